@@ -1,0 +1,122 @@
+package io.github.ldm4j.sampler;
+
+import java.util.Arrays;
+
+/**
+ * The noise levels a sampler visits, in the order it visits them: either discrete timesteps
+ * (CompVis DDIM/PLMS/DDPM family) or σ values (k-diffusion family).
+ */
+public sealed interface StepPlan {
+
+  /** Number of model-evaluating steps. */
+  int steps();
+
+  /**
+   * Strictly decreasing discrete timesteps in [0, T); the sampler steps from each to the next, and
+   * from the last to "ᾱ<sub>prev</sub>" (ᾱ[0] in CompVis DDIM).
+   *
+   * @param values the timesteps, first the noisiest
+   */
+  record Timesteps(int[] values) implements StepPlan {
+    /** Validates and copies. */
+    public Timesteps {
+      if (values == null || values.length == 0) {
+        throw new IllegalArgumentException("a timestep plan needs at least one timestep");
+      }
+      values = values.clone();
+      for (int i = 0; i < values.length; i++) {
+        if (values[i] < 0) {
+          throw new IllegalArgumentException("timestep " + values[i] + " at position " + i + " is negative");
+        }
+        if (i > 0 && values[i] >= values[i - 1]) {
+          throw new IllegalArgumentException(
+              "timesteps must be strictly decreasing, got " + Arrays.toString(values));
+        }
+      }
+    }
+
+    @Override
+    public int[] values() {
+      return values.clone();
+    }
+
+    /** Timestep at position {@code i}. */
+    public int at(int i) {
+      return values[i];
+    }
+
+    @Override
+    public int steps() {
+      return values.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Timesteps t && Arrays.equals(values, t.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+      return "Timesteps" + Arrays.toString(values);
+    }
+  }
+
+  /**
+   * Decreasing σ values, the last usually 0; a sampler takes {@code length − 1} steps, from
+   * σ<sub>i</sub> to σ<sub>i+1</sub>.
+   *
+   * @param values the σ values, first the largest
+   */
+  record Sigmas(double[] values) implements StepPlan {
+    /** Validates and copies. */
+    public Sigmas {
+      if (values == null || values.length < 2) {
+        throw new IllegalArgumentException("a sigma plan needs at least two sigmas (one step)");
+      }
+      values = values.clone();
+      for (int i = 0; i < values.length; i++) {
+        if (!(values[i] >= 0) || !Double.isFinite(values[i])) {
+          throw new IllegalArgumentException("sigma " + values[i] + " at position " + i + " is not finite and >= 0");
+        }
+        if (i > 0 && values[i] >= values[i - 1]) {
+          throw new IllegalArgumentException("sigmas must be strictly decreasing, got " + Arrays.toString(values));
+        }
+      }
+    }
+
+    @Override
+    public double[] values() {
+      return values.clone();
+    }
+
+    /** σ at position {@code i}. */
+    public double at(int i) {
+      return values[i];
+    }
+
+    @Override
+    public int steps() {
+      return values.length - 1;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Sigmas s && Arrays.equals(values, s.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+      return "Sigmas" + Arrays.toString(values);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.github.ldm4j.spi;
+
+import java.io.IOException;
+
+/**
+ * Service-provider interface for hardware backends (ONNX Runtime, OpenVINO), found with {@link
+ * java.util.ServiceLoader} and chosen by {@link #name()} — like DJL's engine providers. A provider
+ * does no work and loads no native code in its constructor or static initialisers.
+ */
+public interface BackendProvider {
+
+  /** The backend's name ({@code onnx}, {@code openvino}). */
+  String name();
+
+  /**
+   * Whether the backend can run here (its runtime is on the class path / installed). Must not load
+   * native libraries or have other side effects.
+   */
+  boolean isAvailable();
+
+  /** Why the backend is not available, with what to install; empty when it is. */
+  default String unavailableReason() {
+    return "";
+  }
+
+  /**
+   * Opens the model components in {@code source}. The caller owns the result and must close it.
+   *
+   * @throws IOException when model files are missing or unreadable (the message names the file)
+   * @throws IllegalArgumentException for an unsupported model contract or option
+   */
+  ModelComponents open(ModelSource source, BackendOptions options) throws IOException;
+}

@@ -1,0 +1,591 @@
+package io.github.ldm4j.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Objects;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleUnaryOperator;
+
+/**
+ * A contiguous, row-major tensor of 32-bit floats held in off-heap memory.
+ *
+ * <p><b>Memory ownership.</b> A tensor never owns a native resource that needs closing; its memory
+ * belongs to an {@link Arena}:
+ *
+ * <ul>
+ *   <li>{@link #zeros}, {@link #of}, {@link #full} and every operation that returns a new tensor
+ *       allocate in an {@linkplain Arena#ofAuto() automatic arena}: the garbage collector frees the
+ *       memory once no tensor (or view, or buffer obtained from {@link #asFloatBuffer()}) refers to
+ *       it. This is the default because samplers create short-lived intermediates every step.
+ *   <li>{@link #allocate(Arena, Shape)} allocates in the caller's arena; the caller frees the memory
+ *       by closing that arena, after which any access to the tensor throws {@link
+ *       IllegalStateException}.
+ *   <li>{@link #wrap(MemorySegment, Shape)} adopts memory owned elsewhere (a native runtime's output,
+ *       a mapped file); the owner of that memory decides its lifetime.
+ * </ul>
+ *
+ * Views ({@link #reshape}, {@link #batches}) share memory with the tensor they come from.
+ *
+ * <p>The memory is in native byte order and 64-byte aligned when allocated here, so {@link
+ * #segment()} and {@link #asFloatBuffer()} can be handed to ONNX Runtime or OpenVINO without a
+ * copy.
+ *
+ * <p>Not thread-safe for concurrent writes; concurrent reads are safe.
+ */
+public final class Tensor {
+
+  private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
+  private static final long ALIGNMENT = 64;
+
+  private final MemorySegment data;
+  private final Shape shape;
+  private final int size;
+
+  private Tensor(MemorySegment data, Shape shape) {
+    this.data = data;
+    this.shape = shape;
+    this.size = shape.size();
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /** A new zero-filled tensor in an automatic (GC-owned) arena. */
+  public static Tensor zeros(Shape shape) {
+    return allocate(Arena.ofAuto(), shape);
+  }
+
+  /** A new zero-filled tensor in an automatic (GC-owned) arena. */
+  public static Tensor zeros(int... dims) {
+    return zeros(Shape.of(dims));
+  }
+
+  /**
+   * A new zero-filled tensor whose memory belongs to {@code arena}: it lives until the arena is
+   * closed.
+   */
+  public static Tensor allocate(Arena arena, Shape shape) {
+    Objects.requireNonNull(arena, "arena");
+    Objects.requireNonNull(shape, "shape");
+    MemorySegment seg = arena.allocate(Math.max(4L, (long) shape.size() * Float.BYTES), ALIGNMENT);
+    return new Tensor(seg, shape);
+  }
+
+  /** A new tensor with every element equal to {@code value}. */
+  public static Tensor full(Shape shape, float value) {
+    Tensor t = zeros(shape);
+    t.fill(value);
+    return t;
+  }
+
+  /** A new tensor holding a copy of {@code values} with the given dimensions. */
+  public static Tensor of(float[] values, int... dims) {
+    return of(Shape.of(dims), values);
+  }
+
+  /** A new tensor holding a copy of {@code values} with the given shape. */
+  public static Tensor of(Shape shape, float[] values) {
+    Objects.requireNonNull(values, "values");
+    if (values.length != shape.size()) {
+      throw new IllegalArgumentException(
+          values.length + " values given for shape " + shape + ", expected " + shape.size());
+    }
+    Tensor t = zeros(shape);
+    MemorySegment.copy(values, 0, t.data, F32, 0, values.length);
+    return t;
+  }
+
+  /**
+   * A tensor over existing memory, not copied. The memory must hold at least {@code shape.size()}
+   * floats in native byte order; its owner decides how long it stays valid.
+   */
+  public static Tensor wrap(MemorySegment segment, Shape shape) {
+    Objects.requireNonNull(segment, "segment");
+    long need = (long) shape.size() * Float.BYTES;
+    if (segment.byteSize() < need) {
+      throw new IllegalArgumentException(
+          "segment of " + segment.byteSize() + " bytes is too small for shape " + shape + " (" + need + " bytes)");
+    }
+    return new Tensor(segment.asSlice(0, need), shape);
+  }
+
+  // ---------------------------------------------------------------- shape and access
+
+  /** The shape. */
+  public Shape shape() {
+    return shape;
+  }
+
+  /** Number of elements. */
+  public int size() {
+    return size;
+  }
+
+  /** Number of dimensions. */
+  public int rank() {
+    return shape.rank();
+  }
+
+  /** Dimension {@code axis} (negative counts from the end). */
+  public int dim(int axis) {
+    return shape.dim(axis);
+  }
+
+  /** The memory, {@code size() * 4} bytes in native byte order. */
+  public MemorySegment segment() {
+    return data;
+  }
+
+  /** A direct float buffer over the same memory (no copy), native byte order. */
+  public FloatBuffer asFloatBuffer() {
+    return data.asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer();
+  }
+
+  /** Element at flat (row-major) index {@code i}. */
+  public float get(int i) {
+    return data.getAtIndex(F32, i);
+  }
+
+  /** Sets the element at flat index {@code i}. */
+  public void set(int i, float value) {
+    data.setAtIndex(F32, i, value);
+  }
+
+  /** Element at the multi-index {@code idx} (one index per dimension). */
+  public float at(int... idx) {
+    return get(flatIndex(idx));
+  }
+
+  /** Flat row-major index of a multi-index, bounds-checked. */
+  public int flatIndex(int... idx) {
+    if (idx.length != shape.rank()) {
+      throw new IllegalArgumentException(
+          idx.length + " indices given for a tensor of rank " + shape.rank() + " " + shape);
+    }
+    int flat = 0;
+    for (int a = 0; a < idx.length; a++) {
+      int d = shape.dim(a);
+      if (idx[a] < 0 || idx[a] >= d) {
+        throw new IndexOutOfBoundsException("index " + idx[a] + " on axis " + a + " of shape " + shape);
+      }
+      flat = flat * d + idx[a];
+    }
+    return flat;
+  }
+
+  /** A heap copy of the elements. */
+  public float[] toArray() {
+    return data.toArray(ValueLayout.JAVA_FLOAT);
+  }
+
+  /** A deep copy in new (automatic-arena) memory. */
+  public Tensor copy() {
+    Tensor t = zeros(shape);
+    MemorySegment.copy(data, 0, t.data, 0, (long) size * Float.BYTES);
+    return t;
+  }
+
+  /** A view with another shape of the same element count, sharing memory. */
+  public Tensor reshape(Shape newShape) {
+    if (newShape.size() != size) {
+      throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape + ": element counts differ");
+    }
+    return new Tensor(data, newShape);
+  }
+
+  /** A view with another shape of the same element count, sharing memory. */
+  public Tensor reshape(int... dims) {
+    return reshape(Shape.of(dims));
+  }
+
+  /** Size of axis 0, the batch axis. */
+  public int batchSize() {
+    requireRankAtLeast(1);
+    return shape.dim(0);
+  }
+
+  /** View of batch items {@code [from, to)} along axis 0, sharing memory. */
+  public Tensor batches(int from, int to) {
+    requireRankAtLeast(1);
+    int b = shape.dim(0);
+    if (from < 0 || to > b || from >= to) {
+      throw new IndexOutOfBoundsException("batch range [" + from + ", " + to + ") of " + b);
+    }
+    int stride = shape.strideOfFirstAxis();
+    MemorySegment slice = data.asSlice((long) from * stride * Float.BYTES, (long) (to - from) * stride * Float.BYTES);
+    return new Tensor(slice, shape.withDim(0, to - from));
+  }
+
+  /** View of batch item {@code index}, keeping axis 0 with size 1. */
+  public Tensor batch(int index) {
+    return batches(index, index + 1);
+  }
+
+  /**
+   * Concatenates tensors along {@code axis}; all other dimensions must agree. Conditioning uses
+   * axis 1 (channels, the {@code concat} key; tokens for long prompts) and axis 0 (batch).
+   */
+  public static Tensor concat(int axis, Tensor... parts) {
+    if (parts.length == 0) {
+      throw new IllegalArgumentException("concat needs at least one tensor");
+    }
+    Shape first = parts[0].shape;
+    int a = first.normalizeAxis(axis);
+    int total = 0;
+    for (Tensor p : parts) {
+      if (p.rank() != first.rank()) {
+        throw new IllegalArgumentException("concat: rank of " + p.shape + " differs from " + first);
+      }
+      for (int i = 0; i < first.rank(); i++) {
+        if (i != a && p.shape.dim(i) != first.dim(i)) {
+          throw new IllegalArgumentException(
+              "concat along axis " + a + ": shape " + p.shape + " does not match " + first + " on axis " + i);
+        }
+      }
+      total += p.shape.dim(a);
+    }
+    Tensor out = zeros(first.withDim(a, total));
+    int outer = 1;
+    for (int i = 0; i < a; i++) {
+      outer *= first.dim(i);
+    }
+    long outBlock = (long) out.size / outer * Float.BYTES;
+    for (int o = 0; o < outer; o++) {
+      long dst = o * outBlock;
+      for (Tensor p : parts) {
+        long block = (long) p.size / outer * Float.BYTES;
+        MemorySegment.copy(p.data, o * block, out.data, dst, block);
+        dst += block;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Splits along axis 0 into {@code n} equal views (e.g. the unconditional and conditional halves
+   * of a guided batch).
+   */
+  public Tensor[] splitBatch(int n) {
+    int b = batchSize();
+    if (n < 1 || b % n != 0) {
+      throw new IllegalArgumentException("cannot split batch of " + b + " into " + n + " equal parts");
+    }
+    Tensor[] out = new Tensor[n];
+    int step = b / n;
+    for (int i = 0; i < n; i++) {
+      out[i] = batches(i * step, (i + 1) * step);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /** Throws unless the shape equals {@code expected}; {@code what} names the tensor in the message. */
+  public Tensor requireShape(String what, Shape expected) {
+    if (!shape.equals(expected)) {
+      throw new IllegalArgumentException(what + ": expected shape " + expected + ", got " + shape);
+    }
+    return this;
+  }
+
+  /** Throws unless both tensors have the same shape. */
+  public void requireSameShape(String what, Tensor other) {
+    if (!shape.equals(other.shape)) {
+      throw new IllegalArgumentException(what + ": shape " + other.shape + " does not match " + shape);
+    }
+  }
+
+  /** True when no element is NaN or infinite. */
+  public boolean allFinite() {
+    for (int i = 0; i < size; i++) {
+      if (!Float.isFinite(get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Throws {@link IllegalArgumentException} naming {@code what} if any element is NaN or infinite. */
+  public Tensor requireFinite(String what) {
+    for (int i = 0; i < size; i++) {
+      float v = get(i);
+      if (!Float.isFinite(v)) {
+        throw new IllegalArgumentException(what + " contains a non-finite value (" + v + ") at flat index " + i + " of shape " + shape);
+      }
+    }
+    return this;
+  }
+
+  private void requireRankAtLeast(int r) {
+    if (shape.rank() < r) {
+      throw new IllegalArgumentException("operation needs rank >= " + r + ", tensor has shape " + shape);
+    }
+  }
+
+  // ---------------------------------------------------------------- arithmetic (new tensors)
+
+  /** {@code this + other}. */
+  public Tensor add(Tensor other) {
+    return lincomb(1, this, 1, other);
+  }
+
+  /** {@code this - other}. */
+  public Tensor sub(Tensor other) {
+    return lincomb(1, this, -1, other);
+  }
+
+  /** Element-wise {@code this * other}. */
+  public Tensor mul(Tensor other) {
+    return zip(other, (x, y) -> x * y);
+  }
+
+  /** Element-wise {@code this / other}. */
+  public Tensor div(Tensor other) {
+    return zip(other, (x, y) -> x / y);
+  }
+
+  /** {@code s * this}. */
+  public Tensor scale(double s) {
+    Tensor out = zeros(shape);
+    for (int i = 0; i < size; i++) {
+      out.set(i, (float) (s * get(i)));
+    }
+    return out;
+  }
+
+  /** {@code this + c}. */
+  public Tensor addScalar(double c) {
+    Tensor out = zeros(shape);
+    for (int i = 0; i < size; i++) {
+      out.set(i, (float) (get(i) + c));
+    }
+    return out;
+  }
+
+  /** {@code a * x + b * y}, computed in double per element and rounded once. */
+  public static Tensor lincomb(double a, Tensor x, double b, Tensor y) {
+    x.requireSameShape("lincomb", y);
+    Tensor out = zeros(x.shape);
+    for (int i = 0; i < x.size; i++) {
+      out.set(i, (float) (a * x.get(i) + b * y.get(i)));
+    }
+    return out;
+  }
+
+  /** {@code a * x + b * y + c * z}, computed in double per element and rounded once. */
+  public static Tensor lincomb(double a, Tensor x, double b, Tensor y, double c, Tensor z) {
+    x.requireSameShape("lincomb", y);
+    x.requireSameShape("lincomb", z);
+    Tensor out = zeros(x.shape);
+    for (int i = 0; i < x.size; i++) {
+      out.set(i, (float) (a * x.get(i) + b * y.get(i) + c * z.get(i)));
+    }
+    return out;
+  }
+
+  /** Applies {@code f} to every element, into a new tensor. */
+  public Tensor map(DoubleUnaryOperator f) {
+    Tensor out = zeros(shape);
+    for (int i = 0; i < size; i++) {
+      out.set(i, (float) f.applyAsDouble(get(i)));
+    }
+    return out;
+  }
+
+  /** Combines corresponding elements with {@code f}, into a new tensor. */
+  public Tensor zip(Tensor other, DoubleBinaryOperator f) {
+    requireSameShape("zip", other);
+    Tensor out = zeros(shape);
+    for (int i = 0; i < size; i++) {
+      out.set(i, (float) f.applyAsDouble(get(i), other.get(i)));
+    }
+    return out;
+  }
+
+  /**
+   * {@code a[n] * x + b[n] * y} for each batch item {@code n}: per-sample coefficients broadcast
+   * over all other axes (CompVis {@code extract_into_tensor}).
+   */
+  public static Tensor lincombPerBatch(double[] a, Tensor x, double[] b, Tensor y) {
+    x.requireSameShape("lincombPerBatch", y);
+    int n = x.batchSize();
+    if (a.length != n || b.length != n) {
+      throw new IllegalArgumentException(
+          "lincombPerBatch: " + a.length + " and " + b.length + " coefficients for a batch of " + n);
+    }
+    int stride = x.shape.strideOfFirstAxis();
+    Tensor out = zeros(x.shape);
+    for (int k = 0; k < n; k++) {
+      double ak = a[k];
+      double bk = b[k];
+      for (int i = k * stride, end = i + stride; i < end; i++) {
+        out.set(i, (float) (ak * x.get(i) + bk * y.get(i)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Multiplies batch item {@code b} by {@code coefficients[b]} (a per-sample scalar broadcast over
+   * all other axes, as CompVis {@code extract_into_tensor} does).
+   */
+  public Tensor scalePerBatch(double[] coefficients) {
+    int b = batchSize();
+    if (coefficients.length != b) {
+      throw new IllegalArgumentException(coefficients.length + " coefficients for a batch of " + b);
+    }
+    int stride = shape.strideOfFirstAxis();
+    Tensor out = zeros(shape);
+    for (int n = 0; n < b; n++) {
+      double c = coefficients[n];
+      for (int i = n * stride, end = i + stride; i < end; i++) {
+        out.set(i, (float) (c * get(i)));
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- arithmetic (in place)
+
+  /** Sets every element to {@code value}; returns this. */
+  public Tensor fill(float value) {
+    data.fill((byte) 0);
+    if (value != 0f) {
+      for (int i = 0; i < size; i++) {
+        set(i, value);
+      }
+    }
+    return this;
+  }
+
+  /** Copies {@code source} (same shape) into this tensor; returns this. */
+  public Tensor copyFrom(Tensor source) {
+    requireSameShape("copyFrom", source);
+    MemorySegment.copy(source.data, 0, data, 0, (long) size * Float.BYTES);
+    return this;
+  }
+
+  /** {@code this += s * other}; returns this. */
+  public Tensor addScaledInPlace(Tensor other, double s) {
+    requireSameShape("addScaledInPlace", other);
+    for (int i = 0; i < size; i++) {
+      set(i, (float) (get(i) + s * other.get(i)));
+    }
+    return this;
+  }
+
+  /** {@code this *= s}; returns this. */
+  public Tensor scaleInPlace(double s) {
+    for (int i = 0; i < size; i++) {
+      set(i, (float) (s * get(i)));
+    }
+    return this;
+  }
+
+  /** Applies {@code f} to every element in place; returns this. */
+  public Tensor mapInPlace(DoubleUnaryOperator f) {
+    for (int i = 0; i < size; i++) {
+      set(i, (float) f.applyAsDouble(get(i)));
+    }
+    return this;
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** Sum of all elements, accumulated in double. */
+  public double sum() {
+    double s = 0;
+    for (int i = 0; i < size; i++) {
+      s += get(i);
+    }
+    return s;
+  }
+
+  /** Mean of all elements. */
+  public double mean() {
+    return sum() / size;
+  }
+
+  /** Population variance of all elements (two-pass, in double). */
+  public double variance() {
+    double m = mean();
+    double s = 0;
+    for (int i = 0; i < size; i++) {
+      double d = get(i) - m;
+      s += d * d;
+    }
+    return s / size;
+  }
+
+  /**
+   * Sample standard deviation (divisor n − 1), as {@code torch.Tensor.std()} computes it; 0 for a
+   * single element.
+   */
+  public double std() {
+    if (size < 2) {
+      return 0;
+    }
+    return Math.sqrt(variance() * size / (size - 1));
+  }
+
+  /** Sum of squares, in double. */
+  public double sumOfSquares() {
+    return dot(this);
+  }
+
+  /** Inner product with a tensor of the same shape, in double. */
+  public double dot(Tensor other) {
+    requireSameShape("dot", other);
+    double s = 0;
+    for (int i = 0; i < size; i++) {
+      s += (double) get(i) * other.get(i);
+    }
+    return s;
+  }
+
+  /** Smallest element. */
+  public float min() {
+    float m = Float.POSITIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      m = Math.min(m, get(i));
+    }
+    return m;
+  }
+
+  /** Largest element. */
+  public float max() {
+    float m = Float.NEGATIVE_INFINITY;
+    for (int i = 0; i < size; i++) {
+      m = Math.max(m, get(i));
+    }
+    return m;
+  }
+
+  /** Largest absolute element-wise difference to a tensor of the same shape. */
+  public double maxAbsDiff(Tensor other) {
+    requireSameShape("maxAbsDiff", other);
+    double m = 0;
+    for (int i = 0; i < size; i++) {
+      m = Math.max(m, Math.abs((double) get(i) - other.get(i)));
+    }
+    return m;
+  }
+
+  /** Mean absolute element-wise difference to a tensor of the same shape. */
+  public double meanAbsDiff(Tensor other) {
+    requireSameShape("meanAbsDiff", other);
+    double s = 0;
+    for (int i = 0; i < size; i++) {
+      s += Math.abs((double) get(i) - other.get(i));
+    }
+    return s / size;
+  }
+
+  /** Shape and a few summary statistics; never the whole content. */
+  @Override
+  public String toString() {
+    return "Tensor" + shape + (size <= 8 ? java.util.Arrays.toString(toArray()) : "{mean=" + mean() + ", min=" + min() + ", max=" + max() + "}");
+  }
+}

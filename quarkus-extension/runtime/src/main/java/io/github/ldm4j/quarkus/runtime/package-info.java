@@ -1,0 +1,2 @@
+/** Runtime part of the Quarkus extension. (Being built; see its issue.) */
+package io.github.ldm4j.quarkus.runtime;
