@@ -1,0 +1,131 @@
+package io.github.ldm4j.backend.onnx.internal;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.OrtSession.SessionOptions;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import io.github.ldm4j.backend.onnx.ExecutionProvider;
+import io.github.ldm4j.backend.onnx.OnnxOptions;
+import io.github.ldm4j.folder.ModelComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.stream.Collectors;
+
+/**
+ * Access to the process-wide ONNX Runtime environment, created (and the native library loaded) on
+ * first use only. Creates sessions with the configured execution provider and options.
+ */
+public final class OrtRuntime {
+
+  private OrtRuntime() {}
+
+  /** The shared environment; loads the native library on first call. ONNX Runtime owns it for the process. */
+  public static OrtEnvironment environment() {
+    return Holder.ENV;
+  }
+
+  private static final class Holder {
+    static final OrtEnvironment ENV = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "ldm4j");
+  }
+
+  /** The execution providers compiled into the ONNX Runtime on the class path. */
+  public static EnumSet<OrtProvider> availableProviders() {
+    environment();
+    return OrtEnvironment.getAvailableProviders();
+  }
+
+  /**
+   * Opens a session for {@code component} from {@code file} with the component's provider.
+   *
+   * @throws IllegalStateException when the provider is missing from this ONNX Runtime build (the
+   *     message lists those present and what to add)
+   * @throws OrtException when ONNX Runtime cannot load the model
+   */
+  public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options) throws OrtException {
+    OrtEnvironment env = environment();
+    ExecutionProvider ep = options.providerFor(component);
+    requireProvider(ep);
+    try (SessionOptions so = new SessionOptions()) {
+      so.setOptimizationLevel(switch (options.optimization()) {
+        case DISABLED -> OptLevel.NO_OPT;
+        case BASIC -> OptLevel.BASIC_OPT;
+        case EXTENDED -> OptLevel.EXTENDED_OPT;
+        case ALL -> OptLevel.ALL_OPT;
+      });
+      if (options.intraOpThreads() > 0) {
+        so.setIntraOpNumThreads(options.intraOpThreads());
+      }
+      if (options.interOpThreads() > 1) {
+        so.setExecutionMode(SessionOptions.ExecutionMode.PARALLEL);
+        so.setInterOpNumThreads(options.interOpThreads());
+      }
+      so.setCPUArenaAllocator(options.memoryArena());
+      so.setMemoryPatternOptimization(options.memoryPattern());
+      if (options.optimizedModelCache().isPresent()) {
+        Path dir = options.optimizedModelCache().get();
+        try {
+          Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+          throw new IllegalArgumentException("cannot create the optimised-model cache folder " + dir + ": " + e.getMessage(), e);
+        }
+        so.setOptimizedModelFilePath(dir.resolve(component.folderName() + ".ort.onnx").toString());
+      }
+      if (!options.allowCpuFallback() && !(ep instanceof ExecutionProvider.Cpu)) {
+        so.addConfigEntry("session.disable_cpu_ep_fallback", "1");
+      }
+      switch (ep) {
+        case ExecutionProvider.Cpu c -> { }
+        case ExecutionProvider.Cuda c -> so.addCUDA(c.deviceId());
+        case ExecutionProvider.TensorRt t -> {
+          so.addTensorrt(t.deviceId());
+          so.addCUDA(t.deviceId());
+        }
+        case ExecutionProvider.CoreMl c -> so.addCoreML();
+        case ExecutionProvider.DirectMl d -> so.addDirectML(d.deviceId());
+        case ExecutionProvider.OpenVino o -> so.addOpenVINO(o.deviceType());
+      }
+      return env.createSession(file.toString(), so);
+    }
+  }
+
+  /** The ONNX Runtime provider an {@link ExecutionProvider} needs. */
+  static OrtProvider ortProvider(ExecutionProvider ep) {
+    return switch (ep) {
+      case ExecutionProvider.Cpu c -> OrtProvider.CPU;
+      case ExecutionProvider.Cuda c -> OrtProvider.CUDA;
+      case ExecutionProvider.TensorRt t -> OrtProvider.TENSOR_RT;
+      case ExecutionProvider.CoreMl c -> OrtProvider.CORE_ML;
+      case ExecutionProvider.DirectMl d -> OrtProvider.DIRECT_ML;
+      case ExecutionProvider.OpenVino o -> OrtProvider.OPEN_VINO;
+    };
+  }
+
+  /** Throws with a helpful message when {@code ep} is not compiled into the ONNX Runtime on the class path. */
+  public static void requireProvider(ExecutionProvider ep) {
+    OrtProvider needed = ortProvider(ep);
+    EnumSet<OrtProvider> present = availableProviders();
+    if (!present.contains(needed)) {
+      String have = present.stream().map(OrtProvider::getName).collect(Collectors.joining(", "));
+      throw new IllegalStateException(
+          "execution provider '" + ep.spec() + "' needs " + needed.getName()
+              + ", which the ONNX Runtime on the class path does not have (it has: " + have + "). " + howToGet(ep));
+    }
+  }
+
+  private static String howToGet(ExecutionProvider ep) {
+    return switch (ep) {
+      case ExecutionProvider.Cuda c ->
+          "Replace com.microsoft.onnxruntime:onnxruntime with com.microsoft.onnxruntime:onnxruntime_gpu (same version) and install CUDA 12 and cuDNN 9 on the library path.";
+      case ExecutionProvider.TensorRt t ->
+          "Replace com.microsoft.onnxruntime:onnxruntime with com.microsoft.onnxruntime:onnxruntime_gpu (same version) and install CUDA 12, cuDNN 9 and TensorRT 10 on the library path.";
+      case ExecutionProvider.CoreMl c -> "Core ML is in the macOS builds of com.microsoft.onnxruntime:onnxruntime.";
+      case ExecutionProvider.DirectMl d -> "DirectML needs a Windows build of ONNX Runtime with DirectML (not published on Maven Central); build ONNX Runtime with --use_dml.";
+      case ExecutionProvider.OpenVino o -> "ONNX Runtime's OpenVINO provider needs an ONNX Runtime built with --use_openvino; or use ldm4j's own openvino backend.";
+      case ExecutionProvider.Cpu c -> "";
+    };
+  }
+}
