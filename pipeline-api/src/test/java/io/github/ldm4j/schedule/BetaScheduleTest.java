@@ -100,14 +100,21 @@ class BetaScheduleTest {
   }
 
   @Test
-  void linspaceEndsAreExactAndSymmetricLikeTorch() {
-    // torch.linspace counts up from start for the first half and down from end for the second.
-    double[] b = new BetaSchedule.SqrtLinear(0.00085, 0.012).betas(1000);
-    assertThat(b[0]).isEqualTo(0.00085);
-    assertThat(b[999]).isEqualTo(0.012);
-    double step = (0.012 - 0.00085) / 999;
-    assertThat(b[499]).isEqualTo(0.00085 + step * 499);
-    assertThat(b[500]).isEqualTo(0.012 - step * 499);
+  void linspaceIsBitForBitTorchs() {
+    // ATen's CPU linspace kernel: step = (end − start)/(n − 1); index i < n/2 is start + step·i, the
+    // others end − step·(n − 1 − i). A plain start + step·i differs in the last bit at 86 of these
+    // 1000 points, so this pins the reference's evaluation order, not just the values to 1e-15.
+    int n = 1000;
+    double start = 0.00085;
+    double end = 0.012;
+    double[] b = new BetaSchedule.SqrtLinear(start, end).betas(n);
+    double step = (end - start) / (n - 1);
+    for (int i = 0; i < n; i++) {
+      double torch = i < n / 2 ? start + step * i : end - step * (n - 1 - i);
+      assertThat(b[i]).as("linspace[%d]", i).isEqualTo(torch);
+    }
+    assertThat(b[0]).isEqualTo(start);
+    assertThat(b[n - 1]).isEqualTo(end);
   }
 
   @Test
