@@ -164,6 +164,7 @@ public sealed interface BetaSchedule {
       }
     }
 
+    /** A copy of the betas. */
     @Override
     public double[] values() {
       return values.clone();

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.github.ldm4j.testsupport.GaussianTestRandom;
 import io.github.ldm4j.tensor.Tensor;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.Scale;
+import io.github.ldm4j.testsupport.SeededCases;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ParameterizationTest {
 
@@ -20,9 +22,16 @@ class ParameterizationTest {
    */
   private static final double ROUND_TRIP = 5e-5;
 
-  @Property(tries = 200)
-  void everyParameterizationRoundTripsThroughEpsAndX0(
-      @ForAll long seed, @ForAll @DoubleRange(min = 0.0046, max = 0.99915) @Scale(8) double alphaBar) {
+  /** 100 seeded cases: ᾱ uniform over SD v1's range [ᾱ[999], ᾱ[0]] (both ends included), random tensors. */
+  static Stream<Arguments> roundTripCases() {
+    SplittableRandom r = SeededCases.random("roundTripCases");
+    return Stream.iterate(0, i -> i + 1).limit(100).map(i -> Arguments.of(
+        r.nextLong(), i == 0 ? 0.0046 : i == 1 ? 0.99915 : r.nextDouble(0.0046, 0.99915)));
+  }
+
+  @ParameterizedTest(name = "seed={0}, alphaBar={1}")
+  @MethodSource("roundTripCases")
+  void everyParameterizationRoundTripsThroughEpsAndX0(long seed, double alphaBar) {
     GaussianTestRandom rng = new GaussianTestRandom(seed);
     Tensor x0 = rng.randn(2, 3, 2, 2);
     Tensor eps = rng.randn(2, 3, 2, 2);
@@ -39,9 +48,9 @@ class ParameterizationTest {
     }
   }
 
-  @Property(tries = 50)
-  void perBatchConversionsEqualThePerItemOnes(@ForAll long seed) {
-    GaussianTestRandom rng = new GaussianTestRandom(seed);
+  @Test
+  void perBatchConversionsEqualThePerItemOnes() {
+    GaussianTestRandom rng = new GaussianTestRandom(SeededCases.MASTER_SEED);
     double[] ab = {0.9, 0.3, 0.01};
     Tensor out = rng.randn(3, 2, 2, 2);
     Tensor xt = rng.randn(3, 2, 2, 2);

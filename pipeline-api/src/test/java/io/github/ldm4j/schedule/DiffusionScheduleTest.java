@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.ldm4j.testsupport.SeededCases;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.DoubleRange;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Scale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -155,23 +152,38 @@ class DiffusionScheduleTest {
     assertThat(DiffusionSchedule.sigmaForAlphaBar(SD.alphaBar(7))).isCloseTo(SD.sigma(7), within(1e-14));
   }
 
-  @Property(tries = 300)
-  void sigmaToTInvertsTToSigma(@ForAll @DoubleRange(min = 0, max = 999) @Scale(6) double t) {
-    assertThat(SD.sigmaToT(SD.tToSigma(t))).isCloseTo(t, within(1e-8));
+  /** Property over 300 seeded random t in [0, 999] (plus both ends): σ → t inverts t → σ. */
+  @Test
+  void sigmaToTInvertsTToSigma() {
+    SplittableRandom r = SeededCases.random("sigmaToTInvertsTToSigma");
+    for (int i = 0; i < 302; i++) {
+      double t = i == 0 ? 0 : i == 1 ? 999 : r.nextDouble(0, 999);
+      assertThat(SD.sigmaToT(SD.tToSigma(t))).as("t = %s", t).isCloseTo(t, within(1e-8));
+    }
   }
 
-  @Property(tries = 300)
-  void tToSigmaInvertsSigmaToT(@ForAll @DoubleRange(min = 0, max = 1) @Scale(9) double u) {
-    double sigma = SD.sigmaMin() * Math.pow(SD.sigmaMax() / SD.sigmaMin(), u); // log-uniform over the range
-    assertThat(SD.tToSigma(SD.sigmaToT(sigma))).isCloseTo(sigma, within(1e-11 * sigma));
+  /** Property over 300 seeded log-uniform σ in [σ_min, σ_max]: t → σ inverts σ → t. */
+  @Test
+  void tToSigmaInvertsSigmaToT() {
+    SplittableRandom r = SeededCases.random("tToSigmaInvertsSigmaToT");
+    for (int i = 0; i < 300; i++) {
+      double sigma = SD.sigmaMin() * Math.pow(SD.sigmaMax() / SD.sigmaMin(), r.nextDouble());
+      assertThat(SD.tToSigma(SD.sigmaToT(sigma))).as("sigma = %s", sigma).isCloseTo(sigma, within(1e-11 * sigma));
+    }
   }
 
-  @Property(tries = 100)
-  void integerAccessorsMatchArrays(@ForAll @IntRange(min = 0, max = 999) int t) {
-    assertThat(SD.betas()[t]).isEqualTo(SD.beta(t));
-    assertThat(SD.alphasCumprod()[t]).isEqualTo(SD.alphaBar(t));
-    assertThat(SD.alphasCumprodPrev()[t]).isEqualTo(SD.alphaBarPrev(t));
-    assertThat(SD.sigmas()[t]).isEqualTo(SD.sigma(t));
+  @Test
+  void integerAccessorsMatchArrays() {
+    double[] betas = SD.betas();
+    double[] ab = SD.alphasCumprod();
+    double[] abPrev = SD.alphasCumprodPrev();
+    double[] sigmas = SD.sigmas();
+    for (int t = 0; t < 1000; t++) {
+      assertThat(betas[t]).isEqualTo(SD.beta(t));
+      assertThat(ab[t]).isEqualTo(SD.alphaBar(t));
+      assertThat(abPrev[t]).isEqualTo(SD.alphaBarPrev(t));
+      assertThat(sigmas[t]).isEqualTo(SD.sigma(t));
+    }
   }
 
   @Test
