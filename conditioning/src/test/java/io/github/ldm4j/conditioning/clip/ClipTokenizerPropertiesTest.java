@@ -3,32 +3,39 @@ package io.github.ldm4j.conditioning.clip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.conditioning.TokenizedPrompt;
+import io.github.ldm4j.conditioning.testsupport.RandomText;
 import java.util.Locale;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Properties of the CLIP tokenizer on generated text. */
+/** Properties of the CLIP tokenizer on seeded random text (reproducible JUnit cases). */
 class ClipTokenizerPropertiesTest {
 
   private static final ClipTokenizer TOK = ClipTokenizer.openAiClip();
 
-  @Provide
-  Arbitrary<String> anyUnicode() {
-    Arbitrary<String> all = Arbitraries.strings().all().ofMaxLength(120);
-    Arbitrary<String> codePoints = Arbitraries.integers().between(0, Character.MAX_CODE_POINT)
-        .map(Character::toString).list().ofMaxSize(40).map(l -> String.join("", l));
-    Arbitrary<String> entityish = Arbitraries.strings()
-        .withChars("&#;xX0123456789abcdefampltgquotnbsp<|>endoftextstartoftext' \t\n\u00a0\u0345\u017f")
-        .ofMaxLength(60);
-    return Arbitraries.oneOf(all, codePoints, entityish);
+  private static final String ENTITYISH =
+      "&#;xX0123456789abcdefampltgquotnbsp<|>endoftextstartoftext' \t\n\u00a0\u0345\u017f\u001c";
+
+  static Stream<Arguments> anyText() {
+    SplittableRandom r = RandomText.random("anyText");
+    return IntStream.range(0, 450).mapToObj(i -> {
+      String s = switch (i % 3) {
+        case 0 -> RandomText.anyChars(r, 120);
+        case 1 -> RandomText.anyCodePoints(r, 40);
+        default -> RandomText.from(r, ENTITYISH, 60);
+      };
+      return Arguments.of(RandomText.show(s), s);
+    });
   }
 
   /** Any string (unpaired surrogates included) tokenizes to in-vocabulary ids and a valid row. */
-  @Property(tries = 400)
-  void neverThrowsOnAnyText(@ForAll("anyUnicode") String text) {
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("anyText")
+  void neverThrowsOnAnyText(String shown, String text) {
     int[] ids = TOK.tokenize(text);
     for (int id : ids) {
       assertThat(id).isBetween(0, TOK.vocabularySize() - 1);
@@ -41,39 +48,50 @@ class ClipTokenizerPropertiesTest {
     TOK.decode(ids);
   }
 
-  @Provide
-  Arbitrary<String> asciiWords() {
-    Arbitrary<String> word = Arbitraries.strings().withCharRange('a', 'z').withCharRange('A', 'Z').ofMinLength(1).ofMaxLength(12);
-    Arbitrary<String> gap = Arbitraries.strings().withChars(" \t\n\r").ofMinLength(1).ofMaxLength(4);
-    return Arbitraries.lazy(() -> word.list().ofMinSize(1).ofMaxSize(15).flatMap(ws ->
-        gap.list().ofSize(ws.size() + 1).map(gs -> {
-          StringBuilder sb = new StringBuilder(gs.get(0));
-          for (int i = 0; i < ws.size(); i++) {
-            sb.append(ws.get(i)).append(gs.get(i + 1));
-          }
-          return sb.toString();
-        })));
+  static Stream<Arguments> asciiWords() {
+    SplittableRandom r = RandomText.random("asciiWords");
+    String letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    return IntStream.range(0, 300).mapToObj(i -> {
+      StringBuilder sb = new StringBuilder(RandomText.from(r, " \t\n\r", 3));
+      int words = 1 + r.nextInt(15);
+      for (int w = 0; w < words; w++) {
+        sb.append(letters.charAt(r.nextInt(letters.length())));
+        sb.append(RandomText.from(r, letters, 11));
+        sb.append(w == words - 1 ? RandomText.from(r, " \t\n\r", 3) : " " + RandomText.from(r, " \t\n\r", 3));
+      }
+      return Arguments.of(RandomText.show(sb.toString()), sb.toString());
+    });
   }
 
   /** Words of ASCII letters come back lower-cased with white space normalised to single spaces. */
-  @Property(tries = 300)
-  void asciiWordsRoundTrip(@ForAll("asciiWords") String text) {
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("asciiWords")
+  void asciiWordsRoundTrip(String shown, String text) {
     String normalised = text.strip().replaceAll("[ \\t\\n\\r]+", " ").toLowerCase(Locale.ROOT);
     assertThat(TOK.decode(TOK.tokenize(text))).isEqualTo(normalised);
   }
 
-  @Provide
-  Arbitrary<String> printableAscii() {
-    return Arbitraries.strings().withCharRange(' ', '~').withChars('\t', '\n').ofMaxLength(100)
-        .filter(s -> s.indexOf('&') < 0);
+  static Stream<Arguments> printableAscii() {
+    SplittableRandom r = RandomText.random("printableAscii");
+    StringBuilder alphabet = new StringBuilder("\t\n");
+    for (char c = ' '; c <= '~'; c++) {
+      if (c != '&') {
+        alphabet.append(c);
+      }
+    }
+    return IntStream.range(0, 300).mapToObj(i -> {
+      String s = RandomText.from(r, alphabet.toString(), 100);
+      return Arguments.of(RandomText.show(s), s);
+    });
   }
 
   /**
    * Any printable ASCII text (no '&', so no entities) decodes to its normalised self with spaces
    * only added at word ends, and re-tokenizes to the same ids.
    */
-  @Property(tries = 300)
-  void printableAsciiRoundTrip(@ForAll("printableAscii") String text) {
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("printableAscii")
+  void printableAsciiRoundTrip(String shown, String text) {
     int[] ids = TOK.tokenize(text);
     String decoded = TOK.decode(ids);
     String normalised = text.strip().replaceAll("[ \\t\\n]+", " ").toLowerCase(Locale.ROOT);
