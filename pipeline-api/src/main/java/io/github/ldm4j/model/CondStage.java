@@ -19,6 +19,28 @@ public interface CondStage extends AutoCloseable {
    */
   Tensor getLearnedConditioning(List<String> prompts);
 
+  /**
+   * Each prompt and its own negative prompt as two contexts of one shape, ready for classifier-free
+   * guidance. The default encodes both lists with {@link #getLearnedConditioning} and supports only
+   * {@code clipSkip == 1}; prompt-syntax-aware stages (long prompts, weights, CLIP skip) override it.
+   *
+   * @param prompts B prompts
+   * @param negativePrompts B negative prompts ("" = unconditional)
+   * @param clipSkip 1 = last layer, n ≥ 2 = n-th layer from the end
+   * @throws IllegalArgumentException for mismatched list sizes or null prompts
+   * @throws UnsupportedOperationException for a CLIP skip the stage cannot honour
+   */
+  default GuidanceContexts encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
+    if (prompts.size() != negativePrompts.size()) {
+      throw new IllegalArgumentException(
+          prompts.size() + " prompts but " + negativePrompts.size() + " negative prompts; give one negative prompt per prompt");
+    }
+    if (clipSkip != 1) {
+      throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support clip skip " + clipSkip);
+    }
+    return new GuidanceContexts(getLearnedConditioning(prompts), getLearnedConditioning(negativePrompts), List.of());
+  }
+
   /** Releases native resources; idempotent. The default holds none. */
   @Override
   default void close() {}

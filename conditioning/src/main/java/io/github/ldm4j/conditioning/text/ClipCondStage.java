@@ -9,6 +9,7 @@ import io.github.ldm4j.conditioning.text.internal.Emphasis;
 import io.github.ldm4j.conditioning.text.internal.PromptChunker;
 import io.github.ldm4j.conditioning.text.internal.TokenChunk;
 import io.github.ldm4j.model.CondStage;
+import io.github.ldm4j.model.GuidanceContexts;
 import io.github.ldm4j.model.TextEncoder;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -133,6 +134,38 @@ public final class ClipCondStage implements CondStage {
     Tensor both = encodeRows(List.of(cond, uncond), k);
     int b = pairs.size();
     return new PromptPairEncoding(both.batches(0, b).copy(), both.batches(b, 2 * b).copy(), usage(cond), usage(uncond));
+  }
+
+  /**
+   * {@link #encodePairs} with CLIP skip {@code clipSkip}, as the pipeline's guidance contexts;
+   * truncated prompts become warnings naming the prompt and the dropped token count.
+   */
+  @Override
+  public GuidanceContexts encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
+    Objects.requireNonNull(prompts, "prompts");
+    Objects.requireNonNull(negativePrompts, "negativePrompts");
+    if (prompts.size() != negativePrompts.size()) {
+      throw new IllegalArgumentException(
+          prompts.size() + " prompts but " + negativePrompts.size() + " negative prompts; give one negative prompt per prompt");
+    }
+    ClipCondStage stage = clipSkip == options.clipSkip() ? this : withOptions(options.withClipSkip(clipSkip));
+    List<PromptPair> pairs = new ArrayList<>(prompts.size());
+    for (int i = 0; i < prompts.size(); i++) {
+      pairs.add(new PromptPair(prompts.get(i), negativePrompts.get(i)));
+    }
+    PromptPairEncoding enc = stage.encodePairs(pairs);
+    List<String> warnings = new ArrayList<>();
+    for (int i = 0; i < pairs.size(); i++) {
+      addTruncation(warnings, "prompt " + i, enc.promptUsage().get(i));
+      addTruncation(warnings, "negative prompt " + i, enc.negativeUsage().get(i));
+    }
+    return new GuidanceContexts(enc.cond(), enc.uncond(), warnings);
+  }
+
+  private static void addTruncation(List<String> warnings, String what, PromptUsage usage) {
+    if (usage.truncated()) {
+      warnings.add(what + " was truncated: " + usage.droppedTokens() + " token(s) past the context were dropped");
+    }
   }
 
   /** {@link #encodePairs} with one negative prompt for all prompts. */

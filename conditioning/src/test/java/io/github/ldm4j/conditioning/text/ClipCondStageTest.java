@@ -294,4 +294,27 @@ class ClipCondStageTest {
     assertThat(encoder.calls).hasSize(2);
     assertThat(encoder.calls.get(0)).hasNumberOfRows(5);
   }
+
+  @Test
+  void guidanceContextsAreThePairEncodingWithTheRequestedClipSkipAndReportTruncation() {
+    List<String> prompts = List.of("a red circle", "dog");
+    List<String> negatives = List.of("", "blurry");
+    io.github.ldm4j.model.GuidanceContexts g = stage.encodeForGuidance(prompts, negatives, 1);
+    PromptPairEncoding pairs = stage.encodePairs(List.of(new PromptPair("a red circle", ""), new PromptPair("dog", "blurry")));
+    assertThat(g.cond().toArray()).isEqualTo(pairs.cond().toArray());
+    assertThat(g.uncond().toArray()).isEqualTo(pairs.uncond().toArray());
+    assertThat(g.warnings()).isEmpty();
+    io.github.ldm4j.model.GuidanceContexts skip2 = stage.encodeForGuidance(prompts, negatives, 2);
+    PromptPairEncoding pairs2 = stage.withOptions(TextConditioningOptions.defaults().withClipSkip(2))
+        .encodePairs(List.of(new PromptPair("a red circle", ""), new PromptPair("dog", "blurry")));
+    assertThat(skip2.cond().toArray()).isEqualTo(pairs2.cond().toArray());
+    assertThat(skip2.cond().toArray()).isNotEqualTo(g.cond().toArray());
+    String longPrompt = "dog ".repeat(100);
+    io.github.ldm4j.model.GuidanceContexts truncated = stage.withOptions(TextConditioningOptions.compVis())
+        .encodeForGuidance(List.of(longPrompt), List.of(""), 1);
+    assertThat(truncated.warnings()).singleElement().asString()
+        .contains("prompt 0 was truncated").contains("25 token(s)");
+    assertThatThrownBy(() -> stage.encodeForGuidance(prompts, List.of(""), 1))
+        .hasMessageContaining("2 prompts but 1 negative prompts");
+  }
 }
