@@ -71,6 +71,27 @@ class ReferenceIdentitiesTest {
   }
 
   @Test
+  void ddimIsEulerInSigma() {
+    // Karras et al. 2022: deterministic DDIM is the Euler method on x/√ᾱ over σ. Same levels
+    // (ending at σ(0) = σ_min, where DDIM ends), same start x_T = noise ⇔ x_ve = noise/√ᾱ_T.
+    StepPlan.Timesteps ts = (StepPlan.Timesteps) StepSchedulers.create("ddim_uniform").plan(SD, 20,
+        StepPlan.Kind.TIMESTEPS);
+    double[] sig = new double[ts.steps() + 1];
+    for (int i = 0; i < ts.steps(); i++) {
+      sig[i] = SD.sigma(ts.at(i));
+    }
+    sig[ts.steps()] = SD.sigmaMin();
+    Tensor noise = Runs.noise(SHAPE, 8);
+    for (Parameterization p : Parameterization.values()) {
+      Tensor ddim = Samplers.create("ddim").sample(Runs.run(new AnalyticModel(SD, p, 0.3, 0.6), p, SD, ts, noise, 1));
+      Tensor veNoise = noise.scale(Math.sqrt(1 + sig[0] * sig[0]) / sig[0]);
+      Tensor euler = Samplers.create("euler").sample(Runs.run(new AnalyticModel(SD, p, 0.3, 0.6), p, SD,
+          new StepPlan.Sigmas(sig), veNoise, 1));
+      assertThat(euler.scale(Math.sqrt(SD.alphaBar(0))).maxAbsDiff(ddim)).as("%s", p).isLessThan(2e-5);
+    }
+  }
+
+  @Test
   void plmsUsesAdamsBashforthOnTheRawEpsHistory() {
     // ε(t) = t/1000 independent of x: every ε' and step is then known in closed form.
     assertThat(new double[] {Plms.weight(4, 0), Plms.weight(4, 1), Plms.weight(4, 2), Plms.weight(4, 3)})
