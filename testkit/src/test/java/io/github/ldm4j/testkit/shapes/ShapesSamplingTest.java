@@ -11,7 +11,6 @@ import io.github.ldm4j.testkit.PipelineVariant;
 import io.github.ldm4j.testkit.Precision;
 import io.github.ldm4j.testkit.PromptIds;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,12 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>MAE is in 0..255 units against the original dataset image. Its floor is the first stage's own
  * reconstruction error (8×8 patches averaged at shape edges), measured by {@link #reconstructionMae}:
- * 64 px ≈ 8.8–14.6, 128 px ≈ 4.5–7.6, 512 px ≈ 1.2–1.9 depending on the image; generated images
- * stay within {@link #MARGIN} of it.
+ * 6.2–14.0 at 64 px, 2.8–6.2 at 128 px, 1.04 for the 512 px red circle. Generated images exceed it
+ * by the residual noise DDIM leaves at its last step (√(1 − ᾱ₀)·ε, ᾱ₀ = 0.99915): measured at most
+ * 1.09 (64 px), 1.34 (128 px) and 1.48 (512 px), so the bound is reconstruction + {@link #MARGIN}.
+ * Measured worst MAEs: 15.1 at 64 px, 7.6 at 128 px, 2.5 at 512 px; at 128 px the second-nearest
+ * dataset image is at least 4.0 further away.
  */
 class ShapesSamplingTest {
 
-  /** Generated minus reconstruction MAE allowed (0..255 units); measured ≤ 0.05 in these runs. */
+  /** Generated minus reconstruction MAE allowed (0..255 units); measured ≤ 1.48. */
   static final double MARGIN = 2;
 
   @TempDir
@@ -46,11 +48,6 @@ class ShapesSamplingTest {
       ids[i] = PromptIds.of(prompt);
     }
     return ids;
-  }
-
-  @BeforeAll
-  static void quiet() {
-    // nothing: ONNX Runtime logs warnings only
   }
 
   @Test
@@ -82,7 +79,6 @@ class ShapesSamplingTest {
     float[] img = generate(dir, opts, repeat("", n), 3, 1, 50);
     for (int b = 0; b < n; b++) {
       int best = nearest(img, b, data);
-      System.out.printf("MEASURE empty b=%d best=%d err=%.3f rec=%.3f%n", b, best, mae(img, b, data, best), reconstructionMae(data, best));
       assertThat(mae(img, b, data, best)).isLessThan(reconstructionMae(data, best) + MARGIN);
     }
   }
@@ -94,7 +90,7 @@ class ShapesSamplingTest {
     float[] ref = latents(tmp.resolve("eps64"), eps, prompts, 11, 7.5, 20);
     for (Parameterization p : new Parameterization[] {Parameterization.X0, Parameterization.V}) {
       float[] other = latents(tmp.resolve(p + "64"), eps.withPrediction(p), prompts, 11, 7.5, 20);
-      System.out.printf("MEASURE %s diff %.3g%n", p, maxAbsDiff(ref, other));
+      // Measured 2.4e-7: the three outputs are the same float32 x̂₀ and ε, rearranged.
       assertThat(maxAbsDiff(ref, other)).as(p.toString()).isLessThan(1e-5);
     }
   }
@@ -106,8 +102,7 @@ class ShapesSamplingTest {
     float[] ref = latents(tmp.resolve("ov32"), fp32, prompts, 5, 7.5, 20);
     float[] half = latents(tmp.resolve("ov16"), fp32.withPrecision(Precision.FP16), prompts, 5, 7.5, 20);
     ShapesDataset data = ShapesDataset.of(64);
-    // Same final image index for every prompt, latents within fp16 resolution of the values (|y| ≲ 4).
-    System.out.printf("MEASURE fp16 diff %.3g%n", maxAbsDiff(ref, half));
+    // Measured 1.3e-3 (fp16 inputs/outputs of a float32 computation).
     assertThat(maxAbsDiff(ref, half)).isLessThan(0.01);
     try (OrtFolder m = new OrtFolder(tmp.resolve("ov16"), ExportFlavor.OPENVINO, Precision.FP16)) {
       float[] img = decode(m, half, 16, data);
@@ -168,7 +163,6 @@ class ShapesSamplingTest {
     float[] img = generate(dir, opts, new long[][] {PromptIds.of("A red circle")}, 1, 7.5, 20);
     int k = ShapesDataset.index(ShapeColour.RED, ShapeKind.CIRCLE);
     assertThat(nearest(img, 0, data)).isEqualTo(k);
-    System.out.printf("MEASURE 512 err=%.3f rec=%.3f%n", mae(img, 0, data, k), reconstructionMae(data, k));
     assertThat(mae(img, 0, data, k)).isLessThan(reconstructionMae(data, k) + MARGIN);
   }
 
@@ -206,15 +200,6 @@ class ShapesSamplingTest {
   }
 
   static void assertEachIsItsPrompt(float[] img, ShapesDataset data) {
-    double maxEx = 0, maxErr = 0, minRec = 1e9, maxRec = 0, minSecond = 1e9;
-    for (int k = 0; k < 16; k++) {
-      int best = nearest(img, k, data);
-      double err = mae(img, k, data, best);
-      double rec = reconstructionMae(data, k);
-      maxEx = Math.max(maxEx, err - rec); maxErr = Math.max(maxErr, err); minRec = Math.min(minRec, rec); maxRec = Math.max(maxRec, rec);
-      for (int j = 0; j < 16; j++) if (j != best) minSecond = Math.min(minSecond, mae(img, k, data, j) - err);
-    }
-    System.out.printf("MEASURE size=%d maxErr=%.3f maxExcess=%.3f rec=[%.3f, %.3f] minGapToSecond=%.3f%n", data.imageSize(), maxErr, maxEx, minRec, maxRec, minSecond);
     for (int k = 0; k < 16; k++) {
       int best = nearest(img, k, data);
       double err = mae(img, k, data, best);
