@@ -10,7 +10,8 @@ import java.util.Objects;
  *
  * @param root the folder
  * @param models the ONNX files written, one per component
- * @param totalBytes size of every file written (models, external data, JSON, tokenizer)
+ * @param totalBytes size of all files under {@code root} after writing (models, external data, JSON,
+ *     tokenizer)
  */
 public record GeneratedFolder(Path root, List<WrittenModel> models, long totalBytes) {
 

@@ -89,11 +89,6 @@ public final class GraphBuilder {
     return v;
   }
 
-  /** A rank-0 INT64 constant. */
-  public Value int64Scalar(long value) {
-    return constant(ElementType.INT64, new long[0], TensorValues.ofLongs(value));
-  }
-
   /** Adds a single-output node and returns its output. */
   public Value op(String opType, List<Value> inputs, Attribute... attributes) {
     return op(opType, 1, inputs, attributes).getFirst();

@@ -212,7 +212,7 @@ public final class OnnxModelWriter {
   }
 
   private static long writeExternal(Initializer init, FileChannel ch, Counter counter) throws IOException {
-    long chunkBytes = (long) Math.min(init.elementCount(), CHUNK_ELEMENTS) * init.elementType().byteSize();
+    long chunkBytes = Math.min(init.elementCount(), CHUNK_ELEMENTS) * init.elementType().byteSize();
     ByteBuffer buf = ByteBuffer.allocate((int) Math.max(chunkBytes, 8)).order(ByteOrder.LITTLE_ENDIAN);
     encode(init, buf, ch, counter);
     return init.byteSize();
