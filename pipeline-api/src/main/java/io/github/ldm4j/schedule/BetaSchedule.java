@@ -164,6 +164,7 @@ public sealed interface BetaSchedule {
       }
     }
 
+    /** A copy of the betas. */
     @Override
     public double[] values() {
       return values.clone();
@@ -244,15 +245,19 @@ public sealed interface BetaSchedule {
     }
   }
 
-  /** numpy/torch linspace in double: n points from a to b inclusive. */
+  /**
+   * {@code torch.linspace(a, b, n, dtype=float64)} as the CPU kernel computes it: the first half
+   * counts up from {@code a}, the second half counts down from {@code b}, so both ends are exact
+   * and the result is bit-for-bit the reference's.
+   */
   private static double[] linspace(double a, double b, int n) {
     requireTimesteps(n);
     double[] out = new double[n];
     double step = (b - a) / (n - 1);
+    int halfway = n / 2;
     for (int i = 0; i < n; i++) {
-      out[i] = a + i * step;
+      out[i] = i < halfway ? a + step * i : b - step * (n - i - 1);
     }
-    out[n - 1] = b;
     return out;
   }
 }

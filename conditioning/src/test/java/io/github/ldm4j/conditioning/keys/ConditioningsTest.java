@@ -1,0 +1,63 @@
+package io.github.ldm4j.conditioning.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance;
+import io.github.ldm4j.conditioning.guidance.GuidanceOptions;
+import io.github.ldm4j.conditioning.guidance.GuidancePair;
+import io.github.ldm4j.conditioning.text.PromptPairEncoding;
+import io.github.ldm4j.conditioning.text.PromptUsage;
+import io.github.ldm4j.model.Conditioning;
+import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.tensor.Shape;
+import io.github.ldm4j.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Builders for crossattn / concat / hybrid and guided inpainting through them. */
+class ConditioningsTest {
+
+  @Test
+  void concatJoinsPartsOnTheChannelAxisInOrder() {
+    Tensor depth = Tensor.of(new float[] {1, 2, 3, 4}, 1, 1, 2, 2);
+    Tensor extra = Tensor.of(new float[] {5, 6, 7, 8, 9, 10, 11, 12}, 1, 2, 2, 2);
+    Conditioning c = Conditionings.concat(depth, extra);
+    assertThat(c.key()).isEqualTo(ConditioningKey.CONCAT);
+    assertThat(((Conditioning.Concat) c).channels().toArray()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    assertThat(((Conditioning.Concat) Conditionings.concat(depth)).channels()).isSameAs(depth);
+  }
+
+  @Test
+  void mismatchesAreClearErrors() {
+    assertThatThrownBy(() -> Conditionings.concat(Tensor.zeros(1, 1, 2, 2), Tensor.zeros(1, 1, 2, 3)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("part 1").hasMessageContaining("spatial");
+    assertThatThrownBy(() -> Conditionings.concat()).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Conditionings.hybrid(Tensor.zeros(2, 77, 4), Tensor.zeros(1, 1, 2, 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch");
+    assertThatThrownBy(() -> Conditionings.crossAttn(Tensor.zeros(77, 4)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank 3");
+  }
+
+  @Test
+  void guidedInpaintingGuidesOnlyTheText() {
+    Tensor cond = Tensor.full(Shape.of(1, 77, 2), 1f);
+    Tensor uncond = Tensor.zeros(1, 77, 2);
+    PromptPairEncoding prompts = new PromptPairEncoding(cond, uncond,
+        List.of(new PromptUsage(3, 1, 0)), List.of(new PromptUsage(0, 1, 0)));
+    Tensor latent = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 1, 1, 2, 2, 2, 2}, 1, 4, 2, 2);
+    Tensor mask = Tensor.zeros(1, 1, 16, 16);
+    GuidancePair pair = Conditionings.hybridPair(prompts,
+        InpaintingConditioning.channels(mask, latent, MaskDownsampling.NEAREST));
+    Denoiser d = Denoiser.of(new InpaintingConditioningTest.NineChannelUNet(ConditioningKey.HYBRID));
+    Tensor x = Tensor.full(Shape.of(1, 4, 2, 2), 0.5f);
+    Tensor got = ClassifierFreeGuidance.wrap(d, pair, GuidanceOptions.of(7.5)).apply(x, 1);
+    // ε_u = 0.5 + 100·latent, ε_c = ε_u + 154 (context sum): guided = ε_u + 7.5·154
+    for (int i = 0; i < 16; i++) {
+      assertThat(got.get(i)).isEqualTo((float) (0.5 + 100 * latent.get(i) + 7.5 * 154));
+    }
+    GuidancePair text = Conditionings.crossAttnPair(prompts);
+    assertThat(text.cond().key()).isEqualTo(ConditioningKey.CROSSATTN);
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.ldm4j.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ldm4j.sampler.SamplerOptions;
+import io.github.ldm4j.sampler.Samplers;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class NamedServicesTest {
+
+  @Test
+  void findsProvidersCaseInsensitively() {
+    assertThat(NamedServices.names(TestServices.Gizmo.class, TestServices.Gizmo::name)).containsExactly("one", "two");
+    assertThat(NamedServices.find(TestServices.Gizmo.class, TestServices.Gizmo::name, "gizmo", " ONE "))
+        .isInstanceOf(TestServices.GizmoOne.class);
+  }
+
+  @Test
+  void unknownNameListsWhatWasFound() {
+    assertThatThrownBy(() -> NamedServices.find(TestServices.Gizmo.class, TestServices.Gizmo::name, "gizmo", "three"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown gizmo 'three'; available: one, two");
+    assertThatThrownBy(() -> NamedServices.find(TestServices.Gizmo.class, TestServices.Gizmo::name, "gizmo", null))
+        .hasMessage("unknown gizmo 'null'; available: one, two");
+  }
+
+  @Test
+  void noProvidersSaysSo() {
+    assertThatThrownBy(() -> NamedServices.find(TestServices.Gadget.class, TestServices.Gadget::name, "gadget", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown gadget 'x'; available: none (no io.github.ldm4j.spi.TestServices$Gadget is registered");
+  }
+
+  @Test
+  void twoProvidersWithOneNameAreAnError() {
+    assertThatThrownBy(() -> NamedServices.names(TestServices.Widget.class, TestServices.Widget::name))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("registered as 'alpha'")
+        .hasMessageContaining("WidgetAlpha")
+        .hasMessageContaining("WidgetAlphaAgain");
+  }
+
+  @Test
+  void backendsAreFoundByNameAndUnavailableOnesExplainWhy() throws Exception {
+    assertThat(Backends.names()).containsExactly("test-memory", "test-missing");
+    BackendProvider p = Backends.find("Test-Memory");
+    try (ModelComponents c = p.open(new ModelSource(Path.of("unused")), BackendOptions.DEFAULTS)) {
+      assertThat(c.firstStage().latentChannels()).isEqualTo(4);
+    }
+    assertThatThrownBy(() -> Backends.find("test-missing"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("backend 'test-missing' is not available: install the test runtime");
+    assertThatThrownBy(() -> Backends.find("onnx"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown backend 'onnx'; available: test-memory, test-missing");
+  }
+
+  @Test
+  void samplersAreFoundByNameAndUnknownOnesListTheRegistered() {
+    assertThat(Samplers.names()).containsExactly("test-ddim");
+    assertThat(Samplers.create("TEST-DDIM").name()).isEqualTo("test-ddim");
+    assertThatThrownBy(() -> Samplers.create("euler_a", SamplerOptions.DEFAULTS))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown sampler 'euler_a'; available: test-ddim");
+  }
+
+  @Test
+  void optionRecordsValidate() {
+    assertThatThrownBy(() -> new BackendOptions(" ", 0, 0, false)).hasMessage("device must not be blank");
+    assertThatThrownBy(() -> new BackendOptions("cpu", -1, 0, false)).hasMessageContaining("thread counts must be >= 0");
+    assertThatThrownBy(() -> new ModelSource(null)).hasMessage("directory");
+  }
+}
