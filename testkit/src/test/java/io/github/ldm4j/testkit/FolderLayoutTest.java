@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.testkit.folder.ClipBpeVocabulary;
+import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
 import io.github.ldm4j.testkit.shapes.ShapesDataset;
@@ -104,7 +104,7 @@ class FolderLayoutTest {
     assertThat(vocab.get("cat</w>").asInt()).isEqualTo(2368);
     assertThat(vocab.get("!").asInt()).isZero();
     List<String> merges = Files.readAllLines(tmp.resolve("tokenizer/merges.txt"), StandardCharsets.UTF_8);
-    assertThat(merges).hasSize(1 + ClipBpeVocabulary.MERGES);
+    assertThat(merges).hasSize(1 + ClipVocabulary.OPENAI_MERGE_COUNT);
     assertThat(merges.getFirst()).isEqualTo("#version: 0.2");
     assertThat(merges.get(1)).isEqualTo("i n");
     assertThat(read("tokenizer/tokenizer_config.json").get("model_max_length").asInt()).isEqualTo(77);

@@ -2,7 +2,7 @@ package io.github.ldm4j.testkit.internal.folder;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.ldm4j.testkit.folder.ClipBpeVocabulary;
+import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import io.github.ldm4j.testkit.sd.TextEncoderArchitecture;
 import io.github.ldm4j.testkit.sd.UNetArchitecture;
 import io.github.ldm4j.testkit.sd.VaeArchitecture;
@@ -15,6 +15,16 @@ public final class ComponentConfigs {
   public static final String TESTKIT_KEY = "_ldm4j_testkit";
 
   private ComponentConfigs() {
+  }
+
+  /** Id of CLIP's start-of-text token (49406). */
+  public static int bosId() {
+    return ClipVocabulary.openAiClip().id(ClipVocabulary.START_OF_TEXT).orElseThrow();
+  }
+
+  /** Id of CLIP's end-of-text token (49407), also SD v1's padding. */
+  public static int eosId() {
+    return ClipVocabulary.openAiClip().id(ClipVocabulary.END_OF_TEXT).orElseThrow();
   }
 
   /** AutoencoderKL config (written for both vae_decoder and vae_encoder). */
@@ -74,7 +84,7 @@ public final class ComponentConfigs {
     arch.add("CLIPTextModel");
     n.set("architectures", arch);
     n.put(TESTKIT_KEY, family);
-    n.put("bos_token_id", ClipBpeVocabulary.BOS_ID);
+    n.put("bos_token_id", bosId());
     n.put("eos_token_id", a.eosTokenId());
     n.put("hidden_act", "quick_gelu");
     n.put("hidden_size", a.hiddenSize());
@@ -84,7 +94,7 @@ public final class ComponentConfigs {
     n.put("model_type", "clip_text_model");
     n.put("num_attention_heads", a.heads());
     n.put("num_hidden_layers", a.layers());
-    n.put("pad_token_id", ClipBpeVocabulary.EOS_ID);
+    n.put("pad_token_id", eosId());
     n.put("vocab_size", a.vocabSize());
     return n;
   }
@@ -136,13 +146,13 @@ public final class ComponentConfigs {
     arch.add("CLIPTextModel");
     n.set("architectures", arch);
     n.put(TESTKIT_KEY, family);
-    n.put("bos_token_id", ClipBpeVocabulary.BOS_ID);
-    n.put("eos_token_id", ClipBpeVocabulary.EOS_ID);
+    n.put("bos_token_id", bosId());
+    n.put("eos_token_id", eosId());
     n.put("hidden_size", hiddenSize);
-    n.put("max_position_embeddings", 77);
+    n.put("max_position_embeddings", ClipVocabulary.DEFAULT_CONTEXT_LENGTH);
     n.put("model_type", "clip_text_model");
-    n.put("pad_token_id", ClipBpeVocabulary.EOS_ID);
-    n.put("vocab_size", ClipBpeVocabulary.SIZE);
+    n.put("pad_token_id", eosId());
+    n.put("vocab_size", ClipVocabulary.openAiClip().size());
     return n;
   }
 }

@@ -5,18 +5,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.testkit.ExportFlavor;
 import io.github.ldm4j.testkit.GeneratedFolder;
 import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.folder.ClipBpeVocabulary;
 import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
 import io.github.ldm4j.testkit.onnx.WriteProgress;
 import io.github.ldm4j.testkit.onnx.WrittenModel;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -108,35 +106,19 @@ public final class FolderWriter {
     return n;
   }
 
+  /**
+   * The SD v1 CLIP tokenizer folder: {@code vocab.json}, {@code merges.txt} and {@code
+   * tokenizer_config.json} as ldm4j-conditioning writes them, plus {@code special_tokens_map.json}.
+   */
   private static void writeTokenizer(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    ClipBpeVocabulary vocab = ClipBpeVocabulary.load();
-    ObjectNode v = JSON.objectNode();
-    List<String> tokens = vocab.tokens();
-    for (int i = 0; i < tokens.size(); i++) {
-      v.put(tokens.get(i), i);
-    }
-    Files.writeString(dir.resolve("vocab.json"), new ObjectMapper().writeValueAsString(v), StandardCharsets.UTF_8);
-    try (Writer w = new BufferedWriter(Files.newBufferedWriter(dir.resolve("merges.txt"), StandardCharsets.UTF_8))) {
-      w.write("#version: 0.2\n");
-      for (String m : vocab.merges()) {
-        w.write(m);
-        w.write('\n');
-      }
-    }
+    ClipVocabulary vocab = ClipVocabulary.openAiClip();
+    vocab.writeTokenizerDirectory(dir);
     ObjectNode special = JSON.objectNode();
-    special.put("bos_token", ClipBpeVocabulary.BOS);
-    special.put("eos_token", ClipBpeVocabulary.EOS);
-    special.put("pad_token", ClipBpeVocabulary.EOS);
-    special.put("unk_token", ClipBpeVocabulary.EOS);
+    special.put("bos_token", vocab.bosToken());
+    special.put("eos_token", vocab.eosToken());
+    special.put("pad_token", vocab.padToken());
+    special.put("unk_token", vocab.unkToken().orElse(vocab.eosToken()));
     writeJson(dir.resolve("special_tokens_map.json"), special);
-    ObjectNode config = special.deepCopy();
-    config.put("tokenizer_class", "CLIPTokenizer");
-    config.put("model_max_length", 77);
-    config.put("do_lower_case", true);
-    config.put("add_prefix_space", false);
-    config.put("errors", "replace");
-    writeJson(dir.resolve("tokenizer_config.json"), config);
   }
 
   private static ArrayNode pair(String library, String className) {

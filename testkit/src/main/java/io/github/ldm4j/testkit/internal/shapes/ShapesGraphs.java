@@ -1,11 +1,12 @@
 package io.github.ldm4j.testkit.internal.shapes;
 
+import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.schedule.DiffusionSchedule;
 import io.github.ldm4j.testkit.ExportFlavor;
 import io.github.ldm4j.testkit.PipelineVariant;
 import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.folder.ClipBpeVocabulary;
+import io.github.ldm4j.testkit.internal.folder.ComponentConfigs;
 import io.github.ldm4j.testkit.internal.GraphParts;
 import io.github.ldm4j.testkit.onnx.Attribute;
 import io.github.ldm4j.testkit.onnx.Dim;
@@ -49,7 +50,7 @@ public final class ShapesGraphs {
     ElementType idType = flavor.inputIdsType();
     Value ids = g.input("input_ids", TensorType.of(idType, Dim.symbolic("batch"), Dim.symbolic("sequence")));
     int[] attributeIds = ShapesDataset.attributeTokenIds();
-    int vocab = ClipBpeVocabulary.SIZE;
+    int vocab = ClipVocabulary.openAiClip().size();
     Value table = g.parameter("embeddings.token_embedding.weight", ft, new long[] {vocab, HIDDEN},
         (start, dst, count) -> {
           for (int i = 0; i < count; i++) {
@@ -60,7 +61,7 @@ public final class ShapesGraphs {
           }
         });
     Value hidden = o.gather(table, ids, 0);
-    Value pooled = GraphParts.rowAtFirstToken(o, hidden, ids, idType, ClipBpeVocabulary.EOS_ID);
+    Value pooled = GraphParts.rowAtFirstToken(o, hidden, ids, idType, ComponentConfigs.eosId());
     Dim b = Dim.symbolic("batch");
     g.output(hidden, "last_hidden_state", TensorType.of(ft, b, Dim.symbolic("sequence"), Dim.of(HIDDEN)));
     g.output(pooled, "pooler_output", TensorType.of(ft, b, Dim.of(HIDDEN)));
