@@ -9,7 +9,8 @@ import io.github.ldm4j.tensor.Tensor;
  *
  * <p>Contract: the listener is called once per step in order; the cancellation token is checked
  * before every model evaluation; the same run (same seed) gives the same result; a plan of the
- * wrong kind is rejected with {@link IllegalArgumentException}. Implementations are thread-safe.
+ * other {@linkplain #planKind() kind} is converted when that is exact and rejected with {@link
+ * IllegalArgumentException} otherwise. Implementations are thread-safe.
  */
 public interface Sampler {
 
@@ -18,4 +19,14 @@ public interface Sampler {
 
   /** Runs the reverse process and returns the final (scaled) latent. */
   Tensor sample(SamplingRun run);
+
+  /**
+   * The kind of {@link StepPlan} this sampler runs on natively; build plans of this kind (a σ
+   * schedule for a timestep sampler, say, is then rounded the way its reference rounds it).
+   * k-diffusion samplers: {@link StepPlan.Kind#SIGMAS}; CompVis samplers: {@link
+   * StepPlan.Kind#TIMESTEPS}.
+   */
+  default StepPlan.Kind planKind() {
+    return StepPlan.Kind.SIGMAS;
+  }
 }

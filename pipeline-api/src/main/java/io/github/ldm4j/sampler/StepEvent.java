@@ -10,7 +10,8 @@ import io.github.ldm4j.tensor.Tensor;
  * @param totalSteps number of steps of the run
  * @param timestep the (possibly fractional) timestep the model was evaluated at
  * @param sigma the noise level σ of that timestep
- * @param x the latent after the step
+ * @param x the latent after the step, in the sampler's own scale: x<sub>0</sub> + σ·ε for σ
+ *     samplers (k-diffusion), √ᾱ·x<sub>0</sub> + √(1−ᾱ)·ε for timestep samplers (CompVis)
  * @param denoised the sampler's current prediction of x<sub>0</sub>
  */
 public record StepEvent(int step, int totalSteps, double timestep, double sigma, Tensor x, Tensor denoised) {}

@@ -8,8 +8,19 @@ import java.util.Arrays;
  */
 public sealed interface StepPlan {
 
+  /** The two kinds of plan: which family of samplers takes each natively. */
+  enum Kind {
+    /** {@link Timesteps}: discrete training timesteps (CompVis DDPM/DDIM/PLMS/DPM-Solver family). */
+    TIMESTEPS,
+    /** {@link Sigmas}: noise levels σ (k-diffusion family). */
+    SIGMAS
+  }
+
   /** Number of model-evaluating steps. */
   int steps();
+
+  /** Which kind of plan this is. */
+  Kind kind();
 
   /**
    * Strictly decreasing discrete timesteps in [0, T); the sampler steps from each to the next, and
@@ -48,6 +59,11 @@ public sealed interface StepPlan {
     @Override
     public int steps() {
       return values.length;
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.TIMESTEPS;
     }
 
     @Override
@@ -102,6 +118,11 @@ public sealed interface StepPlan {
     @Override
     public int steps() {
       return values.length - 1;
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.SIGMAS;
     }
 
     @Override

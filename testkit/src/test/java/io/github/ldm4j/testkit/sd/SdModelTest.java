@@ -1,0 +1,124 @@
+package io.github.ldm4j.testkit.sd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ldm4j.testkit.ContractCheck;
+import io.github.ldm4j.testkit.DdimLoop;
+import io.github.ldm4j.testkit.ExportFlavor;
+import io.github.ldm4j.testkit.GeneratedFolder;
+import io.github.ldm4j.testkit.OrtFolder;
+import io.github.ldm4j.testkit.PipelineVariant;
+import io.github.ldm4j.testkit.Precision;
+import io.github.ldm4j.testkit.PromptIds;
+import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
+import io.github.ldm4j.testkit.onnx.WeightStorage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/** Family 1: the tiny SD model loads and runs in ONNX Runtime in every flavor and precision. */
+class SdModelTest {
+
+  @TempDir
+  Path tmp;
+
+  @ParameterizedTest
+  @EnumSource(ExportFlavor.class)
+  void everyFlavorAndPrecisionMatchesTheContract(ExportFlavor flavor) throws Exception {
+    for (Precision p : Precision.values()) {
+      Path dir = tmp.resolve(flavor + "-" + p);
+      SdOptions opts = SdOptions.tiny().withFlavor(flavor).withPrecision(p);
+      SdModel.write(dir, opts);
+      try (OrtFolder m = new OrtFolder(dir, flavor, p)) {
+        ContractCheck.check(m, flavor, p, 4, 32, 8);
+      }
+    }
+  }
+
+  @Test
+  void inpaintingVariantTakesNineChannels() throws Exception {
+    SdOptions opts = SdOptions.tiny().withVariant(PipelineVariant.INPAINTING);
+    SdModel.write(tmp, opts);
+    try (OrtFolder m = new OrtFolder(tmp, opts.flavor(), opts.precision())) {
+      ContractCheck.check(m, opts.flavor(), opts.precision(), 9, 32, 8);
+    }
+  }
+
+  @Test
+  void outputsAreDeterministicAndFp16TracksFp32() throws Exception {
+    SdOptions opts = SdOptions.tiny();
+    SdModel.write(tmp.resolve("a"), opts);
+    SdModel.write(tmp.resolve("b"), opts.withPrecision(Precision.FP16));
+    float[] x = DdimLoop.noise(2 * 4 * 8 * 8, 9);
+    long[] xs = {2, 4, 8, 8};
+    long[][] ids = {PromptIds.of("a red circle"), PromptIds.of("a blue square")};
+    float[] first;
+    float[] second;
+    float[] half;
+    try (OrtFolder m = new OrtFolder(tmp.resolve("a"), opts.flavor(), Precision.FP32)) {
+      OrtFolder.Out ctx = m.encodeText(ids)[0];
+      first = m.unet(x, xs, 321.5, ctx.data(), ctx.shape()).data();
+    }
+    try (OrtFolder m = new OrtFolder(tmp.resolve("a"), opts.flavor(), Precision.FP32)) {
+      OrtFolder.Out ctx = m.encodeText(ids)[0];
+      second = m.unet(x, xs, 321.5, ctx.data(), ctx.shape()).data();
+    }
+    try (OrtFolder m = new OrtFolder(tmp.resolve("b"), opts.flavor(), Precision.FP16)) {
+      OrtFolder.Out ctx = m.encodeText(ids)[0];
+      half = m.unet(x, xs, 321.5, ctx.data(), ctx.shape()).data();
+    }
+    assertThat(second).containsExactly(first);
+    double maxAbs = 0;
+    double maxDiff = 0;
+    for (int i = 0; i < first.length; i++) {
+      maxAbs = Math.max(maxAbs, Math.abs(first[i]));
+      maxDiff = Math.max(maxDiff, Math.abs(first[i] - half[i]));
+    }
+    // Same seeded weights rounded to fp16, computed in fp16: agreement to a few fp16 ulps of the output scale.
+    assertThat(maxAbs).isGreaterThan(0.05);
+    assertThat(maxDiff).isLessThan(0.02 * maxAbs);
+  }
+
+  @Test
+  void generationIsByteForByteDeterministic() throws Exception {
+    SdOptions opts = SdOptions.tiny().withFlavor(ExportFlavor.LEGACY);
+    SdModel.write(tmp.resolve("a"), opts);
+    SdModel.write(tmp.resolve("b"), opts);
+    for (String c : new String[] {"text_encoder", "unet", "vae_decoder", "vae_encoder"}) {
+      byte[] a = Files.readAllBytes(tmp.resolve("a").resolve(c).resolve("model.onnx"));
+      byte[] b = Files.readAllBytes(tmp.resolve("b").resolve(c).resolve("model.onnx"));
+      assertThat(a).as(c).isEqualTo(b);
+    }
+    SdModel.write(tmp.resolve("c"), opts.withSeed(1));
+    assertThat(Files.readAllBytes(tmp.resolve("c/unet/model.onnx")))
+        .isNotEqualTo(Files.readAllBytes(tmp.resolve("a/unet/model.onnx")));
+  }
+
+  @Test
+  void externalDataLoadsAndMatchesInline() throws Exception {
+    SdOptions opts = SdOptions.tiny();
+    SdModel.write(tmp.resolve("inline"), opts);
+    GeneratedFolder ext = SdModel.write(tmp.resolve("external"), opts.withStorage(WeightStorage.EXTERNAL));
+    assertThat(ext.models()).allSatisfy(m -> assertThat(m.hasExternalData()).isTrue());
+    assertThat(tmp.resolve("external/unet").resolve(OnnxModelWriter.EXTERNAL_DATA_FILE)).exists();
+    assertThat(Files.size(tmp.resolve("external/unet/model.onnx")))
+        .isLessThan(Files.size(tmp.resolve("inline/unet/model.onnx")) / 10);
+    float[] x = DdimLoop.noise(4 * 8 * 8, 4);
+    long[] xs = {1, 4, 8, 8};
+    long[][] ids = {PromptIds.of("a green cross")};
+    float[] a;
+    float[] b;
+    try (OrtFolder m = new OrtFolder(tmp.resolve("inline"), opts.flavor(), opts.precision())) {
+      OrtFolder.Out ctx = m.encodeText(ids)[0];
+      a = m.unet(x, xs, 10, ctx.data(), ctx.shape()).data();
+    }
+    try (OrtFolder m = new OrtFolder(tmp.resolve("external"), opts.flavor(), opts.precision())) {
+      OrtFolder.Out ctx = m.encodeText(ids)[0];
+      b = m.unet(x, xs, 10, ctx.data(), ctx.shape()).data();
+    }
+    assertThat(b).containsExactly(a);
+  }
+}
