@@ -18,4 +18,30 @@ public interface RandomSource {
   default Tensor randn(int... dims) {
     return randn(Shape.of(dims));
   }
+
+  /**
+   * One source per batch item (AUTOMATIC1111's per-image generators): {@code randn([B, …])} draws
+   * item i's slice {@code [1, …]} from {@code sources.get(i)}. So image i of a batch gets exactly the
+   * numbers it would get generated alone with its own seed.
+   *
+   * @throws IllegalArgumentException when a requested shape's batch differs from the number of sources
+   */
+  static RandomSource perItem(java.util.List<? extends RandomSource> sources) {
+    java.util.List<RandomSource> items = java.util.List.copyOf(sources);
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException("at least one source is needed");
+    }
+    return shape -> {
+      if (shape.rank() < 1 || shape.dim(0) != items.size()) {
+        throw new IllegalArgumentException(
+            "per-item noise for " + items.size() + " images cannot fill shape " + shape + " (batch must be " + items.size() + ")");
+      }
+      Shape one = shape.withDim(0, 1);
+      Tensor[] parts = new Tensor[items.size()];
+      for (int i = 0; i < parts.length; i++) {
+        parts[i] = items.get(i).randn(one);
+      }
+      return parts.length == 1 ? parts[0] : Tensor.concat(0, parts);
+    };
+  }
 }

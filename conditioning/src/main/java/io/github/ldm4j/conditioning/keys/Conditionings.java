@@ -13,7 +13,7 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code crossattn}: the text context {@code [B, tokens, d]};
  *   <li>{@code concat}: tensors at latent resolution concatenated on the channel axis, in the
- *       order given (e.g. {@link InpaintingConditioning#channels} = mask ‖ masked-image latent for
+ *       order given (e.g. {@link io.github.ldm4j.model.InpaintingConditioning#channels} = mask ‖ masked-image latent for
  *       SD inpainting; a depth map for depth-to-image);
  *   <li>{@code hybrid}: both.
  * </ul>

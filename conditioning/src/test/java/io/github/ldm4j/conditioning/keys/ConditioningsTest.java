@@ -11,6 +11,8 @@ import io.github.ldm4j.conditioning.text.PromptUsage;
 import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.model.InpaintingConditioning;
+import io.github.ldm4j.model.MaskDownsampling;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.List;
@@ -50,7 +52,7 @@ class ConditioningsTest {
     Tensor mask = Tensor.zeros(1, 1, 16, 16);
     GuidancePair pair = Conditionings.hybridPair(prompts,
         InpaintingConditioning.channels(mask, latent, MaskDownsampling.NEAREST));
-    Denoiser d = Denoiser.of(new InpaintingConditioningTest.NineChannelUNet(ConditioningKey.HYBRID));
+    Denoiser d = Denoiser.of(new NineChannelUNet(ConditioningKey.HYBRID));
     Tensor x = Tensor.full(Shape.of(1, 4, 2, 2), 0.5f);
     Tensor got = ClassifierFreeGuidance.wrap(d, pair, GuidanceOptions.of(7.5)).apply(x, 1);
     // ε_u = 0.5 + 100·latent, ε_c = ε_u + 154 (context sum): guided = ε_u + 7.5·154

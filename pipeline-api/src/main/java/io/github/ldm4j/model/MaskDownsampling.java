@@ -1,4 +1,4 @@
-package io.github.ldm4j.conditioning.keys;
+package io.github.ldm4j.model;
 
 /** How an image-resolution mask becomes a latent-resolution mask (factor f, 8 for SD). */
 public enum MaskDownsampling {

@@ -1,15 +1,8 @@
-package io.github.ldm4j.conditioning.keys;
+package io.github.ldm4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ldm4j.model.Conditioning;
-import io.github.ldm4j.model.ConditioningKey;
-import io.github.ldm4j.model.Denoiser;
-import io.github.ldm4j.model.FirstStage;
-import io.github.ldm4j.model.LatentDistribution;
-import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.model.UNet;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
@@ -195,7 +188,7 @@ class InpaintingConditioningTest {
       }
     }
     Tensor context = Tensor.full(Shape.of(1, 77, 2), 0.25f);
-    Conditioning hybrid = Conditionings.hybrid(context, InpaintingConditioning.channels(mask16(), latent,
+    Conditioning hybrid = Conditioning.hybrid(context, InpaintingConditioning.channels(mask16(), latent,
         MaskDownsampling.NEAREST));
     Tensor outH = Denoiser.of(new NineChannelUNet(ConditioningKey.HYBRID)).applyModel(x, t, hybrid);
     assertThat(outH.get(5)).isEqualTo(out.get(5) + 0.25f * 154);

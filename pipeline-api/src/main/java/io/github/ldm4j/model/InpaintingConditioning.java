@@ -1,8 +1,5 @@
-package io.github.ldm4j.conditioning.keys;
+package io.github.ldm4j.model;
 
-import io.github.ldm4j.model.Conditioning;
-import io.github.ldm4j.model.FirstStage;
-import io.github.ldm4j.model.LatentDistribution;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Objects;
@@ -29,7 +26,7 @@ public final class InpaintingConditioning {
    *     batch or size is not the latent's times a whole factor
    */
   public static Tensor channels(Tensor mask, Tensor maskedImageLatent, MaskDownsampling rule) {
-    Conditionings.requireRank("masked-image latent", maskedImageLatent, 4);
+    requireRank("masked-image latent", maskedImageLatent, 4);
     requireMask(mask);
     int h = maskedImageLatent.dim(2);
     int w = maskedImageLatent.dim(3);
@@ -110,7 +107,7 @@ public final class InpaintingConditioning {
    */
   public static Tensor maskedImage(Tensor image, Tensor mask) {
     requireMask(mask);
-    Conditionings.requireRank("image", image, 4);
+    requireRank("image", image, 4);
     if (image.dim(0) != mask.dim(0) || image.dim(2) != mask.dim(2) || image.dim(3) != mask.dim(3)) {
       throw new IllegalArgumentException(
           "image " + image.shape() + " and mask " + mask.shape() + " differ in batch or size; expected [B, C, H, W] and [B, 1, H, W]");
@@ -166,7 +163,7 @@ public final class InpaintingConditioning {
   }
 
   private static void requireMask(Tensor mask) {
-    Conditionings.requireRank("mask", mask, 4);
+    requireRank("mask", mask, 4);
     if (mask.dim(1) != 1) {
       throw new IllegalArgumentException("mask must be [B, 1, H, W], got shape " + mask.shape());
     }
@@ -176,6 +173,13 @@ public final class InpaintingConditioning {
         throw new IllegalArgumentException(
             "mask values must be in [0, 1] (1 = repaint), got " + v + " at flat index " + i + " of " + mask.shape());
       }
+    }
+  }
+
+  private static void requireRank(String what, Tensor t, int rank) {
+    Objects.requireNonNull(t, what);
+    if (t.rank() != rank) {
+      throw new IllegalArgumentException(what + " must have rank " + rank + ", got shape " + t.shape());
     }
   }
 }

@@ -1,0 +1,291 @@
+package io.github.ldm4j.generate;
+
+import io.github.ldm4j.diffusion.ScaleFactor;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.model.Conditioning;
+import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.model.FirstStage;
+import io.github.ldm4j.model.GuidanceContexts;
+import io.github.ldm4j.model.InpaintingConditioning;
+import io.github.ldm4j.model.MaskDownsampling;
+import io.github.ldm4j.pipeline.LatentDiffusion;
+import io.github.ldm4j.pipeline.LatentPreview;
+import io.github.ldm4j.pipeline.TiledDecoder;
+import io.github.ldm4j.random.RandomSource;
+import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.sampler.GuidanceProvider;
+import io.github.ldm4j.sampler.Guidances;
+import io.github.ldm4j.sampler.ModelFunction;
+import io.github.ldm4j.sampler.PlannedSampling;
+import io.github.ldm4j.sampler.SamplingChoice;
+import io.github.ldm4j.sampler.SamplingPlanner;
+import io.github.ldm4j.sampler.SamplingPlanners;
+import io.github.ldm4j.sampler.SamplingRun;
+import io.github.ldm4j.sampler.StepListener;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.Backends;
+import io.github.ldm4j.spi.ModelComponents;
+import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.tensor.Shape;
+import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs the generation front ends — txt2img, img2img, inpainting — on any backend's {@link
+ * ModelComponents}: prompts through the cond stage, guidance wrapped around the denoiser ({@code
+ * cfg}), the sampler and step plan from the {@link SamplingPlanner}, per-image seeded noise
+ * (image i of a batch uses seed + i, so it can be reproduced alone), decode (in tiles above the
+ * configured size) and 8-bit RGB with the parameters that reproduce each image.
+ *
+ * <p><b>Ownership:</b> a generator owns the components it was given and closes them in {@link
+ * #close()} (idempotent). {@link #generate} is thread-safe: concurrent requests share the
+ * components and keep their own state.
+ */
+public final class Generator implements AutoCloseable {
+
+  private final ModelComponents components;
+  private final LatentDiffusion model;
+  private final GenerationLimits limits;
+  private final SamplingPlanner planner;
+  private final GuidanceProvider guidance;
+  private volatile LatentPreview preview;
+
+  /**
+   * A generator over {@code components}, taking ownership of them.
+   *
+   * @throws IllegalStateException when the samplers or guidance modules are missing from the class path
+   */
+  public Generator(ModelComponents components, GenerationLimits limits) {
+    this.components = Objects.requireNonNull(components, "components");
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.model = LatentDiffusion.of(components, new ScaleFactor.FromFirstStage());
+    this.planner = SamplingPlanners.get();
+    this.guidance = Guidances.find(Guidances.CLASSIFIER_FREE);
+  }
+
+  /**
+   * Opens {@code modelDir} with the backend named {@code backend}.
+   *
+   * @throws IOException when model files are missing or unreadable
+   * @throws IllegalArgumentException for an unknown backend or an unsupported model
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits)
+      throws IOException {
+    ModelComponents c = Backends.find(backend).open(new ModelSource(modelDir), options);
+    try {
+      return new Generator(c, limits);
+    } catch (RuntimeException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The components (owned by this generator). */
+  public ModelComponents components() {
+    return components;
+  }
+
+  /** The limits enforced. */
+  public GenerationLimits limits() {
+    return limits;
+  }
+
+  /** {@link #generate(GenerationRequest, ProgressListener, CancellationToken)} without progress or cancellation. */
+  public GenerationResult generate(GenerationRequest request) {
+    return generate(request, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Generates the request's images.
+   *
+   * @throws IllegalArgumentException for a request outside the limits or the model's abilities
+   * @throws java.util.concurrent.CancellationException when {@code cancellation} fires
+   */
+  public GenerationResult generate(GenerationRequest request, ProgressListener listener, CancellationToken cancellation) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(cancellation, "cancellation");
+    if (components.isClosed()) {
+      throw new IllegalStateException("generator is closed");
+    }
+    GenerationSettings s = request.settings();
+    limits.check(s);
+    FirstStage firstStage = components.firstStage();
+    Denoiser denoiser = components.denoiser();
+    int f = firstStage.downsamplingFactor();
+    if (s.width() % f != 0 || s.height() % f != 0) {
+      throw new IllegalArgumentException(
+          "width and height must be multiples of the model's downsampling factor " + f + ", got " + s.width() + "x" + s.height());
+    }
+    int b = s.batchSize();
+    Shape latentShape = Shape.of(b, denoiser.latentChannels(), s.height() / f, s.width() / f);
+    cancellation.throwIfCancelled();
+
+    List<RandomSource> perImage = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      perImage.add(s.rng().create(s.seed() + i));
+    }
+    RandomSource rng = RandomSource.perItem(perImage);
+    double strength = switch (request) {
+      case GenerationRequest.TextToImage t -> 1.0;
+      case GenerationRequest.ImageToImage i -> i.strength();
+      case GenerationRequest.Inpainting p -> p.strength();
+    };
+    PlannedSampling planned = planner.plan(new SamplingChoice(
+        s.sampler(), s.scheduler(), s.steps(), strength, components.schedule(), components.schedulerConfig()));
+    List<String> warnings = new ArrayList<>(planned.notes());
+
+    ConditioningKey key = denoiser.conditioningKey();
+    boolean text = key == ConditioningKey.CROSSATTN || key == ConditioningKey.HYBRID;
+    boolean concat = key == ConditioningKey.CONCAT || key == ConditioningKey.HYBRID;
+    GuidanceContexts contexts = null;
+    if (text) {
+      contexts = components.condStage().encodeForGuidance(
+          Collections.nCopies(b, request.prompt()), Collections.nCopies(b, request.negativePrompt()), s.clipSkip());
+      warnings.addAll(contexts.warnings());
+    }
+
+    Optional<Tensor> init = Optional.empty();
+    Tensor channels = null;
+    Tensor z0 = null;
+    Tensor latentMask = null;
+    switch (request) {
+      case GenerationRequest.TextToImage t -> {
+        if (concat) {
+          channels = generateEverything(firstStage, b, s);
+        }
+      }
+      case GenerationRequest.ImageToImage i -> {
+        z0 = model.getFirstStageEncoding(model.encodeFirstStage(batchOf(i.initImage().toTensor(), b)), rng);
+        init = Optional.of(z0);
+        if (concat) {
+          channels = generateEverything(firstStage, b, s);
+        }
+      }
+      case GenerationRequest.Inpainting p -> {
+        Tensor image = batchOf(p.image().toTensor(), b);
+        Tensor mask = batchOf(p.mask().binarized().toTensor(), b);
+        z0 = model.getFirstStageEncoding(model.encodeFirstStage(image), rng);
+        if (p.strength() < 1) {
+          init = Optional.of(z0);
+        }
+        if (concat) {
+          channels = InpaintingConditioning.fromImage(firstStage, image, mask, MaskDownsampling.NEAREST, Optional.of(rng));
+        } else {
+          latentMask = InpaintingConditioning.downsampleMask(mask, f, MaskDownsampling.ANY_MASKED);
+        }
+      }
+    }
+    Tensor noise = rng.randn(latentShape);
+
+    Conditioning cond;
+    Conditioning uncond;
+    switch (key) {
+      case NONE -> {
+        cond = Conditioning.none();
+        uncond = Conditioning.none();
+      }
+      case CROSSATTN -> {
+        cond = Conditioning.crossAttn(contexts.cond());
+        uncond = Conditioning.crossAttn(contexts.uncond());
+      }
+      case CONCAT -> {
+        cond = Conditioning.concat(channels);
+        uncond = Conditioning.concat(channels);
+      }
+      case HYBRID -> {
+        cond = Conditioning.hybrid(contexts.cond(), channels);
+        uncond = Conditioning.hybrid(contexts.uncond(), channels);
+      }
+      default -> throw new IllegalStateException("unreachable: " + key);
+    }
+    ModelFunction guided = guidance.guide(denoiser, cond, uncond, s.guidanceScale(), s.guidanceRescale());
+    LatentBlend blend = latentMask == null ? null
+        : new LatentBlend(guided, denoiser.parameterization(), components.schedule(), z0, noise, latentMask);
+    ModelFunction fn = blend == null ? guided : blend;
+
+    StepListener steps = progress(listener, planned.plan().steps());
+    SamplingRun run = new SamplingRun(
+        fn, denoiser.parameterization(), components.schedule(), planned.plan(), noise, init, rng, steps, cancellation);
+    Tensor z = planned.sampler().sample(run);
+    if (blend != null) {
+      z = blend.blendFinal(z);
+    }
+    cancellation.throwIfCancelled();
+    Tensor images = decode(z, s);
+    List<GeneratedImage> out = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      RgbImage img = RgbImage.fromTensor(images, i);
+      String params = ParametersText.format(request, planned.samplerName(), planned.scheduleName(), s.seed() + i, components.name());
+      out.add(new GeneratedImage(img, s.seed() + i, params));
+    }
+    return new GenerationResult(out, planned.samplerName(), planned.scheduleName(), warnings);
+  }
+
+  /** Inpainting-model conditioning for "generate everything": mask 1 everywhere, nothing kept. */
+  private Tensor generateEverything(FirstStage firstStage, int b, GenerationSettings s) {
+    if (!firstStage.canEncode()) {
+      throw new IllegalArgumentException("this inpainting model has no VAE encoder, so it cannot build its mask conditioning");
+    }
+    Tensor image = Tensor.zeros(b, 3, s.height(), s.width());
+    Tensor mask = Tensor.full(Shape.of(b, 1, s.height(), s.width()), 1f);
+    return InpaintingConditioning.fromImage(firstStage, image, mask, MaskDownsampling.NEAREST, Optional.empty());
+  }
+
+  private Tensor decode(Tensor z, GenerationSettings s) {
+    long pixels = (long) s.width() * s.height();
+    if (pixels > limits.tiledDecodeAbovePixels()) {
+      Tensor unscaled = z.scale(1 / model.scaleFactor());
+      return TiledDecoder.DEFAULT.decode(components.firstStage(), unscaled);
+    }
+    return model.decodeFirstStage(z);
+  }
+
+  private StepListener progress(ProgressListener listener, int total) {
+    if (listener == ProgressListener.NONE) {
+      return StepListener.NONE;
+    }
+    return e -> {
+      Optional<RgbImage> img = Optional.empty();
+      if (listener.wantsPreview()) {
+        img = Optional.of(preview().render(e.denoised(), 0));
+      }
+      listener.onProgress(new ProgressEvent(e.step() + 1, total, e.sigma(), img));
+    };
+  }
+
+  private LatentPreview preview() {
+    LatentPreview p = preview;
+    if (p == null) {
+      synchronized (this) {
+        p = preview;
+        if (p == null) {
+          p = LatentPreview.fit(components.firstStage(), io.github.ldm4j.random.RngKind.TORCH.create(0));
+          preview = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private static Tensor batchOf(Tensor one, int b) {
+    if (b == 1) {
+      return one;
+    }
+    Tensor[] copies = new Tensor[b];
+    java.util.Arrays.fill(copies, one);
+    return Tensor.concat(0, copies);
+  }
+
+  @Override
+  public void close() {
+    components.close();
+  }
+}
