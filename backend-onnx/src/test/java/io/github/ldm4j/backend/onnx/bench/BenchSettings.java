@@ -21,10 +21,11 @@ record BenchSettings(Optional<Path> model, int size, int steps, int warmup, int 
     String schedule, double guidance) {
 
   static final String USAGE = """
-      usage: OnnxBench pipeline|floor [--model DIR | --tiny] [--size PX] [--steps N] [--warmup N] [--runs N]
+      usage: OnnxBench pipeline|floor|compare [--model DIR | --tiny] [--size PX] [--steps N] [--warmup N] [--runs N]
                        [--threads N] [--sampler NAME] [--schedule NAME] [--guidance S]
         pipeline  ldm4j Generator txt2img, time inside ONNX Runtime run calls traced with JFR
         floor     plain ONNX Runtime Java: text encoder once, UNet N times, VAE decoder once
+        compare   both in one JVM, runs alternating (ldm4j, floor, ldm4j, ...)
         defaults: --tiny --size 512 --steps 20 --warmup 1 --runs 3 --threads 0 --sampler euler
                   --schedule normal --guidance 7.5""";
 

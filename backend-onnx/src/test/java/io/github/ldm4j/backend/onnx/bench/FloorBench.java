@@ -3,7 +3,6 @@ package io.github.ldm4j.backend.onnx.bench;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -16,7 +15,10 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,81 +32,113 @@ import java.util.Set;
  * {@code last_hidden_state} fed straight back, the VAE decoder once at batch 1. Inputs are created
  * once; no sampler maths, no image conversion.
  */
-final class FloorBench {
+final class FloorBench implements BenchTarget {
 
   private static final int TOKENS = 77;
   private static final int BOS = 49406;
   private static final int EOS = 49407;
 
-  private FloorBench() {}
+  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtRunTrace trace = new OrtRunTrace();
+  private final List<AutoCloseable> owned = new ArrayList<>();
+  private final int steps;
+  private final OrtSession text;
+  private final OrtSession unet;
+  private final OrtSession vae;
+  private final OnnxTensor ids;
+  private final OnnxTensor latents;
+  private final OnnxTensor latent;
 
-  static void run(Path model, BenchSettings settings) throws Exception {
-    OrtEnvironment env = OrtEnvironment.getEnvironment();
+  FloorBench(Path model, BenchSettings settings) throws IOException, OrtException {
+    this.steps = settings.steps();
     ModelFolder folder = ModelFolder.openOnnx(model);
-    var onnx = EnumSet.of(ModelFolder.Format.ONNX);
     long t0 = System.nanoTime();
-    try (OrtSession text = OrtRuntime.openSession(
-            folder.networkFile(ModelComponent.TEXT_ENCODER, onnx), ModelComponent.TEXT_ENCODER, settings.onnxOptions());
-        OrtSession unet = OrtRuntime.openSession(
-            folder.networkFile(ModelComponent.UNET, onnx), ModelComponent.UNET, settings.onnxOptions());
-        OrtSession vae = OrtRuntime.openSession(
-            folder.networkFile(ModelComponent.VAE_DECODER, onnx), ModelComponent.VAE_DECODER, settings.onnxOptions());
-        OrtRunTrace trace = new OrtRunTrace()) {
-      System.out.printf("floor: %s, latent %d×%d, %d UNet calls at batch 2; opened in %s, RSS %.0f MiB%n",
-          model, settings.latentSize(), settings.latentSize(), settings.steps(), Stats.s(System.nanoTime() - t0),
-          Stats.rssMiB());
+    try {
+      text = open(folder, ModelComponent.TEXT_ENCODER, settings);
+      unet = open(folder, ModelComponent.UNET, settings);
+      vae = open(folder, ModelComponent.VAE_DECODER, settings);
       int h = settings.latentSize();
       Random random = new Random(42);
-      try (OnnxTensor ids = ids(env, type(text, "input_ids"));
-          OnnxTensor latents = gaussian(env, random, 2, 4, h, h);
-          OnnxTensor latent = gaussian(env, random, 1, 4, h, h)) {
-        double[] wall = new double[settings.runs()];
-        double[] unetPerCall = new double[settings.runs()];
-        for (int i = -settings.warmup(); i < settings.runs(); i++) {
-          trace.start();
-          long start = System.nanoTime();
-          long textNanos;
-          long unetNanos;
-          long vaeNanos;
-          try (OrtSession.Result encoded = text.run(Map.of("input_ids", ids), Set.of("last_hidden_state"))) {
-            textNanos = System.nanoTime() - start;
-            OnnxValue context = encoded.get("last_hidden_state").orElseThrow();
-            long u0 = System.nanoTime();
-            for (int step = 0; step < settings.steps(); step++) {
-              float t = 999f * (settings.steps() - 1 - step) / Math.max(1, settings.steps() - 1);
-              try (OnnxTensor timestep = timestep(env, unet, t, 2)) {
-                Map<String, OnnxTensor> feeds = new HashMap<>();
-                feeds.put("sample", latents);
-                feeds.put("timestep", timestep);
-                feeds.put("encoder_hidden_states", (OnnxTensor) context);
-                try (OrtSession.Result r = unet.run(feeds)) {
-                  r.get(0);
-                }
-              }
+      ids = own(ids(env, info(text.getInputInfo(), "input_ids").type));
+      latents = own(gaussian(env, random, 2, 4, h, h));
+      latent = own(gaussian(env, random, 1, 4, h, h));
+    } catch (IOException | OrtException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    System.out.printf("floor: %s, latent %d×%d, %d UNet calls at batch 2; opened in %s, RSS %.0f MiB%n",
+        model, settings.latentSize(), settings.latentSize(), steps, Stats.s(System.nanoTime() - t0), Stats.rssMiB());
+  }
+
+  private OrtSession open(ModelFolder folder, ModelComponent c, BenchSettings settings)
+      throws IOException, OrtException {
+    return own(OrtRuntime.openSession(folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX)), c,
+        settings.onnxOptions()));
+  }
+
+  private <T extends AutoCloseable> T own(T resource) {
+    owned.add(resource);
+    return resource;
+  }
+
+  @Override
+  public String label() {
+    return "floor";
+  }
+
+  @Override
+  public Figures runOnce() {
+    try {
+      trace.start();
+      long start = System.nanoTime();
+      long textNanos;
+      long unetNanos;
+      try (OrtSession.Result encoded = text.run(Map.of("input_ids", ids), Set.of("last_hidden_state"))) {
+        textNanos = System.nanoTime() - start;
+        OnnxTensor context = (OnnxTensor) encoded.get("last_hidden_state").orElseThrow();
+        long u0 = System.nanoTime();
+        for (int step = 0; step < steps; step++) {
+          float t = 999f * (steps - 1 - step) / Math.max(1, steps - 1);
+          try (OnnxTensor timestep = timestep(env, unet, t, 2)) {
+            Map<String, OnnxTensor> feeds = new HashMap<>();
+            feeds.put("sample", latents);
+            feeds.put("timestep", timestep);
+            feeds.put("encoder_hidden_states", context);
+            try (OrtSession.Result r = unet.run(feeds)) {
+              r.get(0);
             }
-            unetNanos = System.nanoTime() - u0;
-          }
-          long v0 = System.nanoTime();
-          try (OrtSession.Result r = vae.run(Map.of("latent_sample", latent))) {
-            r.get(0);
-          }
-          vaeNanos = System.nanoTime() - v0;
-          long w = System.nanoTime() - start;
-          OrtRunTrace.Result ort = trace.stop();
-          System.out.printf("%s wall %s | in OrtSession.run %s (%d calls) | text encoder %s, UNet %s (%.3f s/call),"
-                  + " VAE decoder %s%n",
-              i < 0 ? "warm-up" : "run " + (i + 1), Stats.s(w), Stats.s(ort.nanos()), ort.calls(), Stats.s(textNanos),
-              Stats.s(unetNanos), unetNanos / 1e9 / settings.steps(), Stats.s(vaeNanos));
-          if (i >= 0) {
-            wall[i] = w;
-            unetPerCall[i] = (double) unetNanos / settings.steps();
           }
         }
-        System.out.printf("summary: wall min %s median %s | UNet call min %s median %s%n",
-            Stats.s(Stats.min(wall)), Stats.s(Stats.median(wall)), Stats.s(Stats.min(unetPerCall)),
-            Stats.s(Stats.median(unetPerCall)));
+        unetNanos = System.nanoTime() - u0;
+      }
+      long v0 = System.nanoTime();
+      try (OrtSession.Result r = vae.run(Map.of("latent_sample", latent))) {
+        r.get(0);
+      }
+      long vaeNanos = System.nanoTime() - v0;
+      long w = System.nanoTime() - start;
+      OrtRunTrace.Result ort = trace.stop();
+      String report = String.format(
+          "wall %s | in OrtSession.run %s (%d calls) | text encoder %s, UNet %s (%.3f s/call), VAE decoder %s",
+          Stats.s(w), Stats.s(ort.nanos()), ort.calls(), Stats.s(textNanos), Stats.s(unetNanos),
+          unetNanos / 1e9 / steps, Stats.s(vaeNanos));
+      return new Figures(w, ort.nanos(), ort.calls(), (double) unetNanos / steps, report);
+    } catch (OrtException e) {
+      throw new IllegalStateException("floor run failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    trace.close();
+    for (AutoCloseable c : owned.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("closing " + c + " failed: " + e.getMessage());
       }
     }
+    owned.clear();
   }
 
   private static TensorInfo info(Map<String, NodeInfo> infos, String name) {
