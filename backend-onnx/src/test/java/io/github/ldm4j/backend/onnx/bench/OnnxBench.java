@@ -67,33 +67,40 @@ public final class OnnxBench {
     double[][] wall = new double[targets.size()][n];
     double[][] outside = new double[targets.size()][n];
     double[][] unet = new double[targets.size()][n];
+    double[][] cpu = new double[targets.size()][n];
     for (int i = -settings.warmup(); i < n; i++) {
       for (int k = 0; k < targets.size(); k++) {
         BenchTarget t = targets.get(k);
+        long cpu0 = Stats.processCpuNanos();
         BenchTarget.Figures f = t.runOnce();
-        System.out.printf("%s %s %s (load %s)%n", t.label(), i < 0 ? "warm-up" : "run " + (i + 1), f.report(),
-            Stats.loadAverage());
+        long cpuNanos = Stats.processCpuNanos() - cpu0;
+        System.out.printf("%s %s %s%n    process CPU time %s (%.2f cores busy on average), load average %s%n",
+            t.label(), i < 0 ? "warm-up" : "run " + (i + 1), f.report(), Stats.s(cpuNanos),
+            (double) cpuNanos / f.wallNanos(), Stats.loadAverage());
         if (i >= 0) {
           wall[k][i] = f.wallNanos();
           outside[k][i] = f.outsidePercent();
           unet[k][i] = f.unetNanosPerCall();
+          cpu[k][i] = cpuNanos;
         }
       }
     }
     for (int k = 0; k < targets.size(); k++) {
       System.out.printf("%s summary over %d runs: wall min %s median %s | outside run min %.3f %% median %.3f %%"
-              + " | UNet call min %s median %s%n",
+              + " | UNet call min %s median %s | process CPU min %s median %s%n",
           targets.get(k).label(), n, Stats.s(Stats.min(wall[k])), Stats.s(Stats.median(wall[k])),
-          Stats.min(outside[k]), Stats.median(outside[k]), Stats.s(Stats.min(unet[k])), Stats.s(Stats.median(unet[k])));
+          Stats.min(outside[k]), Stats.median(outside[k]), Stats.s(Stats.min(unet[k])), Stats.s(Stats.median(unet[k])),
+          Stats.s(Stats.min(cpu[k])), Stats.s(Stats.median(cpu[k])));
     }
     if (targets.size() == 2) {
       double[] ratio = new double[n];
       for (int i = 0; i < n; i++) {
         ratio[i] = wall[0][i] / wall[1][i];
       }
-      System.out.printf("ldm4j / floor: min walls %.4f, median walls %.4f, per-pair ratios min %.4f median %.4f%n",
+      System.out.printf("ldm4j / floor: min walls %.4f, median walls %.4f, per-pair ratios min %.4f median %.4f;"
+              + " min CPU times %.4f%n",
           Stats.min(wall[0]) / Stats.min(wall[1]), Stats.median(wall[0]) / Stats.median(wall[1]), Stats.min(ratio),
-          Stats.median(ratio));
+          Stats.median(ratio), Stats.min(cpu[0]) / Stats.min(cpu[1]));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.github.ldm4j.backend.onnx.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -53,6 +54,14 @@ final class Stats {
     } catch (IOException | RuntimeException e) {
       return "?";
     }
+  }
+
+  /** CPU time of the whole process (all threads), in nanoseconds. */
+  static long processCpuNanos() {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      return os.getProcessCpuTime();
+    }
+    return 0;
   }
 
   static String s(double nanos) {
