@@ -190,9 +190,27 @@ public final class OnnxUNet implements UNet {
       try (OrtSession.Result r = session.run(feeds, Set.of(output.name()), Map.of())) {
         return OrtTensors.toTensor((OnnxTensor) r.get(0), "unet output " + output.name());
       }
+    } catch (IllegalStateException e) {
+      throw explainLatentSize(e, x);
     } finally {
       owned.forEach(OnnxTensor::close);
     }
+  }
+
+  /**
+   * A failed run on a latent whose sides are not multiples of 8: SD UNets halve the latent at each of
+   * their levels and concatenate skip connections on the way up, which fails (with an obscure
+   * Concat error from ONNX Runtime) when a side cannot be halved exactly.
+   */
+  private static RuntimeException explainLatentSize(IllegalStateException e, Tensor x) {
+    int h = x.dim(2);
+    int w = x.dim(3);
+    if (!(e.getCause() instanceof ai.onnxruntime.OrtException) || (h % 8 == 0 && w % 8 == 0)) {
+      return e;
+    }
+    return new IllegalStateException(
+        "the unet cannot run on a latent of " + w + "x" + h + " (image " + 8 * w + "x" + 8 * h + "): SD UNets halve the"
+            + " latent at each level, so image sides usually must be multiples of 64; " + e.getMessage(), e.getCause());
   }
 
   private OnnxTensor timestepTensor(Tensor timesteps) {
