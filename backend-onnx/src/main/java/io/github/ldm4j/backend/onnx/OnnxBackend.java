@@ -48,7 +48,7 @@ public final class OnnxBackend {
       parameterization = recipe.parameterization();
     }
     ClipTokenizer tokenizer = folder.tokenizerDir().isPresent()
-        ? new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(folder.tokenizerDir().get()))
+        ? tokenizer(folder.tokenizerDir().get())
         : ClipTokenizer.openAiClip();
     OnnxNetworks nets = OnnxNetworks.open(folder, options, parameterization);
     try {
@@ -58,6 +58,15 @@ public final class OnnxBackend {
     } catch (RuntimeException e) {
       nets.close();
       throw e;
+    }
+  }
+
+  /** The folder's tokenizer; missing or malformed files are I/O errors naming the file, as for every model file. */
+  private static ClipTokenizer tokenizer(Path dir) throws IOException {
+    try {
+      return new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(dir));
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw new IOException("cannot read the tokenizer in " + dir + ": " + e.getMessage(), e);
     }
   }
 

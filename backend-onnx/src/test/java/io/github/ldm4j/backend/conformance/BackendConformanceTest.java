@@ -507,6 +507,16 @@ public abstract class BackendConformanceTest {
   }
 
   @Test
+  void aMissingTokenizerFileIsNamed() throws IOException {
+    Path dir = models.copyOf(firstCase(), "no-merges");
+    Path merges = dir.resolve("tokenizer").resolve("merges.txt");
+    Files.delete(merges);
+    assertThatThrownBy(() -> open(dir))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(merges.toString());
+  }
+
+  @Test
   void aCorruptNetworkFileIsAnIoErrorNamingIt() throws IOException {
     Path dir = models.copyOf(firstCase(), "corrupt-unet");
     Path file = dir.resolve("unet").resolve("model.onnx");
@@ -521,7 +531,8 @@ public abstract class BackendConformanceTest {
 
   @ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {
-      "model_index.json", "scheduler/scheduler_config.json", "unet/config.json", "vae_decoder/config.json"})
+      "model_index.json", "scheduler/scheduler_config.json", "unet/config.json", "vae_decoder/config.json",
+      "tokenizer/vocab.json", "tokenizer/tokenizer_config.json"})
   void malformedJsonIsAnIoErrorNamingTheFile(String json) throws IOException {
     Path dir = models.copyOf(firstCase(), "bad-json-" + json.replace('/', '-'));
     Path file = dir.resolve(json);
