@@ -47,6 +47,17 @@ final class ConformanceModels {
     return target;
   }
 
+  /** Deletes {@code path} and everything under it. */
+  void delete(Path path) {
+    try (Stream<Path> files = Files.walk(path)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path, e);
+    }
+  }
+
   /** A path under the root that does not exist. */
   Path missing(String name) {
     return root.resolve("missing").resolve(name);
