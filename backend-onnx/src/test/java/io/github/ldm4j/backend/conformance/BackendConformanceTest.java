@@ -8,6 +8,7 @@ import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.model.ConditioningKey;
@@ -48,6 +49,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -283,18 +285,31 @@ public abstract class BackendConformanceTest {
   @ParameterizedTest
   @MethodSource("cases")
   void aGeneratedBatchOfTwoEqualsTwoSingleGenerationsWithConsecutiveSeeds(ConformanceCase c) throws IOException {
-    GenerationSettings s = settings().withSeed(41, RngKind.TORCH);
     Generator g = generator(c);
-    {
-      List<RgbImage> batch = images(g, "a red circle", s.withBatchSize(2));
-      RgbImage first = images(g, "a red circle", s).getFirst();
-      RgbImage second = images(g, "a red circle", s.withSeed(42, RngKind.TORCH)).getFirst();
+    RgbImage init = pattern();
+    float[] right = new float[IMAGE * IMAGE];
+    for (int i = 0; i < right.length; i++) {
+      right[i] = i % IMAGE >= IMAGE / 2 ? 1f : 0f;
+    }
+    Mask rightHalf = new Mask(IMAGE, IMAGE, right);
+    Map<String, Function<GenerationSettings, GenerationRequest>> kinds = new LinkedHashMap<>();
+    kinds.put("txt2img", s -> new GenerationRequest.TextToImage("a red circle", "", s));
+    if (c.precision() == Precision.FP32) { // the image front ends once per flavor and variant
+      kinds.put("img2img", s -> new GenerationRequest.ImageToImage("a red circle", "", s, init, 0.7));
+      kinds.put("inpainting", s -> new GenerationRequest.Inpainting("a red circle", "", s, init, rightHalf, 0.8));
+    }
+    GenerationSettings s = settings().withSteps(2).withSeed(41, RngKind.TORCH);
+    for (var kind : kinds.entrySet()) {
+      Function<GenerationSettings, GenerationRequest> request = kind.getValue();
+      List<RgbImage> batch = images(g, request.apply(s.withBatchSize(2)));
+      RgbImage first = images(g, request.apply(s)).getFirst();
+      RgbImage second = images(g, request.apply(s.withSeed(42, RngKind.TORCH))).getFirst();
       assertThat(batch).hasSize(2);
       measure("generator batch-vs-single MAE (0..255)",
           Math.max(batch.get(0).meanAbsoluteError(first), batch.get(1).meanAbsoluteError(second)));
-      assertThat(batch.get(0)).as("image 0 of the batch = seed 41 alone").isEqualTo(first);
-      assertThat(batch.get(1)).as("image 1 of the batch = seed 42 alone").isEqualTo(second);
-      assertThat(first).as("different seeds give different images").isNotEqualTo(second);
+      assertThat(batch.get(0)).as(kind.getKey() + ": image 0 of the batch = seed 41 alone").isEqualTo(first);
+      assertThat(batch.get(1)).as(kind.getKey() + ": image 1 of the batch = seed 42 alone").isEqualTo(second);
+      assertThat(first).as(kind.getKey() + ": different seeds give different images").isNotEqualTo(second);
     }
   }
 
@@ -405,6 +420,27 @@ public abstract class BackendConformanceTest {
     g.close();
     assertThatThrownBy(() -> g.generate(new GenerationRequest.TextToImage("a red circle", "", settings())))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void closingWhileAGenerationRunsStopsItWithAClearError() throws Exception {
+    ConformanceCase c = firstCase();
+    Generator g = new Generator(open(folder(c)), GenerationLimits.DEFAULTS);
+    CountDownLatch firstStep = new CountDownLatch(1);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> running = pool.submit(() -> g.generate(
+          new GenerationRequest.TextToImage("a red circle", "", settings().withSteps(200)),
+          e -> firstStep.countDown(), io.github.ldm4j.sampler.CancellationToken.none()));
+      assertThat(firstStep.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the generation started").isTrue();
+      g.close(); // waits for the network call in flight, then refuses the next one
+      assertThatThrownBy(running::get)
+          .isInstanceOf(java.util.concurrent.ExecutionException.class)
+          .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    } finally {
+      pool.shutdownNow();
+      g.close();
+    }
   }
 
   @Test
@@ -595,8 +631,24 @@ public abstract class BackendConformanceTest {
   }
 
   private static List<RgbImage> images(Generator g, String prompt, GenerationSettings s) {
-    return g.generate(new GenerationRequest.TextToImage(prompt, "", s)).images().stream()
-        .map(io.github.ldm4j.generate.GeneratedImage::image).toList();
+    return images(g, new GenerationRequest.TextToImage(prompt, "", s));
+  }
+
+  private static List<RgbImage> images(Generator g, GenerationRequest request) {
+    return g.generate(request).images().stream().map(io.github.ldm4j.generate.GeneratedImage::image).toList();
+  }
+
+  /** A deterministic 64×64 colour pattern. */
+  private static RgbImage pattern() {
+    byte[] rgb = new byte[IMAGE * IMAGE * 3];
+    for (int y = 0; y < IMAGE; y++) {
+      for (int x = 0; x < IMAGE; x++) {
+        for (int ch = 0; ch < 3; ch++) {
+          rgb[(y * IMAGE + x) * 3 + ch] = (byte) (x * 4 + y * 2 * ch + 60 * ch);
+        }
+      }
+    }
+    return new RgbImage(IMAGE, IMAGE, rgb);
   }
 
   /** Seeded N(0, 1) latents [n, 4, 8, 8]. */
