@@ -15,9 +15,10 @@ import java.util.Set;
  * Finds the parameters of a CLIP text model's final LayerNorm in its ONNX file, for CLIP skip: first
  * the initializers named as the PyTorch module ({@code text_model.final_layer_norm.weight} and
  * {@code .bias}), else the scale and bias inputs of the {@code LayerNormalization} node that
- * produces {@code last_hidden_state} (through {@code Identity}/{@code Cast} nodes). ε comes from
- * that node's {@code epsilon} attribute, else {@code layer_norm_eps} in the component's {@code
- * config.json}, else CLIP's 1e-5.
+ * produces {@code last_hidden_state} (through {@code Identity}/{@code Cast} nodes), or of the
+ * {@code Div → Mul(scale) → Add(bias)} tail of a LayerNorm decomposed into primitive operators (as
+ * opset &lt; 17 exports have it). ε comes from the {@code LayerNormalization} node's {@code epsilon}
+ * attribute, else {@code layer_norm_eps} in the component's {@code config.json}, else CLIP's 1e-5.
  *
  * @param norm the layer norm, when found
  * @param explanation where it was found, or what was looked for when not
@@ -72,12 +73,42 @@ public record FinalLayerNormLookup(Optional<LayerNorm> norm, String explanation)
           double eps = n.epsilon().orElse(CLIP_EPSILON);
           return found(w, b, eps, "the LayerNormalization node producing " + lastHiddenState);
         }
+        Optional<FinalLayerNormLookup> decomposed = decomposed(index, n, modelFile, lastHiddenState);
+        if (decomposed.isPresent()) {
+          return decomposed.get();
+        }
         break;
       }
       return new FinalLayerNormLookup(Optional.empty(),
           modelFile + " has neither the initializers " + WEIGHT + " and " + BIAS
               + " nor a LayerNormalization node with constant scale and bias producing '" + lastHiddenState + "'");
     });
+  }
+
+  /** {@code Add(Mul(Div(…), scale), bias)} with constant scale and bias, in either operand order. */
+  private static Optional<FinalLayerNormLookup> decomposed(
+      OnnxModelIndex index, OnnxModelIndex.Node add, Path modelFile, String lastHiddenState) throws IOException {
+    if (!add.opType().equals("Add") || add.inputs().size() != 2) {
+      return Optional.empty();
+    }
+    for (int bi = 0; bi < 2; bi++) {
+      String bias = add.inputs().get(bi);
+      Optional<OnnxModelIndex.Node> mul = index.producer(add.inputs().get(1 - bi));
+      if (!index.hasTensor(bias) || mul.isEmpty() || !mul.get().opType().equals("Mul") || mul.get().inputs().size() != 2) {
+        continue;
+      }
+      for (int wi = 0; wi < 2; wi++) {
+        String scale = mul.get().inputs().get(wi);
+        Optional<OnnxModelIndex.Node> div = index.producer(mul.get().inputs().get(1 - wi));
+        if (index.hasTensor(scale) && div.isPresent() && div.get().opType().equals("Div")) {
+          float[] w = index.floats(scale).orElseThrow();
+          float[] b = index.floats(bias).orElseThrow();
+          return Optional.of(found(w, b, epsilon(OptionalDouble.empty(), modelFile),
+              "the decomposed LayerNorm (Div, Mul, Add) producing " + lastHiddenState));
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private static FinalLayerNormLookup found(float[] w, float[] b, double eps, String where) {

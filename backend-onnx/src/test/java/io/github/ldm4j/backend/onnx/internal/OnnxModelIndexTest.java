@@ -13,6 +13,7 @@ import io.github.ldm4j.testkit.onnx.Dim;
 import io.github.ldm4j.testkit.onnx.ElementType;
 import io.github.ldm4j.testkit.onnx.GraphBuilder;
 import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
+import io.github.ldm4j.testkit.onnx.Ops;
 import io.github.ldm4j.testkit.onnx.TensorType;
 import io.github.ldm4j.testkit.onnx.TensorValues;
 import io.github.ldm4j.testkit.onnx.Value;
@@ -185,6 +186,31 @@ class OnnxModelIndexTest {
     assertThat(norm.epsilon()).isEqualTo(1e-6f);
     assertThat(norm.weight()).hasSize(600).containsOnly(0.5f);
     assertThat(norm.bias()).hasSize(600).containsOnly(-0.25f);
+  }
+
+  @Test
+  void findsADecomposedFinalLayerNormWithEpsilonFromTheConfig() throws IOException {
+    // LayerNorm as opset-14 exports write it: ReduceMean, Sub, Pow, ReduceMean, Add ε, Sqrt, Div, Mul γ, Add β
+    GraphBuilder g = new GraphBuilder("text_encoder");
+    Ops o = new Ops(g, ElementType.FLOAT);
+    Value x = g.input("x", TensorType.of(ElementType.FLOAT, Dim.symbolic("b"), Dim.of(4)));
+    Value mean = g.op("ReduceMean", List.of(x), Attribute.ints("axes", -1));
+    Value centred = o.sub(x, mean);
+    Value var = g.op("ReduceMean", List.of(g.op("Pow", List.of(centred, o.scalar(2f)))), Attribute.ints("axes", -1));
+    Value normed = o.div(centred, g.op("Sqrt", List.of(o.add(var, o.scalar(1e-6f)))));
+    Value w = g.constant("onnx::Mul_7", ElementType.FLOAT, new long[] {4}, TensorValues.of(1f, 2f, 3f, 4f));
+    Value b = g.constant("onnx::Add_8", ElementType.FLOAT, new long[] {4}, TensorValues.of(-1f, 0f, 1f, 2f));
+    Value y = o.add(b, o.mul(normed, w));
+    g.output(y, "last_hidden_state", TensorType.of(ElementType.FLOAT, Dim.symbolic("b"), Dim.of(4)));
+    Path file = dir.resolve("te/model.onnx");
+    OnnxModelWriter.write(g.build(), file, WeightStorage.INLINE, WriteProgress.NONE);
+    Files.writeString(dir.resolve("te/config.json"), "{\"layer_norm_eps\": 1e-06, \"hidden_size\": 4}");
+    FinalLayerNormLookup found = FinalLayerNormLookup.find(file, "last_hidden_state");
+    LayerNorm norm = found.norm().orElseThrow();
+    assertThat(found.explanation()).contains("decomposed LayerNorm");
+    assertThat(norm.weight()).containsExactly(1f, 2f, 3f, 4f);
+    assertThat(norm.bias()).containsExactly(-1f, 0f, 1f, 2f);
+    assertThat(norm.epsilon()).isEqualTo(1e-6);
   }
 
   @Test
