@@ -156,6 +156,7 @@ public final class OnnxUNet implements UNet {
   }
 
   @Override
+  @SuppressWarnings("try") // the pinned-output run's result is only closed: the output is written in place
   public Tensor forward(Tensor x, Tensor timesteps, Optional<Tensor> ctx) {
     int b = x.dim(0);
     if (timesteps.rank() != 1 || timesteps.dim(0) != b) {

@@ -118,6 +118,7 @@ final class NativeMemory {
   private static final class Mallinfo {
     static final MethodHandle HANDLE = lookup();
 
+    @SuppressWarnings("restricted") // the test JVM runs with --enable-native-access
     private static MethodHandle lookup() {
       try {
         Linker linker = Linker.nativeLinker();
