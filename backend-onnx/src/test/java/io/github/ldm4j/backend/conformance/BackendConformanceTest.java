@@ -147,7 +147,9 @@ public abstract class BackendConformanceTest {
     opened.values().forEach(Generator::close);
     opened.clear();
     if (!measured.isEmpty()) {
-      System.out.println(getClass().getSimpleName() + " measured " + measured);
+      StringBuilder line = new StringBuilder(getClass().getSimpleName()).append(" measured:");
+      measured.forEach((k, v) -> line.append(String.format(java.util.Locale.ROOT, " %s=%.3g;", k, v)));
+      System.out.println(line);
     }
   }
 
