@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.testkit.PipelineVariant;
 import io.github.ldm4j.testkit.shapes.ShapeColour;
 import io.github.ldm4j.testkit.shapes.ShapeKind;
@@ -48,18 +49,22 @@ class InpaintingSemanticsTest {
 
   private static ShapesOracle blending;
   private static ShapesOracle inpainting;
+  private static ShapesOracle inpaintingV;
 
   @BeforeAll
   static void open() {
     ShapesOptions options = ShapesOptions.defaults().withImageSize(ShapesOracle.SIZE);
     blending = ShapesOracle.open(dir.resolve("text-to-image"), options);
     inpainting = ShapesOracle.open(dir.resolve("inpainting"), options.withVariant(PipelineVariant.INPAINTING));
+    inpaintingV = ShapesOracle.open(dir.resolve("inpainting-v"),
+        options.withVariant(PipelineVariant.INPAINTING).withPrediction(Parameterization.V));
   }
 
   @AfterAll
   static void close() {
     blending.close();
     inpainting.close();
+    inpaintingV.close();
   }
 
   private static ShapesOracle oracle(PipelineVariant v) {
@@ -227,5 +232,21 @@ class InpaintingSemanticsTest {
     assertThat(leftHalfError(img, blending.reconstruction(redSquare))[1]).isLessThanOrEqualTo(1);
     assertThat(rightHalfError(img, blending.reconstruction(blueSquare))[0]).as("right half is the blue square's")
         .isLessThanOrEqualTo(sampler.margin());
+  }
+
+  /**
+   * The 9-channel path with a v-predicting UNet gives the ε model's images (tolerance as in {@link
+   * VariantSemanticsTest}: max channel difference ≤ 1, MAE ≤ 0.01; measured identical).
+   */
+  @ParameterizedTest
+  @EnumSource(OracleSampler.class)
+  void inpaintingModelWithVPredictionGivesTheEpsImages(OracleSampler sampler) {
+    RgbImage input = erased(inpainting.image(YELLOW_CROSS), inpainting.size() / 2);
+    for (double strength : new double[] {1.0, 0.6}) {
+      RgbImage expected = inpaint(inpainting, sampler, "", input, strength, 9);
+      RgbImage actual = inpaint(inpaintingV, sampler, "", input, strength, 9);
+      assertThat(VariantSemanticsTest.maxDifference(actual, expected)).isLessThanOrEqualTo(1);
+      assertThat(actual.meanAbsoluteError(expected)).isLessThanOrEqualTo(0.01);
+    }
   }
 }
