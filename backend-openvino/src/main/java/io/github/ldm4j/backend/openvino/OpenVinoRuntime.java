@@ -17,6 +17,7 @@ import java.util.Optional;
  * library {@link OpenVinoLocator#system()} finds, loaded on first use and kept for the life of the
  * process (a loaded library is never unloaded).
  */
+@SuppressWarnings("restricted")
 public final class OpenVinoRuntime {
 
   private static OpenVinoRuntime installed;

@@ -29,6 +29,7 @@ import java.util.Optional;
  * to the caller; nothing here allocates on the Java side. Thread-safe (the handles are immutable);
  * the thread-safety of the objects the calls act on is OpenVINO's.
  */
+@SuppressWarnings("restricted")
 public final class OvApi {
 
   /**

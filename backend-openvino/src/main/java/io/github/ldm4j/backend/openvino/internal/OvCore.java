@@ -19,6 +19,7 @@ import java.util.Optional;
  * compiled models it made are owned by their own objects and may outlive it (OpenVINO keeps what
  * they need alive). Thread-safe for reading and compiling, as {@code ov::Core} is.
  */
+@SuppressWarnings("restricted")
 public final class OvCore extends NativeHandle {
 
   private OvCore(OvApi api, MemorySegment core) {

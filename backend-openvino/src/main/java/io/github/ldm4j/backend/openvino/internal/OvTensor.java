@@ -15,6 +15,7 @@ import java.util.Arrays;
  * A wrapped tensor never owns the memory it views: the caller keeps that memory valid while
  * OpenVINO may read or write it (until the inference using it ends).
  */
+@SuppressWarnings("restricted")
 public final class OvTensor extends NativeHandle {
 
   private final MemorySegment hostMemory;

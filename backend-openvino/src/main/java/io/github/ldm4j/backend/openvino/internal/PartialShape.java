@@ -13,6 +13,7 @@ import java.util.Arrays;
  * @param dynamicRank whether even the rank is unknown (then {@code dims} is empty)
  * @param dims the dimensions, −1 where dynamic
  */
+@SuppressWarnings("restricted")
 public record PartialShape(boolean dynamicRank, long[] dims) {
 
   /** A dynamic dimension. */

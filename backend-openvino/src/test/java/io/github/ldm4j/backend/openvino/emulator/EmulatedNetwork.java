@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * OpenVINO reads them from ONNX (names, element types, shapes with −1 for symbolic dimensions) and
  * runs inference on emulated tensors. Owns its session.
  */
+@SuppressWarnings("restricted")
 final class EmulatedNetwork implements AutoCloseable {
 
   /** A port: name, {@code ov_element_type_e} code, dims (−1 dynamic). */

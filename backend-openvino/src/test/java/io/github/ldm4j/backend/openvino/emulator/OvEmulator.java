@@ -75,6 +75,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>Accounting:</b> every allocation and free is counted in a {@link Ledger}; {@link #close()}
  * throws {@link AssertionError} on leaks, double frees, foreign pointers or use after free.
  */
+@SuppressWarnings("restricted")
 public final class OvEmulator implements AutoCloseable {
 
   // Facts written independently of the binding (ov_common.h, 2024.x), so a wrong binding constant fails.

@@ -13,6 +13,7 @@ import java.lang.invoke.MethodHandle;
 import org.junit.jupiter.api.Test;
 
 /** The emulator's own accounting: it must catch what the binding must never do. */
+@SuppressWarnings("restricted")
 class OvEmulatorTest {
 
   private static MethodHandle handle(OvEmulator e, String name, FunctionDescriptor fd) {
