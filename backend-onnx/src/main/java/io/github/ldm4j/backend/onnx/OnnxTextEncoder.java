@@ -1,6 +1,5 @@
 package io.github.ldm4j.backend.onnx;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtSession;
@@ -8,17 +7,16 @@ import io.github.ldm4j.backend.onnx.internal.OnnxSession;
 import io.github.ldm4j.backend.onnx.internal.OrtTensors;
 import io.github.ldm4j.backend.onnx.internal.Port;
 import io.github.ldm4j.model.TextEncoder;
+import io.github.ldm4j.spi.contract.TensorPort;
+import io.github.ldm4j.spi.contract.TextEncoderContract;
 import io.github.ldm4j.model.TextEncoding;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The CLIP text transformer of an ONNX export: {@code input_ids} int32 (legacy) or int64 (optimum)
@@ -29,109 +27,58 @@ import java.util.regex.Pattern;
  */
 public final class OnnxTextEncoder implements TextEncoder {
 
-  private static final Pattern HIDDEN = Pattern.compile("hidden_states[._](\\d+)");
-
   private final OnnxSession session;
+  private final TextEncoderContract contract;
   private final Port ids;
-  private final Port last;
-  private final Optional<Port> pooled;
-  private final List<Port> hidden;
-  private final int maxLength;
-  private final int hiddenSize;
 
   /**
-   * Adapts to the session's contract; takes ownership of {@code session} (closing it on rejection).
+   * Adapts to the session's contract ({@link TextEncoderContract}); takes ownership of {@code
+   * session} (closing it on rejection).
    *
    * @throws IllegalArgumentException naming the tensor and what was expected when the contract is unknown
    */
   public OnnxTextEncoder(OnnxSession session) {
     this.session = session;
     try {
-      Map<String, Port> in = session.inputs();
-      Port p = in.get("input_ids");
-      if (p == null) {
-        throw new IllegalArgumentException(
-            "text_encoder (" + session.file() + ") has no 'input_ids' input; it has " + in.values());
-      }
-      if ((p.type() != OnnxJavaType.INT32 && p.type() != OnnxJavaType.INT64) || p.rank() != 2) {
-        throw new IllegalArgumentException(
-            "text_encoder (" + session.file() + "): tensor 'input_ids' is " + p + ", expected int32 or int64 [B, L]");
-      }
-      if (in.size() != 1) {
-        throw new IllegalArgumentException(
-            "text_encoder (" + session.file() + ") has inputs ldm4j cannot feed besides input_ids: " + in.values());
-      }
-      this.ids = p;
-      Map<String, Port> outs = session.outputs();
-      Port l = outs.get("last_hidden_state");
-      if (l == null || !l.isFloating() || l.rank() != 3) {
-        throw new IllegalArgumentException(
-            "text_encoder (" + session.file() + ") needs a float 'last_hidden_state' [B, L, d] output; it has " + outs.values());
-      }
-      this.last = l;
-      this.pooled = Optional.ofNullable(outs.get("pooler_output"));
-      List<Port> hs = new ArrayList<>();
-      for (Port o : outs.values()) {
-        if (HIDDEN.matcher(o.name()).matches()) {
-          hs.add(o);
-        }
-      }
-      hs.sort(Comparator.comparingInt(OnnxTextEncoder::layerIndex));
-      this.hidden = List.copyOf(hs);
-      this.maxLength = ids.staticDim(1) > 0 ? (int) ids.staticDim(1) : 77;
-      this.hiddenSize = last.staticDim(2) > 0 ? (int) last.staticDim(2) : -1;
+      this.contract = TextEncoderContract.resolve(session.what(), session.inputContract(), session.outputContract());
+      this.ids = session.inputs().get(contract.ids().name());
     } catch (RuntimeException e) {
       session.close();
       throw e;
     }
   }
 
-  private static int layerIndex(Port p) {
-    Matcher m = HIDDEN.matcher(p.name());
-    return m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
-  }
-
   @Override
   public int hiddenSize() {
-    if (hiddenSize > 0) {
-      return hiddenSize;
+    if (contract.hiddenSize() > 0) {
+      return contract.hiddenSize();
     }
-    int[][] probe = new int[1][maxLength];
+    int[][] probe = new int[1][contract.maxLength()];
     return encode(probe).lastHiddenState().dim(2);
   }
 
   @Override
   public int maxLength() {
-    return maxLength;
+    return contract.maxLength();
   }
 
   /** Whether the export exposes per-layer hidden states (needed for CLIP skip). */
   public boolean exposesHiddenStates() {
-    return !hidden.isEmpty();
+    return !contract.hiddenStates().isEmpty();
   }
 
   @Override
   public TextEncoding encode(int[][] inputIds) {
-    if (inputIds.length == 0) {
-      throw new IllegalArgumentException("input_ids must have at least one row");
-    }
-    for (int i = 0; i < inputIds.length; i++) {
-      if (inputIds[i] == null || inputIds[i].length != maxLength) {
-        throw new IllegalArgumentException(
-            "input_ids row " + i + " has " + (inputIds[i] == null ? "no" : inputIds[i].length)
-                + " tokens; the text encoder takes exactly " + maxLength);
-      }
-    }
+    contract.checkIds(inputIds);
     Set<String> wanted = new LinkedHashSet<>();
-    wanted.add(last.name());
-    pooled.ifPresent(p -> wanted.add(p.name()));
-    hidden.forEach(h -> wanted.add(h.name()));
+    contract.wantedOutputs().forEach(p -> wanted.add(p.name()));
     try (OnnxTensor in = OrtTensors.ints(inputIds, ids.type());
         OrtSession.Result r = session.run(Map.of(ids.name(), in), wanted, Map.of())) {
-      Tensor lastState = OrtTensors.toTensor(tensor(r, last.name()), last.name());
-      Optional<Tensor> pool = pooled.map(p -> OrtTensors.toTensor(tensor(r, p.name()), p.name()));
-      List<Tensor> hs = new ArrayList<>(hidden.size());
-      for (Port h : hidden) {
+      String lastName = contract.lastHiddenState().name();
+      Tensor lastState = OrtTensors.toTensor(tensor(r, lastName), lastName);
+      Optional<Tensor> pool = contract.pooled().map(p -> OrtTensors.toTensor(tensor(r, p.name()), p.name()));
+      List<Tensor> hs = new ArrayList<>(contract.hiddenStates().size());
+      for (TensorPort h : contract.hiddenStates()) {
         hs.add(OrtTensors.toTensor(tensor(r, h.name()), h.name()));
       }
       return new TextEncoding(lastState, pool, hs);

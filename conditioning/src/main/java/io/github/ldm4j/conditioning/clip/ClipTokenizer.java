@@ -6,6 +6,8 @@ import io.github.ldm4j.conditioning.clip.internal.ByteUnicode;
 import io.github.ldm4j.conditioning.clip.internal.ClipSplitter;
 import io.github.ldm4j.conditioning.clip.internal.ClipText;
 import io.github.ldm4j.conditioning.clip.internal.LruCache;
+import io.github.ldm4j.folder.ModelFolder;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -75,6 +77,18 @@ public final class ClipTokenizer implements Tokenizer {
     this.specialIds = new int[] {bosId, eosId};
     this.tokensById = vocabulary.tokensView().toArray(String[]::new);
     this.cache = new LruCache<>(cacheCapacity);
+  }
+
+  /**
+   * The tokenizer of a model folder: its {@code tokenizer/} files when present, else OpenAI's CLIP
+   * vocabulary ({@link #openAiClip()}).
+   *
+   * @throws IOException naming the tokenizer file that is missing or malformed
+   */
+  public static ClipTokenizer forModel(ModelFolder folder) throws IOException {
+    return folder.tokenizerDir().isPresent()
+        ? new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(folder.tokenizerDir().get()))
+        : openAiClip();
   }
 
   /** OpenAI's CLIP tokenizer (SD v1: pad with {@code <|endoftext|>}). */
