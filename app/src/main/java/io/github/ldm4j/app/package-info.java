@@ -1,2 +1,6 @@
-/** The ldm4j application: command line and REST service. (Being built; see its issue.) */
+/**
+ * The ldm4j command line ({@code ./ldm4j}): {@code generate} (txt2img, img2img, inpainting; the
+ * embedded demo model when no model is given), {@code demo-model}, {@code samplers} and {@code
+ * tokenize}.
+ */
 package io.github.ldm4j.app;

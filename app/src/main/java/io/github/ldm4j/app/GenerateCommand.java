@@ -1,0 +1,186 @@
+package io.github.ldm4j.app;
+
+import io.github.ldm4j.generate.GeneratedImage;
+import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationResult;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.random.RngKind;
+import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.spi.BackendOptions;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ldm4j generate}: txt2img, img2img ({@code --init-image}) and inpainting ({@code --mask}). */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = "Generates images. Without --model it uses the embedded shapes demo model (try \"a red circle\").")
+final class GenerateCommand implements Callable<Integer> {
+
+  @Option(names = "--prompt", required = true, description = "The prompt (AUTOMATIC1111 weighting syntax allowed).")
+  String prompt;
+
+  @Option(names = "--negative-prompt", defaultValue = "", description = "The negative prompt.")
+  String negativePrompt;
+
+  @Option(names = "--model", description = "Model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
+  Path model;
+
+  @Option(names = "--backend", defaultValue = "onnx", description = "Backend: ${DEFAULT-VALUE} (default) or openvino.")
+  String backend;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "Device: onnx execution provider (cpu, cuda:0, tensorrt:0, ...) or OpenVINO device (CPU, GPU, GPU.1, NPU, AUTO).")
+  String device;
+
+  @Option(names = "--sampler", description = "Sampler (see `ldm4j samplers`). Default: the model's own.")
+  String sampler;
+
+  @Option(names = "--scheduler", description = "Step schedule (see `ldm4j samplers`). Default: the model's own.")
+  String scheduler;
+
+  @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
+  int steps;
+
+  @Option(names = "--guidance-scale", defaultValue = "7.5", description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
+  double guidanceScale;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Seed; image i of a batch uses seed + i (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--rng", defaultValue = "torch", description = "Seed interpretation: torch (default) or numpy.")
+  String rng;
+
+  @Option(names = "--width", defaultValue = "512", description = "Width, a multiple of 8 (default ${DEFAULT-VALUE}).")
+  int width;
+
+  @Option(names = "--height", defaultValue = "512", description = "Height, a multiple of 8 (default ${DEFAULT-VALUE}).")
+  int height;
+
+  @Option(names = "--batch-size", defaultValue = "1", description = "Images per prompt (default ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--clip-skip", defaultValue = "1", description = "CLIP skip: 1 = last layer (default).")
+  int clipSkip;
+
+  @Option(names = "--init-image", description = "img2img: the starting image (PNG/JPEG).")
+  Path initImage;
+
+  @Option(names = "--strength", defaultValue = "0.75", description = "img2img/inpainting strength in (0, 1] (default ${DEFAULT-VALUE}).")
+  double strength;
+
+  @Option(names = "--mask", description = "Inpainting: mask image, white = regenerate (needs --init-image).")
+  Path mask;
+
+  @Option(names = "--output", defaultValue = "ldm4j.png", description = "Output PNG; batches write NAME-0.png, NAME-1.png, … (default ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Option(names = "--verbose", description = "Print stack traces on failure.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    if (mask != null && initImage == null) {
+      throw new IllegalArgumentException("--mask needs --init-image (the image to inpaint)");
+    }
+    GenerationSettings settings = new GenerationSettings(width, height, steps, Optional.ofNullable(sampler),
+        Optional.ofNullable(scheduler), guidanceScale, 0, seed, RngKind.fromName(rng), batchSize, clipSkip);
+    Path modelDir = model != null ? model : DemoModel.ensure();
+    GenerationRequest request = request(settings);
+    PrintStream err = System.err;
+    try (Generator generator = Generator.open(modelDir, backend, new BackendOptions(device, 0, 0, false), GenerationLimits.DEFAULTS)) {
+      ProgressBar bar = new ProgressBar(err, quiet);
+      GenerationResult result = generator.generate(request, bar, CancellationToken.none());
+      bar.done();
+      result.warnings().forEach(w -> err.println("warning: " + w));
+      List<GeneratedImage> images = result.images();
+      for (int i = 0; i < images.size(); i++) {
+        Path file = images.size() == 1 ? output : numbered(output, i);
+        if (file.toAbsolutePath().getParent() != null) {
+          Files.createDirectories(file.toAbsolutePath().getParent());
+        }
+        Files.write(file, images.get(i).png());
+        System.out.println(file);
+      }
+    }
+    return 0;
+  }
+
+  private GenerationRequest request(GenerationSettings s) throws IOException {
+    if (initImage == null) {
+      return new GenerationRequest.TextToImage(prompt, negativePrompt, s);
+    }
+    RgbImage image = read(initImage, "--init-image");
+    if (mask == null) {
+      return new GenerationRequest.ImageToImage(prompt, negativePrompt, s, image, strength);
+    }
+    Mask m = Mask.fromImage(read(mask, "--mask"));
+    return new GenerationRequest.Inpainting(prompt, negativePrompt, s, image, m, strength);
+  }
+
+  private static RgbImage read(Path file, String option) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException(option + " " + file + " does not exist");
+    }
+    try {
+      return PngCodec.decode(Files.readAllBytes(file), GenerationLimits.DEFAULTS.maxPixels()).image();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Path numbered(Path output, int i) {
+    String name = output.getFileName().toString();
+    int dot = name.toLowerCase(Locale.ROOT).endsWith(".png") ? name.length() - 4 : name.length();
+    String n = name.substring(0, dot) + "-" + i + name.substring(dot);
+    return output.resolveSibling(n);
+  }
+
+  /** A one-line progress bar with steps per second on stderr. */
+  static final class ProgressBar implements ProgressListener {
+    private final PrintStream out;
+    private final boolean quiet;
+    private final long start = System.nanoTime();
+    private boolean drawn;
+
+    ProgressBar(PrintStream out, boolean quiet) {
+      this.out = out;
+      this.quiet = quiet;
+    }
+
+    @Override
+    public void onProgress(ProgressEvent e) {
+      if (quiet) {
+        return;
+      }
+      double secs = (System.nanoTime() - start) / 1e9;
+      int width = 30;
+      int filled = (int) Math.round(e.fraction() * width);
+      out.printf(Locale.ROOT, "\rstep %d/%d [%s%s] %.2f steps/s", e.step(), e.totalSteps(),
+          "=".repeat(filled), " ".repeat(width - filled), e.step() / Math.max(secs, 1e-9));
+      out.flush();
+      drawn = true;
+    }
+
+    void done() {
+      if (drawn) {
+        out.println();
+      }
+    }
+  }
+}
