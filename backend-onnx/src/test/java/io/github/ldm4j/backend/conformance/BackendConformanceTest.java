@@ -79,8 +79,9 @@ public abstract class BackendConformanceTest {
 
   /**
    * fp16 vs fp32 on the same weights and inputs: max |fp16 − fp32| ≤ this × max |fp32| per
-   * component output. Measured with ONNX Runtime 1.29 CPU: ≤ 0.0035 (UNet, VAE and text encoder;
-   * fp16 graphs compute in fp16 through 20–40 layers).
+   * component output. Measured with ONNX Runtime 1.29 CPU (relative): UNet 3.0e-3, VAE decoder
+   * 2.2e-3, VAE encoder 1.1e-3, text encoder 1.0e-3 (fp16 graphs compute in fp16 through 20–40
+   * layers).
    */
   protected static final double FP16_RELATIVE_TOLERANCE = 0.01;
 
@@ -92,10 +93,11 @@ public abstract class BackendConformanceTest {
   protected static final double BATCH_RELATIVE_TOLERANCE_FP32 = 1e-5;
 
   /**
-   * The same for a float16 model: two float16 ulps (2 · 2⁻¹⁰) of the output scale. ONNX Runtime CPU
-   * differs by up to one ulp (measured 9.8e-4) where batched fp16 kernels sum in another order.
+   * The same for a float16 model: four float16 ulps (4 · 2⁻¹⁰) of the output scale, room for other
+   * CPUs' kernels. ONNX Runtime CPU differs by up to one ulp (measured 1.07e-3 relative) where
+   * batched fp16 kernels sum in another order; a wrongly batched item would be off by O(1).
    */
-  protected static final double BATCH_RELATIVE_TOLERANCE_FP16 = 0x1p-9;
+  protected static final double BATCH_RELATIVE_TOLERANCE_FP16 = 0x1p-8;
 
   /**
    * Growth of resident memory outside the Java heap allowed over {@link #OPEN_CLOSE_CYCLES}
