@@ -455,36 +455,34 @@ public abstract class BackendConformanceTest {
     int threads = prompts.length;
     int rounds = 2;
     Generator g = generator(c);
-    {
-      List<RgbImage> sequential = new ArrayList<>();
+    List<RgbImage> sequential = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      sequential.add(images(g, prompts[i], settings().withSeed(100 + i, RngKind.TORCH)).getFirst());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<List<RgbImage>>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        sequential.add(images(g, prompts[i], settings().withSeed(100 + i, RngKind.TORCH)).getFirst());
-      }
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<RgbImage>>> futures = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-          int k = i;
-          Callable<List<RgbImage>> job = () -> {
-            start.await();
-            List<RgbImage> out = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-              out.add(images(g, prompts[k], settings().withSeed(100 + k, RngKind.TORCH)).getFirst());
-            }
-            return out;
-          };
-          futures.add(pool.submit(job));
-        }
-        start.countDown();
-        for (int i = 0; i < threads; i++) {
-          for (RgbImage img : futures.get(i).get()) {
-            assertThat(img).as("thread %d (%s)", i, prompts[i]).isEqualTo(sequential.get(i));
+        int k = i;
+        Callable<List<RgbImage>> job = () -> {
+          start.await();
+          List<RgbImage> out = new ArrayList<>();
+          for (int r = 0; r < rounds; r++) {
+            out.add(images(g, prompts[k], settings().withSeed(100 + k, RngKind.TORCH)).getFirst());
           }
-        }
-      } finally {
-        pool.shutdownNow();
+          return out;
+        };
+        futures.add(pool.submit(job));
       }
+      start.countDown();
+      for (int i = 0; i < threads; i++) {
+        for (RgbImage img : futures.get(i).get()) {
+          assertThat(img).as("thread %d (%s)", i, prompts[i]).isEqualTo(sequential.get(i));
+        }
+      }
+    } finally {
+      pool.shutdownNow();
     }
   }
 
