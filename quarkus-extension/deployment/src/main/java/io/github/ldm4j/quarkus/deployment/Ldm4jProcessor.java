@@ -41,7 +41,8 @@ class Ldm4jProcessor {
   @BuildStep
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
-        .addBeanClasses(GenerationService.class, Generations.class).build();
+        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, ApiKeyFilter.class,
+            GenerationService.class, Generations.class).build();
   }
 
   /** {@link Ldm4jPipelines}: created at runtime-init, eagerly at startup, closed at shutdown. */

@@ -1,6 +1,9 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -12,16 +15,34 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * When {@code quarkus.ldm4j.api-key} is set, the ldm4j endpoints ({@code /v1/}, {@code /sdapi/},
  * {@code /ldm4j/}) require {@code Authorization: Bearer <key>} and answer 401 otherwise.
  */
+@Singleton
 public class ApiKeyFilter {
 
-  private final Optional<byte[]> key;
+  private final Instance<Ldm4jConfig> config;
+  private volatile Optional<byte[]> key;
 
-  ApiKeyFilter(Ldm4jConfig config) {
-    this.key = config.apiKey().filter(k -> !k.isBlank()).map(k -> k.getBytes(StandardCharsets.UTF_8));
+  /**
+   * Takes the configuration lazily: Quarkus REST creates filters at static init, before the
+   * runtime configuration exists.
+   */
+  @Inject
+  public ApiKeyFilter(Instance<Ldm4jConfig> config) {
+    this.config = config;
   }
 
+  private Optional<byte[]> key() {
+    Optional<byte[]> k = key;
+    if (k == null) {
+      k = config.get().apiKey().filter(s -> !s.isBlank()).map(s -> s.getBytes(StandardCharsets.UTF_8));
+      key = k;
+    }
+    return k;
+  }
+
+  /** 401 unless the request carries the key (only when a key is configured, only on ldm4j paths). */
   @ServerRequestFilter
-  Optional<Response> check(ContainerRequestContext ctx) {
+  public Optional<Response> check(ContainerRequestContext ctx) {
+    Optional<byte[]> key = key();
     if (key.isEmpty()) {
       return Optional.empty();
     }

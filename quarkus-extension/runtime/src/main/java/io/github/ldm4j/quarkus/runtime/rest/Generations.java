@@ -40,7 +40,7 @@ public class Generations {
   private final Ldm4jConfig config;
 
   @Inject
-  Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config) {
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config) {
     this.pipelines = pipelines;
     this.service = service;
     this.config = config;

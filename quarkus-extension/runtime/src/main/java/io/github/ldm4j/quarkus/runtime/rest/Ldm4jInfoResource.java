@@ -4,6 +4,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.sampler.Samplers;
 import io.github.ldm4j.sampler.SamplingPlanners;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -13,9 +14,16 @@ import java.util.List;
 /** {@code GET /ldm4j/samplers} and {@code GET /ldm4j/models}. */
 @Path("/ldm4j")
 @Produces(MediaType.APPLICATION_JSON)
+@Singleton
 public class Ldm4jInfoResource {
 
-  @Inject Ldm4jPipelines pipelines;
+  private final Ldm4jPipelines pipelines;
+
+  /** Injected. */
+  @Inject
+  public Ldm4jInfoResource(Ldm4jPipelines pipelines) {
+    this.pipelines = pipelines;
+  }
 
   /**
    * The registered samplers and schedules.

@@ -7,6 +7,7 @@ import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,11 +20,18 @@ import java.util.regex.Pattern;
 
 /** {@code POST /v1/images/generations}: the OpenAI Images API, so OpenAI client libraries work unchanged. */
 @Path("/v1/images")
+@Singleton
 public class OpenAiImagesResource {
 
   private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
 
-  @Inject Generations generations;
+  private final Generations generations;
+
+  /** Injected. */
+  @Inject
+  public OpenAiImagesResource(Generations generations) {
+    this.generations = generations;
+  }
 
   /**
    * The request: OpenAI's fields plus ldm4j's extras.
