@@ -3,6 +3,7 @@ package io.github.ldm4j.quarkus.deployment;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
+import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
@@ -25,7 +26,7 @@ class Ldm4jProcessor {
   static final String FEATURE = "ldm4j";
 
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
-  static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class,
+  static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
       ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class);
 
   @BuildStep
@@ -41,7 +42,7 @@ class Ldm4jProcessor {
   @BuildStep
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
-        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, ApiKeyFilter.class,
+        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
             GenerationService.class, Generations.class).build();
   }
 

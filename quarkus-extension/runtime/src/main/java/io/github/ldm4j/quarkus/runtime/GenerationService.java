@@ -3,12 +3,14 @@ package io.github.ldm4j.quarkus.runtime;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.sampler.CancellationToken;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs generations on a dedicated pool of {@code quarkus.ldm4j.limits.concurrent-generations}
@@ -31,6 +34,7 @@ public class GenerationService {
   private final ThreadPoolExecutor pool;
   private final Duration timeout;
   private final AtomicInteger running = new AtomicInteger();
+  private final AtomicReference<ProgressEvent> latest = new AtomicReference<>();
 
   /** Creates the pool from the limits. */
   @Inject
@@ -77,7 +81,10 @@ public class GenerationService {
         running.incrementAndGet();
         try {
           cancellation.throwIfCancelled();
-          return generator.generate(request, listener, cancellation);
+          return generator.generate(request, e -> {
+            latest.set(e);
+            listener.onProgress(e);
+          }, cancellation);
         } finally {
           running.decrementAndGet();
         }
@@ -111,6 +118,11 @@ public class GenerationService {
   /** Generations waiting for a free slot. */
   public int queueDepth() {
     return pool.getQueue().size();
+  }
+
+  /** The latest progress event of any generation (empty before the first step). */
+  public Optional<ProgressEvent> latestProgress() {
+    return Optional.ofNullable(latest.get());
   }
 
   /** Generations running now. */

@@ -148,6 +148,11 @@ public class Generations {
     }
   }
 
+  /** The generation service (queue depth, progress). */
+  public GenerationService service() {
+    return service;
+  }
+
   /** UTF-8 text of a body (for logs and messages). */
   static String text(byte[] body) {
     return new String(body, StandardCharsets.UTF_8);
