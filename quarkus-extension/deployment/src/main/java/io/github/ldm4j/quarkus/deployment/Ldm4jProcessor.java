@@ -2,6 +2,7 @@ package io.github.ldm4j.quarkus.deployment;
 
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.Ldm4jReadinessCheck;
 import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
@@ -27,7 +28,7 @@ class Ldm4jProcessor {
 
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
-      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class);
+      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class);
 
   @BuildStep
   FeatureBuildItem feature() {
@@ -43,7 +44,7 @@ class Ldm4jProcessor {
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
-            GenerationService.class, Generations.class).build();
+            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class).build();
   }
 
   /** {@link Ldm4jPipelines}: created at runtime-init, eagerly at startup, closed at shutdown. */

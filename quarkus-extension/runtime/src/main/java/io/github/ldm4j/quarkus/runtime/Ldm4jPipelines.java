@@ -142,6 +142,11 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return defaults;
   }
 
+  /** Whether the models are open (true from startup until shutdown). */
+  public synchronized boolean isOpen() {
+    return !closed;
+  }
+
   /** Closes every generator (once). */
   @Override
   public synchronized void close() {
