@@ -5,6 +5,9 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -13,12 +16,21 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** {@code POST /v1/images/generations}: the OpenAI Images API, so OpenAI client libraries work unchanged. */
+/**
+ * {@code POST /v1/images/generations} and {@code POST /v1/images/edits}: the OpenAI Images API, so
+ * OpenAI client libraries work unchanged.
+ */
 @Path("/v1/images")
 @Singleton
 public class OpenAiImagesResource {
@@ -99,33 +111,118 @@ public class OpenAiImagesResource {
       w = Integer.parseInt(m.group(1));
       h = Integer.parseInt(m.group(2));
     }
-    if (r.steps() != null && r.steps() < 1) {
-      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + r.steps());
+    GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
+    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s)), r.prompt());
+  }
+
+  /**
+   * Edits an image (OpenAI {@code images.edit}): multipart {@code image} (PNG/JPEG), optional {@code
+   * mask} (same size; white = regenerate, black = keep), {@code prompt}; without a mask it is
+   * img2img. The output has the image's size; {@code strength} (default 0.75) sets how much changes.
+   */
+  @POST
+  @Path("/edits")
+  @Blocking
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @Produces(MediaType.APPLICATION_JSON)
+  public ImagesResponse edits(@RestForm("image") FileUpload image, @RestForm("mask") FileUpload mask,
+      @RestForm("prompt") String prompt, @RestForm("n") String n, @RestForm("response_format") String responseFormat,
+      @RestForm("model") String model, @RestForm("negative_prompt") String negativePrompt,
+      @RestForm("strength") String strength, @RestForm("steps") String steps, @RestForm("sampler") String sampler,
+      @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
+      @RestForm("seed") String seed) {
+    if (image == null) {
+      throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
     }
-    Generations.checkSampler("sampler", r.sampler());
-    Generations.checkScheduler("scheduler", r.scheduler());
-    int width = w;
-    int height = h;
-    GenerationSettings s = Generations.settings(() -> {
-      GenerationSettings t = d.withSize(width, height).withBatchSize(n)
-          .withSeed(r.seed() != null ? r.seed() : Generations.randomSeed(), d.rng());
-      if (r.steps() != null) {
-        t = t.withSteps(r.steps());
+    if (prompt == null || prompt.isBlank()) {
+      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
+    }
+    if (responseFormat != null && !responseFormat.equals("b64_json")) {
+      throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
+    }
+    Generator generator = generations.model(model);
+    RgbImage init = upload("image", image, generator);
+    Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
+    if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
+      throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
+          + init.width() + "x" + init.height());
+    }
+    double str = number("strength", strength, 0.75, Double::parseDouble);
+    if (!(str > 0 && str <= 1)) {
+      throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
+    }
+    int count = number("n", n, 1, Integer::parseInt);
+    if (count < 1) {
+      throw ApiException.invalid("n", "'n' must be >= 1, got " + count);
+    }
+    GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
+        sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
+        number("seed", seed, null, Long::valueOf));
+    String negative = negativePrompt == null ? "" : negativePrompt;
+    GenerationRequest request;
+    try {
+      request = m.isPresent()
+          ? new GenerationRequest.Inpainting(prompt, negative, s, init, m.get(), str)
+          : new GenerationRequest.ImageToImage(prompt, negative, s, init, str);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("image", e.getMessage());
+    }
+    return response(generations.run(generator, request), prompt);
+  }
+
+  private RgbImage upload(String param, FileUpload file, Generator generator) {
+    try {
+      long size = Files.size(file.uploadedFile());
+      generations.checkBodySize(size);
+      return PngCodec.decode(Files.readAllBytes(file.uploadedFile()), generator.limits().maxPixels()).image();
+    } catch (IOException e) {
+      throw ApiException.invalid(param, "cannot read the uploaded '" + param + "': " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  private static <T> T number(String param, String text, T fallback, Function<String, T> parse) {
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      return parse.apply(text.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid(param, "'" + param + "' must be a number, got \"" + text + "\"");
+    }
+  }
+
+  private GenerationSettings settings(int n, int w, int h, Integer steps, String sampler, String scheduler,
+      Double guidanceScale, Long seed) {
+    if (steps != null && steps < 1) {
+      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + steps);
+    }
+    Generations.checkSampler("sampler", sampler);
+    Generations.checkScheduler("scheduler", scheduler);
+    GenerationSettings d = generations.defaults();
+    return Generations.settings(() -> {
+      GenerationSettings t = d.withSize(w, h).withBatchSize(n)
+          .withSeed(seed != null ? seed : Generations.randomSeed(), d.rng());
+      if (steps != null) {
+        t = t.withSteps(steps);
       }
-      if (r.sampler() != null || r.scheduler() != null) {
-        t = t.withSampler(r.sampler() != null ? r.sampler() : d.sampler().orElse(null),
-            r.scheduler() != null ? r.scheduler() : d.scheduler().orElse(null));
+      if (sampler != null || scheduler != null) {
+        t = t.withSampler(sampler != null ? sampler : d.sampler().orElse(null),
+            scheduler != null ? scheduler : d.scheduler().orElse(null));
       }
-      if (r.guidanceScale() != null) {
-        t = t.withGuidance(r.guidanceScale(), d.guidanceRescale());
+      if (guidanceScale != null) {
+        t = t.withGuidance(guidanceScale, d.guidanceRescale());
       }
       return t;
     });
-    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    GenerationResult result = generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s));
+  }
+
+  private static ImagesResponse response(GenerationResult result, String prompt) {
     Base64.Encoder b64 = Base64.getEncoder();
     List<Image> data = result.images().stream()
-        .map((GeneratedImage g) -> new Image(b64.encodeToString(g.png()), r.prompt(), g.seed())).toList();
+        .map((GeneratedImage g) -> new Image(b64.encodeToString(g.png()), prompt, g.seed())).toList();
     return new ImagesResponse(System.currentTimeMillis() / 1000, data);
   }
 }
