@@ -6,6 +6,12 @@ import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.sampler.CancellationToken;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -20,6 +26,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -35,10 +42,22 @@ public class GenerationService {
   private final Duration timeout;
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicReference<ProgressEvent> latest = new AtomicReference<>();
+  private final AtomicLong jobs = new AtomicLong();
+  private final BroadcastProcessor<ProgressUpdate> updates = BroadcastProcessor.create();
 
-  /** Creates the pool from the limits. */
+  private final Counter images;
+  private final Counter steps;
+  private final Counter rejected;
+  private final Timer duration;
+
+  /**
+   * Creates the pool from the limits and registers the meters: {@code ldm4j.images},
+   * {@code ldm4j.steps} (its rate is steps per second), {@code ldm4j.rejected} (429s),
+   * {@code ldm4j.generation} (latency, waiting excluded), gauges {@code ldm4j.queue.depth} and
+   * {@code ldm4j.generations.running}.
+   */
   @Inject
-  public GenerationService(Ldm4jConfig config) {
+  public GenerationService(Ldm4jConfig config, MeterRegistry meters) {
     Ldm4jConfig.Limits l = config.limits();
     AtomicInteger n = new AtomicInteger();
     this.pool = new ThreadPoolExecutor(l.concurrentGenerations(), l.concurrentGenerations(), 0, TimeUnit.SECONDS,
@@ -48,6 +67,13 @@ public class GenerationService {
           return t;
         });
     this.timeout = l.requestTimeout();
+    this.images = Counter.builder("ldm4j.images").description("Images generated").register(meters);
+    this.steps = Counter.builder("ldm4j.steps").description("Sampler steps run").register(meters);
+    this.rejected = Counter.builder("ldm4j.rejected").description("Requests refused on a full queue").register(meters);
+    this.duration = Timer.builder("ldm4j.generation").description("Generation time, waiting excluded").register(meters);
+    Gauge.builder("ldm4j.queue.depth", pool, p -> p.getQueue().size()).description("Generations waiting").register(meters);
+    Gauge.builder("ldm4j.generations.running", running, AtomicInteger::get).description("Generations running")
+        .register(meters);
   }
 
   /** A full queue. */
@@ -76,20 +102,28 @@ public class GenerationService {
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation) throws InterruptedException {
     Future<GenerationResult> f;
+    long job = jobs.incrementAndGet();
     try {
       f = pool.submit(() -> {
         running.incrementAndGet();
+        long start = System.nanoTime();
         try {
           cancellation.throwIfCancelled();
-          return generator.generate(request, e -> {
+          GenerationResult result = generator.generate(request, e -> {
             latest.set(e);
+            updates.onNext(new ProgressUpdate(job, e.step(), e.totalSteps(), e.sigma()));
+            steps.increment();
             listener.onProgress(e);
           }, cancellation);
+          images.increment(result.images().size());
+          return result;
         } finally {
+          duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           running.decrementAndGet();
         }
       });
     } catch (RejectedExecutionException e) {
+      rejected.increment();
       throw new QueueFullException("the generation queue is full (" + pool.getQueue().size() + " waiting, "
           + pool.getMaximumPoolSize() + " running); retry later");
     }
@@ -125,6 +159,17 @@ public class GenerationService {
     return Optional.ofNullable(latest.get());
   }
 
+  /**
+   * Every generation's steps as they happen (hot: a subscriber sees the steps after it subscribed).
+   * A subscriber that falls more than {@value #PROGRESS_BUFFER} updates behind is failed.
+   */
+  public Multi<ProgressUpdate> progressUpdates() {
+    return updates.onOverflow().buffer(PROGRESS_BUFFER);
+  }
+
+  /** Updates buffered per slow progress subscriber. */
+  public static final int PROGRESS_BUFFER = 4096;
+
   /** Generations running now. */
   public int running() {
     return running.get();
@@ -134,5 +179,6 @@ public class GenerationService {
   @PreDestroy
   void shutdown() {
     pool.shutdownNow();
+    updates.onComplete();
   }
 }

@@ -1,8 +1,11 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
+import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.ProgressUpdate;
 import io.github.ldm4j.sampler.Samplers;
 import io.github.ldm4j.sampler.SamplingPlanners;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.GET;
@@ -10,19 +13,31 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** {@code GET /ldm4j/samplers} and {@code GET /ldm4j/models}. */
+/** {@code GET /ldm4j/samplers}, {@code GET /ldm4j/models} and the SSE stream {@code GET /ldm4j/progress}. */
 @Path("/ldm4j")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
 public class Ldm4jInfoResource {
 
   private final Ldm4jPipelines pipelines;
+  private final GenerationService service;
 
   /** Injected. */
   @Inject
-  public Ldm4jInfoResource(Ldm4jPipelines pipelines) {
+  public Ldm4jInfoResource(Ldm4jPipelines pipelines, GenerationService service) {
     this.pipelines = pipelines;
+    this.service = service;
+  }
+
+  /** Server-Sent Events: one JSON {@link ProgressUpdate} per step of every generation, in order. */
+  @GET
+  @Path("/progress")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<ProgressUpdate> progress() {
+    return service.progressUpdates();
   }
 
   /**
