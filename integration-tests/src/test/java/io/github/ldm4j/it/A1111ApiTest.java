@@ -11,6 +11,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /** The AUTOMATIC1111 subset: txt2img with A1111 sampler names, samplers, progress. */
@@ -35,6 +36,27 @@ class A1111ApiTest {
     assertThat(info.get("sampler_name").asText()).isEqualTo("dpmpp_2m");
     assertThat(info.get("scheduler").asText()).isEqualTo("karras");
     assertThat(body.get("parameters").get("steps").asInt()).isEqualTo(20);
+  }
+
+  @Test
+  void img2imgAtLowStrengthKeepsTheInitImage() {
+    String init = Base64.getEncoder().encodeToString(ImageEditsTest.datasetPng(ShapeColour.YELLOW, ShapeKind.CROSS));
+    HttpResponse<String> r = Http.post(base, "/sdapi/v1/img2img", "{\"prompt\":\"a green circle\",\"init_images\":[\""
+        + init + "\"],\"denoising_strength\":0.3,\"steps\":20,\"seed\":2,\"sampler_name\":\"Euler\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat((int) ImagesGenerationTest.nearest(ImagesGenerationTest.decode(Http.json(r).get("images").get(0).asText()))[0])
+        .isEqualTo(ShapesDataset.index(ShapeColour.YELLOW, ShapeKind.CROSS));
+  }
+
+  @Test
+  void img2imgBadInputsAre400() {
+    HttpResponse<String> none = Http.post(base, "/sdapi/v1/img2img", "{\"prompt\":\"a red circle\"}");
+    assertThat(none.statusCode()).isEqualTo(400);
+    assertThat(Http.json(none).get("error").get("param").asText()).isEqualTo("init_images");
+    HttpResponse<String> garbage = Http.post(base, "/sdapi/v1/img2img",
+        "{\"prompt\":\"a red circle\",\"init_images\":[\"aGVsbG8=\"]}");
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(Http.json(garbage).get("error").get("param").asText()).isEqualTo("init_images");
   }
 
   @Test

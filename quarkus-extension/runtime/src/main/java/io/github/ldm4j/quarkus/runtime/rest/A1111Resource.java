@@ -6,6 +6,9 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.sampler.Samplers;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -24,7 +27,7 @@ import java.util.Optional;
 
 /**
  * The AUTOMATIC1111 web-UI API subset many clients speak: {@code POST /sdapi/v1/txt2img}, {@code
- * GET /sdapi/v1/samplers}, {@code GET /sdapi/v1/progress}. Sampler names may be A1111's ("Euler a",
+ * POST /sdapi/v1/img2img}, {@code GET /sdapi/v1/samplers}, {@code GET /sdapi/v1/progress}. Sampler names may be A1111's ("Euler a",
  * "DPM++ 2M Karras") or ldm4j's.
  */
 @Path("/sdapi/v1")
@@ -112,6 +115,66 @@ public class A1111Resource {
   @Consumes(MediaType.WILDCARD)
   public Txt2ImgResponse txt2img(byte[] body) {
     Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
+    return run(r, null, null, 0, r.width(), r.height());
+  }
+
+  /**
+   * The img2img request: the txt2img fields plus {@code init_images} (base64 PNG/JPEG, the first is
+   * used), optional {@code mask} (base64; white = regenerate) and {@code denoising_strength}
+   * (default 0.75). The output has the init image's size.
+   *
+   * @param prompt prompt (required)
+   * @param negativePrompt negative prompt
+   * @param steps steps
+   * @param cfgScale guidance scale
+   * @param seed seed; -1 or absent = random
+   * @param samplerName sampler, A1111 or ldm4j name
+   * @param scheduler schedule name
+   * @param batchSize images
+   * @param initImages base64 images; the first is used
+   * @param mask base64 mask or null
+   * @param denoisingStrength strength in (0, 1]
+   */
+  public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
+      String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
+      Double denoisingStrength) {}
+
+  /** Image to image (with {@code mask}: inpainting). */
+  @POST
+  @Path("/img2img")
+  @Blocking
+  @Consumes(MediaType.WILDCARD)
+  public Txt2ImgResponse img2img(byte[] body) {
+    Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
+    if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
+      throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
+    }
+    long maxPixels = generations.model(null).limits().maxPixels();
+    RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
+    Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
+    if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
+      throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
+          + init.width() + "x" + init.height());
+    }
+    double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
+    if (!(strength > 0 && strength <= 1)) {
+      throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
+    }
+    Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
+        r.seed(), r.samplerName(), r.scheduler(), r.batchSize());
+    return run(common, init, mask, strength, init.width(), init.height());
+  }
+
+  private static RgbImage image(String param, String b64, long maxPixels) {
+    String data = b64.startsWith("data:") && b64.contains(",") ? b64.substring(b64.indexOf(',') + 1) : b64;
+    try {
+      return PngCodec.decode(Base64.getMimeDecoder().decode(data), maxPixels).image();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width, Integer height) {
     if (r.prompt() == null || r.prompt().isBlank()) {
       throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
     }
@@ -126,7 +189,7 @@ public class A1111Resource {
     GenerationSettings d = generations.defaults();
     long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
     GenerationSettings s = Generations.settings(() -> {
-      GenerationSettings t = d.withSize(r.width() != null ? r.width() : d.width(), r.height() != null ? r.height() : d.height())
+      GenerationSettings t = d.withSize(width != null ? width : d.width(), height != null ? height : d.height())
           .withBatchSize(r.batchSize() != null ? r.batchSize() : 1).withSeed(seed, d.rng());
       if (r.steps() != null) {
         t = t.withSteps(r.steps());
@@ -141,7 +204,15 @@ public class A1111Resource {
       return t;
     });
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    GenerationResult result = generations.run(generations.model(null), new GenerationRequest.TextToImage(r.prompt(), negative, s));
+    GenerationRequest request;
+    try {
+      request = init == null ? new GenerationRequest.TextToImage(r.prompt(), negative, s)
+          : mask == null ? new GenerationRequest.ImageToImage(r.prompt(), negative, s, init, strength)
+          : new GenerationRequest.Inpainting(r.prompt(), negative, s, init, mask, strength);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    }
+    GenerationResult result = generations.run(generations.model(null), request);
     Base64.Encoder b64 = Base64.getEncoder();
     List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
