@@ -5,6 +5,7 @@ import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.testkit.shapes.DemoModelCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -44,7 +45,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     Map<String, Path> folders = new LinkedHashMap<>();
     String defaultName = config.model().name();
     try {
-      Path main = config.model().path().orElseGet(DemoModelFolder::ensure);
+      Path main = config.model().path().orElseGet(DemoModelCache::ensure);
       openOne(generators, folders, defaultName, main, config.backend(), config.device(), config, limits);
       for (Map.Entry<String, Ldm4jConfig.NamedModel> e : config.models().entrySet()) {
         if (e.getKey().equals(defaultName)) {

@@ -1,7 +1,5 @@
-package io.github.ldm4j.quarkus.runtime;
+package io.github.ldm4j.testkit.shapes;
 
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -16,22 +14,34 @@ import java.util.stream.Stream;
 /**
  * The embedded demo model (the testkit shapes oracle), written on first use into {@code
  * <home>/demo/shapes-512-v1}; home is the {@code ldm4j.home} system property, else {@code
- * $LDM4J_HOME}, else {@code ~/.cache/ldm4j} (the same cache the command line uses).
+ * $LDM4J_HOME}, else {@code ~/.cache/ldm4j}. Shared by the command line and the Quarkus
+ * extension, so both use one copy.
  */
-public final class DemoModelFolder {
+public final class DemoModelCache {
 
-  /** Cache folder name; matches the command line's so both share one copy. */
+  /** Cache folder name; bump when the generated model changes, so stale caches are not reused. */
   public static final String VERSION = "shapes-512-v1";
 
-  private DemoModelFolder() {}
+  private DemoModelCache() {}
 
-  /** The demo model folder, generated when missing. */
-  public static synchronized Path ensure() {
+  /** The ldm4j home: {@code ldm4j.home}, else {@code $LDM4J_HOME}, else {@code ~/.cache/ldm4j}. */
+  public static Path home() {
     String prop = System.getProperty("ldm4j.home");
+    if (prop != null && !prop.isBlank()) {
+      return Path.of(prop);
+    }
     String env = System.getenv("LDM4J_HOME");
-    Path home = prop != null && !prop.isBlank() ? Path.of(prop)
-        : env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ldm4j");
-    Path dir = home.resolve("demo").resolve(VERSION);
+    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ldm4j");
+  }
+
+  /**
+   * The demo model folder, generated on first use (concurrent first uses are safe: each writes a
+   * temporary folder and the first atomic rename wins).
+   *
+   * @throws UncheckedIOException when the folder cannot be written
+   */
+  public static synchronized Path ensure() {
+    Path dir = home().resolve("demo").resolve(VERSION);
     if (Files.isRegularFile(dir.resolve("model_index.json")) && Files.isRegularFile(dir.resolve("unet/model.onnx"))) {
       return dir;
     }
