@@ -66,9 +66,11 @@ class OpenVinoEmulatorConformanceTest extends BackendConformanceTest {
    * per-open leak: the emulator's ledger shows every handle, string and shape freed, and after
    * about 75 cycles the growth stays at zero. The suite's 16 MiB bound is unchanged.
    */
+  static final int FFM_WARM_UP_CYCLES = 75;
+
   @Override
   protected int warmUpCycles() {
-    return 75;
+    return FFM_WARM_UP_CYCLES;
   }
 
   @Override
@@ -78,7 +80,14 @@ class OpenVinoEmulatorConformanceTest extends BackendConformanceTest {
 
   @Override
   protected BackendProvider provider() {
-    // Not Backends.find, which refuses an unavailable provider: the suite asks isAvailable() itself.
+    return registeredProvider();
+  }
+
+  /**
+   * The "openvino" provider as ServiceLoader finds it. Not {@code Backends.find}, which refuses an
+   * unavailable provider: the suite asks {@code isAvailable()} itself.
+   */
+  static BackendProvider registeredProvider() {
     return ServiceLoader.load(BackendProvider.class).stream()
         .map(ServiceLoader.Provider::get)
         .filter(p -> p.name().equals(OpenVinoBackendProvider.NAME))
