@@ -135,7 +135,7 @@ public final class OvEmulator implements AutoCloseable {
   }
 
   private final Arena arena = Arena.ofShared();
-  private final Ledger ledger = new Ledger(arena);
+  private final Ledger ledger = new Ledger();
   private final Map<String, MemorySegment> symbols = new LinkedHashMap<>();
   private final List<String> devices;
   private final OrtEnvironment env;
@@ -326,6 +326,7 @@ public final class OvEmulator implements AutoCloseable {
       }
     }
     arena.close();
+    ledger.release();
     if (!problems.isEmpty()) {
       throw new AssertionError("OpenVINO emulator: " + problems.size() + " problem(s): " + String.join("; ", problems));
     }
@@ -436,7 +437,7 @@ public final class OvEmulator implements AutoCloseable {
 
   private void writeShape(MemorySegment target, long[] shape) {
     MemorySegment s = target.reinterpret(16);
-    MemorySegment dims = arena.allocate(JAVA_LONG, Math.max(1, shape.length));
+    MemorySegment dims = ledger.allocate(8L * Math.max(1, shape.length));
     MemorySegment.copy(shape, 0, dims, JAVA_LONG, 0, shape.length);
     ledger.track(dims, null, "ov_shape_t.dims");
     s.set(JAVA_LONG, SHAPE_RANK, shape.length);
@@ -494,8 +495,8 @@ public final class OvEmulator implements AutoCloseable {
     return guard("ov_get_openvino_version", () -> {
       require(version);
       MemorySegment v = version.reinterpret(16);
-      MemorySegment build = arena.allocateFrom("2024.6.0-emulator");
-      MemorySegment description = arena.allocateFrom("OpenVINO C API emulator (ldm4j tests)");
+      MemorySegment build = ledger.allocateFrom("2024.6.0-emulator");
+      MemorySegment description = ledger.allocateFrom("OpenVINO C API emulator (ldm4j tests)");
       ledger.track(build, null, "ov_version_t.buildNumber");
       ledger.track(description, null, "ov_version_t.description");
       v.set(ADDRESS, 0, build);
@@ -530,9 +531,9 @@ public final class OvEmulator implements AutoCloseable {
     return guard("ov_core_get_available_devices", () -> {
       live(core, "ov_core_t", Object.class);
       require(out);
-      MemorySegment array = arena.allocate(ADDRESS, Math.max(1, devices.size()));
+      MemorySegment array = ledger.allocate(ADDRESS.byteSize() * Math.max(1, devices.size()));
       for (int i = 0; i < devices.size(); i++) {
-        MemorySegment s = arena.allocateFrom(devices.get(i));
+        MemorySegment s = ledger.allocateFrom(devices.get(i));
         ledger.track(s, null, "ov_available_devices_t.devices[i]");
         array.setAtIndex(ADDRESS, i, s);
       }
@@ -873,7 +874,7 @@ public final class OvEmulator implements AutoCloseable {
       long[] d = p.dims();
       ps.set(JAVA_LONG, PARTIAL_RANK_MIN, d.length);
       ps.set(JAVA_LONG, PARTIAL_RANK_MAX, d.length);
-      MemorySegment dims = arena.allocate(DIMENSION_SIZE * Math.max(1, d.length), 8);
+      MemorySegment dims = ledger.allocate(DIMENSION_SIZE * Math.max(1, d.length));
       for (int i = 0; i < d.length; i++) {
         dims.set(JAVA_LONG, i * DIMENSION_SIZE, d[i] < 0 ? 0 : d[i]);
         dims.set(JAVA_LONG, i * DIMENSION_SIZE + 8, d[i] < 0 ? -1 : d[i]);
