@@ -1,0 +1,26 @@
+package io.github.ldm4j.backend.onnx.bench;
+
+/**
+ * Something {@link OnnxBench} times: one whole generation (or the floor's equivalent) per {@link
+ * #runOnce()}. Owns its ONNX Runtime sessions; {@link #close()} releases them.
+ */
+interface BenchTarget extends AutoCloseable {
+
+  /** The figures of one run. */
+  record Figures(long wallNanos, long ortNanos, int ortCalls, double unetNanosPerCall, String report) {
+
+    /** The wall time outside {@code OrtSession.run} as a percentage of the wall time. */
+    double outsidePercent() {
+      return 100.0 * (wallNanos - ortNanos) / wallNanos;
+    }
+  }
+
+  /** A short label ("ldm4j" or "floor"). */
+  String label();
+
+  /** Runs once, traced. */
+  Figures runOnce();
+
+  @Override
+  void close();
+}
