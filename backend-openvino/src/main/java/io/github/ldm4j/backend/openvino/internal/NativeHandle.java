@@ -65,6 +65,37 @@ public abstract class NativeHandle implements AutoCloseable {
     return out;
   }
 
+  /** {@code ov_*_inputs_size}/{@code ov_*_outputs_size}: (handle, size_t* out). */
+  @FunctionalInterface
+  interface SizeCall {
+    void call(MemorySegment handle, MemorySegment out);
+  }
+
+  /** {@code ov_*_input_by_index}/{@code ov_*_output_by_index}: (handle, index, ov_output_port_t** out). */
+  @FunctionalInterface
+  interface PortCall {
+    void call(MemorySegment handle, long index, MemorySegment out);
+  }
+
+  /**
+   * The ports of this handle, in order: asks for their count with {@code size}, then each port with
+   * {@code byIndex}, reading (and freeing) each one.
+   */
+  protected final java.util.List<OvPortInfo> ports(SizeCall size, PortCall byIndex) {
+    java.util.List<OvPortInfo> out = new java.util.ArrayList<>();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment n = arena.allocate(java.lang.foreign.ValueLayout.JAVA_LONG);
+      size.call(handle(), n);
+      long count = n.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+      for (int i = 0; i < count; i++) {
+        MemorySegment port = outPointer(arena);
+        byIndex.call(handle(), i, port);
+        out.add(OvPortInfo.readAndFree(api, i, port.get(ADDRESS, 0)));
+      }
+    }
+    return java.util.List.copyOf(out);
+  }
+
   @Override
   public String toString() {
     MemorySegment a = address.get();

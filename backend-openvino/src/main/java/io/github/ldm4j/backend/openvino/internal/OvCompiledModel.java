@@ -1,11 +1,9 @@
 package io.github.ldm4j.backend.openvino.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,36 +33,14 @@ public final class OvCompiledModel extends NativeHandle {
 
   /** The inputs in model order, with the shapes the compiled model takes. */
   public List<OvPortInfo> inputs() {
-    return ports(true);
+    return ports(api::compiledInputsSize, api::compiledInputByIndex);
   }
 
   /** The outputs in model order. */
   public List<OvPortInfo> outputs() {
-    return ports(false);
+    return ports(api::compiledOutputsSize, api::compiledOutputByIndex);
   }
 
-  private List<OvPortInfo> ports(boolean inputs) {
-    List<OvPortInfo> out = new ArrayList<>();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment n = arena.allocate(JAVA_LONG);
-      if (inputs) {
-        api.compiledInputsSize(handle(), n);
-      } else {
-        api.compiledOutputsSize(handle(), n);
-      }
-      long count = n.get(JAVA_LONG, 0);
-      for (int i = 0; i < count; i++) {
-        MemorySegment port = outPointer(arena);
-        if (inputs) {
-          api.compiledInputByIndex(handle(), i, port);
-        } else {
-          api.compiledOutputByIndex(handle(), i, port);
-        }
-        out.add(OvPortInfo.readAndFree(api, i, port.get(ADDRESS, 0)));
-      }
-    }
-    return List.copyOf(out);
-  }
 
   /** {@code ov_compiled_model_create_infer_request}. The caller owns the result. */
   public OvInferRequest createInferRequest() {

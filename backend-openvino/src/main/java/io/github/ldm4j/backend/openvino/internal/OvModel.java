@@ -1,11 +1,9 @@
 package io.github.ldm4j.backend.openvino.internal;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -36,36 +34,14 @@ public final class OvModel extends NativeHandle {
 
   /** The inputs in model order. */
   public List<OvPortInfo> inputs() {
-    return ports(true);
+    return ports(api::modelInputsSize, api::modelConstInputByIndex);
   }
 
   /** The outputs in model order. */
   public List<OvPortInfo> outputs() {
-    return ports(false);
+    return ports(api::modelOutputsSize, api::modelConstOutputByIndex);
   }
 
-  private List<OvPortInfo> ports(boolean inputs) {
-    List<OvPortInfo> out = new ArrayList<>();
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment n = arena.allocate(JAVA_LONG);
-      if (inputs) {
-        api.modelInputsSize(handle(), n);
-      } else {
-        api.modelOutputsSize(handle(), n);
-      }
-      long count = n.get(JAVA_LONG, 0);
-      for (int i = 0; i < count; i++) {
-        MemorySegment port = outPointer(arena);
-        if (inputs) {
-          api.modelConstInputByIndex(handle(), i, port);
-        } else {
-          api.modelConstOutputByIndex(handle(), i, port);
-        }
-        out.add(OvPortInfo.readAndFree(api, i, port.get(ADDRESS, 0)));
-      }
-    }
-    return List.copyOf(out);
-  }
 
   /** {@code ov_model_is_dynamic}: whether any operation has a dynamic shape. */
   public boolean isDynamic() {
