@@ -42,7 +42,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--backend", defaultValue = "onnx", description = "Backend: ${DEFAULT-VALUE} (default) or openvino.")
   String backend;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "Device / execution provider, e.g. cpu, cuda:0, tensorrt:0.")
+  @Option(names = "--device", defaultValue = "cpu", description = "Device: onnx execution provider (cpu, cuda:0, tensorrt:0, ...) or OpenVINO device (CPU, GPU, GPU.1, NPU, AUTO).")
   String device;
 
   @Option(names = "--sampler", description = "Sampler (see `ldm4j samplers`). Default: the model's own.")

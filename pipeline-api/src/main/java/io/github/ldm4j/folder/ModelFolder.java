@@ -112,6 +112,12 @@ public final class ModelFolder {
     return root;
   }
 
+  /** The model's name: the folder's name (for the generation parameters). */
+  public String name() {
+    Path n = root.getFileName();
+    return n == null ? root.toString() : n.toString();
+  }
+
   /** Whether the component's network is present. */
   public boolean has(ModelComponent component) {
     return present.contains(component);

@@ -163,6 +163,7 @@ public final class Generator implements AutoCloseable {
         }
       }
       case GenerationRequest.ImageToImage i -> {
+        requireEncoder(firstStage, "img2img");
         z0 = model.getFirstStageEncoding(model.encodeFirstStage(batchOf(i.initImage().toTensor(), b)), rng);
         init = Optional.of(z0);
         if (concat) {
@@ -170,6 +171,7 @@ public final class Generator implements AutoCloseable {
         }
       }
       case GenerationRequest.Inpainting p -> {
+        requireEncoder(firstStage, "inpainting");
         Tensor image = batchOf(p.image().toTensor(), b);
         Tensor mask = batchOf(p.mask().binarized().toTensor(), b);
         z0 = model.getFirstStageEncoding(model.encodeFirstStage(image), rng);
@@ -227,6 +229,14 @@ public final class Generator implements AutoCloseable {
       out.add(new GeneratedImage(img, s.seed() + i, params));
     }
     return new GenerationResult(out, planned.samplerName(), planned.scheduleName(), warnings);
+  }
+
+  private void requireEncoder(FirstStage firstStage, String what) {
+    if (!firstStage.canEncode()) {
+      throw new IllegalArgumentException(
+          what + " needs the model's VAE encoder, but " + components.name()
+              + " has none (a decoder-only export without vae_encoder/); use text-to-image or a model with an encoder");
+    }
   }
 
   /** Inpainting-model conditioning for "generate everything": mask 1 everywhere, nothing kept. */

@@ -6,8 +6,10 @@ import java.util.Objects;
 
 /**
  * Decodes large latents in overlapping tiles and blends them, so that the VAE decoder's memory
- * stays bounded. Inside each overlap the two tiles are mixed with linear ramps; everywhere else a
- * pixel comes from exactly one tile. For a decoder whose receptive field is inside one tile the
+ * stays bounded. Each tile's weight ramps linearly from its inner edges over
+ * {@code overlap} pixels, and every pixel is the weight-normalised sum of the tiles covering it; the
+ * last tile of a row or column is pushed back flush with the edge, so it may overlap its neighbour
+ * by more than {@code overlap} (there the tiles are averaged). For a decoder whose receptive field is inside one tile the
  * result equals the whole decode.
  *
  * @param tileSize tile edge in latent pixels (image pixels = tileSize × downsampling factor)

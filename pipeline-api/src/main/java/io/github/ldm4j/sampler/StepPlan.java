@@ -46,6 +46,7 @@ public sealed interface StepPlan {
       }
     }
 
+    /** A copy of the timesteps. */
     @Override
     public int[] values() {
       return values.clone();
@@ -105,6 +106,7 @@ public sealed interface StepPlan {
       }
     }
 
+    /** A copy of the σ values. */
     @Override
     public double[] values() {
       return values.clone();

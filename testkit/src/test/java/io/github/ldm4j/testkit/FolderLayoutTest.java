@@ -51,6 +51,13 @@ class FolderLayoutTest {
     assertThat(index.get("_class_name").asText()).isEqualTo("StableDiffusionPipeline");
     assertThat(index.get("tokenizer").toString()).isEqualTo("[\"transformers\",\"CLIPTokenizer\"]");
     assertThat(index.get("scheduler").toString()).isEqualTo("[\"diffusers\",\"PNDMScheduler\"]");
+    // optimum's ORTStableDiffusionPipeline.save_pretrained: the ONNX networks as OnnxRuntimeModel, an absent
+    // one as [null, null], the PyTorch pipeline's vae entry left in place.
+    for (String c : List.of("text_encoder", "unet", "vae_decoder", "vae_encoder")) {
+      assertThat(index.get(c).toString()).as(c).isEqualTo("[\"diffusers\",\"OnnxRuntimeModel\"]");
+    }
+    assertThat(index.get("text_encoder_2").toString()).isEqualTo("[null,null]");
+    assertThat(index.get("vae").toString()).isEqualTo("[\"diffusers\",\"AutoencoderKL\"]");
   }
 
   @Test
@@ -82,6 +89,8 @@ class FolderLayoutTest {
         .withVariant(PipelineVariant.INPAINTING));
     JsonNode index = read("model_index.json");
     assertThat(index.get("_class_name").asText()).isEqualTo("OnnxStableDiffusionInpaintPipeline");
+    assertThat(index.has("vae")).isFalse();
+    assertThat(index.has("text_encoder_2")).isFalse();
     for (String c : List.of("text_encoder", "unet", "vae_decoder", "vae_encoder")) {
       assertThat(index.get(c).toString()).isEqualTo("[\"diffusers\",\"OnnxRuntimeModel\"]");
     }

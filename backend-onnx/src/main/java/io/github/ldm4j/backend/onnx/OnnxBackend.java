@@ -1,15 +1,11 @@
 package io.github.ldm4j.backend.onnx;
 
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
-import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import io.github.ldm4j.conditioning.text.ClipCondStage;
 import io.github.ldm4j.conditioning.text.TextConditioningOptions;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.model.Denoiser;
-import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.samplers.diffusers.DiffusersSchedulers;
-import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
-import io.github.ldm4j.schedule.DiffusionSchedule;
+import io.github.ldm4j.samplers.diffusers.TrainingSetup;
 import io.github.ldm4j.spi.ModelComponents;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,10 +13,10 @@ import java.util.Optional;
 
 /**
  * Opens a model folder in the diffusers / optimum ONNX layout as {@link ModelComponents}: the
- * training schedule and parameterization from {@code scheduler/scheduler_config.json} (SD v1's and
- * eps when absent), the tokenizer from {@code tokenizer/} (OpenAI's CLIP vocabulary when absent),
- * the VAE scale factor from the VAE config (0.18215 when absent), and the three networks with
- * their tensor contracts checked.
+ * training schedule and parameterization from {@code scheduler/scheduler_config.json} ({@link
+ * TrainingSetup}: SD v1's and eps when absent), the tokenizer from {@code tokenizer/} ({@link
+ * ClipTokenizer#forModel}: OpenAI's CLIP vocabulary when absent), the VAE scale factor from the VAE
+ * config (0.18215 when absent), and the three networks with their tensor contracts checked.
  */
 public final class OnnxBackend {
 
@@ -35,35 +31,17 @@ public final class OnnxBackend {
    */
   public static ModelComponents open(Path modelDir, OnnxOptions options) throws IOException {
     ModelFolder folder = ModelFolder.openOnnx(modelDir);
-    DiffusionSchedule schedule = DiffusionSchedule.stableDiffusionV1();
-    Parameterization parameterization = Parameterization.EPS;
-    if (folder.schedulerConfig().isPresent()) {
-      SamplerRecipe recipe;
-      try {
-        recipe = DiffusersSchedulers.recipe(folder.schedulerConfig().get());
-      } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-        throw new IOException(folder.schedulerConfig().get() + ": " + e.getMessage(), e);
-      }
-      schedule = recipe.diffusionSchedule();
-      parameterization = recipe.parameterization();
-    }
-    ClipTokenizer tokenizer = folder.tokenizerDir().isPresent()
-        ? new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(folder.tokenizerDir().get()))
-        : ClipTokenizer.openAiClip();
-    OnnxNetworks nets = OnnxNetworks.open(folder, options, parameterization);
+    TrainingSetup training = TrainingSetup.of(folder);
+    ClipTokenizer tokenizer = ClipTokenizer.forModel(folder);
+    OnnxNetworks nets = OnnxNetworks.open(folder, options, training.parameterization());
     try {
       ClipCondStage condStage = new ClipCondStage(tokenizer, nets.textEncoder(), TextConditioningOptions.defaults());
-      return new ModelComponents(nets.firstStage(), condStage, Denoiser.of(nets.unet()), schedule,
-          name(folder.root()), folder.schedulerConfig());
+      return new ModelComponents(nets.firstStage(), condStage, Denoiser.of(nets.unet()), training.schedule(),
+          folder.name(), folder.schedulerConfig());
     } catch (RuntimeException e) {
       nets.close();
       throw e;
     }
-  }
-
-  private static String name(Path root) {
-    Path n = root.getFileName();
-    return n == null ? root.toString() : n.toString();
   }
 
   /** Opens with default options (CPU). */

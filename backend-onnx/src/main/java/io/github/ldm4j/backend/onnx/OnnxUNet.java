@@ -9,6 +9,8 @@ import io.github.ldm4j.backend.onnx.internal.Port;
 import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.UNet;
+import io.github.ldm4j.spi.contract.TimestepForm;
+import io.github.ldm4j.spi.contract.UNetContract;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,27 +32,17 @@ import java.util.Set;
  */
 public final class OnnxUNet implements UNet {
 
-  /** How the network takes its timestep. */
-  enum TimestepForm {
-    FLOAT_VECTOR,
-    FLOAT_SCALAR,
-    INT64_VECTOR,
-    INT64_SCALAR
-  }
-
   private final OnnxSession session;
   private final Parameterization parameterization;
+  private final UNetContract contract;
   private final Port sample;
   private final Port timestep;
-  private final TimestepForm timestepForm;
   private final Optional<Port> context;
   private final Port output;
-  private final int inChannels;
-  private final int outChannels;
 
   /**
-   * Adapts to the session's contract. Takes ownership of {@code session} (closing it if the
-   * contract is rejected).
+   * Adapts to the session's contract ({@link UNetContract}). Takes ownership of {@code session}
+   * (closing it if the contract is rejected).
    *
    * @param configInChannels {@code in_channels} from {@code unet/config.json}, used when the
    *     session's channel dimension is dynamic
@@ -60,79 +52,22 @@ public final class OnnxUNet implements UNet {
     this.session = session;
     this.parameterization = parameterization;
     try {
+      this.contract = UNetContract.resolve(
+          session.what(), session.inputContract(), session.outputContract(), configInChannels);
       Map<String, Port> in = session.inputs();
-      this.sample = find(in, "sample", List.of("sample", "x", "latent_model_input"));
-      require(sample.isFloating() && sample.rank() == 4, sample, "float or float16 [B, C, h, w]");
-      this.timestep = find(in, "timestep", List.of("timestep", "timesteps", "t"));
-      this.timestepForm = switch (timestep.type()) {
-        case FLOAT, FLOAT16 -> timestep.rank() == 0 ? TimestepForm.FLOAT_SCALAR : TimestepForm.FLOAT_VECTOR;
-        case INT64 -> timestep.rank() == 0 ? TimestepForm.INT64_SCALAR : TimestepForm.INT64_VECTOR;
-        default -> throw contract(timestep, "float [B], float scalar or int64 [B]");
-      };
-      if (timestep.rank() > 1) {
-        throw contract(timestep, "rank 0 or 1");
-      }
-      this.context = in.containsKey("encoder_hidden_states") ? Optional.of(in.get("encoder_hidden_states")) : Optional.empty();
-      context.ifPresent(c -> require(c.isFloating() && c.rank() == 3, c, "float or float16 [B, tokens, dim]"));
-      List<String> unknown = new ArrayList<>(in.keySet());
-      unknown.removeAll(List.of(sample.name(), timestep.name(), "encoder_hidden_states"));
-      if (!unknown.isEmpty()) {
-        throw new IllegalArgumentException(
-            "unet (" + session.file() + ") has inputs ldm4j cannot feed: " + unknown
-                + "; expected only sample, timestep and encoder_hidden_states");
-      }
-      Map<String, Port> outs = session.outputs();
-      this.output = outs.containsKey("out_sample") ? outs.get("out_sample") : single(outs);
-      require(output.isFloating() && output.rank() == 4, output, "float or float16 [B, C, h, w]");
-      long staticIn = sample.staticDim(1);
-      this.inChannels = staticIn > 0 ? (int) staticIn : configInChannels.orElse(4);
-      long staticOut = output.staticDim(1);
-      this.outChannels = staticOut > 0 ? (int) staticOut : (inChannels == 9 ? 4 : Math.min(inChannels, 4));
-      if (outChannels > inChannels) {
-        throw contract(output, "no more channels than the input's " + inChannels);
-      }
+      this.sample = in.get(contract.sample().name());
+      this.timestep = in.get(contract.timestep().name());
+      this.context = contract.context().map(c -> in.get(c.name()));
+      this.output = session.outputs().get(contract.output().name());
     } catch (RuntimeException e) {
       session.close();
       throw e;
     }
   }
 
-  private Port find(Map<String, Port> ports, String role, List<String> names) {
-    for (String n : names) {
-      if (ports.containsKey(n)) {
-        return ports.get(n);
-      }
-    }
-    throw new IllegalArgumentException(
-        "unet (" + session.file() + ") has no '" + role + "' input (looked for " + names + "); it has " + ports.values());
-  }
-
-  private Port single(Map<String, Port> outs) {
-    if (outs.size() != 1) {
-      throw new IllegalArgumentException(
-          "unet (" + session.file() + ") has no 'out_sample' output and not exactly one output: " + outs.values());
-    }
-    return outs.values().iterator().next();
-  }
-
-  private void require(boolean ok, Port p, String expected) {
-    if (!ok) {
-      throw contract(p, expected);
-    }
-  }
-
-  private IllegalArgumentException contract(Port p, String expected) {
-    return new IllegalArgumentException(
-        "unet (" + session.file() + "): tensor '" + p.name() + "' is " + p + ", expected " + expected);
-  }
-
   @Override
   public ConditioningKey conditioningKey() {
-    boolean concat = inChannels > outChannels;
-    if (context.isPresent()) {
-      return concat ? ConditioningKey.HYBRID : ConditioningKey.CROSSATTN;
-    }
-    return concat ? ConditioningKey.CONCAT : ConditioningKey.NONE;
+    return contract.conditioningKey();
   }
 
   @Override
@@ -142,12 +77,12 @@ public final class OnnxUNet implements UNet {
 
   @Override
   public int inChannels() {
-    return inChannels;
+    return contract.inChannels();
   }
 
   @Override
   public int outChannels() {
-    return outChannels;
+    return contract.outChannels();
   }
 
   /** Whether the network's float tensors are float16. */
@@ -156,6 +91,7 @@ public final class OnnxUNet implements UNet {
   }
 
   @Override
+  @SuppressWarnings("try") // the pinned-output run's result is only closed: the output is written in place
   public Tensor forward(Tensor x, Tensor timesteps, Optional<Tensor> ctx) {
     int b = x.dim(0);
     if (timesteps.rank() != 1 || timesteps.dim(0) != b) {
@@ -181,7 +117,7 @@ public final class OnnxUNet implements UNet {
         feeds.put(context.get().name(), c);
       }
       if (output.type() == OnnxJavaType.FLOAT) {
-        Tensor out = Tensor.zeros(b, outChannels, x.dim(2), x.dim(3));
+        Tensor out = Tensor.zeros(b, contract.outChannels(), x.dim(2), x.dim(3));
         try (OnnxTensor pinned = OrtTensors.floats(out, OnnxJavaType.FLOAT);
             OrtSession.Result r = session.run(feeds, Set.of(), Map.of(output.name(), pinned))) {
           return out;
@@ -190,35 +126,36 @@ public final class OnnxUNet implements UNet {
       try (OrtSession.Result r = session.run(feeds, Set.of(output.name()), Map.of())) {
         return OrtTensors.toTensor((OnnxTensor) r.get(0), "unet output " + output.name());
       }
+    } catch (IllegalStateException e) {
+      throw explainLatentSize(e, x);
     } finally {
       owned.forEach(OnnxTensor::close);
     }
   }
 
-  private OnnxTensor timestepTensor(Tensor timesteps) {
-    int b = timesteps.dim(0);
-    float[] ts = timesteps.toArray();
-    return switch (timestepForm) {
-      case FLOAT_VECTOR -> OrtTensors.floatVector(ts, false, timestep.type());
-      case FLOAT_SCALAR -> OrtTensors.floatVector(new float[] {sameForBatch(ts)}, true, timestep.type());
-      case INT64_VECTOR, INT64_SCALAR -> {
-        long[] l = new long[timestepForm == TimestepForm.INT64_SCALAR ? 1 : b];
-        for (int i = 0; i < l.length; i++) {
-          l[i] = Math.round(timestepForm == TimestepForm.INT64_SCALAR ? sameForBatch(ts) : ts[i]);
-        }
-        yield OrtTensors.longVector(l, timestepForm == TimestepForm.INT64_SCALAR);
-      }
-    };
+  /**
+   * A failed run on a latent whose sides are not multiples of 8: SD UNets halve the latent at each of
+   * their levels and concatenate skip connections on the way up, which fails (with an obscure
+   * Concat error from ONNX Runtime) when a side cannot be halved exactly.
+   */
+  private static RuntimeException explainLatentSize(IllegalStateException e, Tensor x) {
+    int h = x.dim(2);
+    int w = x.dim(3);
+    if (!(e.getCause() instanceof ai.onnxruntime.OrtException) || (h % 8 == 0 && w % 8 == 0)) {
+      return e;
+    }
+    return new IllegalStateException(
+        "the unet cannot run on a latent of " + w + "x" + h + " (image " + 8 * w + "x" + 8 * h + "): SD UNets halve the"
+            + " latent at each level, so image sides usually must be multiples of 64; " + e.getMessage(), e.getCause());
   }
 
-  private float sameForBatch(float[] ts) {
-    for (float v : ts) {
-      if (v != ts[0]) {
-        throw new IllegalArgumentException(
-            "this unet (" + session.file() + ") takes one scalar timestep, but the batch has different timesteps");
-      }
+  private OnnxTensor timestepTensor(Tensor timesteps) {
+    TimestepForm form = contract.timestepForm();
+    float[] ts = timesteps.toArray();
+    if (form.isInteger()) {
+      return OrtTensors.longVector(form.longs(ts, session.file().toString()), form.isScalar());
     }
-    return ts[0];
+    return OrtTensors.floatVector(form.floats(ts, session.file().toString()), form.isScalar(), timestep.type());
   }
 
   @Override

@@ -1,2 +1,10 @@
-/** The Intel OpenVINO backend, bound with the Foreign Function and Memory API. (Being built; see its issue.) */
+/**
+ * The Intel OpenVINO backend ({@code openvino}): OpenVINO 2024+ bound through hand-written Java FFM
+ * downcalls of its C API (no JNI, no generated code). {@link
+ * io.github.ldm4j.backend.openvino.OpenVinoBackend} opens optimum-intel IR and ONNX model folders
+ * on the configured {@link io.github.ldm4j.backend.openvino.OpenVinoDevice}s ({@link
+ * io.github.ldm4j.backend.openvino.OpenVinoOptions}), reshaping networks to static shapes; {@link
+ * io.github.ldm4j.backend.openvino.OpenVinoLocator} and {@link
+ * io.github.ldm4j.backend.openvino.OpenVinoRuntime} find and load the runtime.
+ */
 package io.github.ldm4j.backend.openvino;

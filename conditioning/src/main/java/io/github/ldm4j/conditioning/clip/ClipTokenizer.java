@@ -6,6 +6,9 @@ import io.github.ldm4j.conditioning.clip.internal.ByteUnicode;
 import io.github.ldm4j.conditioning.clip.internal.ClipSplitter;
 import io.github.ldm4j.conditioning.clip.internal.ClipText;
 import io.github.ldm4j.conditioning.clip.internal.LruCache;
+import io.github.ldm4j.folder.ModelFolder;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -75,6 +78,25 @@ public final class ClipTokenizer implements Tokenizer {
     this.specialIds = new int[] {bosId, eosId};
     this.tokensById = vocabulary.tokensView().toArray(String[]::new);
     this.cache = new LruCache<>(cacheCapacity);
+  }
+
+  /**
+   * The tokenizer of a model folder: its {@code tokenizer/} files when present, else OpenAI's CLIP
+   * vocabulary ({@link #openAiClip()}).
+   *
+   * @throws IOException naming the tokenizer file that is missing or malformed
+   */
+  public static ClipTokenizer forModel(ModelFolder folder) throws IOException {
+    if (folder.tokenizerDir().isEmpty()) {
+      return openAiClip();
+    }
+    Path dir = folder.tokenizerDir().get();
+    try {
+      return new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(dir));
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // a missing or malformed model file, like any other of the folder: an I/O error (the message names the file)
+      throw new IOException("cannot read the tokenizer in " + dir + ": " + e.getMessage(), e);
+    }
   }
 
   /** OpenAI's CLIP tokenizer (SD v1: pad with {@code <|endoftext|>}). */

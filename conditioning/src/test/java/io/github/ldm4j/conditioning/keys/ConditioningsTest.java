@@ -2,8 +2,10 @@ package io.github.ldm4j.conditioning.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance;
+import io.github.ldm4j.conditioning.guidance.GuidanceBatching;
 import io.github.ldm4j.conditioning.guidance.GuidanceOptions;
 import io.github.ldm4j.conditioning.guidance.GuidancePair;
 import io.github.ldm4j.conditioning.text.PromptPairEncoding;
@@ -40,6 +42,51 @@ class ConditioningsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batch");
     assertThatThrownBy(() -> Conditionings.crossAttn(Tensor.zeros(77, 4)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rank 3");
+  }
+
+  /**
+   * Guidance over the concat key alone: the conditional and unconditional passes differ only in their
+   * channel-concatenated inputs. With out[c] = x[c] + 10·m + 100·l[c] (NineChannelUNet, no context),
+   * guided = ε_u + s·(ε_c − ε_u) = x + 10·m_u + 100·l_u + s·(10·(m_c − m_u) + 100·(l_c − l_u)).
+   */
+  @Test
+  void concatGuidanceByHand() {
+    int hw = 4;
+    // B = 2, 2×2 latent; per item 5 concat channels (mask, 4 latent channels), distinct per item.
+    Tensor condCh = Tensor.zeros(2, 5, 2, 2);
+    Tensor uncondCh = Tensor.zeros(2, 5, 2, 2);
+    for (int i = 0; i < condCh.size(); i++) {
+      condCh.set(i, (float) (0.01 * (i % 7) + 0.1 * (i / 20)));
+      uncondCh.set(i, (float) (0.02 * (i % 3) - 0.05));
+    }
+    Tensor x = Tensor.zeros(2, 4, 2, 2);
+    for (int i = 0; i < x.size(); i++) {
+      x.set(i, (float) (0.25 * i - 3));
+    }
+    double s = 4.0;
+    float[] expected = new float[x.size()];
+    for (int b = 0; b < 2; b++) {
+      for (int c = 0; c < 4; c++) {
+        for (int p = 0; p < hw; p++) {
+          double mc = condCh.get((b * 5) * hw + p);
+          double mu = uncondCh.get((b * 5) * hw + p);
+          double lc = condCh.get((b * 5 + 1 + c) * hw + p);
+          double lu = uncondCh.get((b * 5 + 1 + c) * hw + p);
+          double xv = x.get((b * 4 + c) * hw + p);
+          expected[(b * 4 + c) * hw + p] = (float) (xv + 10 * mu + 100 * lu + s * (10 * (mc - mu) + 100 * (lc - lu)));
+        }
+      }
+    }
+    Denoiser d = Denoiser.of(new NineChannelUNet(ConditioningKey.CONCAT));
+    Conditioning cond = Conditionings.concat(condCh);
+    Conditioning uncond = Conditionings.concat(uncondCh);
+    Tensor batched = ClassifierFreeGuidance.wrap(d, cond, uncond, GuidanceOptions.of(s)).apply(x, 250);
+    Tensor separate = ClassifierFreeGuidance.wrap(d, cond, uncond,
+        GuidanceOptions.of(s).withBatching(GuidanceBatching.SEPARATE)).apply(x, 250);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat((double) batched.get(i)).as("batched %d", i).isCloseTo(expected[i], within(1e-4));
+      assertThat((double) separate.get(i)).as("separate %d", i).isCloseTo(expected[i], within(1e-4));
+    }
   }
 
   @Test

@@ -1,9 +1,8 @@
 package io.github.ldm4j.samplers.compvis;
 
-import io.github.ldm4j.sampler.Sampler;
 import io.github.ldm4j.sampler.SamplerOptions;
-import io.github.ldm4j.sampler.SamplerProvider;
 import io.github.ldm4j.samplers.internal.Knob;
+import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.TimestepRun;
 import io.github.ldm4j.samplers.internal.TimestepSampler;
 import io.github.ldm4j.schedule.DiffusionSchedule;
@@ -75,15 +74,10 @@ public final class Ddpm extends TimestepSampler {
   }
 
   /** Registers {@value #NAME}. */
-  public static final class Provider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return new Ddpm(options);
+  public static final class Provider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public Provider() {
+      super(NAME, Ddpm::new);
     }
   }
 }

@@ -1,9 +1,8 @@
 package io.github.ldm4j.samplers.compvis;
 
-import io.github.ldm4j.sampler.Sampler;
 import io.github.ldm4j.sampler.SamplerOptions;
-import io.github.ldm4j.sampler.SamplerProvider;
 import io.github.ldm4j.samplers.internal.Knob;
+import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.TimestepRun;
 import io.github.ldm4j.samplers.internal.TimestepSampler;
@@ -141,28 +140,18 @@ public final class DpmSolver extends TimestepSampler {
   }
 
   /** Registers {@value #NAME} (DPM-Solver++). */
-  public static final class Provider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return plusPlus(options);
+  public static final class Provider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public Provider() {
+      super(NAME, DpmSolver::plusPlus);
     }
   }
 
   /** Registers {@value #NAME_EPS} (noise-prediction DPM-Solver). */
-  public static final class EpsProvider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME_EPS;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return noisePrediction(options);
+  public static final class EpsProvider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public EpsProvider() {
+      super(NAME_EPS, DpmSolver::noisePrediction);
     }
   }
 }

@@ -1,10 +1,9 @@
 package io.github.ldm4j.samplers.kdiffusion;
 
-import io.github.ldm4j.sampler.Sampler;
 import io.github.ldm4j.sampler.SamplerOptions;
-import io.github.ldm4j.sampler.SamplerProvider;
 import io.github.ldm4j.samplers.internal.KSteps;
 import io.github.ldm4j.samplers.internal.Knob;
+import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
@@ -60,15 +59,10 @@ public final class Dpm2 extends SigmaSampler {
   }
 
   /** Registers {@value #NAME}. */
-  public static final class Provider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return new Dpm2(options);
+  public static final class Provider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public Provider() {
+      super(NAME, Dpm2::new);
     }
   }
 }

@@ -1,9 +1,8 @@
 package io.github.ldm4j.samplers.kdiffusion;
 
-import io.github.ldm4j.sampler.Sampler;
 import io.github.ldm4j.sampler.SamplerOptions;
-import io.github.ldm4j.sampler.SamplerProvider;
 import io.github.ldm4j.samplers.internal.Knob;
+import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -56,15 +55,10 @@ public final class Lcm extends SigmaSampler {
   }
 
   /** Registers {@value #NAME}. */
-  public static final class Provider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return new Lcm(options);
+  public static final class Provider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public Provider() {
+      super(NAME, Lcm::new);
     }
   }
 }

@@ -1,9 +1,8 @@
 package io.github.ldm4j.samplers.kdiffusion;
 
-import io.github.ldm4j.sampler.Sampler;
 import io.github.ldm4j.sampler.SamplerOptions;
-import io.github.ldm4j.sampler.SamplerProvider;
 import io.github.ldm4j.samplers.internal.Knob;
+import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
@@ -105,15 +104,10 @@ public final class Lms extends SigmaSampler {
   }
 
   /** Registers {@value #NAME}. */
-  public static final class Provider implements SamplerProvider {
-    @Override
-    public String name() {
-      return NAME;
-    }
-
-    @Override
-    public Sampler create(SamplerOptions options) {
-      return new Lms(options);
+  public static final class Provider extends NamedSamplerProvider {
+    /** The instance {@link java.util.ServiceLoader} creates. */
+    public Provider() {
+      super(NAME, Lms::new);
     }
   }
 }

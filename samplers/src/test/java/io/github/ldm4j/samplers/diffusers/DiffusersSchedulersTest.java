@@ -138,6 +138,19 @@ class DiffusersSchedulersTest {
   }
 
   @Test
+  void singlestepSolverOfOrderTwoRunsAsDeterministicDpmpp2s() {
+    // DPMSolverSinglestepScheduler defaults to solver_order 2 (dpmsolver++): the closest sampler is
+    // DPM-Solver++(2S) with eta = 0, on the solver timestep grid, with the difference listed.
+    SamplerRecipe r = DiffusersSchedulers.recipe(sd("DPMSolverSinglestepScheduler", ""));
+    assertThat(r.sampler()).isEqualTo("dpmpp_2s_ancestral");
+    assertThat(r.samplerOptions().eta()).hasValue(0);
+    assertThat(r.schedule()).isEqualTo("linspace");
+    assertThat(r.scheduleOptions().grid()).isEqualTo(SpacingGrid.SOLVER);
+    assertThat(r.deviations()).singleElement().asString().startsWith("DPMSolverSinglestepScheduler order 2");
+    assertThat(r.plan(20).kind()).isEqualTo(r.createSampler().planKind());
+  }
+
+  @Test
   void knownDifferencesAreListed() {
     SamplerRecipe r = DiffusersSchedulers.recipe(sd("UniPCMultistepScheduler",
         "\"solver_type\": \"bh1\", \"disable_corrector\": [0], \"solver_order\": 4, \"thresholding\": true"));

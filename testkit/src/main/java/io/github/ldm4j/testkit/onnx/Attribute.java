@@ -42,6 +42,7 @@ public sealed interface Attribute {
       values = values.clone();
     }
 
+    /** A copy of the values. */
     @Override
     public long[] values() {
       return values.clone();
@@ -71,6 +72,7 @@ public sealed interface Attribute {
       values = values.clone();
     }
 
+    /** A copy of the values. */
     @Override
     public float[] values() {
       return values.clone();

@@ -33,6 +33,7 @@ public sealed interface TensorValues {
       values = values.clone();
     }
 
+    /** A copy of the values. */
     @Override
     public long[] values() {
       return values.clone();

@@ -22,6 +22,16 @@ public final class SdGraphs {
     return ClipTextBuilder.build(a.text(), flavor, precision, seed);
   }
 
+  /**
+   * The CLIP text encoder; with {@code hiddenStates} it also outputs {@code hidden_states.0} …
+   * {@code hidden_states.<layers>} (embeddings, then each block's output before the final
+   * LayerNorm), as exports with {@code output_hidden_states=True} do — what CLIP skip needs.
+   */
+  public static OnnxGraph textEncoder(SdArchitecture a, ExportFlavor flavor, Precision precision, long seed,
+      boolean hiddenStates) {
+    return ClipTextBuilder.build(a.text(), flavor, precision, seed, hiddenStates);
+  }
+
   /** The UNet. */
   public static OnnxGraph unet(SdArchitecture a, ExportFlavor flavor, Precision precision, long seed) {
     return UNetBuilder.build(a.unet(), flavor, precision, seed);

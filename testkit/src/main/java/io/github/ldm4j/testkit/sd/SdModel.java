@@ -48,7 +48,7 @@ public final class SdModel {
     int latent = options.imageSize() / a.vae().downsamplingFactor();
     var vaeConfig = ComponentConfigs.vae(a.vae(), options.imageSize(), SCALING_FACTOR, FAMILY);
     List<Component> components = List.of(
-        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seed), ComponentConfigs.text(a.text(), FAMILY)),
+        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seed, options.textHiddenStates()), ComponentConfigs.text(a.text(), FAMILY)),
         new Component("unet", SdGraphs.unet(a, f, p, seed), ComponentConfigs.unet(a.unet(), latent, FAMILY)),
         new Component("vae_decoder", SdGraphs.vaeDecoder(a, p, seed), vaeConfig),
         new Component("vae_encoder", SdGraphs.vaeEncoder(a, f, p, seed), vaeConfig.deepCopy()));

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.ldm4j.backend.onnx.OnnxOptions;
 import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.contract.TensorPort;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -95,6 +96,27 @@ public final class OnnxSession implements AutoCloseable {
   /** Output ports by name, in model order. */
   public Map<String, Port> outputs() {
     return outputs;
+  }
+
+  /** Input ports as backend-neutral contract ports, by name in model order. */
+  public Map<String, TensorPort> inputContract() {
+    return contract(inputs);
+  }
+
+  /** Output ports as backend-neutral contract ports, by name in model order. */
+  public Map<String, TensorPort> outputContract() {
+    return contract(outputs);
+  }
+
+  private static Map<String, TensorPort> contract(Map<String, Port> ports) {
+    Map<String, TensorPort> out = new LinkedHashMap<>();
+    ports.forEach((k, v) -> out.put(k, v.toContract()));
+    return Collections.unmodifiableMap(out);
+  }
+
+  /** The component and file, for messages ({@code unet (/m/unet/model.onnx)}). */
+  public String what() {
+    return component.folderName() + " (" + file + ")";
   }
 
   /**

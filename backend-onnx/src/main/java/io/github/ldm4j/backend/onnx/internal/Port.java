@@ -1,6 +1,8 @@
 package io.github.ldm4j.backend.onnx.internal;
 
 import ai.onnxruntime.OnnxJavaType;
+import io.github.ldm4j.spi.contract.PortType;
+import io.github.ldm4j.spi.contract.TensorPort;
 import java.util.Arrays;
 
 /**
@@ -35,6 +37,18 @@ public record Port(String name, OnnxJavaType type, long[] shape) {
   /** Whether the element type is float32 or float16. */
   public boolean isFloating() {
     return type == OnnxJavaType.FLOAT || type == OnnxJavaType.FLOAT16;
+  }
+
+  /** This port as the backend-neutral contract port. */
+  public TensorPort toContract() {
+    PortType t = switch (type) {
+      case FLOAT -> PortType.FLOAT32;
+      case FLOAT16 -> PortType.FLOAT16;
+      case INT32 -> PortType.INT32;
+      case INT64 -> PortType.INT64;
+      default -> PortType.OTHER;
+    };
+    return new TensorPort(name, t, shape);
   }
 
   @Override

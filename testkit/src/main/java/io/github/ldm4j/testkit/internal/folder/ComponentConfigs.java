@@ -79,13 +79,7 @@ public final class ComponentConfigs {
 
   /** CLIPTextModel config. */
   public static ObjectNode text(TextEncoderArchitecture a, String family) {
-    ObjectNode n = FolderWriter.JSON.objectNode();
-    ArrayNode arch = FolderWriter.JSON.arrayNode();
-    arch.add("CLIPTextModel");
-    n.set("architectures", arch);
-    n.put(TESTKIT_KEY, family);
-    n.put("bos_token_id", bosId());
-    n.put("eos_token_id", a.eosTokenId());
+    ObjectNode n = clipTextHead(family, a.eosTokenId());
     n.put("hidden_act", "quick_gelu");
     n.put("hidden_size", a.hiddenSize());
     n.put("intermediate_size", a.intermediateSize());
@@ -141,18 +135,24 @@ public final class ComponentConfigs {
 
   /** The CLIPTextModel keys a pipeline reads, for a text encoder that is not a transformer. */
   public static ObjectNode textMinimal(int hiddenSize, String family) {
+    ObjectNode n = clipTextHead(family, eosId());
+    n.put("hidden_size", hiddenSize);
+    n.put("max_position_embeddings", ClipVocabulary.DEFAULT_CONTEXT_LENGTH);
+    n.put("model_type", "clip_text_model");
+    n.put("pad_token_id", eosId());
+    n.put("vocab_size", ClipVocabulary.openAiClip().size());
+    return n;
+  }
+
+  /** The leading keys of every CLIPTextModel config: architectures, family marker, BOS and EOS ids. */
+  private static ObjectNode clipTextHead(String family, int eosTokenId) {
     ObjectNode n = FolderWriter.JSON.objectNode();
     ArrayNode arch = FolderWriter.JSON.arrayNode();
     arch.add("CLIPTextModel");
     n.set("architectures", arch);
     n.put(TESTKIT_KEY, family);
     n.put("bos_token_id", bosId());
-    n.put("eos_token_id", eosId());
-    n.put("hidden_size", hiddenSize);
-    n.put("max_position_embeddings", ClipVocabulary.DEFAULT_CONTEXT_LENGTH);
-    n.put("model_type", "clip_text_model");
-    n.put("pad_token_id", eosId());
-    n.put("vocab_size", ClipVocabulary.openAiClip().size());
+    n.put("eos_token_id", eosTokenId);
     return n;
   }
 }

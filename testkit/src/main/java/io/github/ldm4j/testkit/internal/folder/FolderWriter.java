@@ -57,8 +57,12 @@ public final class FolderWriter {
   }
 
   /**
-   * {@code model_index.json}: the legacy flavor names diffusers' ONNX pipeline classes with
-   * {@code OnnxRuntimeModel} components; optimum-style flavors keep the PyTorch pipeline's index.
+   * {@code model_index.json} as the exporters write it. Every flavor names its ONNX networks
+   * {@code ["diffusers", "OnnxRuntimeModel"]} and an absent one {@code [null, null]}. The legacy
+   * diffusers script writes an {@code OnnxStableDiffusion[Inpaint]Pipeline} index; optimum's
+   * {@code ORTStableDiffusion*Pipeline.save_pretrained} keeps the PyTorch pipeline's class name and its
+   * (now dangling) {@code vae} entry and adds {@code text_encoder_2}. The OpenVINO flavor's networks are
+   * ONNX files, so it gets the optimum index.
    */
   static ObjectNode modelIndex(FolderSpec spec) {
     boolean legacy = spec.flavor() == ExportFlavor.LEGACY;
@@ -70,19 +74,24 @@ public final class FolderWriter {
     n.put("requires_safety_checker", false);
     n.set("safety_checker", pair(null, null));
     n.set("scheduler", pair("diffusers", "PNDMScheduler"));
-    n.set("text_encoder", legacy ? pair("diffusers", "OnnxRuntimeModel") : pair("transformers", "CLIPTextModel"));
+    n.set("text_encoder", onnxComponent(spec, "text_encoder"));
+    if (!legacy) {
+      n.set("text_encoder_2", onnxComponent(spec, "text_encoder_2"));
+    }
     n.set("tokenizer", pair("transformers", "CLIPTokenizer"));
-    n.set("unet", legacy ? pair("diffusers", "OnnxRuntimeModel") : pair("diffusers", "UNet2DConditionModel"));
-    if (legacy) {
-      boolean hasEncoder = spec.components().stream().anyMatch(c -> c.folder().equals("vae_encoder"));
-      n.set("vae_decoder", pair("diffusers", "OnnxRuntimeModel"));
-      if (hasEncoder) {
-        n.set("vae_encoder", pair("diffusers", "OnnxRuntimeModel"));
-      }
-    } else {
+    n.set("unet", onnxComponent(spec, "unet"));
+    if (!legacy) {
       n.set("vae", pair("diffusers", "AutoencoderKL"));
     }
+    n.set("vae_decoder", onnxComponent(spec, "vae_decoder"));
+    n.set("vae_encoder", onnxComponent(spec, "vae_encoder"));
     return n;
+  }
+
+  /** {@code ["diffusers", "OnnxRuntimeModel"]} when the spec has the component, else {@code [null, null]}. */
+  private static ArrayNode onnxComponent(FolderSpec spec, String folder) {
+    boolean present = spec.components().stream().anyMatch(c -> c.folder().equals(folder));
+    return present ? pair("diffusers", "OnnxRuntimeModel") : pair(null, null);
   }
 
   /** The SD v1.5 {@code scheduler_config.json} (reference facts §3), plus {@code prediction_type} unless eps. */

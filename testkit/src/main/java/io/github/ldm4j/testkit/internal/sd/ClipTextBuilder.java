@@ -11,12 +11,16 @@ import io.github.ldm4j.testkit.onnx.TensorType;
 import io.github.ldm4j.testkit.onnx.TensorValues;
 import io.github.ldm4j.testkit.onnx.Value;
 import io.github.ldm4j.testkit.sd.TextEncoderArchitecture;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Builds a CLIP text transformer ({@code CLIPTextModel}) as an ONNX graph. */
 public final class ClipTextBuilder {
 
   private static final float LN_EPS = 1e-5f;
+
+  /** Prefix of the per-layer outputs ({@code hidden_states.0} … {@code hidden_states.<layers>}), as optimum names them. */
+  public static final String HIDDEN_STATES_PREFIX = "hidden_states.";
 
   private ClipTextBuilder() {
   }
@@ -27,6 +31,17 @@ public final class ClipTextBuilder {
    * {@code pooler_output} [batch, hidden] (the final state at the first end-of-text token).
    */
   public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, long seed) {
+    return build(a, flavor, precision, seed, false);
+  }
+
+  /**
+   * As {@link #build(TextEncoderArchitecture, ExportFlavor, Precision, long)}; with {@code
+   * hiddenStates} also the outputs {@code hidden_states.0} (the embeddings) … {@code
+   * hidden_states.<layers>} (the last block's output, before the final LayerNorm), [batch,
+   * sequence, hidden], as an export with {@code output_hidden_states=True} has them.
+   */
+  public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, long seed,
+      boolean hiddenStates) {
     GraphBuilder g = new GraphBuilder("text_encoder");
     ElementType ft = precision.floatType();
     Layers l = new Layers(g, ft, seed);
@@ -51,6 +66,8 @@ public final class ClipTextBuilder {
     Value zero = o.int64s(0, 0);
     Value mask = g.op("Slice", List.of(fullMask, zero, o.concat(0, len, len), o.int64s(0, 1)));
 
+    List<Value> states = new ArrayList<>();
+    states.add(h);
     for (int i = 0; i < a.layers(); i++) {
       String p = "text_model.encoder.layers." + i;
       Value n1 = l.layerNorm(h, p + ".layer_norm1", d, LN_EPS);
@@ -59,6 +76,7 @@ public final class ClipTextBuilder {
       Value n2 = l.layerNorm(h, p + ".layer_norm2", d, LN_EPS);
       Value m = o.quickGelu(l.linear(n2, p + ".mlp.fc1", d, a.intermediateSize(), true));
       h = o.add(h, l.linear(m, p + ".mlp.fc2", a.intermediateSize(), d, true));
+      states.add(h);
     }
     Value last = l.layerNorm(h, "text_model.final_layer_norm", d, LN_EPS);
 
@@ -67,6 +85,11 @@ public final class ClipTextBuilder {
     Dim b = Dim.symbolic("batch");
     g.output(last, "last_hidden_state", TensorType.of(ft, b, Dim.symbolic("sequence"), Dim.of(d)));
     g.output(pooled, "pooler_output", TensorType.of(ft, b, Dim.of(d)));
+    if (hiddenStates) {
+      for (int i = 0; i < states.size(); i++) {
+        g.output(states.get(i), HIDDEN_STATES_PREFIX + i, TensorType.of(ft, b, Dim.symbolic("sequence"), Dim.of(d)));
+      }
+    }
     return g.build();
   }
 }

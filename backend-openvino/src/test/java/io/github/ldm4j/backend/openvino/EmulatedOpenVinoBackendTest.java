@@ -1,0 +1,172 @@
+package io.github.ldm4j.backend.openvino;
+
+import static io.github.ldm4j.backend.openvino.OpenVinoConformance.random;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.model.Parameterization;
+import io.github.ldm4j.tensor.Tensor;
+import io.github.ldm4j.testkit.ExportFlavor;
+import io.github.ldm4j.testkit.Precision;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What only the emulator can observe: the exact shapes compiled, the host pointers handed over, the
+ * devices and properties each compile received, the blob cache, the NPU's refusal of dynamic
+ * shapes, the IR layout, and that every handle is freed when (and not before) it should be.
+ */
+class EmulatedOpenVinoBackendTest {
+
+  private OvEmulator emulator;
+
+  @BeforeEach
+  void setUp() {
+    emulator = new OvEmulator(List.of("CPU", "GPU.0", "NPU"));
+  }
+
+  @AfterEach
+  void tearDown() {
+    emulator.close();
+  }
+
+  private OpenVinoNetworks openVino(Path dir, OpenVinoOptions options) throws Exception {
+    return OpenVinoNetworks.open(emulator.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS), options,
+        Parameterization.EPS);
+  }
+
+  @Test
+  void staticReshapesReachTheRuntimeAndEvictedModelsAreFreed() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.LEGACY, Precision.FP32);
+    try (OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS.withCompiledShapes(2))) {
+      OpenVinoUNet unet = ov.unet();
+      Tensor ctx1 = random(4, 1, 77, 32);
+      Tensor ctx2 = random(5, 2, 77, 32);
+      Tensor x1 = random(6, 1, 4, 8, 8);
+      Tensor first = unet.forward(x1, Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
+      unet.forward(x1, Tensor.of(new float[] {20}, 1), Optional.of(ctx1));
+      assertThat(unet.network().compiles()).isEqualTo(1);
+      unet.forward(random(7, 2, 4, 8, 8), Tensor.of(new float[] {10, 20}, 2), Optional.of(ctx2));
+      assertThat(unet.network().compiles()).isEqualTo(2);
+      unet.forward(random(8, 1, 4, 16, 16), Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
+      assertThat(unet.network().compiles()).isEqualTo(3);
+      assertThat(unet.network().cachedShapes()).isEqualTo(2);
+      Tensor again = unet.forward(x1, Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
+      assertThat(unet.network().compiles()).isEqualTo(4);
+      assertThat(again.maxAbsDiff(first)).isZero();
+      List<String> unetShapes = emulator.compiles().stream()
+          .filter(c -> c.inputShapes().toString().contains("encoder_hidden_states"))
+          .map(c -> c.inputShapes().getFirst()).toList();
+      assertThat(unetShapes).containsExactly("sample[1, 4, 8, 8]", "sample[2, 4, 8, 8]", "sample[1, 4, 16, 16]",
+          "sample[1, 4, 8, 8]");
+      // evicted compiled models and their requests are freed at once (none is in use)
+      assertThat(emulator.live().get("ov_compiled_model_t")).isEqualTo(2);
+    }
+    assertThat(emulator.live()).isEmpty();
+  }
+
+  @Test
+  void inputsAndStaticOutputsAreZeroCopy() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    try (OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS)) {
+      Tensor x = random(9, 1, 4, 8, 8);
+      Tensor ctx = random(10, 1, 77, 32);
+      Tensor out = ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx));
+      assertThat(emulator.hostPointers()).contains(x.segment().address(), ctx.segment().address(), out.segment().address());
+    }
+  }
+
+  @Test
+  void readsTheOpenVinoIrLayout() throws Exception {
+    Path onnxDir = TestModels.tinySd(ExportFlavor.OPENVINO, Precision.FP32);
+    Path irDir = TestModels.asEmulatedIr(onnxDir);
+    assertThat(OpenVinoNetworks.networkFile(ModelFolder.open(irDir, OpenVinoBackend.FORMATS), ModelComponent.UNET))
+        .hasFileName("openvino_model.xml");
+    try (OpenVinoNetworks fromIr = openVino(irDir, OpenVinoOptions.DEFAULTS);
+        OpenVinoNetworks fromOnnx = openVino(onnxDir, OpenVinoOptions.DEFAULTS)) {
+      assertThat(fromIr.unet().network().what()).contains("openvino_model.xml");
+      Tensor z = random(11, 1, 4, 8, 8);
+      assertThat(fromIr.firstStage().decode(z).maxAbsDiff(fromOnnx.firstStage().decode(z))).isZero();
+    }
+  }
+
+  @Test
+  void devicesPlacementAndPropertiesReachTheCompiler() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    Path cache = Files.createTempDirectory("ov-cache");
+    OpenVinoOptions options = OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("gpu"))
+        .withPlacement(ModelComponent.VAE_DECODER, OpenVinoDevice.CPU)
+        .withPerformanceHint(PerformanceHint.THROUGHPUT).withInferencePrecision(InferencePrecision.F16)
+        .withInferenceThreads(2).withCacheDir(cache);
+    for (int round = 0; round < 2; round++) {
+      try (OpenVinoNetworks ov = openVino(dir, options)) {
+        ov.unet().forward(random(12, 1, 4, 8, 8), Tensor.of(new float[] {3}, 1), Optional.of(random(13, 1, 77, 32)));
+        ov.firstStage().decode(random(14, 1, 4, 8, 8));
+      }
+    }
+    List<OvEmulator.CompileCall> calls = emulator.compiles();
+    assertThat(calls).extracting(OvEmulator.CompileCall::device).containsExactly("GPU", "CPU", "GPU", "CPU");
+    assertThat(calls.getFirst().properties()).containsEntry("PERFORMANCE_HINT", "THROUGHPUT")
+        .containsEntry("INFERENCE_PRECISION_HINT", "f16").containsEntry("INFERENCE_NUM_THREADS", "2")
+        .containsEntry("CACHE_DIR", cache.toAbsolutePath().toString());
+    assertThat(emulator.cacheHits()).isEqualTo(2);
+  }
+
+  @Test
+  void theNpuNeedsStaticShapes() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    OpenVinoOptions npu = OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("NPU"));
+    Tensor x = random(15, 1, 4, 8, 8);
+    Tensor ctx = random(16, 1, 77, 32);
+    try (OpenVinoNetworks ov = openVino(dir, npu.withStaticShapes(false))) {
+      assertThatThrownBy(() -> ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx)))
+          .isInstanceOf(OpenVinoException.class)
+          .hasMessageContaining("ov_core_compile_model failed with GENERAL_ERROR")
+          .hasMessageContaining("[NPU] dynamic shapes are not supported");
+    }
+    try (OpenVinoNetworks ov = openVino(dir, npu)) {
+      assertThat(ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx)).allFinite()).isTrue();
+    }
+  }
+
+  @Test
+  void unavailableAndUnsupportedDevices() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    try (OvEmulator cpuOnly = new OvEmulator(List.of("CPU"))) {
+      assertThatThrownBy(() -> OpenVinoNetworks.open(cpuOnly.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS),
+          OpenVinoOptions.DEFAULTS.withPlacement(ModelComponent.UNET, OpenVinoDevice.parse("GPU.1")), Parameterization.EPS))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("OpenVINO device GPU.1 is not available here; OpenVINO reports [CPU]");
+      try (OpenVinoNetworks auto = OpenVinoNetworks.open(cpuOnly.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS),
+          OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("gpu").withCpuFallback()), Parameterization.EPS)) {
+        auto.firstStage().decode(random(17, 1, 4, 8, 8));
+      }
+      assertThat(cpuOnly.compiles().getFirst().device()).isEqualTo("AUTO:GPU,CPU");
+    }
+    assertThatThrownBy(() -> OpenVinoDevice.parse("tpu"))
+        .hasMessage("unsupported OpenVINO device 'TPU'; " + OpenVinoDevice.VALID);
+    assertThatThrownBy(() -> OpenVinoDevice.parse("auto:gpu,fpga")).hasMessageContaining("unsupported OpenVINO device");
+  }
+
+  @Test
+  void closingFreesEverythingOnce() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS);
+    ov.unet().forward(random(19, 1, 4, 8, 8), Tensor.of(new float[] {3}, 1), Optional.of(random(20, 1, 77, 32)));
+    ov.textEncoder().close();
+    assertThat(emulator.live()).containsKey("ov_core_t");
+    ov.close();
+    ov.close();
+    assertThat(emulator.live()).isEmpty();
+    assertThat(emulator.frees()).isEqualTo(emulator.allocations());
+    assertThatThrownBy(() -> ov.firstStage().decode(random(21, 1, 4, 8, 8))).hasMessageContaining("closed");
+  }
+}

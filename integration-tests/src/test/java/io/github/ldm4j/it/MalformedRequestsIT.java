@@ -1,0 +1,7 @@
+package io.github.ldm4j.it;
+
+import io.quarkus.test.junit.QuarkusIntegrationTest;
+
+/** {@link MalformedRequestsTest} against the packaged (native, with {@code -Pnative}) application; run by failsafe. */
+@QuarkusIntegrationTest
+class MalformedRequestsIT extends MalformedRequestsTest {}

@@ -1,0 +1,52 @@
+package io.github.ldm4j.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With an API key and a 1 ms request timeout: 401 without the key, 504 for any generation. */
+@QuarkusTest
+@QuarkusTestResource(ShapesModelResource.class)
+@TestProfile(StrictProfileTest.Strict.class)
+class StrictProfileTest {
+
+  /** API key "s3cret", request timeout 1 ms. */
+  public static class Strict implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("quarkus.ldm4j.api-key", "s3cret", "quarkus.ldm4j.limits.request-timeout", "1ms");
+    }
+  }
+
+  @TestHTTPResource("/") URI base;
+
+  @Test
+  void missingOrWrongKeyIs401() {
+    HttpResponse<String> none = Http.get(base, "/ldm4j/samplers");
+    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(Http.json(none).get("error").get("type").asText()).isEqualTo("authentication_error");
+    HttpResponse<String> wrong = Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\"}",
+        "Authorization", "Bearer nope");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(Http.json(wrong).get("error").get("code").asText()).isEqualTo("invalid_api_key");
+    assertThat(Http.get(base, "/ldm4j/samplers", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void generationOverTheTimeoutIs504() {
+    HttpResponse<String> r = Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":150}",
+        "Authorization", "Bearer s3cret");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
+    assertThat(Http.json(r).get("error").get("type").asText()).isEqualTo("timeout_error");
+    // the cancelled generation frees its slot: the server keeps answering
+    assertThat(Http.get(base, "/ldm4j/models", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+  }
+}

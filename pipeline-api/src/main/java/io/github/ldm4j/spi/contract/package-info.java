@@ -1,0 +1,9 @@
+/**
+ * The tensor contracts of Stable Diffusion network exports, shared by every backend: ports as a
+ * runtime declares them ({@link io.github.ldm4j.spi.contract.TensorPort}) resolved into the roles
+ * ldm4j feeds ({@link io.github.ldm4j.spi.contract.UNetContract}, {@link
+ * io.github.ldm4j.spi.contract.TextEncoderContract}, {@link io.github.ldm4j.spi.contract.VaeContract}),
+ * with one message style for every unsupported contract; and {@link
+ * io.github.ldm4j.spi.contract.NetworkFirstStage}, the VAE both backends build on their networks.
+ */
+package io.github.ldm4j.spi.contract;

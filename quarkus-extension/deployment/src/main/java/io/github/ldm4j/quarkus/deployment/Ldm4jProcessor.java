@@ -1,0 +1,63 @@
+package io.github.ldm4j.quarkus.deployment;
+
+import io.github.ldm4j.quarkus.runtime.GenerationService;
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.Ldm4jReadinessCheck;
+import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
+import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
+import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
+import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
+import io.github.ldm4j.quarkus.runtime.rest.Generations;
+import io.github.ldm4j.quarkus.runtime.rest.Ldm4jInfoResource;
+import io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource;
+import io.quarkus.arc.BeanDestroyer;
+import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
+import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildStep;
+import io.quarkus.deployment.annotations.ExecutionTime;
+import io.quarkus.deployment.annotations.Record;
+import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
+import io.quarkus.deployment.builditem.FeatureBuildItem;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/** The feature, the beans and the REST API. */
+class Ldm4jProcessor {
+
+  static final String FEATURE = "ldm4j";
+
+  /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
+  static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
+      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class);
+
+  @BuildStep
+  FeatureBuildItem feature() {
+    return new FeatureBuildItem(FEATURE);
+  }
+
+  @BuildStep
+  AdditionalIndexedClassesBuildItem indexApi() {
+    return new AdditionalIndexedClassesBuildItem(API_CLASSES.stream().map(Class::getName).toArray(String[]::new));
+  }
+
+  @BuildStep
+  AdditionalBeanBuildItem beans() {
+    return AdditionalBeanBuildItem.builder().setUnremovable()
+        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
+            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class).build();
+  }
+
+  /** {@link Ldm4jPipelines}: created at runtime-init, eagerly at startup, closed at shutdown. */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  SyntheticBeanBuildItem pipelines(Ldm4jRecorder recorder) {
+    return SyntheticBeanBuildItem.configure(Ldm4jPipelines.class)
+        .scope(Singleton.class)
+        .unremovable()
+        .setRuntimeInit()
+        .startup()
+        .supplier(recorder.pipelines())
+        .destroyer(BeanDestroyer.AutoCloseableDestroyer.class)
+        .done();
+  }
+}

@@ -1,0 +1,146 @@
+package io.github.ldm4j.quarkus.runtime;
+
+import io.quarkus.runtime.annotations.ConfigPhase;
+import io.quarkus.runtime.annotations.ConfigRoot;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** ldm4j configuration, under {@code quarkus.ldm4j}. */
+@ConfigMapping(prefix = "quarkus.ldm4j")
+@ConfigRoot(phase = ConfigPhase.RUN_TIME)
+public interface Ldm4jConfig {
+
+  /** The default model ({@code quarkus.ldm4j.model.*}). */
+  DefaultModel model();
+
+  /**
+   * The backend that opens the models: {@code onnx} (ONNX Runtime) or another registered
+   * {@code BackendProvider} name such as {@code openvino}.
+   */
+  @WithDefault("onnx")
+  String backend();
+
+  /** Device / execution provider, e.g. {@code cpu}, {@code cuda:0}, {@code tensorrt:0}. */
+  @WithDefault("cpu")
+  String device();
+
+  /** Threads inside one operator (intra-op); 0 lets the backend decide. */
+  @WithDefault("0")
+  int threads();
+
+  /** Whether a component the device cannot run may fall back to the CPU. */
+  @WithDefault("false")
+  boolean allowCpuFallback();
+
+  /** Further models by name, selected with the request's {@code model} field ({@code quarkus.ldm4j.models."name".*}). */
+  Map<String, NamedModel> models();
+
+  /** Generation defaults for fields a request leaves out. */
+  Defaults defaults();
+
+  /** Upper bounds enforced before any work is done. */
+  Limits limits();
+
+  /**
+   * API key; when set every ldm4j endpoint requires {@code Authorization: Bearer <key>} (OpenAI
+   * clients send it) and answers 401 otherwise.
+   */
+  Optional<String> apiKey();
+
+  /** The default model. */
+  interface DefaultModel {
+    /**
+     * Model folder in the diffusers / optimum ONNX layout. When absent, the embedded shapes demo
+     * model is generated into {@code ~/.cache/ldm4j/demo} and used ("a red circle" gives a red circle).
+     */
+    Optional<Path> path();
+
+    /** The name the default model is listed under and selected by. */
+    @WithDefault("default")
+    String name();
+  }
+
+  /** A further model. */
+  interface NamedModel {
+    /** Model folder in the diffusers / optimum ONNX layout. */
+    Path path();
+
+    /** Backend for this model; the global {@code quarkus.ldm4j.backend} when absent. */
+    Optional<String> backend();
+
+    /** Device for this model; the global {@code quarkus.ldm4j.device} when absent. */
+    Optional<String> device();
+  }
+
+  /** Generation defaults. */
+  interface Defaults {
+    /** Sampler name (see {@code GET /ldm4j/samplers}); the model's own scheduler when absent. */
+    Optional<String> sampler();
+
+    /** Step schedule name ({@code normal}, {@code karras}, …); the model's own when absent. */
+    Optional<String> scheduler();
+
+    /** Sampler steps. */
+    @WithDefault("20")
+    int steps();
+
+    /** Classifier-free guidance scale. */
+    @WithDefault("7.5")
+    double guidanceScale();
+
+    /** Image width in pixels (a multiple of 8). */
+    @WithDefault("512")
+    int width();
+
+    /** Image height in pixels (a multiple of 8). */
+    @WithDefault("512")
+    int height();
+  }
+
+  /** Limits. */
+  interface Limits {
+    /** Largest image width in pixels. */
+    @WithDefault("1024")
+    int maxWidth();
+
+    /** Largest image height in pixels. */
+    @WithDefault("1024")
+    int maxHeight();
+
+    /** Largest width × height × images of one request. */
+    @WithDefault("4194304")
+    long maxPixels();
+
+    /** Largest step count. */
+    @WithDefault("150")
+    int maxSteps();
+
+    /** Largest number of images per request ({@code n}). */
+    @WithDefault("4")
+    int maxImages();
+
+    /** Largest request body in bytes (uploads included); larger bodies get 413. */
+    @WithDefault("16777216")
+    long maxRequestBodySize();
+
+    /** Generations that may wait for a free slot; a request beyond it gets 429 with Retry-After. */
+    @WithDefault("16")
+    int queueLength();
+
+    /** Generations running at once. */
+    @WithDefault("1")
+    int concurrentGenerations();
+
+    /** Time a request may take, waiting included; after it the generation is cancelled and 504 answered. */
+    @WithDefault("5M")
+    Duration requestTimeout();
+
+    /** Seconds sent in the Retry-After header of a 429. */
+    @WithDefault("5")
+    int retryAfterSeconds();
+  }
+}

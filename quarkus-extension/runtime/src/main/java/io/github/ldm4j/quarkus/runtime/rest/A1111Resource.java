@@ -1,0 +1,271 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.github.ldm4j.generate.GeneratedImage;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationResult;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.sampler.Samplers;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The AUTOMATIC1111 web-UI API subset many clients speak: {@code POST /sdapi/v1/txt2img}, {@code
+ * POST /sdapi/v1/img2img}, {@code GET /sdapi/v1/samplers}, {@code GET /sdapi/v1/progress}. Sampler names may be A1111's ("Euler a",
+ * "DPM++ 2M Karras") or ldm4j's.
+ */
+@Path("/sdapi/v1")
+@Singleton
+@Produces(MediaType.APPLICATION_JSON)
+public class A1111Resource {
+
+  /** A1111 display names of ldm4j samplers. */
+  static final Map<String, String> A1111_NAMES = Map.ofEntries(Map.entry("euler", "Euler"),
+      Map.entry("euler_ancestral", "Euler a"), Map.entry("heun", "Heun"), Map.entry("lms", "LMS"),
+      Map.entry("dpm_2", "DPM2"), Map.entry("dpm_2_ancestral", "DPM2 a"), Map.entry("dpmpp_2s_ancestral", "DPM++ 2S a"),
+      Map.entry("dpmpp_sde", "DPM++ SDE"), Map.entry("dpmpp_2m", "DPM++ 2M"), Map.entry("dpmpp_2m_sde", "DPM++ 2M SDE"),
+      Map.entry("dpmpp_3m_sde", "DPM++ 3M SDE"), Map.entry("ddim", "DDIM"), Map.entry("plms", "PLMS"),
+      Map.entry("uni_pc", "UniPC"), Map.entry("lcm", "LCM"), Map.entry("ddpm", "DDPM"),
+      Map.entry("dpm_solver", "DPM Solver"));
+
+  private final Generations generations;
+
+  /** Injected. */
+  @Inject
+  public A1111Resource(Generations generations) {
+    this.generations = generations;
+  }
+
+  /**
+   * The txt2img request (A1111 field names).
+   *
+   * @param prompt prompt (required)
+   * @param negativePrompt negative prompt
+   * @param steps steps
+   * @param cfgScale guidance scale
+   * @param width width
+   * @param height height
+   * @param seed seed; -1 or absent = random
+   * @param samplerName sampler, A1111 or ldm4j name
+   * @param scheduler schedule name
+   * @param batchSize images
+   */
+  public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
+      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize) {}
+
+  /**
+   * The response.
+   *
+   * @param images base64 PNGs
+   * @param parameters the request as understood
+   * @param info generation info (seeds, sampler), a JSON string as A1111 sends it
+   */
+  public record Txt2ImgResponse(List<String> images, Map<String, Object> parameters, String info) {}
+
+  /**
+   * One sampler.
+   *
+   * @param name A1111 display name
+   * @param aliases ldm4j name
+   * @param options none
+   */
+  public record SamplerItem(String name, List<String> aliases, Map<String, String> options) {}
+
+  /**
+   * Progress of the current (or last) generation.
+   *
+   * @param progress fraction in [0, 1]
+   * @param etaRelative not estimated: 0
+   * @param state job count and steps
+   * @param currentImage not sent: null
+   */
+  public record Progress(double progress, @JsonProperty("eta_relative") double etaRelative, State state,
+      @JsonProperty("current_image") String currentImage) {}
+
+  /**
+   * Progress state.
+   *
+   * @param jobCount generations running or waiting
+   * @param samplingStep current step
+   * @param samplingSteps total steps
+   */
+  public record State(@JsonProperty("job_count") int jobCount, @JsonProperty("sampling_step") int samplingStep,
+      @JsonProperty("sampling_steps") int samplingSteps) {}
+
+  /** Text to image. */
+  @POST
+  @Path("/txt2img")
+  @Blocking
+  @Consumes(MediaType.WILDCARD)
+  public Txt2ImgResponse txt2img(byte[] body) {
+    Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
+    return run(r, null, null, 0, r.width(), r.height());
+  }
+
+  /**
+   * The img2img request: the txt2img fields plus {@code init_images} (base64 PNG/JPEG, the first is
+   * used), optional {@code mask} (base64; white = regenerate) and {@code denoising_strength}
+   * (default 0.75). The output has the init image's size.
+   *
+   * @param prompt prompt (required)
+   * @param negativePrompt negative prompt
+   * @param steps steps
+   * @param cfgScale guidance scale
+   * @param seed seed; -1 or absent = random
+   * @param samplerName sampler, A1111 or ldm4j name
+   * @param scheduler schedule name
+   * @param batchSize images
+   * @param initImages base64 images; the first is used
+   * @param mask base64 mask or null
+   * @param denoisingStrength strength in (0, 1]
+   */
+  public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
+      String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
+      Double denoisingStrength) {}
+
+  /** Image to image (with {@code mask}: inpainting). */
+  @POST
+  @Path("/img2img")
+  @Blocking
+  @Consumes(MediaType.WILDCARD)
+  public Txt2ImgResponse img2img(byte[] body) {
+    Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
+    if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
+      throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
+    }
+    long maxPixels = generations.model(null).limits().maxPixels();
+    RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
+    Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
+    if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
+      throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
+          + init.width() + "x" + init.height());
+    }
+    double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
+    if (!(strength > 0 && strength <= 1)) {
+      throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
+    }
+    Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
+        r.seed(), r.samplerName(), r.scheduler(), r.batchSize());
+    return run(common, init, mask, strength, init.width(), init.height());
+  }
+
+  private static RgbImage image(String param, String b64, long maxPixels) {
+    String data = b64.startsWith("data:") && b64.contains(",") ? b64.substring(b64.indexOf(',') + 1) : b64;
+    try {
+      return PngCodec.decode(Base64.getMimeDecoder().decode(data), maxPixels).image();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width, Integer height) {
+    if (r.prompt() == null || r.prompt().isBlank()) {
+      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
+    }
+    String[] samplerAndSchedule = samplerName(r.samplerName());
+    Generations.checkSampler("sampler_name", samplerAndSchedule[0]);
+    String schedule = r.scheduler() != null && !r.scheduler().equalsIgnoreCase("automatic")
+        ? r.scheduler().toLowerCase(Locale.ROOT) : samplerAndSchedule[1];
+    Generations.checkScheduler("scheduler", schedule);
+    if (r.steps() != null && r.steps() < 1) {
+      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + r.steps());
+    }
+    GenerationSettings d = generations.defaults();
+    long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
+    GenerationSettings s = Generations.settings(() -> {
+      GenerationSettings t = d.withSize(width != null ? width : d.width(), height != null ? height : d.height())
+          .withBatchSize(r.batchSize() != null ? r.batchSize() : 1).withSeed(seed, d.rng());
+      if (r.steps() != null) {
+        t = t.withSteps(r.steps());
+      }
+      if (samplerAndSchedule[0] != null || schedule != null) {
+        t = t.withSampler(samplerAndSchedule[0] != null ? samplerAndSchedule[0] : d.sampler().orElse(null),
+            schedule != null ? schedule : d.scheduler().orElse(null));
+      }
+      if (r.cfgScale() != null) {
+        t = t.withGuidance(r.cfgScale(), d.guidanceRescale());
+      }
+      return t;
+    });
+    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    GenerationRequest request;
+    try {
+      request = init == null ? new GenerationRequest.TextToImage(r.prompt(), negative, s)
+          : mask == null ? new GenerationRequest.ImageToImage(r.prompt(), negative, s, init, strength)
+          : new GenerationRequest.Inpainting(r.prompt(), negative, s, init, mask, strength);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    }
+    GenerationResult result = generations.run(generations.model(null), request);
+    Base64.Encoder b64 = Base64.getEncoder();
+    List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
+    List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
+    String info = "{\"seed\":" + seeds.getFirst() + ",\"all_seeds\":" + seeds + ",\"sampler_name\":\"" + result.sampler()
+        + "\",\"scheduler\":\"" + result.schedule() + "\",\"steps\":" + s.steps() + ",\"width\":" + s.width()
+        + ",\"height\":" + s.height() + "}";
+    Map<String, Object> parameters = Map.of("prompt", r.prompt(), "negative_prompt", negative, "steps", s.steps(),
+        "cfg_scale", s.guidanceScale(), "width", s.width(), "height", s.height(), "seed", seed,
+        "sampler_name", result.sampler(), "scheduler", result.schedule(), "batch_size", s.batchSize());
+    return new Txt2ImgResponse(images, parameters, info);
+  }
+
+  /** The samplers, A1111-style. */
+  @GET
+  @Path("/samplers")
+  public List<SamplerItem> samplers() {
+    return Samplers.names().stream()
+        .map(n -> new SamplerItem(A1111_NAMES.getOrDefault(n, n), List.of(n), Map.of())).toList();
+  }
+
+  /** Progress of the running (or last) generation. */
+  @GET
+  @Path("/progress")
+  public Progress progress() {
+    int jobs = generations.service().running() + generations.service().queueDepth();
+    Optional<ProgressEvent> e = generations.service().latestProgress();
+    int step = e.map(ProgressEvent::step).orElse(0);
+    int total = e.map(ProgressEvent::totalSteps).orElse(0);
+    double fraction = jobs == 0 ? 0 : e.map(ProgressEvent::fraction).orElse(0.0);
+    return new Progress(fraction, 0, new State(jobs, step, total), null);
+  }
+
+  /**
+   * An A1111 or ldm4j sampler name as {ldm4j sampler, schedule or null}; "DPM++ 2M Karras" gives
+   * {dpmpp_2m, karras}.
+   */
+  static String[] samplerName(String name) {
+    if (name == null || name.isBlank()) {
+      return new String[] {null, null};
+    }
+    String n = name.trim();
+    String schedule = null;
+    for (String suffix : List.of("Karras", "Exponential")) {
+      if (n.endsWith(" " + suffix)) {
+        schedule = suffix.toLowerCase(Locale.ROOT);
+        n = n.substring(0, n.length() - suffix.length() - 1);
+      }
+    }
+    for (Map.Entry<String, String> e : A1111_NAMES.entrySet()) {
+      if (e.getValue().equalsIgnoreCase(n)) {
+        return new String[] {e.getKey(), schedule};
+      }
+    }
+    return new String[] {n, schedule};
+  }
+}

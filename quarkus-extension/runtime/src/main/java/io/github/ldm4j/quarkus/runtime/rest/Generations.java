@@ -1,0 +1,160 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationResult;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.quarkus.runtime.GenerationService;
+import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.sampler.Samplers;
+import io.github.ldm4j.sampler.SamplingPlanners;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
+
+/**
+ * What every generation endpoint shares: strict JSON parsing into request records (errors name the
+ * field), settings from the configured defaults plus the request's fields, model lookup, and running
+ * on the {@link GenerationService} with its failures turned into {@link ApiException}s.
+ */
+@Singleton
+public class Generations {
+
+  private final ObjectMapper json = new ObjectMapper()
+      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+  private final Ldm4jPipelines pipelines;
+  private final GenerationService service;
+  private final Ldm4jConfig config;
+
+  @Inject
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config) {
+    this.pipelines = pipelines;
+    this.service = service;
+    this.config = config;
+  }
+
+  /** Parses a JSON body into {@code type}; 413 over the body limit, 400 naming the field otherwise. */
+  public <T> T parse(byte[] body, Class<T> type) {
+    checkBodySize(body.length);
+    if (body.length == 0) {
+      throw ApiException.invalid(null, "the request body is empty; expected a JSON object");
+    }
+    try {
+      T t = json.readValue(body, type);
+      if (t == null) {
+        throw ApiException.invalid(null, "expected a JSON object, got null");
+      }
+      return t;
+    } catch (JsonMappingException e) {
+      String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(Collectors.joining("."));
+      throw ApiException.invalid(field.isEmpty() ? null : field,
+          (field.isEmpty() ? "" : "field '" + field + "': ") + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw ApiException.invalid(null, "malformed JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw ApiException.invalid(null, "unreadable body: " + e.getMessage());
+    }
+  }
+
+  /** 413 when a body of {@code length} bytes exceeds {@code quarkus.ldm4j.limits.max-request-body-size}. */
+  public void checkBodySize(long length) {
+    long max = config.limits().maxRequestBodySize();
+    if (length > max) {
+      throw new ApiException(413, "invalid_request_error", null, "request_too_large",
+          "the request body of " + length + " bytes exceeds the limit of " + max + " bytes", null);
+    }
+  }
+
+  /** The named model's generator (the default when {@code name} is null or blank); 404 if unknown. */
+  public Generator model(String name) {
+    if (name == null || name.isBlank()) {
+      return pipelines.defaultGenerator();
+    }
+    return pipelines.generator(name).orElseThrow(() -> new ApiException(404, "invalid_request_error", "model",
+        "model_not_found", "unknown model '" + name + "'; known: " + pipelines.names(), null));
+  }
+
+  /** The configured defaults. */
+  public GenerationSettings defaults() {
+    return pipelines.defaults();
+  }
+
+  /** A random non-negative 32-bit seed (for requests without one). */
+  public static long randomSeed() {
+    return ThreadLocalRandom.current().nextLong(1L << 32);
+  }
+
+  /** 400 unless {@code sampler} is registered. */
+  public static void checkSampler(String param, String sampler) {
+    if (sampler != null && !Samplers.names().contains(sampler)) {
+      throw ApiException.invalid(param, "unknown sampler '" + sampler + "'; known: " + Samplers.names());
+    }
+  }
+
+  /** 400 unless {@code scheduler} is registered. */
+  public static void checkScheduler(String param, String scheduler) {
+    if (scheduler != null && !SamplingPlanners.get().scheduleNames().contains(scheduler)) {
+      throw ApiException.invalid(param,
+          "unknown scheduler '" + scheduler + "'; known: " + SamplingPlanners.get().scheduleNames());
+    }
+  }
+
+  /** Builds settings, turning validation failures into 400 naming {@code param} when known. */
+  public static GenerationSettings settings(java.util.function.Supplier<GenerationSettings> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    }
+  }
+
+  /** Runs a request on the generation pool; failures become 400/422/429/499/504. */
+  public GenerationResult run(Generator generator, GenerationRequest request) {
+    try {
+      generator.limits().check(request.settings());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    }
+    CancellationToken token = new CancellationToken();
+    try {
+      return service.generate(generator, request, e -> { }, token);
+    } catch (GenerationService.QueueFullException e) {
+      throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
+          config.limits().retryAfterSeconds());
+    } catch (GenerationService.GenerationTimeoutException e) {
+      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
+    } catch (CancellationException e) {
+      throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      token.cancel("interrupted");
+      throw new ApiException(503, "server_error", null, "interrupted", "the server is shutting down", null);
+    }
+  }
+
+  /** The generation service (queue depth, progress). */
+  public GenerationService service() {
+    return service;
+  }
+
+  /** UTF-8 text of a body (for logs and messages). */
+  static String text(byte[] body) {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,81 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import io.github.ldm4j.quarkus.runtime.GenerationService;
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.ProgressUpdate;
+import io.github.ldm4j.sampler.Samplers;
+import io.github.ldm4j.sampler.SamplingPlanners;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/** {@code GET /ldm4j/samplers}, {@code GET /ldm4j/models} and the SSE stream {@code GET /ldm4j/progress}. */
+@Path("/ldm4j")
+@Produces(MediaType.APPLICATION_JSON)
+@Singleton
+public class Ldm4jInfoResource {
+
+  private final Ldm4jPipelines pipelines;
+  private final GenerationService service;
+
+  /** Injected. */
+  @Inject
+  public Ldm4jInfoResource(Ldm4jPipelines pipelines, GenerationService service) {
+    this.pipelines = pipelines;
+    this.service = service;
+  }
+
+  /** Server-Sent Events: one JSON {@link ProgressUpdate} per step of every generation, in order. */
+  @GET
+  @Path("/progress")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<ProgressUpdate> progress() {
+    return service.progressUpdates();
+  }
+
+  /**
+   * The registered samplers and schedules.
+   *
+   * @param samplers sampler names
+   * @param schedulers schedule names
+   */
+  public record SamplerList(List<String> samplers, List<String> schedulers) {}
+
+  /**
+   * The models.
+   *
+   * @param defaultModel the default model's name
+   * @param models every model
+   */
+  public record ModelList(String defaultModel, List<Model> models) {}
+
+  /**
+   * One model.
+   *
+   * @param name its name
+   * @param path the folder it was opened from
+   */
+  public record Model(String name, String path) {}
+
+  /** The samplers and schedules. */
+  @GET
+  @Path("/samplers")
+  public SamplerList samplers() {
+    return new SamplerList(Samplers.names(), SamplingPlanners.get().scheduleNames());
+  }
+
+  /** The opened models. */
+  @GET
+  @Path("/models")
+  public ModelList models() {
+    return new ModelList(pipelines.defaultName(),
+        pipelines.names().stream().map(n -> new Model(n, pipelines.folder(n).toString())).toList());
+  }
+}

@@ -1,0 +1,228 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import io.github.ldm4j.generate.GeneratedImage;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationResult;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/**
+ * {@code POST /v1/images/generations} and {@code POST /v1/images/edits}: the OpenAI Images API, so
+ * OpenAI client libraries work unchanged.
+ */
+@Path("/v1/images")
+@Singleton
+public class OpenAiImagesResource {
+
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
+
+  private final Generations generations;
+
+  /** Injected. */
+  @Inject
+  public OpenAiImagesResource(Generations generations) {
+    this.generations = generations;
+  }
+
+  /**
+   * The request: OpenAI's fields plus ldm4j's extras.
+   *
+   * @param prompt the prompt (required)
+   * @param n images, default 1
+   * @param size {@code "WxH"}, default the configured width × height
+   * @param responseFormat {@code b64_json} (the only format served)
+   * @param model a model name of {@code GET /ldm4j/models}; the default model when absent
+   * @param negativePrompt negative prompt
+   * @param steps sampler steps
+   * @param sampler sampler name
+   * @param scheduler schedule name
+   * @param guidanceScale classifier-free guidance scale
+   * @param seed seed; random when absent
+   */
+  public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
+      String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed) {}
+
+  /**
+   * The response.
+   *
+   * @param created Unix seconds
+   * @param data one entry per image
+   */
+  public record ImagesResponse(long created, List<Image> data) {}
+
+  /**
+   * One image.
+   *
+   * @param b64_json the PNG, base64 (it carries the generation parameters in a {@code parameters} chunk)
+   * @param revised_prompt the prompt used
+   * @param seed the image's seed
+   */
+  public record Image(String b64_json, String revised_prompt, long seed) {}
+
+  /** Generates images from a prompt. */
+  @POST
+  @Path("/generations")
+  @Blocking
+  @Consumes(MediaType.WILDCARD)
+  @Produces(MediaType.APPLICATION_JSON)
+  public ImagesResponse generations(byte[] body) {
+    ImagesRequest r = generations.parse(body, ImagesRequest.class);
+    if (r.prompt() == null || r.prompt().isBlank()) {
+      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
+    }
+    if (r.responseFormat() != null && !r.responseFormat().equals("b64_json")) {
+      throw ApiException.invalid("response_format",
+          "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
+    }
+    Generator generator = generations.model(r.model());
+    GenerationSettings d = generations.defaults();
+    int n = r.n() == null ? 1 : r.n();
+    if (n < 1) {
+      throw ApiException.invalid("n", "'n' must be >= 1, got " + n);
+    }
+    int w = d.width();
+    int h = d.height();
+    if (r.size() != null) {
+      Matcher m = SIZE.matcher(r.size());
+      if (!m.matches()) {
+        throw ApiException.invalid("size", "'size' must look like \"512x512\", got \"" + r.size() + "\"");
+      }
+      w = Integer.parseInt(m.group(1));
+      h = Integer.parseInt(m.group(2));
+    }
+    GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
+    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s)), r.prompt());
+  }
+
+  /**
+   * Edits an image (OpenAI {@code images.edit}): multipart {@code image} (PNG/JPEG), optional {@code
+   * mask} (same size; white = regenerate, black = keep), {@code prompt}; without a mask it is
+   * img2img. The output has the image's size; {@code strength} (default 0.75) sets how much changes.
+   */
+  @POST
+  @Path("/edits")
+  @Blocking
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @Produces(MediaType.APPLICATION_JSON)
+  public ImagesResponse edits(@RestForm("image") FileUpload image, @RestForm("mask") FileUpload mask,
+      @RestForm("prompt") String prompt, @RestForm("n") String n, @RestForm("response_format") String responseFormat,
+      @RestForm("model") String model, @RestForm("negative_prompt") String negativePrompt,
+      @RestForm("strength") String strength, @RestForm("steps") String steps, @RestForm("sampler") String sampler,
+      @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
+      @RestForm("seed") String seed) {
+    if (image == null) {
+      throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
+    }
+    if (prompt == null || prompt.isBlank()) {
+      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
+    }
+    if (responseFormat != null && !responseFormat.equals("b64_json")) {
+      throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
+    }
+    Generator generator = generations.model(model);
+    RgbImage init = upload("image", image, generator);
+    Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
+    if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
+      throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
+          + init.width() + "x" + init.height());
+    }
+    double str = number("strength", strength, 0.75, Double::parseDouble);
+    if (!(str > 0 && str <= 1)) {
+      throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
+    }
+    int count = number("n", n, 1, Integer::parseInt);
+    if (count < 1) {
+      throw ApiException.invalid("n", "'n' must be >= 1, got " + count);
+    }
+    GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
+        sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
+        number("seed", seed, null, Long::valueOf));
+    String negative = negativePrompt == null ? "" : negativePrompt;
+    GenerationRequest request;
+    try {
+      request = m.isPresent()
+          ? new GenerationRequest.Inpainting(prompt, negative, s, init, m.get(), str)
+          : new GenerationRequest.ImageToImage(prompt, negative, s, init, str);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("image", e.getMessage());
+    }
+    return response(generations.run(generator, request), prompt);
+  }
+
+  private RgbImage upload(String param, FileUpload file, Generator generator) {
+    try {
+      long size = Files.size(file.uploadedFile());
+      generations.checkBodySize(size);
+      return PngCodec.decode(Files.readAllBytes(file.uploadedFile()), generator.limits().maxPixels()).image();
+    } catch (IOException e) {
+      throw ApiException.invalid(param, "cannot read the uploaded '" + param + "': " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  private static <T> T number(String param, String text, T fallback, Function<String, T> parse) {
+    if (text == null || text.isBlank()) {
+      return fallback;
+    }
+    try {
+      return parse.apply(text.trim());
+    } catch (NumberFormatException e) {
+      throw ApiException.invalid(param, "'" + param + "' must be a number, got \"" + text + "\"");
+    }
+  }
+
+  private GenerationSettings settings(int n, int w, int h, Integer steps, String sampler, String scheduler,
+      Double guidanceScale, Long seed) {
+    if (steps != null && steps < 1) {
+      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + steps);
+    }
+    Generations.checkSampler("sampler", sampler);
+    Generations.checkScheduler("scheduler", scheduler);
+    GenerationSettings d = generations.defaults();
+    return Generations.settings(() -> {
+      GenerationSettings t = d.withSize(w, h).withBatchSize(n)
+          .withSeed(seed != null ? seed : Generations.randomSeed(), d.rng());
+      if (steps != null) {
+        t = t.withSteps(steps);
+      }
+      if (sampler != null || scheduler != null) {
+        t = t.withSampler(sampler != null ? sampler : d.sampler().orElse(null),
+            scheduler != null ? scheduler : d.scheduler().orElse(null));
+      }
+      if (guidanceScale != null) {
+        t = t.withGuidance(guidanceScale, d.guidanceRescale());
+      }
+      return t;
+    });
+  }
+
+  private static ImagesResponse response(GenerationResult result, String prompt) {
+    Base64.Encoder b64 = Base64.getEncoder();
+    List<Image> data = result.images().stream()
+        .map((GeneratedImage g) -> new Image(b64.encodeToString(g.png()), prompt, g.seed())).toList();
+    return new ImagesResponse(System.currentTimeMillis() / 1000, data);
+  }
+}
