@@ -9,7 +9,6 @@ import io.github.ldm4j.samplers.diffusers.TrainingSetup;
 import io.github.ldm4j.spi.ModelComponents;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
  * Opens a model folder in the diffusers / optimum ONNX layout as {@link ModelComponents}: the
@@ -47,15 +46,5 @@ public final class OnnxBackend {
   /** Opens with default options (CPU). */
   public static ModelComponents open(Path modelDir) throws IOException {
     return open(modelDir, OnnxOptions.DEFAULTS);
-  }
-
-  /** Whether the folder exists and holds the required ONNX networks, without loading anything. */
-  public static Optional<String> check(Path modelDir) {
-    try {
-      ModelFolder.openOnnx(modelDir);
-      return Optional.empty();
-    } catch (IOException e) {
-      return Optional.of(e.getMessage());
-    }
   }
 }
