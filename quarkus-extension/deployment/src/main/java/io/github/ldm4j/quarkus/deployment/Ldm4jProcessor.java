@@ -4,6 +4,7 @@ import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.Ldm4jReadinessCheck;
 import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
+import io.github.ldm4j.quarkus.runtime.Ldm4jStartup;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
@@ -28,7 +29,8 @@ class Ldm4jProcessor {
 
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
-      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class);
+      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
+      Ldm4jStartup.class);
 
   @BuildStep
   FeatureBuildItem feature() {
@@ -44,10 +46,13 @@ class Ldm4jProcessor {
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
-            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class).build();
+            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class).build();
   }
 
-  /** {@link Ldm4jPipelines}: created at runtime-init, eagerly at startup, closed at shutdown. */
+  /**
+   * {@link Ldm4jPipelines}: created at runtime-init, at startup by {@link Ldm4jStartup} when
+   * {@code quarkus.ldm4j.open-at-startup} (else on first use), closed at shutdown.
+   */
   @BuildStep
   @Record(ExecutionTime.RUNTIME_INIT)
   SyntheticBeanBuildItem pipelines(Ldm4jRecorder recorder) {
@@ -55,7 +60,6 @@ class Ldm4jProcessor {
         .scope(Singleton.class)
         .unremovable()
         .setRuntimeInit()
-        .startup()
         .supplier(recorder.pipelines())
         .destroyer(BeanDestroyer.AutoCloseableDestroyer.class)
         .done();

@@ -28,6 +28,14 @@ public interface Ldm4jConfig {
   @WithDefault("cpu")
   String device();
 
+  /**
+   * Whether the models are opened at startup (an invalid model then fails the startup). When false
+   * they are opened on first use of the {@code Ldm4jPipelines} bean (failing then, with the same
+   * message), and the readiness check reports DOWN until that happened.
+   */
+  @WithDefault("true")
+  boolean openAtStartup();
+
   /** Threads inside one operator (intra-op); 0 lets the backend decide. */
   @WithDefault("0")
   int threads();
