@@ -14,6 +14,7 @@ import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.Backends;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -100,10 +101,13 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GenerationSettings settings = new GenerationSettings(width, height, steps, Optional.ofNullable(sampler),
         Optional.ofNullable(scheduler), guidanceScale, 0, seed, RngKind.fromName(rng), batchSize, clipSkip);
-    Path modelDir = model != null ? model : DemoModel.ensure();
+    if (!Backends.names().contains(backend)) {
+      throw new IllegalArgumentException("--backend " + backend + " is unknown; registered: " + Backends.names());
+    }
     GenerationRequest request = request(settings);
+    Path modelDir = model != null ? model : DemoModel.ensure();
     PrintStream err = System.err;
-    try (Generator generator = Generator.open(modelDir, backend, new BackendOptions(device, 0, 0, false), GenerationLimits.DEFAULTS)) {
+    try (Generator generator = open(modelDir)) {
       ProgressBar bar = new ProgressBar(err, quiet);
       GenerationResult result = generator.generate(request, bar, CancellationToken.none());
       bar.done();
@@ -119,6 +123,15 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
+  private Generator open(Path modelDir) throws IOException {
+    try {
+      return Generator.open(modelDir, backend, new BackendOptions(device, 0, 0, false), GenerationLimits.DEFAULTS);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
   }
 
   private GenerationRequest request(GenerationSettings s) throws IOException {

@@ -1,51 +1,67 @@
 package io.github.ldm4j.app;
 
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import jakarta.inject.Inject;
+import java.io.PrintWriter;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-/** Entry point of {@code ./ldm4j}. Exit codes: 0 ok, 1 runtime failure, 2 usage error. */
-@Command(
-    name = "ldm4j",
-    mixinStandardHelpOptions = true,
-    version = "ldm4j 0.1.0-SNAPSHOT",
-    description = "Latent diffusion (Stable Diffusion v1) on the JVM.",
-    subcommands = {GenerateCommand.class, DemoModelCommand.class, SamplersCommand.class, TokenizeCommand.class})
-public final class Main implements Runnable {
+/**
+ * Entry point of {@code ./ldm4j}: a Quarkus application in picocli command mode. Exit codes: 0 ok,
+ * 1 runtime failure (a startup failure included), 2 usage error.
+ *
+ * <p>{@link #main} parses the command line once before Quarkus starts, because what {@code serve}
+ * listens on cannot change after startup: usage errors exit with 2 at once; {@code serve} turns
+ * the HTTP listener on (it is off for every other command, see {@code application.properties}) and
+ * passes its options on as configuration ({@link ServeCommand#configuration()}). Then Quarkus starts
+ * and {@link #run} executes the command with CDI-created commands.
+ */
+@QuarkusMain
+public class Main implements QuarkusApplication {
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+  @Inject CommandLine.IFactory factory;
 
-  /** Runs the command line and exits with its code. */
-  public static void main(String[] args) {
-    System.exit(run(args));
-  }
-
-  /** Runs the command line and returns its exit code (for tests). */
-  public static int run(String... args) {
-    CommandLine cl = new CommandLine(new Main());
-    cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
-      boolean verbose = parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose");
-      if (verbose) {
-        ex.printStackTrace(cmd.getErr());
-      } else {
-        cmd.getErr().println("ldm4j: " + message(ex));
-      }
-      return ex instanceof IllegalArgumentException ? 2 : 1;
-    });
-    return cl.execute(args);
-  }
-
-  static String message(Throwable t) {
-    String m = t.getMessage();
-    Throwable c = t;
-    while ((m == null || m.isBlank()) && c.getCause() != null) {
-      c = c.getCause();
-      m = c.getMessage();
+  /** Pre-parses, configures and runs the application; exits the JVM with the command's code. */
+  public static void main(String... args) {
+    CommandLine pre = Ldm4jCommand.commandLine(CommandLine.defaultFactory());
+    CommandLine.ParseResult parsed;
+    try {
+      parsed = pre.parseArgs(args);
+    } catch (CommandLine.ParameterException e) {
+      System.exit(Ldm4jCommand.usageError(e));
+      return;
     }
-    return m == null ? t.getClass().getSimpleName() : m;
+    if (parsed.subcommand() == null && !parsed.isUsageHelpRequested() && !parsed.isVersionHelpRequested()) {
+      System.exit(Ldm4jCommand.usageError(new CommandLine.ParameterException(pre, Ldm4jCommand.COMMAND_REQUIRED)));
+      return;
+    }
+    if (parsed.subcommand() != null && parsed.subcommand().commandSpec().userObject() instanceof ServeCommand serve
+        && !parsed.subcommand().isUsageHelpRequested()) {
+      try {
+        serve.configuration().forEach(System::setProperty);
+      } catch (IllegalArgumentException e) {
+        System.exit(Ldm4jCommand.usageError(
+            new CommandLine.ParameterException(parsed.subcommand().commandSpec().commandLine(), e.getMessage())));
+        return;
+      }
+    }
+    Quarkus.run(Main.class, (code, failure) -> {
+      if (failure != null) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        err.println("ldm4j: cannot start: " + Ldm4jCommand.message(failure));
+        if (Ldm4jCommand.verbose(args)) {
+          failure.printStackTrace(err);
+        }
+        err.flush();
+        System.exit(1);
+      }
+      System.exit(code);
+    }, args);
   }
 
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: generate, demo-model, samplers or tokenize");
+  public int run(String... args) {
+    return Ldm4jCommand.execute(factory, args);
   }
 }

@@ -3,6 +3,7 @@ package io.github.ldm4j.app;
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
 import io.github.ldm4j.conditioning.clip.ClipVocabulary;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -28,9 +29,12 @@ final class TokenizeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ClipTokenizer tok = ClipTokenizer.openAiClip();
     if (model != null) {
+      if (!Files.isDirectory(model)) {
+        throw new NoSuchFileException("--model " + model, null, "the model folder does not exist");
+      }
       Path dir = model.resolve("tokenizer");
       if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("--model " + model + " has no tokenizer/ folder");
+        throw new NoSuchFileException("--model " + model, null, "the model folder has no tokenizer/ folder");
       }
       tok = new ClipTokenizer(ClipVocabulary.fromTokenizerDirectory(dir));
     }

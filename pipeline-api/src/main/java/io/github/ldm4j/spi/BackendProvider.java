@@ -1,6 +1,7 @@
 package io.github.ldm4j.spi;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * Service-provider interface for hardware backends (ONNX Runtime, OpenVINO), found with {@link
@@ -30,4 +31,16 @@ public interface BackendProvider {
    * @throws IllegalArgumentException for an unsupported model contract or option
    */
   ModelComponents open(ModelSource source, BackendOptions options) throws IOException;
+
+  /**
+   * Describes the networks of the model in {@code source} (components present, in {@link
+   * io.github.ldm4j.folder.ModelComponent} order) without running them. The default says the
+   * backend cannot.
+   *
+   * @throws IOException when model files are missing or unreadable (the message names the file)
+   * @throws UnsupportedOperationException when the backend cannot describe networks
+   */
+  default List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
+    throw new UnsupportedOperationException("backend '" + name() + "' cannot describe its networks");
+  }
 }

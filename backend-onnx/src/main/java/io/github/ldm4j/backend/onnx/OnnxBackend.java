@@ -1,14 +1,20 @@
 package io.github.ldm4j.backend.onnx;
 
+import io.github.ldm4j.backend.onnx.internal.OnnxSession;
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
 import io.github.ldm4j.conditioning.text.ClipCondStage;
 import io.github.ldm4j.conditioning.text.TextConditioningOptions;
+import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.model.Denoiser;
 import io.github.ldm4j.samplers.diffusers.TrainingSetup;
 import io.github.ldm4j.spi.ModelComponents;
+import io.github.ldm4j.spi.NetworkDescription;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
 
 /**
  * Opens a model folder in the diffusers / optimum ONNX layout as {@link ModelComponents}: the
@@ -46,5 +52,26 @@ public final class OnnxBackend {
   /** Opens with default options (CPU). */
   public static ModelComponents open(Path modelDir) throws IOException {
     return open(modelDir, OnnxOptions.DEFAULTS);
+  }
+
+  /**
+   * Describes the networks of {@code modelDir} as ONNX Runtime declares them, opening (and closing)
+   * one session at a time.
+   *
+   * @throws IOException naming the missing, unreadable or corrupt file
+   */
+  public static List<NetworkDescription> describe(Path modelDir, OnnxOptions options) throws IOException {
+    ModelFolder folder = ModelFolder.openOnnx(modelDir);
+    List<NetworkDescription> out = new ArrayList<>();
+    for (ModelComponent c : ModelComponent.values()) {
+      if (folder.has(c)) {
+        Path file = folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX));
+        try (OnnxSession s = OnnxSession.open(file, c, options)) {
+          out.add(new NetworkDescription(c, file, List.copyOf(s.inputContract().values()),
+              List.copyOf(s.outputContract().values())));
+        }
+      }
+    }
+    return out;
   }
 }

@@ -4,7 +4,9 @@ import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
 import io.github.ldm4j.spi.ModelComponents;
 import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.spi.NetworkDescription;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The {@code onnx} backend: ONNX Runtime from {@code com.microsoft.onnxruntime:onnxruntime} (or
@@ -41,5 +43,10 @@ public final class OnnxBackendProvider implements BackendProvider {
   @Override
   public ModelComponents open(ModelSource source, BackendOptions options) throws IOException {
     return OnnxBackend.open(source.directory(), OnnxOptions.from(options));
+  }
+
+  @Override
+  public List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
+    return OnnxBackend.describe(source.directory(), OnnxOptions.from(options));
   }
 }

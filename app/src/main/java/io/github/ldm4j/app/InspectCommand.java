@@ -1,0 +1,125 @@
+package io.github.ldm4j.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.samplers.diffusers.DiffusersSchedulers;
+import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
+import io.github.ldm4j.samplers.diffusers.SchedulerConfig;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.Backends;
+import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.contract.TensorPort;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ldm4j inspect --model DIR}: what a model folder holds, as JSON — its components, the
+ * export flavor the tensor contracts reveal ({@link ExportFlavors}), each network's declared inputs
+ * and outputs (names, element types, shapes; −1 = dynamic), and the sampling defaults of its
+ * {@code scheduler_config.json}.
+ */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Prints a model folder's components, flavor, tensor contracts and scheduler defaults as JSON.")
+final class InspectCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  @Option(names = "--model", required = true, description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout).")
+  Path model;
+
+  @Option(names = "--backend", defaultValue = "onnx", description = "Backend that reads the networks: ${DEFAULT-VALUE} (default) or openvino.")
+  String backend;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "Device the backend opens the networks on (default ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--verbose", description = "Print stack traces on failure.")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!Backends.names().contains(backend)) {
+      throw new IllegalArgumentException("--backend " + backend + " is unknown; registered: " + Backends.names());
+    }
+    ModelFolder folder = ModelFolder.open(model, EnumSet.allOf(ModelFolder.Format.class));
+    List<NetworkDescription> networks = Backends.find(backend)
+        .describe(new ModelSource(folder.root()), new BackendOptions(device, 0, 0, false));
+
+    ObjectNode out = JSON.createObjectNode();
+    out.put("model", folder.root().toString());
+    out.put("name", folder.name());
+    out.put("backend", backend);
+    folder.pipelineClass().ifPresentOrElse(c -> out.put("pipeline", c), () -> out.putNull("pipeline"));
+    ArrayNode components = out.putArray("components");
+    for (ModelComponent c : ModelComponent.values()) {
+      if (folder.has(c)) {
+        components.add(c.folderName());
+      }
+    }
+    out.put("tokenizer", folder.tokenizerDir().map(d -> "tokenizer/").orElse("OpenAI CLIP vocabulary (built in)"));
+    out.put("scalingFactor", folder.scalingFactor());
+    out.set("flavor", ExportFlavors.describe(networks, folder.unetInChannels()));
+    ObjectNode nets = out.putObject("networks");
+    for (NetworkDescription n : networks) {
+      ObjectNode node = nets.putObject(n.component().folderName());
+      node.put("file", folder.root().relativize(n.file()).toString());
+      ports(node.putArray("inputs"), n.inputs());
+      ports(node.putArray("outputs"), n.outputs());
+    }
+    out.set("scheduler", scheduler(folder));
+    System.out.println(JSON.writeValueAsString(out));
+    return 0;
+  }
+
+  private static void ports(ArrayNode into, List<TensorPort> ports) {
+    for (TensorPort p : ports) {
+      ObjectNode o = into.addObject();
+      o.put("name", p.name());
+      o.put("dtype", p.type().name().toLowerCase(java.util.Locale.ROOT));
+      ArrayNode shape = o.putArray("shape");
+      for (long d : p.shape()) {
+        shape.add(d);
+      }
+    }
+  }
+
+  private static ObjectNode scheduler(ModelFolder folder) {
+    ObjectNode s = JSON.createObjectNode();
+    if (folder.schedulerConfig().isEmpty()) {
+      s.putNull("config");
+      s.put("note", "no scheduler/scheduler_config.json: SD v1's scaled-linear training schedule, epsilon prediction");
+      return s;
+    }
+    Path file = folder.schedulerConfig().get();
+    s.put("config", folder.root().relativize(file).toString());
+    SchedulerConfig c = SchedulerConfig.read(file);
+    s.put("class", c.schedulerClass().className());
+    s.put("numTrainTimesteps", c.numTrainTimesteps());
+    s.put("betaSchedule", c.betaSchedule());
+    s.put("betaStart", c.betaStart());
+    s.put("betaEnd", c.betaEnd());
+    s.put("predictionType", c.predictionType());
+    s.put("timestepSpacing", c.timestepSpacing());
+    s.put("stepsOffset", c.stepsOffset());
+    try {
+      SamplerRecipe r = DiffusersSchedulers.recipe(c);
+      s.put("sampler", r.sampler());
+      s.put("schedule", r.schedule());
+      s.put("parameterization", r.parameterization().name().toLowerCase(java.util.Locale.ROOT));
+      ArrayNode dev = s.putArray("deviations");
+      r.deviations().forEach(dev::add);
+    } catch (IllegalArgumentException e) {
+      s.put("unsupported", e.getMessage());
+    }
+    return s;
+  }
+}

@@ -1,0 +1,94 @@
+package io.github.ldm4j.app;
+
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.quarkus.runtime.Quarkus;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ldm4j serve}: the REST service (OpenAI images API, the AUTOMATIC1111 subset, {@code /ldm4j/*},
+ * health, metrics, OpenAPI and Swagger UI). Its options become configuration before Quarkus starts
+ * ({@link #configuration()}, applied by {@link Main#main}); any other {@code quarkus.ldm4j.*} property
+ * may be given as {@code -D} or in {@code application.properties}.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Runs the REST service: POST /v1/images/generations (OpenAI), /sdapi/v1/* (AUTOMATIC1111), "
+        + "/ldm4j/*, /q/health/ready, /q/metrics, /q/swagger-ui.")
+final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--model", description = "Model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
+  Path model;
+
+  @Option(names = "--backend", description = "Backend: onnx (default) or openvino.")
+  String backend;
+
+  @Option(names = "--device", description = "Device: onnx execution provider (cpu, cuda:0, ...) or OpenVINO device (CPU, GPU, ...).")
+  String device;
+
+  @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every ldm4j endpoint.")
+  String apiKey;
+
+  @Option(names = "--verbose", description = "Print stack traces on failure.")
+  boolean verbose;
+
+  @Inject Instance<Ldm4jPipelines> pipelines;
+
+  /**
+   * The configuration these options stand for: the HTTP listener on {@code --host}:{@code --port},
+   * INFO logging, and the {@code quarkus.ldm4j.*} overrides of the options given.
+   *
+   * @throws IllegalArgumentException for a port outside 0..65535
+   */
+  Map<String, String> configuration() {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
+    }
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("quarkus.http.host-enabled", "true");
+    c.put("quarkus.http.port", Integer.toString(port));
+    c.put("quarkus.http.host", host);
+    c.put("quarkus.log.level", "INFO");
+    if (model != null) {
+      c.put("quarkus.ldm4j.model.path", model.toAbsolutePath().toString());
+    }
+    if (backend != null) {
+      c.put("quarkus.ldm4j.backend", backend);
+    }
+    if (device != null) {
+      c.put("quarkus.ldm4j.device", device);
+    }
+    if (apiKey != null) {
+      c.put("quarkus.ldm4j.api-key", apiKey);
+    }
+    return c;
+  }
+
+  @Override
+  public Integer call() {
+    Ldm4jPipelines opened;
+    try {
+      opened = pipelines.get();
+      opened.names();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("ldm4j: cannot serve: " + Ldm4jCommand.message(e), e);
+    }
+    String shown = host.equals("0.0.0.0") ? "localhost" : host;
+    System.out.println("ldm4j: serving " + String.join(", ", opened.names()) + " on http://" + shown + ":" + port
+        + " (POST /v1/images/generations, /sdapi/v1/txt2img; /q/health/ready, /q/metrics, /q/swagger-ui)");
+    System.out.flush();
+    Quarkus.waitForExit();
+    return 0;
+  }
+}
