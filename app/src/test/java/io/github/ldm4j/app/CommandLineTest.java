@@ -1,0 +1,138 @@
+package io.github.ldm4j.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Parsing and exit codes in-process, without Quarkus (commands made by picocli's default factory);
+ * the packaged application is run as a process by the *IT tests.
+ */
+class CommandLineTest {
+
+  @TempDir Path work;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+
+  @BeforeEach
+  void capture() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+  }
+
+  private static int run(String... args) {
+    return Ldm4jCommand.execute(CommandLine.defaultFactory(), args);
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void usageErrorsExitWithTwoAndAClearMessage() {
+    assertThat(run("generate", "--prompt", "x", "--width", "100", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("multiples of 8").doesNotContain("\tat ");
+    assertThat(run("generate")).isEqualTo(2);
+    assertThat(stderr()).contains("Missing required option: '--prompt").contains("ldm4j generate --help");
+    assertThat(run("generate", "--prompt", "x", "--backend", "nope", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("--backend nope is unknown").contains("onnx");
+    assertThat(run("generate", "--prompt", "x", "--rng", "dice", "--quiet")).isEqualTo(2);
+    assertThat(run("serve", "--port", "abc")).isEqualTo(2);
+    assertThat(stderr()).contains("'--port': 'abc' is not an int");
+    assertThat(run()).isEqualTo(2);
+    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers or demo-model");
+    assertThat(run("paint")).isEqualTo(2);
+    assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void missingModelFoldersAreRuntimeFailures() {
+    String missing = work.resolve("missing").toString();
+    assertThat(run("generate", "--prompt", "x", "--model", missing, "--quiet")).isEqualTo(1);
+    assertThat(stderr()).contains("missing").contains("does not exist").doesNotContain("\tat ");
+    assertThat(run("tokenize", "--prompt", "x", "--model", missing)).isEqualTo(1);
+    assertThat(stderr()).contains("--model " + missing + ": the model folder does not exist");
+    assertThat(run("inspect", "--model", missing)).isEqualTo(1);
+    assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void verboseShowsTheStackTrace() {
+    assertThat(run("tokenize", "--prompt", "x", "--model", work.resolve("missing").toString(), "--verbose")).isEqualTo(1);
+    assertThat(stderr()).contains("NoSuchFileException").contains("\tat ");
+  }
+
+  @Test
+  void samplersAndTokenizePrintJson() {
+    assertThat(run("samplers")).isZero();
+    assertThat(stdout()).startsWith("{\"samplers\":[").contains("\"euler\"").contains("\"schedulers\":[").contains("\"karras\"");
+    out.reset();
+    assertThat(run("tokenize", "--prompt", "a photo of a cat")).isZero();
+    // facts.md §5
+    assertThat(stdout().trim()).isEqualTo("[49406,320,1125,539,320,2368,49407]");
+  }
+
+  @Test
+  void demoModelRefusesANonEmptyFolder() throws Exception {
+    Files.writeString(work.resolve("keep.txt"), "x");
+    assertThat(run("demo-model", "--output", work.toString())).isEqualTo(2);
+    assertThat(stderr()).contains("exists and is not empty");
+  }
+
+  @Test
+  void serveOptionsBecomeConfiguration() {
+    CommandLine cl = Ldm4jCommand.commandLine(CommandLine.defaultFactory());
+    CommandLine.ParseResult r = cl.parseArgs("serve", "--port", "9999", "--host", "127.0.0.1", "--model", "m",
+        "--backend", "openvino", "--device", "GPU", "--api-key", "k");
+    ServeCommand serve = (ServeCommand) r.subcommand().commandSpec().userObject();
+    Map<String, String> c = serve.configuration();
+    assertThat(c).containsEntry("quarkus.http.host-enabled", "true").containsEntry("quarkus.http.port", "9999")
+        .containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.log.level", "INFO")
+        .containsEntry("quarkus.ldm4j.model.path", Path.of("m").toAbsolutePath().toString())
+        .containsEntry("quarkus.ldm4j.backend", "openvino").containsEntry("quarkus.ldm4j.device", "GPU")
+        .containsEntry("quarkus.ldm4j.api-key", "k");
+    ServeCommand defaults = (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("serve")
+        .subcommand().commandSpec().userObject();
+    assertThat(defaults.configuration()).containsEntry("quarkus.http.port", "8080").containsEntry("quarkus.http.host", "0.0.0.0")
+        .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+  }
+
+  @Test
+  void batchOutputsAreNumbered() {
+    assertThat(GenerateCommand.numbered(Path.of("out", "shape.png"), 1)).isEqualTo(Path.of("out", "shape-1.png"));
+    assertThat(GenerateCommand.numbered(Path.of("shape"), 0)).isEqualTo(Path.of("shape-0"));
+  }
+
+  @Test
+  void messagesPreferTheExtensionsOwn() {
+    Exception e = new RuntimeException("wrapper", new IllegalStateException("ldm4j: cannot open model \"default\" from /x"));
+    assertThat(Ldm4jCommand.message(e)).isEqualTo("cannot open model \"default\" from /x");
+    assertThat(Ldm4jCommand.message(new RuntimeException(null, new IllegalStateException("inner")))).isEqualTo("inner");
+    assertThat(Ldm4jCommand.message(new NullPointerException())).isEqualTo("NullPointerException");
+  }
+}
