@@ -85,6 +85,25 @@ public final class Ldm4jCommand implements Runnable {
     return t.getClass().getSimpleName();
   }
 
+  /**
+   * The message of a failed startup: an extension message ("ldm4j: …") if any, else the deepest
+   * non-blank one (Quarkus wraps the cause, e.g. a configuration error naming the property, in
+   * "Failed to start quarkus").
+   */
+  static String startupMessage(Throwable t) {
+    String deepest = null;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && m.startsWith("ldm4j: ")) {
+        return m.substring("ldm4j: ".length());
+      }
+      if (m != null && !m.isBlank()) {
+        deepest = m;
+      }
+    }
+    return deepest != null ? deepest : t.getClass().getSimpleName();
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), COMMAND_REQUIRED);

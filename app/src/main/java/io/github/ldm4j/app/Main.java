@@ -49,7 +49,7 @@ public class Main implements QuarkusApplication {
     Quarkus.run(Main.class, (code, failure) -> {
       if (failure != null) {
         PrintWriter err = new PrintWriter(System.err, true);
-        err.println("ldm4j: cannot start: " + Ldm4jCommand.message(failure));
+        err.println("ldm4j: cannot start: " + Ldm4jCommand.startupMessage(failure));
         if (Ldm4jCommand.verbose(args)) {
           failure.printStackTrace(err);
         }

@@ -134,5 +134,7 @@ class CommandLineTest {
     assertThat(Ldm4jCommand.message(e)).isEqualTo("cannot open model \"default\" from /x");
     assertThat(Ldm4jCommand.message(new RuntimeException(null, new IllegalStateException("inner")))).isEqualTo("inner");
     assertThat(Ldm4jCommand.message(new NullPointerException())).isEqualTo("NullPointerException");
+    Exception startup = new RuntimeException("Failed to start quarkus", new IllegalArgumentException("property p: bad"));
+    assertThat(Ldm4jCommand.startupMessage(startup)).isEqualTo("property p: bad");
   }
 }

@@ -1,0 +1,130 @@
+package io.github.ldm4j.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.models.images.Image;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImagesResponse;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ldm4j serve} on the demo model, run as a process, answers OpenAI's own Java client. */
+class ServeOpenAiIT {
+
+  @TempDir static Path work;
+
+  private static Process server;
+  private static int port;
+  private static Path stdout;
+  private static Path stderr;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    stdout = work.resolve("serve.out");
+    stderr = work.resolve("serve.err");
+    server = new ProcessBuilder(AppProcess.command(List.of(), "serve", "--port", Integer.toString(port), "--host", "127.0.0.1"))
+        .directory(work.toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    awaitReady();
+  }
+
+  /** Polls /q/health/ready until 200 (the models are open), failing if the process exits first. */
+  private static void awaitReady() throws Exception {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build();
+    for (int i = 0; i < 600; i++) {
+      if (!server.isAlive()) {
+        throw new IllegalStateException("serve exited with " + server.exitValue() + ": " + log());
+      }
+      try {
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notListeningYet) {
+        // retry
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("serve did not become ready: " + log());
+  }
+
+  private static String log() throws IOException {
+    return Files.readString(stdout, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null && server.isAlive()) {
+      server.destroy();
+      boolean exited = server.waitFor(60, TimeUnit.SECONDS);
+      if (!exited) {
+        server.destroyForcibly();
+      }
+      assertThat(exited).as("serve stops on SIGTERM").isTrue();
+      assertThat(Files.readString(stderr)).contains("stopped in");
+    }
+  }
+
+  private static OpenAIClient client() {
+    return OpenAIOkHttpClient.builder().apiKey("not-needed").baseUrl("http://127.0.0.1:" + port + "/v1")
+        .maxRetries(0).build();
+  }
+
+  @Test
+  void startupPrintsTheUrlAndListens() throws Exception {
+    assertThat(Files.readString(stdout)).contains("ldm4j: serving default on http://127.0.0.1:" + port);
+    assertThat(Files.readString(stderr)).contains("Listening on: http://127.0.0.1:" + port);
+  }
+
+  @Test
+  void openAiClientGeneratesAGreenSquare() {
+    ImagesResponse response = client().images().generate(ImageGenerateParams.builder()
+        .prompt("a green square")
+        .size(ImageGenerateParams.Size._512X512)
+        .responseFormat(ImageGenerateParams.ResponseFormat.B64_JSON)
+        .n(1)
+        .build());
+    List<Image> images = response.data().orElseThrow();
+    assertThat(images).hasSize(1);
+    byte[] png = Base64.getDecoder().decode(images.getFirst().b64Json().orElseThrow());
+    RgbImage img = PngCodec.decode(png, 1 << 20).image();
+    assertThat(img.width()).isEqualTo(512);
+    assertThat(img.height()).isEqualTo(512);
+    Pngs.assertShapeColour(img, 1);
+  }
+
+  @Test
+  void aRejectedRequestSurfacesAsTheClientsExceptionWithOurErrorBody() {
+    BadRequestException e = catchThrowableOfType(BadRequestException.class, () -> client().images().generate(
+        ImageGenerateParams.builder().prompt("a green square").n(50)
+            .responseFormat(ImageGenerateParams.ResponseFormat.B64_JSON).build()));
+    assertThat(e).isNotNull();
+    assertThat(e.statusCode()).isEqualTo(400);
+    assertThat(e.type()).hasValue("invalid_request_error");
+    assertThat(e.code()).hasValue("invalid_value");
+    assertThat(e.body().toString()).contains("50 image(s)");
+  }
+}
