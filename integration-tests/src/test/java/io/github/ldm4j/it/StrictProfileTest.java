@@ -2,6 +2,7 @@ package io.github.ldm4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,11 +42,17 @@ class StrictProfileTest {
   }
 
   @Test
-  void generationOverTheTimeoutIs504() {
-    HttpResponse<String> r = Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":150}",
-        "Authorization", "Bearer s3cret");
+  void generationOverTheTimeoutIs504AndItsTaskEndsCancelled() throws Exception {
+    HttpResponse<String> r = Http.post(base, "/v1/images/generations",
+        "{\"prompt\":\"a red circle\",\"steps\":150,\"task_id\":\"slow\"}", "Authorization", "Bearer s3cret");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
     assertThat(Http.json(r).get("error").get("type").asText()).isEqualTo("timeout_error");
+    try (TaskStream stream = TaskStream.open(base, "slow", "Authorization", "Bearer s3cret")) {
+      JsonNode last = stream.rest().getLast();
+      assertThat(last.get("event").asText()).isEqualTo("cancelled");
+      assertThat(last.get("reason").asText()).isEqualTo("timeout");
+    }
+    assertThat(Http.get(base, "/q/metrics").body()).containsPattern("ldm4j_cancelled_total\\{reason=\"timeout\"[^}]*} [1-9]");
     // the cancelled generation frees its slot: the server keeps answering
     assertThat(Http.get(base, "/ldm4j/models", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
   }
