@@ -10,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +56,15 @@ class StrictProfileTest {
     assertThat(Http.get(base, "/q/metrics").body()).containsPattern("ldm4j_cancelled_total\\{reason=\"timeout\"[^}]*} [1-9]");
     // the cancelled generation frees its slot: the server keeps answering
     assertThat(Http.get(base, "/ldm4j/models", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aSubscriberWhoseRequestNeverComesIsEndedAfterTheRequestTimeout() throws Exception {
+    try (TaskStream stream = TaskStream.open(base, "never-sent", "Authorization", "Bearer s3cret")) {
+      List<JsonNode> events = stream.rest();
+      assertThat(events).hasSize(1);
+      assertThat(events.getFirst().get("event").asText()).isEqualTo("failed");
+      assertThat(events.getFirst().get("message").asText()).contains("never-sent").contains("arrived within");
+    }
   }
 }

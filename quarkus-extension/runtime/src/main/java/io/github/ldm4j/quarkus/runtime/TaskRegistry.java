@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -159,7 +160,7 @@ public class TaskRegistry {
         tasks.put(id, t);
         pending++;
         Task waiting = t;
-        timer.schedule(() -> waiting.expire(pendingWait), pendingWait.toNanos(), TimeUnit.NANOSECONDS);
+        t.expiry = timer.schedule(() -> waiting.expire(pendingWait), pendingWait.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
     Task task = t;
@@ -216,6 +217,7 @@ public class TaskRegistry {
     private final List<MultiEmitter<? super TaskEvent>> emitters = new CopyOnWriteArrayList<>();
     private volatile State state;
     private long finishedAt;
+    private volatile ScheduledFuture<?> expiry;
 
     private Task(TaskRegistry registry, String id, State state) {
       this.registry = registry;
@@ -273,6 +275,10 @@ public class TaskRegistry {
         return false;
       }
       state = State.ACTIVE;
+      ScheduledFuture<?> f = expiry;
+      if (f != null) {
+        f.cancel(false);
+      }
       return true;
     }
 

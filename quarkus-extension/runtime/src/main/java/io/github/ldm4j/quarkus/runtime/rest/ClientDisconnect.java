@@ -15,14 +15,26 @@ final class ClientDisconnect {
    * Cancels {@code token} with reason {@value GenerationService#DISCONNECT} when the connection of
    * {@code response} closes, or at once when it is closed already. The handler is registered on the
    * request's event loop (when called from a worker thread of the request) so it cannot miss a close
-   * that happens meanwhile. A null {@code response} (no HTTP request) watches nothing.
+   * that happens meanwhile; a response already written is not watched. Works for HTTP/1.1 (connection
+   * closed) and HTTP/2 (stream reset or connection closed). A null {@code response} watches nothing.
    */
   static void watch(HttpServerResponse response, CancellationToken token) {
     if (response == null) {
       return;
     }
     Runnable register = () -> {
-      response.closeHandler(v -> token.cancel(GenerationService.DISCONNECT));
+      if (response.closed()) {
+        token.cancel(GenerationService.DISCONNECT);
+        return;
+      }
+      if (response.ended()) {
+        return; // answered already (e.g. 429): nothing left to cancel
+      }
+      try {
+        response.closeHandler(v -> token.cancel(GenerationService.DISCONNECT));
+      } catch (IllegalStateException e) {
+        return; // HTTP/2: the response was written meanwhile
+      }
       if (response.closed()) {
         token.cancel(GenerationService.DISCONNECT);
       }
