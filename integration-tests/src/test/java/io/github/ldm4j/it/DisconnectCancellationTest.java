@@ -10,11 +10,14 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -95,6 +98,26 @@ class DisconnectCancellationTest {
     }
     assertNextRequestIsServed();
     assertThat(cancelledByDisconnect()).isEqualTo(before + 2);
+  }
+
+  @Test
+  void cancelledHttpClientRequestCancelsItsGeneration() throws Exception {
+    double before = cancelledByDisconnect();
+    HttpClient client = HttpClient.newHttpClient(); // HTTP/2 (h2c) where the server agrees: a stream reset
+    try (TaskStream stream = TaskStream.open(base, "dc-client")) {
+      CompletableFuture<HttpResponse<String>> call = client.sendAsync(HttpRequest.newBuilder(
+          base.resolve("/v1/images/generations")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a red circle\",\"steps\":" + STEPS
+              + ",\"task_id\":\"dc-client\"}")).build(), HttpResponse.BodyHandlers.ofString());
+      stream.until("step");
+      call.cancel(true);
+      List<JsonNode> rest = stream.rest();
+      assertThat(rest.getLast().get("event").asText()).isEqualTo("cancelled");
+      assertThat(rest.getLast().get("reason").asText()).isEqualTo("disconnect");
+      assertThat(rest.size() - 1).isLessThan(STEPS / 2);
+    }
+    assertNextRequestIsServed();
+    assertThat(cancelledByDisconnect()).isEqualTo(before + 1);
   }
 
   private void assertNextRequestIsServed() {
