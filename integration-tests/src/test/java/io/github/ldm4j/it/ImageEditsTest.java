@@ -25,12 +25,19 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(ShapesModelResource.class)
 class ImageEditsTest {
 
-  private static final String BOUNDARY = "ldm4jBoundary7d93";
+  static final String BOUNDARY = "ldm4jBoundary7d93";
   private static final int SIZE = ShapesModelResource.SIZE;
 
   @TestHTTPResource("/") URI base;
 
   static HttpResponse<String> multipart(URI base, Map<String, String> fields, Map<String, byte[]> files) {
+    return Http.send(HttpRequest.newBuilder(base.resolve("/v1/images/edits"))
+        .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody(fields, files))));
+  }
+
+  /** A multipart/form-data body with {@link #BOUNDARY}: text fields, then PNG file parts. */
+  static byte[] multipartBody(Map<String, String> fields, Map<String, byte[]> files) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     fields.forEach((k, v) -> out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + k
         + "\"\r\n\r\n" + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
@@ -41,9 +48,7 @@ class ImageEditsTest {
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     });
     out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return Http.send(HttpRequest.newBuilder(base.resolve("/v1/images/edits"))
-        .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
+    return out.toByteArray();
   }
 
   static byte[] datasetPng(ShapeColour colour, ShapeKind kind) {

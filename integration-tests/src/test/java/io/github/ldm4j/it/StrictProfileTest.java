@@ -2,6 +2,7 @@ package io.github.ldm4j.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -9,6 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -41,12 +43,28 @@ class StrictProfileTest {
   }
 
   @Test
-  void generationOverTheTimeoutIs504() {
-    HttpResponse<String> r = Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":150}",
-        "Authorization", "Bearer s3cret");
+  void generationOverTheTimeoutIs504AndItsTaskEndsCancelled() throws Exception {
+    HttpResponse<String> r = Http.post(base, "/v1/images/generations",
+        "{\"prompt\":\"a red circle\",\"steps\":150,\"task_id\":\"slow\"}", "Authorization", "Bearer s3cret");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(504);
     assertThat(Http.json(r).get("error").get("type").asText()).isEqualTo("timeout_error");
+    try (TaskStream stream = TaskStream.open(base, "slow", "Authorization", "Bearer s3cret")) {
+      JsonNode last = stream.rest().getLast();
+      assertThat(last.get("event").asText()).isEqualTo("cancelled");
+      assertThat(last.get("reason").asText()).isEqualTo("timeout");
+    }
+    assertThat(Http.get(base, "/q/metrics").body()).containsPattern("ldm4j_cancelled_total\\{reason=\"timeout\"[^}]*} [1-9]");
     // the cancelled generation frees its slot: the server keeps answering
     assertThat(Http.get(base, "/ldm4j/models", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aSubscriberWhoseRequestNeverComesIsEndedAfterTheRequestTimeout() throws Exception {
+    try (TaskStream stream = TaskStream.open(base, "never-sent", "Authorization", "Bearer s3cret")) {
+      List<JsonNode> events = stream.rest();
+      assertThat(events).hasSize(1);
+      assertThat(events.getFirst().get("event").asText()).isEqualTo("failed");
+      assertThat(events.getFirst().get("message").asText()).contains("never-sent").contains("arrived within");
+    }
   }
 }

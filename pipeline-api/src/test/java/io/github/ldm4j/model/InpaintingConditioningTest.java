@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
+import io.github.ldm4j.testsupport.NineChannelUNet;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -130,48 +131,6 @@ class InpaintingConditioningTest {
     RandomSource ones = shape -> Tensor.full(shape, 1f);
     Tensor sampled = InpaintingConditioning.encodeMaskedImage(new PatchMeanFirstStage(), image, mask16(), Optional.of(ones));
     assertThat(sampled.get(0)).isCloseTo((float) (0.18215 * (kept[0] + 1)), org.assertj.core.data.Offset.offset(1e-6f));
-  }
-
-  /** A 9-channel inpainting UNet whose output exposes the routed input channels. */
-  static final class NineChannelUNet implements UNet {
-    final ConditioningKey key;
-
-    NineChannelUNet(ConditioningKey key) {
-      this.key = key;
-    }
-
-    @Override public ConditioningKey conditioningKey() {
-      return key;
-    }
-
-    @Override public Parameterization parameterization() {
-      return Parameterization.EPS;
-    }
-
-    @Override public int inChannels() {
-      return 9;
-    }
-
-    @Override public int outChannels() {
-      return 4;
-    }
-
-    /** out[c] = sample[c] + 10·sample[4] (mask) + 100·sample[5 + c] (masked latent) + Σcontext. */
-    @Override public Tensor forward(Tensor sample, Tensor t, Optional<Tensor> context) {
-      int hw = sample.dim(2) * sample.dim(3);
-      Tensor out = Tensor.zeros(sample.dim(0), 4, sample.dim(2), sample.dim(3));
-      for (int b = 0; b < sample.dim(0); b++) {
-        double ctx = context.isPresent() ? context.get().batch(b).sum() : 0;
-        for (int c = 0; c < 4; c++) {
-          for (int p = 0; p < hw; p++) {
-            double v = sample.get((b * 9 + c) * hw + p) + 10 * sample.get((b * 9 + 4) * hw + p)
-                + 100 * sample.get((b * 9 + 5 + c) * hw + p) + ctx;
-            out.set((b * 4 + c) * hw + p, (float) v);
-          }
-        }
-      }
-      return out;
-    }
   }
 
   @Test

@@ -17,6 +17,7 @@ import io.github.ldm4j.model.InpaintingConditioning;
 import io.github.ldm4j.model.MaskDownsampling;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
+import io.github.ldm4j.testsupport.NineChannelUNet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.Ldm4jReadinessCheck;
 import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
 import io.github.ldm4j.quarkus.runtime.Ldm4jStartup;
+import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
@@ -47,6 +48,12 @@ class Ldm4jProcessor {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
             GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class).build();
+  }
+
+  /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */
+  @BuildStep
+  AdditionalBeanBuildItem taskBeans() {
+    return AdditionalBeanBuildItem.builder().setUnremovable().addBeanClasses(TaskRegistry.class).build();
   }
 
   /**

@@ -10,8 +10,13 @@ final class TestModels {
 
   private TestModels() {}
 
-  static synchronized String shapes128() {
-    Path dir = Path.of("target", "test-models", "shapes-128").toAbsolutePath();
+  static String shapes128() {
+    return shapes128("shapes-128");
+  }
+
+  /** A 128 px shapes model in its own folder {@code target/test-models/<folder>}. */
+  static synchronized String shapes128(String folder) {
+    Path dir = Path.of("target", "test-models", folder).toAbsolutePath();
     if (!Files.isRegularFile(dir.resolve("model_index.json"))) {
       ShapesModel.write(dir, ShapesOptions.defaults().withImageSize(128));
     }

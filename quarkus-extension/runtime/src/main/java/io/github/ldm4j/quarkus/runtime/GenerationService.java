@@ -18,6 +18,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -41,7 +42,7 @@ public class GenerationService {
   private final ThreadPoolExecutor pool;
   private final Duration timeout;
   private final AtomicInteger running = new AtomicInteger();
-  private final AtomicReference<ProgressEvent> latest = new AtomicReference<>();
+  private final AtomicReference<Current> latest = new AtomicReference<>();
   private final AtomicLong jobs = new AtomicLong();
   private final BroadcastProcessor<ProgressUpdate> updates = BroadcastProcessor.create();
 
@@ -49,11 +50,13 @@ public class GenerationService {
   private final Counter steps;
   private final Counter rejected;
   private final Timer duration;
+  private final MeterRegistry meters;
 
   /**
    * Creates the pool from the limits and registers the meters: {@code ldm4j.images},
    * {@code ldm4j.steps} (its rate is steps per second), {@code ldm4j.rejected} (429s),
-   * {@code ldm4j.generation} (latency, waiting excluded), gauges {@code ldm4j.queue.depth} and
+   * {@code ldm4j.generation} (latency, waiting excluded), {@code ldm4j.cancelled} (tag {@code
+   * reason}: {@value #DISCONNECT}, {@value #TIMEOUT}, {@value #SHUTDOWN}), gauges {@code ldm4j.queue.depth} and
    * {@code ldm4j.generations.running}.
    */
   @Inject
@@ -67,10 +70,13 @@ public class GenerationService {
           return t;
         });
     this.timeout = l.requestTimeout();
+    this.meters = meters;
     this.images = Counter.builder("ldm4j.images").description("Images generated").register(meters);
     this.steps = Counter.builder("ldm4j.steps").description("Sampler steps run").register(meters);
     this.rejected = Counter.builder("ldm4j.rejected").description("Requests refused on a full queue").register(meters);
     this.duration = Timer.builder("ldm4j.generation").description("Generation time, waiting excluded").register(meters);
+    cancelled(DISCONNECT, 0);
+    cancelled(TIMEOUT, 0);
     Gauge.builder("ldm4j.queue.depth", pool, p -> p.getQueue().size()).description("Generations waiting").register(meters);
     Gauge.builder("ldm4j.generations.running", running, AtomicInteger::get).description("Generations running")
         .register(meters);
@@ -101,41 +107,54 @@ public class GenerationService {
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation) throws InterruptedException {
+    return generate(generator, request, listener, cancellation, TaskRegistry.Task.detached());
+  }
+
+  /**
+   * Runs one generation as {@code task} and waits for it; the task gets the queued and step events
+   * and exactly one terminal event. When {@code cancellation} fires (by the caller, e.g. on client
+   * disconnect, or here on timeout with reason {@value #TIMEOUT}) a queued generation leaves the
+   * queue without running, a running one stops at its next step, and this method returns at once.
+   * The cancellation reason is counted in {@code ldm4j.cancelled{reason}} when the generation did not
+   * finish because of it.
+   *
+   * @throws QueueFullException when the queue is full
+   * @throws GenerationTimeoutException when the request timeout passed
+   * @throws IllegalArgumentException for requests the model cannot serve
+   * @throws CancellationException when cancelled by the caller (its message is the reason)
+   */
+  public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
+      CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
+    Job job = new Job(jobs.incrementAndGet(), generator, request, listener, cancellation, task);
     Future<GenerationResult> f;
-    long job = jobs.incrementAndGet();
+    task.queued();
     try {
-      f = pool.submit(() -> {
-        running.incrementAndGet();
-        long start = System.nanoTime();
-        try {
-          cancellation.throwIfCancelled();
-          GenerationResult result = generator.generate(request, e -> {
-            latest.set(e);
-            updates.onNext(new ProgressUpdate(job, e.step(), e.totalSteps(), e.sigma()));
-            steps.increment();
-            listener.onProgress(e);
-          }, cancellation);
-          images.increment(result.images().size());
-          return result;
-        } finally {
-          duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-          running.decrementAndGet();
-        }
-      });
+      f = pool.submit(job);
     } catch (RejectedExecutionException e) {
       rejected.increment();
-      throw new QueueFullException("the generation queue is full (" + pool.getQueue().size() + " waiting, "
-          + pool.getMaximumPoolSize() + " running); retry later");
+      String message = "the generation queue is full (" + pool.getQueue().size() + " waiting, "
+          + pool.getMaximumPoolSize() + " running); retry later";
+      task.failed(message);
+      throw new QueueFullException(message);
     }
+    cancellation.onCancel(() -> {
+      if (job.state.compareAndSet(Job.QUEUED, Job.SKIPPED)) {
+        pool.remove((Runnable) f);
+        String why = cancellation.reason().orElse("cancelled");
+        cancelled(why);
+        task.cancelled(why);
+      }
+      f.cancel(false);
+    });
     try {
       return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      cancellation.cancel("request timeout");
-      f.cancel(false);
+      cancellation.cancel(TIMEOUT);
       throw new GenerationTimeoutException("the generation did not finish within the request timeout of " + timeout);
+    } catch (CancellationException e) {
+      throw new CancellationException(cancellation.reason().orElse("cancelled"));
     } catch (InterruptedException e) {
-      cancellation.cancel("interrupted");
-      f.cancel(false);
+      cancellation.cancel(SHUTDOWN);
       throw e;
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
@@ -149,6 +168,90 @@ public class GenerationService {
     }
   }
 
+  /** Cancellation reason of a client that closed its connection. */
+  public static final String DISCONNECT = "disconnect";
+
+  /** Cancellation reason of a request over its timeout. */
+  public static final String TIMEOUT = "timeout";
+
+  /** Cancellation reason of a server shutting down. */
+  public static final String SHUTDOWN = "shutdown";
+
+  private void cancelled(String reason) {
+    cancelled(reason, 1);
+  }
+
+  private void cancelled(String reason, int count) {
+    Counter.builder("ldm4j.cancelled").description("Generations cancelled before they finished")
+        .tag("reason", reason).register(meters).increment(count);
+  }
+
+  /** One submitted generation; runs at most once, and never after it was skipped. */
+  private final class Job implements Callable<GenerationResult> {
+    static final int QUEUED = 0;
+    static final int RUNNING = 1;
+    static final int SKIPPED = 2;
+
+    final AtomicInteger state = new AtomicInteger(QUEUED);
+    private final long number;
+    private final Generator generator;
+    private final GenerationRequest request;
+    private final ProgressListener listener;
+    private final CancellationToken cancellation;
+    private final TaskRegistry.Task task;
+
+    Job(long number, Generator generator, GenerationRequest request, ProgressListener listener,
+        CancellationToken cancellation, TaskRegistry.Task task) {
+      this.number = number;
+      this.generator = generator;
+      this.request = request;
+      this.listener = listener;
+      this.cancellation = cancellation;
+      this.task = task;
+    }
+
+    @Override
+    public GenerationResult call() {
+      if (!state.compareAndSet(QUEUED, RUNNING)) {
+        throw new CancellationException(cancellation.reason().orElse("cancelled"));
+      }
+      running.incrementAndGet();
+      long start = System.nanoTime();
+      try {
+        cancellation.throwIfCancelled();
+        GenerationResult result = generator.generate(request, e -> {
+          latest.set(new Current(task.id(), e));
+          updates.onNext(new ProgressUpdate(number, e.step(), e.totalSteps(), e.sigma()));
+          steps.increment();
+          task.step(e);
+          listener.onProgress(e);
+        }, cancellation);
+        images.increment(result.images().size());
+        task.done();
+        return result;
+      } catch (CancellationException e) {
+        String why = cancellation.reason().orElse("cancelled");
+        cancelled(why);
+        task.cancelled(why);
+        throw e;
+      } catch (RuntimeException | Error e) {
+        task.failed(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+        throw e;
+      } finally {
+        duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * The latest step of any generation.
+   *
+   * @param taskId its task id, or null when the request named none
+   * @param event the step
+   */
+  public record Current(String taskId, ProgressEvent event) {}
+
   /** Generations waiting for a free slot. */
   public int queueDepth() {
     return pool.getQueue().size();
@@ -156,6 +259,11 @@ public class GenerationService {
 
   /** The latest progress event of any generation (empty before the first step). */
   public Optional<ProgressEvent> latestProgress() {
+    return latestStep().map(Current::event);
+  }
+
+  /** The latest step of any generation, with its task id (empty before the first step). */
+  public Optional<Current> latestStep() {
     return Optional.ofNullable(latest.get());
   }
 

@@ -53,6 +53,9 @@ public interface Ldm4jConfig {
   /** Upper bounds enforced before any work is done. */
   Limits limits();
 
+  /** Per-task progress streams ({@code GET /ldm4j/progress/{taskId}}). */
+  Tasks tasks();
+
   /**
    * API key; when set every ldm4j endpoint requires {@code Authorization: Bearer <key>} (OpenAI
    * clients send it) and answers 401 otherwise.
@@ -150,5 +153,27 @@ public interface Ldm4jConfig {
     /** Seconds sent in the Retry-After header of a 429. */
     @WithDefault("5")
     int retryAfterSeconds();
+  }
+
+  /**
+   * Per-task progress streams. A subscriber may connect before its request arrives (it waits at
+   * most {@code limits.request-timeout}); finished tasks are kept for late subscribers.
+   */
+  interface Tasks {
+    /** Finished tasks whose events are kept for late subscribers (the oldest go first). */
+    @WithDefault("256")
+    int retained();
+
+    /** How long a finished task's events are kept. */
+    @WithDefault("10M")
+    Duration retention();
+
+    /** Task ids subscribers may wait for before their request arrives; beyond it 429. */
+    @WithDefault("64")
+    int maxPending();
+
+    /** Open per-task progress streams; beyond it 429. */
+    @WithDefault("256")
+    int maxSubscribers();
   }
 }

@@ -10,7 +10,9 @@ import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.sampler.Samplers;
+import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Base64;
 import java.util.List;
@@ -65,9 +68,11 @@ public class A1111Resource {
    * @param samplerName sampler, A1111 or ldm4j name
    * @param scheduler schedule name
    * @param batchSize images
+   * @param forceTaskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
+   *     streams at {@code GET /ldm4j/progress/{taskId}}
    */
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
-      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize) {}
+      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId) {}
 
   /**
    * The response.
@@ -94,9 +99,10 @@ public class A1111Resource {
    * @param etaRelative not estimated: 0
    * @param state job count and steps
    * @param currentImage not sent: null
+   * @param currentTask the task id of the running generation (its {@code force_task_id}), or null
    */
   public record Progress(double progress, @JsonProperty("eta_relative") double etaRelative, State state,
-      @JsonProperty("current_image") String currentImage) {}
+      @JsonProperty("current_image") String currentImage, @JsonProperty("current_task") String currentTask) {}
 
   /**
    * Progress state.
@@ -108,14 +114,15 @@ public class A1111Resource {
   public record State(@JsonProperty("job_count") int jobCount, @JsonProperty("sampling_step") int samplingStep,
       @JsonProperty("sampling_steps") int samplingSteps) {}
 
-  /** Text to image. */
+  /** Text to image; a client that disconnects cancels the generation. */
   @POST
   @Path("/txt2img")
   @Blocking
   @Consumes(MediaType.WILDCARD)
-  public Txt2ImgResponse txt2img(byte[] body) {
+  public Txt2ImgResponse txt2img(byte[] body, @Context HttpServerResponse response) {
     Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
-    return run(r, null, null, 0, r.width(), r.height());
+    Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
+    return run(r, null, null, 0, r.width(), r.height(), taskId, response);
   }
 
   /**
@@ -134,18 +141,20 @@ public class A1111Resource {
    * @param initImages base64 images; the first is used
    * @param mask base64 mask or null
    * @param denoisingStrength strength in (0, 1]
+   * @param forceTaskId optional client-chosen task id, as in txt2img
    */
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
       String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
-      Double denoisingStrength) {}
+      Double denoisingStrength, String forceTaskId) {}
 
-  /** Image to image (with {@code mask}: inpainting). */
+  /** Image to image (with {@code mask}: inpainting); a client that disconnects cancels the generation. */
   @POST
   @Path("/img2img")
   @Blocking
   @Consumes(MediaType.WILDCARD)
-  public Txt2ImgResponse img2img(byte[] body) {
+  public Txt2ImgResponse img2img(byte[] body, @Context HttpServerResponse response) {
     Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
+    Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
     if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
       throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
     }
@@ -161,8 +170,8 @@ public class A1111Resource {
       throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
     }
     Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-        r.seed(), r.samplerName(), r.scheduler(), r.batchSize());
-    return run(common, init, mask, strength, init.width(), init.height());
+        r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId());
+    return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
   }
 
   private static RgbImage image(String param, String b64, long maxPixels) {
@@ -174,7 +183,8 @@ public class A1111Resource {
     }
   }
 
-  private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width, Integer height) {
+  private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width,
+      Integer height, Generations.TaskId taskId, HttpServerResponse response) {
     if (r.prompt() == null || r.prompt().isBlank()) {
       throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
     }
@@ -212,7 +222,7 @@ public class A1111Resource {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }
-    GenerationResult result = generations.run(generations.model(null), request);
+    GenerationResult result = generations.run(generations.model(null), request, taskId, response);
     Base64.Encoder b64 = Base64.getEncoder();
     List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
@@ -233,16 +243,18 @@ public class A1111Resource {
         .map(n -> new SamplerItem(A1111_NAMES.getOrDefault(n, n), List.of(n), Map.of())).toList();
   }
 
-  /** Progress of the running (or last) generation. */
+  /** Progress of the running (or last) generation, with its task id while it runs. */
   @GET
   @Path("/progress")
   public Progress progress() {
     int jobs = generations.service().running() + generations.service().queueDepth();
-    Optional<ProgressEvent> e = generations.service().latestProgress();
+    Optional<GenerationService.Current> c = generations.service().latestStep();
+    Optional<ProgressEvent> e = c.map(GenerationService.Current::event);
     int step = e.map(ProgressEvent::step).orElse(0);
     int total = e.map(ProgressEvent::totalSteps).orElse(0);
     double fraction = jobs == 0 ? 0 : e.map(ProgressEvent::fraction).orElse(0.0);
-    return new Progress(fraction, 0, new State(jobs, step, total), null);
+    String task = generations.service().running() == 0 ? null : c.map(GenerationService.Current::taskId).orElse(null);
+    return new Progress(fraction, 0, new State(jobs, step, total), null, task);
   }
 
   /**

@@ -9,12 +9,15 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.Samplers;
 import io.github.ldm4j.sampler.SamplingPlanners;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -38,12 +41,15 @@ public class Generations {
   private final Ldm4jPipelines pipelines;
   private final GenerationService service;
   private final Ldm4jConfig config;
+  private final TaskRegistry tasks;
 
+  /** Injected. */
   @Inject
-  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config) {
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks) {
     this.pipelines = pipelines;
     this.service = service;
     this.config = config;
+    this.tasks = tasks;
   }
 
   /** Parses a JSON body into {@code type}; 413 over the body limit, 400 naming the field otherwise. */
@@ -122,16 +128,28 @@ public class Generations {
     }
   }
 
-  /** Runs a request on the generation pool; failures become 400/422/429/499/504. */
+  /** Runs a request without task id or disconnect watch; see {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse)}. */
   public GenerationResult run(Generator generator, GenerationRequest request) {
+    return run(generator, request, null, null);
+  }
+
+  /**
+   * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
+   * the client of {@code response} disconnects (null: not watched); failures become
+   * 400/409/422/429/499/504.
+   */
+  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
+      HttpServerResponse response) {
     try {
       generator.limits().check(request.settings());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }
+    TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
     CancellationToken token = new CancellationToken();
+    ClientDisconnect.watch(response, token);
     try {
-      return service.generate(generator, request, e -> { }, token);
+      return service.generate(generator, request, ProgressListener.NONE, token, task);
     } catch (GenerationService.QueueFullException e) {
       throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
           config.limits().retryAfterSeconds());
@@ -143,8 +161,38 @@ public class Generations {
       throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      token.cancel("interrupted");
       throw new ApiException(503, "server_error", null, "interrupted", "the server is shutting down", null);
+    }
+  }
+
+  /**
+   * A client-chosen task id and the request field that carried it.
+   *
+   * @param param the field name ({@code task_id}, {@code force_task_id})
+   * @param id the id
+   */
+  public record TaskId(String param, String id) {}
+
+  /**
+   * The task id of a request: null when {@code id} is null, 400 naming {@code param} when it does
+   * not match {@link TaskRegistry#ID}.
+   */
+  public static TaskId taskId(String param, String id) {
+    if (id == null) {
+      return null;
+    }
+    try {
+      return new TaskId(param, TaskRegistry.checkId(id));
+    } catch (TaskRegistry.InvalidTaskIdException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  private TaskRegistry.Task begin(TaskId taskId) {
+    try {
+      return tasks.begin(taskId.id());
+    } catch (TaskRegistry.TaskConflictException e) {
+      throw new ApiException(409, "invalid_request_error", taskId.param(), "task_in_flight", e.getMessage(), null);
     }
   }
 

@@ -1,8 +1,11 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
 import io.github.ldm4j.quarkus.runtime.GenerationService;
+import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.ProgressUpdate;
+import io.github.ldm4j.quarkus.runtime.TaskEvent;
+import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.Samplers;
 import io.github.ldm4j.sampler.SamplingPlanners;
 import io.smallrye.mutiny.Multi;
@@ -13,9 +16,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
-/** {@code GET /ldm4j/samplers}, {@code GET /ldm4j/models} and the SSE stream {@code GET /ldm4j/progress}. */
+/**
+ * {@code GET /ldm4j/samplers}, {@code GET /ldm4j/models} and the SSE streams {@code GET
+ * /ldm4j/progress} (every generation) and {@code GET /ldm4j/progress/{taskId}} (one task).
+ */
 @Path("/ldm4j")
 @Produces(MediaType.APPLICATION_JSON)
 @Singleton
@@ -23,12 +30,38 @@ public class Ldm4jInfoResource {
 
   private final Ldm4jPipelines pipelines;
   private final GenerationService service;
+  private final TaskRegistry tasks;
+  private final Ldm4jConfig config;
 
   /** Injected. */
   @Inject
-  public Ldm4jInfoResource(Ldm4jPipelines pipelines, GenerationService service) {
+  public Ldm4jInfoResource(Ldm4jPipelines pipelines, GenerationService service, TaskRegistry tasks,
+      Ldm4jConfig config) {
     this.pipelines = pipelines;
     this.service = service;
+    this.tasks = tasks;
+    this.config = config;
+  }
+
+  /**
+   * Server-Sent Events of one task (the {@code task_id} / {@code force_task_id} of a generation
+   * request): its {@link TaskEvent}s from the start, in order (queued, each step, then one terminal
+   * event), after which the stream ends. A subscriber may connect before the request arrives. 400 for
+   * a malformed id, 429 when too many streams are open or ids awaited.
+   */
+  @GET
+  @Path("/progress/{taskId}")
+  @Produces(MediaType.SERVER_SENT_EVENTS)
+  @RestStreamElementType(MediaType.APPLICATION_JSON)
+  public Multi<TaskEvent> taskProgress(@RestPath String taskId) {
+    try {
+      return tasks.subscribe(taskId);
+    } catch (TaskRegistry.InvalidTaskIdException e) {
+      throw ApiException.invalid("task_id", e.getMessage());
+    } catch (TaskRegistry.TooManyTasksException e) {
+      throw new ApiException(429, "rate_limit_error", "task_id", "too_many_tasks", e.getMessage(),
+          config.limits().retryAfterSeconds());
+    }
   }
 
   /** Server-Sent Events: one JSON {@link ProgressUpdate} per step of every generation, in order. */

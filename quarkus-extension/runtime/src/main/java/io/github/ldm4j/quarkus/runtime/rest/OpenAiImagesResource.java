@@ -9,12 +9,14 @@ import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,9 +61,12 @@ public class OpenAiImagesResource {
    * @param scheduler schedule name
    * @param guidanceScale classifier-free guidance scale
    * @param seed seed; random when absent
+   * @param taskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
+   *     streams at {@code GET /ldm4j/progress/{taskId}}
    */
   public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
-      String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed) {}
+      String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed,
+      String taskId) {}
 
   /**
    * The response.
@@ -80,14 +85,15 @@ public class OpenAiImagesResource {
    */
   public record Image(String b64_json, String revised_prompt, long seed) {}
 
-  /** Generates images from a prompt. */
+  /** Generates images from a prompt; a client that disconnects cancels the generation. */
   @POST
   @Path("/generations")
   @Blocking
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  public ImagesResponse generations(byte[] body) {
+  public ImagesResponse generations(byte[] body, @Context HttpServerResponse response) {
     ImagesRequest r = generations.parse(body, ImagesRequest.class);
+    Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
     if (r.prompt() == null || r.prompt().isBlank()) {
       throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
     }
@@ -113,13 +119,16 @@ public class OpenAiImagesResource {
     }
     GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s)), r.prompt());
+    return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s), taskId,
+        response), r.prompt());
   }
 
   /**
    * Edits an image (OpenAI {@code images.edit}): multipart {@code image} (PNG/JPEG), optional {@code
    * mask} (same size; white = regenerate, black = keep), {@code prompt}; without a mask it is
    * img2img. The output has the image's size; {@code strength} (default 0.75) sets how much changes.
+   * An optional {@code task_id} names the task for {@code GET /ldm4j/progress/{taskId}}; a client
+   * that disconnects cancels the generation.
    */
   @POST
   @Path("/edits")
@@ -131,7 +140,8 @@ public class OpenAiImagesResource {
       @RestForm("model") String model, @RestForm("negative_prompt") String negativePrompt,
       @RestForm("strength") String strength, @RestForm("steps") String steps, @RestForm("sampler") String sampler,
       @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
-      @RestForm("seed") String seed) {
+      @RestForm("seed") String seed, @RestForm("task_id") String taskId, @Context HttpServerResponse response) {
+    Generations.TaskId task = Generations.taskId("task_id", taskId);
     if (image == null) {
       throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
     }
@@ -168,7 +178,7 @@ public class OpenAiImagesResource {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid("image", e.getMessage());
     }
-    return response(generations.run(generator, request), prompt);
+    return response(generations.run(generator, request, task, response), prompt);
   }
 
   private RgbImage upload(String param, FileUpload file, Generator generator) {

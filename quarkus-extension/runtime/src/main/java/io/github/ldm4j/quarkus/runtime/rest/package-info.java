@@ -1,6 +1,8 @@
 /**
- * The ldm4j REST API (Quarkus REST): the OpenAI Images subset ({@code /v1/images/generations}),
- * ldm4j's own listings ({@code /ldm4j/samplers}, {@code /ldm4j/models}), OpenAI-shaped errors and
- * the optional API key check.
+ * The ldm4j REST API (Quarkus REST): the OpenAI Images subset ({@code /v1/images/generations},
+ * {@code /v1/images/edits}), the AUTOMATIC1111 subset ({@code /sdapi/v1/*}), ldm4j's own listings
+ * and progress streams ({@code /ldm4j/samplers}, {@code /ldm4j/models}, {@code /ldm4j/progress},
+ * {@code /ldm4j/progress/{taskId}}), OpenAI-shaped errors, the optional API key check, and the
+ * cancellation of generations whose client disconnects.
  */
 package io.github.ldm4j.quarkus.runtime.rest;

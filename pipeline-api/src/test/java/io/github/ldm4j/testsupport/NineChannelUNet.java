@@ -1,4 +1,4 @@
-package io.github.ldm4j.conditioning.keys;
+package io.github.ldm4j.testsupport;
 
 import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Parameterization;
@@ -6,11 +6,16 @@ import io.github.ldm4j.model.UNet;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Optional;
 
-/** A 9-channel inpainting UNet whose output exposes the routed input channels. */
-final class NineChannelUNet implements UNet {
-  final ConditioningKey key;
+/**
+ * A 9-channel inpainting UNet whose output exposes the routed input channels, so tests can check by
+ * hand which tensor reached which channel (shared with the conditioning tests through this module's
+ * test-jar).
+ */
+public final class NineChannelUNet implements UNet {
+  private final ConditioningKey key;
 
-  NineChannelUNet(ConditioningKey key) {
+  /** A UNet declaring {@code key}. */
+  public NineChannelUNet(ConditioningKey key) {
     this.key = key;
   }
 
