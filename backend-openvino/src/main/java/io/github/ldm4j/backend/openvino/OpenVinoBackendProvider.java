@@ -4,7 +4,9 @@ import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
 import io.github.ldm4j.spi.ModelComponents;
 import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.spi.NetworkDescription;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The {@code openvino} backend: Intel OpenVINO 2024+ through its C API, found on this machine by
@@ -41,5 +43,10 @@ public final class OpenVinoBackendProvider implements BackendProvider {
   @Override
   public ModelComponents open(ModelSource source, BackendOptions options) throws IOException {
     return OpenVinoBackend.open(source.directory(), OpenVinoOptions.from(options), OpenVinoRuntime.shared());
+  }
+
+  @Override
+  public List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
+    return OpenVinoBackend.describe(source.directory(), OpenVinoRuntime.shared());
   }
 }

@@ -4,10 +4,14 @@ import static io.github.ldm4j.backend.openvino.OpenVinoConformance.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ldm4j.backend.onnx.OnnxBackend;
+import io.github.ldm4j.backend.onnx.OnnxOptions;
 import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.model.Parameterization;
+import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
 import io.github.ldm4j.testkit.ExportFlavor;
 import io.github.ldm4j.testkit.Precision;
@@ -41,6 +45,29 @@ class EmulatedOpenVinoBackendTest {
   private OpenVinoNetworks openVino(Path dir, OpenVinoOptions options) throws Exception {
     return OpenVinoNetworks.open(emulator.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS), options,
         Parameterization.EPS);
+  }
+
+  @Test
+  void describeReadsEveryNetworkWithoutCompilingAndMatchesOnnxRuntime() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    List<NetworkDescription> ov = OpenVinoBackend.describe(dir, emulator.runtime());
+    List<NetworkDescription> ort = OnnxBackend.describe(dir, OnnxOptions.DEFAULTS);
+    assertThat(ov).extracting(NetworkDescription::component).containsExactlyElementsOf(
+        ort.stream().map(NetworkDescription::component).toList());
+    for (int i = 0; i < ov.size(); i++) {
+      assertThat(ports(ov.get(i).inputs())).as("inputs of %s", ov.get(i).component())
+          .isEqualTo(ports(ort.get(i).inputs()));
+      assertThat(ports(ov.get(i).outputs())).as("outputs of %s", ov.get(i).component())
+          .isEqualTo(ports(ort.get(i).outputs()));
+    }
+    assertThat(ov.stream().filter(d -> d.component() == ModelComponent.UNET).findFirst().orElseThrow().inputs())
+        .extracting(TensorPort::name).contains("sample", "timestep", "encoder_hidden_states");
+    assertThat(emulator.compiles()).isEmpty();
+    assertThat(emulator.live()).isEmpty();
+  }
+
+  private static List<String> ports(List<TensorPort> ports) {
+    return ports.stream().map(p -> p.name() + ":" + p.type() + java.util.Arrays.toString(p.shape())).toList();
   }
 
   @Test

@@ -117,7 +117,8 @@ public final class OvNetwork implements AutoCloseable {
     return port(inputs, name).type();
   }
 
-  private static Map<String, TensorPort> contract(List<OvPortInfo> ports) {
+  /** {@code ports} as contract ports by name, in order (dynamic dimensions −1, dynamic rank an empty shape). */
+  public static Map<String, TensorPort> contract(List<OvPortInfo> ports) {
     Map<String, TensorPort> out = new LinkedHashMap<>();
     for (OvPortInfo p : ports) {
       PortType t = switch (p.type()) {
