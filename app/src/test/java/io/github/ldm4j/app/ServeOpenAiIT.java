@@ -8,6 +8,7 @@ import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.models.images.Image;
 import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImageModel;
 import com.openai.models.images.ImagesResponse;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
@@ -103,6 +104,7 @@ class ServeOpenAiIT {
   void openAiClientGeneratesAGreenSquare() {
     ImagesResponse response = client().images().generate(ImageGenerateParams.builder()
         .prompt("a green square")
+        .model(ImageModel.DALL_E_2) // OpenAI's own ids are served by the default model
         .size(ImageGenerateParams.Size._512X512)
         .responseFormat(ImageGenerateParams.ResponseFormat.B64_JSON)
         .n(1)
@@ -125,6 +127,7 @@ class ServeOpenAiIT {
     assertThat(e.statusCode()).isEqualTo(400);
     assertThat(e.type()).hasValue("invalid_request_error");
     assertThat(e.code()).hasValue("invalid_value");
-    assertThat(e.body().toString()).contains("50 image(s)");
+    assertThat(e.param()).hasValue("n");
+    assertThat(e.body().toString()).contains("'n' must be in [1, 4], got 50");
   }
 }

@@ -77,6 +77,18 @@ class ImagesGenerationTest {
     }
   }
 
+  /** OpenAI clients may send their own model ids; with no model of that name they get the default model. */
+  @Test
+  void openAiModelIdsAreServedByTheDefaultModel() {
+    for (String model : new String[] {"dall-e-2", "gpt-image-1"}) {
+      HttpResponse<String> r = Http.post(base, "/v1/images/generations",
+          "{\"prompt\":\"a green square\",\"steps\":8,\"seed\":5,\"model\":\"" + model + "\"}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat((int) nearest(decode(Http.json(r).get("data").get(0).get("b64_json").asText()))[0])
+          .isEqualTo(ShapesDataset.index(ShapeColour.GREEN, ShapeKind.SQUARE));
+    }
+  }
+
   @Test
   void sameSeedSameImage() {
     String req = "{\"prompt\":\"a yellow cross\",\"seed\":3,\"steps\":8}";

@@ -28,7 +28,7 @@ class MalformedRequestsTest {
       "blank prompt            |`{\"prompt\":\"  \"}`                                 |400|prompt",
       "n of wrong type         |`{\"prompt\":\"a red circle\",\"n\":\"many\"}`         |400|n",
       "n zero                  |`{\"prompt\":\"a red circle\",\"n\":0}`               |400|n",
-      "n over the limit        |`{\"prompt\":\"a red circle\",\"n\":50}`              |400|",
+      "n over the limit        |`{\"prompt\":\"a red circle\",\"n\":50}`              |400|n",
       "size not WxH            |`{\"prompt\":\"a red circle\",\"size\":\"big\"}`      |400|size",
       "size not multiple of 8  |`{\"prompt\":\"a red circle\",\"size\":\"100x100\"}`  |400|",
       "huge size               |`{\"prompt\":\"a red circle\",\"size\":\"99999x99999\"}`|400|",

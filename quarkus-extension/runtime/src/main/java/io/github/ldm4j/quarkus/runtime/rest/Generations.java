@@ -85,13 +85,28 @@ public class Generations {
     }
   }
 
-  /** The named model's generator (the default when {@code name} is null or blank); 404 if unknown. */
+  /**
+   * The named model's generator: the default when {@code name} is null, blank or an OpenAI model id
+   * ({@link #isOpenAiModelId}) that names no configured model; 404 if unknown.
+   */
   public Generator model(String name) {
     if (name == null || name.isBlank()) {
       return pipelines.defaultGenerator();
     }
+    if (pipelines.generator(name).isEmpty() && isOpenAiModelId(name)) {
+      return pipelines.defaultGenerator();
+    }
     return pipelines.generator(name).orElseThrow(() -> new ApiException(404, "invalid_request_error", "model",
         "model_not_found", "unknown model '" + name + "'; known: " + pipelines.names(), null));
+  }
+
+  /**
+   * Whether {@code name} is one of OpenAI's own image model ids ({@code dall-e-2}, {@code dall-e-3},
+   * {@code gpt-image-1}, …), which OpenAI clients and tools send by default: such a request is served
+   * by the default model unless a model of that exact name is configured.
+   */
+  static boolean isOpenAiModelId(String name) {
+    return name.startsWith("dall-e-") || name.startsWith("gpt-image-");
   }
 
   /** The configured defaults. */

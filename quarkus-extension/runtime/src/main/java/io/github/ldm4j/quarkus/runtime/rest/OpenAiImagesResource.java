@@ -104,9 +104,7 @@ public class OpenAiImagesResource {
     Generator generator = generations.model(r.model());
     GenerationSettings d = generations.defaults();
     int n = r.n() == null ? 1 : r.n();
-    if (n < 1) {
-      throw ApiException.invalid("n", "'n' must be >= 1, got " + n);
-    }
+    checkN(n, generator);
     int w = d.width();
     int h = d.height();
     if (r.size() != null) {
@@ -163,9 +161,7 @@ public class OpenAiImagesResource {
       throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
     }
     int count = number("n", n, 1, Integer::parseInt);
-    if (count < 1) {
-      throw ApiException.invalid("n", "'n' must be >= 1, got " + count);
-    }
+    checkN(count, generator);
     GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
         sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
         number("seed", seed, null, Long::valueOf));
@@ -179,6 +175,13 @@ public class OpenAiImagesResource {
       throw ApiException.invalid("image", e.getMessage());
     }
     return response(generations.run(generator, request, task, response), prompt);
+  }
+
+  private static void checkN(int n, Generator generator) {
+    int max = generator.limits().maxBatchSize();
+    if (n < 1 || n > max) {
+      throw ApiException.invalid("n", "'n' must be in [1, " + max + "], got " + n);
+    }
   }
 
   private RgbImage upload(String param, FileUpload file, Generator generator) {
