@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * What a native image needs: ServiceLoader registrations of ldm4j's SPIs, ONNX Runtime's JNI
  * (classes its native code creates or throws, runtime initialisation of the classes that load the
- * library, the linux-x64 native libraries) and the CLIP vocabulary. The items are produced in JVM
+ * library, the linux-x64 native libraries, plus the CUDA / TensorRT provider libraries when
+ * {@code onnxruntime_gpu} is the ONNX Runtime on the class path) and the CLIP vocabulary. The items are produced in JVM
  * builds too (they cost nothing there), which lets tests assert them.
  */
 class NativeProcessor {
@@ -40,6 +41,15 @@ class NativeProcessor {
   static final List<String> ORT_NATIVE_RESOURCES = List.of("ai/onnxruntime/native/linux-x64/libonnxruntime.so",
       "ai/onnxruntime/native/linux-x64/libonnxruntime4j_jni.so");
 
+  /**
+   * The execution-provider libraries of {@code onnxruntime_gpu} (CUDA, TensorRT and the shared
+   * bridge they load), registered only when that artifact is on the build class path.
+   */
+  static final List<String> ORT_GPU_PROVIDER_RESOURCES = List.of(
+      "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_shared.so",
+      "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_cuda.so",
+      "ai/onnxruntime/native/linux-x64/libonnxruntime_providers_tensorrt.so");
+
   /** The CLIP tokenizer's embedded vocabulary and entity table. */
   static final List<String> CLIP_RESOURCES = List.of(
       "io/github/ldm4j/conditioning/clip/bpe_simple_vocab_16e6.txt.gz",
@@ -60,6 +70,11 @@ class NativeProcessor {
     reflection.produce(ReflectiveClassBuildItem.builder(classes).constructors().methods().fields().build());
     ORT_RUNTIME_INIT.forEach(c -> runtimeInit.produce(new RuntimeInitializedClassBuildItem(c)));
     resources.produce(new NativeImageResourceBuildItem(ORT_NATIVE_RESOURCES));
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<String> gpu = ORT_GPU_PROVIDER_RESOURCES.stream().filter(r -> loader.getResource(r) != null).toList();
+    if (!gpu.isEmpty()) {
+      resources.produce(new NativeImageResourceBuildItem(gpu));
+    }
   }
 
   @BuildStep
