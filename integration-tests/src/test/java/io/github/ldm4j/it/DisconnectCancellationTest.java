@@ -15,28 +15,50 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * A client that closes its connection cancels its generation: a running one stops at its next step
- * (long before its last), a queued one never runs, the slot serves the next request, and
- * {@code ldm4j.cancelled{reason="disconnect"}} counts them. Observed through the task's progress stream.
+ * A client that closes its connection cancels its generation: a running one stops at its next step,
+ * a queued one never runs, the slot serves the next request, and {@code
+ * ldm4j.cancelled{reason="disconnect"}} counts them. Observed through the task's progress stream.
+ * The generations use the {@link GateSampler}, so the test decides how many steps run before the
+ * disconnect: no dependence on the machine's speed.
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
 class DisconnectCancellationTest {
 
-  static final int STEPS = 150; // the configured maximum
+  /** Steps of a gated request (it never gets to run them all). */
+  static final int STEPS = 20;
+
+  /** Steps a running generation is allowed before its client disconnects. */
+  static final int ALLOWED = 2;
 
   @TestHTTPResource("/") URI base;
 
-  /** The four generation endpoints, each with a long request naming its task. */
+  @BeforeEach
+  void shutTheGate() {
+    Http.awaitIdle(base);
+    GateSampler.shut();
+  }
+
+  @AfterEach
+  void openTheGate() {
+    GateSampler.openFully();
+    Http.awaitIdle(base);
+  }
+
+  /** The four generation endpoints, each with a gated request naming its task. */
   enum Endpoint {
     GENERATIONS, EDITS, TXT2IMG, IMG2IMG;
 
@@ -44,14 +66,16 @@ class DisconnectCancellationTest {
       String init = Base64.getEncoder().encodeToString(ImageEditsTest.datasetPng(ShapeColour.RED, ShapeKind.CIRCLE));
       return switch (this) {
         case GENERATIONS -> RawRequest.postJson(base, "/v1/images/generations",
-            "{\"prompt\":\"a red circle\",\"steps\":" + STEPS + ",\"seed\":1,\"task_id\":\"" + taskId + "\"}");
+            "{\"prompt\":\"a red circle\",\"steps\":" + STEPS + ",\"sampler\":\"" + GateSampler.NAME + "\",\"seed\":1,"
+                + "\"task_id\":\"" + taskId + "\"}");
         case EDITS -> RawRequest.post(base, "/v1/images/edits", "multipart/form-data; boundary=" + ImageEditsTest.BOUNDARY,
             ImageEditsTest.multipartBody(Map.of("prompt", "a red circle", "strength", "1", "steps", "" + STEPS,
-                "task_id", taskId), Map.of("image", ImageEditsTest.datasetPng(ShapeColour.BLUE, ShapeKind.SQUARE))));
+                "sampler", GateSampler.NAME, "task_id", taskId), Map.of("image", ImageEditsTest.datasetPng(ShapeColour.BLUE, ShapeKind.SQUARE))));
         case TXT2IMG -> RawRequest.postJson(base, "/sdapi/v1/txt2img",
-            "{\"prompt\":\"a red circle\",\"steps\":" + STEPS + ",\"force_task_id\":\"" + taskId + "\"}");
+            "{\"prompt\":\"a red circle\",\"steps\":" + STEPS + ",\"sampler_name\":\"" + GateSampler.NAME + "\","
+                + "\"force_task_id\":\"" + taskId + "\"}");
         case IMG2IMG -> RawRequest.postJson(base, "/sdapi/v1/img2img", "{\"prompt\":\"a red circle\",\"steps\":" + STEPS
-            + ",\"denoising_strength\":1.0,\"init_images\":[\"" + init + "\"],\"force_task_id\":\"" + taskId + "\"}");
+            + ",\"sampler_name\":\"" + GateSampler.NAME + "\",\"denoising_strength\":1.0,\"init_images\":[\"" + init + "\"],\"force_task_id\":\"" + taskId + "\"}");
       };
     }
   }
@@ -63,18 +87,17 @@ class DisconnectCancellationTest {
     String id = "dc-run-" + endpoint.name().toLowerCase();
     try (TaskStream stream = TaskStream.open(base, id)) {
       RawRequest request = endpoint.send(base, id);
-      List<JsonNode> started = stream.until("step");
+      GateSampler.allow(ALLOWED);
+      List<JsonNode> all = new ArrayList<>(stream.untilStep(ALLOWED)); // now held before step ALLOWED + 1
       request.close();
-      List<JsonNode> all = new ArrayList<>(started);
       all.addAll(stream.rest());
-      assertThat(all.getFirst().get("event").asText()).isEqualTo("queued");
-      JsonNode terminal = all.getLast();
-      assertThat(terminal.get("event").asText()).isEqualTo("cancelled");
-      assertThat(terminal.get("reason").asText()).isEqualTo("disconnect");
-      List<JsonNode> steps = all.subList(1, all.size() - 1);
-      assertThat(steps).allSatisfy(e -> assertThat(e.get("event").asText()).isEqualTo("step"));
-      assertThat(steps.stream().map(e -> e.get("step").asInt()).toList()).isEqualTo(oneTo(steps.size()));
-      assertThat(steps.size()).as("steps run before the disconnect stopped it").isLessThan(STEPS / 2);
+      assertThat(all.stream().map(e -> e.get("event").asText()).toList())
+          .as("queued, exactly the %d allowed steps, then the end", ALLOWED)
+          .isEqualTo(Stream.of(Stream.of("queued"), Collections.nCopies(ALLOWED, "step").stream(), Stream.of("cancelled"))
+              .flatMap(e -> e).toList());
+      assertThat(all.subList(1, 1 + ALLOWED).stream().map(e -> e.get("step").asInt()).toList())
+          .isEqualTo(oneTo(ALLOWED));
+      assertThat(all.getLast().get("reason").asText()).isEqualTo("disconnect");
     }
     assertNextRequestIsServed();
     assertThat(cancelledByDisconnect()).isEqualTo(before + 1);
@@ -85,7 +108,8 @@ class DisconnectCancellationTest {
     double before = cancelledByDisconnect();
     try (TaskStream running = TaskStream.open(base, "dc-first"); TaskStream queued = TaskStream.open(base, "dc-queued")) {
       RawRequest first = Endpoint.GENERATIONS.send(base, "dc-first");
-      running.until("step"); // the only generation slot is taken
+      GateSampler.allow(1);
+      running.untilStep(1); // the only generation slot is taken, held before step 2
       RawRequest second = Endpoint.GENERATIONS.send(base, "dc-queued");
       assertThat(queued.next().get("event").asText()).isEqualTo("queued");
       second.close();
@@ -94,7 +118,10 @@ class DisconnectCancellationTest {
       assertThat(rest.getFirst().get("event").asText()).isEqualTo("cancelled");
       assertThat(rest.getFirst().get("reason").asText()).isEqualTo("disconnect");
       first.close();
-      assertThat(running.rest().getLast().get("event").asText()).isEqualTo("cancelled");
+      List<JsonNode> firstRest = running.rest();
+      assertThat(firstRest).as("the running one did no step after the first").hasSize(1);
+      assertThat(firstRest.getFirst().get("event").asText()).isEqualTo("cancelled");
+      assertThat(firstRest.getFirst().get("reason").asText()).isEqualTo("disconnect");
     }
     assertNextRequestIsServed();
     assertThat(cancelledByDisconnect()).isEqualTo(before + 2);
@@ -108,13 +135,15 @@ class DisconnectCancellationTest {
       CompletableFuture<HttpResponse<String>> call = client.sendAsync(HttpRequest.newBuilder(
           base.resolve("/v1/images/generations")).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a red circle\",\"steps\":" + STEPS
-              + ",\"task_id\":\"dc-client\"}")).build(), HttpResponse.BodyHandlers.ofString());
-      stream.until("step");
+              + ",\"sampler\":\"" + GateSampler.NAME + "\",\"task_id\":\"dc-client\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      GateSampler.allow(ALLOWED);
+      stream.untilStep(ALLOWED);
       call.cancel(true);
       List<JsonNode> rest = stream.rest();
+      assertThat(rest).as("no step after the %d allowed ones", ALLOWED).hasSize(1);
       assertThat(rest.getLast().get("event").asText()).isEqualTo("cancelled");
       assertThat(rest.getLast().get("reason").asText()).isEqualTo("disconnect");
-      assertThat(rest.size() - 1).isLessThan(STEPS / 2);
     }
     assertNextRequestIsServed();
     assertThat(cancelledByDisconnect()).isEqualTo(before + 1);

@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** A tiny HTTP/JSON client for the tests. */
 final class Http {
@@ -38,6 +39,31 @@ final class Http {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits (at most 30 s, else fails) until no generation runs or waits. */
+  static void awaitIdle(URI base, String... headers) {
+    awaitJobs(base, 0, headers);
+  }
+
+  /**
+   * Waits (at most 30 s, else fails) until {@code n} generations run or wait: {@code job_count} of
+   * {@code GET /sdapi/v1/progress}.
+   */
+  static void awaitJobs(URI base, int n, String... headers) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    int jobs;
+    while ((jobs = json(get(base, "/sdapi/v1/progress", headers)).get("state").get("job_count").asInt()) != n) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the server has " + jobs + " generation(s) running or queued, not " + n + ", after 30 s");
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 

@@ -10,45 +10,74 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * With one generation running and a queue of two (application.properties), a burst of eight long
- * requests gets at least one 429 with Retry-After; the accepted ones succeed.
+ * With one generation running and a queue of two (application.properties), the fourth request and
+ * every later one get 429 with Retry-After; the accepted three succeed once they may run. The
+ * running generation is held by the {@link GateSampler}, so the queue is full whatever the
+ * machine's speed.
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
 class QueueFullTest {
 
+  private static final int RUNNING = 1; // quarkus.ldm4j.limits.concurrent-generations
+  private static final int QUEUE = 2; // quarkus.ldm4j.limits.queue-length
+  private static final int BURST = 5;
+
   @TestHTTPResource("/") URI base;
+
+  @BeforeEach
+  void shutTheGate() {
+    Http.awaitIdle(base);
+    GateSampler.shut();
+  }
+
+  @AfterEach
+  void openTheGate() {
+    GateSampler.openFully();
+    Http.awaitIdle(base);
+  }
+
+  private HttpResponse<String> gated(String taskId) {
+    return Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":10,\"sampler\":\""
+        + GateSampler.NAME + "\",\"seed\":1,\"task_id\":\"" + taskId + "\"}");
+  }
 
   @Test
   void fullQueueAnswers429WithRetryAfter() throws Exception {
-    int burst = 8;
-    CountDownLatch go = new CountDownLatch(1);
-    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
-    try (ExecutorService pool = Executors.newFixedThreadPool(burst)) {
-      for (int i = 0; i < burst; i++) {
-        calls.add(CompletableFuture.supplyAsync(() -> {
-          try {
-            go.await();
-          } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-          }
-          return Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":150,\"seed\":1}");
-        }, pool));
+    try (ExecutorService pool = Executors.newFixedThreadPool(RUNNING + QUEUE + BURST);
+        TaskStream first = TaskStream.open(base, "qf-0")) {
+      List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
+      accepted.add(CompletableFuture.supplyAsync(() -> gated("qf-0"), pool));
+      GateSampler.allow(1);
+      first.untilStep(1); // the only slot is taken, held before step 2
+      for (int i = 1; i <= QUEUE; i++) {
+        String id = "qf-" + i;
+        accepted.add(CompletableFuture.supplyAsync(() -> gated(id), pool));
       }
-      go.countDown();
-      List<HttpResponse<String>> responses = calls.stream().map(CompletableFuture::join).toList();
-      List<HttpResponse<String>> rejected = responses.stream().filter(r -> r.statusCode() == 429).toList();
-      assertThat(rejected).isNotEmpty();
-      assertThat(rejected.getFirst().headers().firstValue("Retry-After")).contains("5");
-      assertThat(Http.json(rejected.getFirst()).get("error").get("type").asText()).isEqualTo("rate_limit_error");
-      assertThat(responses).allSatisfy(r -> assertThat(r.statusCode()).isIn(200, 429));
-      assertThat(responses.size() - rejected.size()).isBetween(1, 3);
+      Http.awaitJobs(base, RUNNING + QUEUE); // the queue is full
+
+      List<CompletableFuture<HttpResponse<String>>> burst = new ArrayList<>();
+      for (int i = 0; i < BURST; i++) {
+        String id = "qf-burst-" + i;
+        burst.add(CompletableFuture.supplyAsync(() -> gated(id), pool));
+      }
+      List<HttpResponse<String>> rejected = burst.stream().map(CompletableFuture::join).toList();
+      assertThat(rejected).allSatisfy(r -> {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+        assertThat(r.headers().firstValue("Retry-After")).contains("5");
+        assertThat(Http.json(r).get("error").get("type").asText()).isEqualTo("rate_limit_error");
+      });
+
+      GateSampler.openFully();
+      assertThat(accepted.stream().map(CompletableFuture::join).toList())
+          .allSatisfy(r -> assertThat(r.statusCode()).as(r.body()).isEqualTo(200));
     }
   }
 }

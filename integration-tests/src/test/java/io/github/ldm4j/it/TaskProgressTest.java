@@ -10,6 +10,8 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -89,11 +91,24 @@ class TaskProgressTest {
     assertThat(Http.json(sse).get("error").get("type").asText()).isEqualTo("invalid_request_error");
   }
 
+  @BeforeEach
+  void shutTheGate() {
+    Http.awaitIdle(base);
+    GateSampler.shut();
+  }
+
+  @AfterEach
+  void openTheGate() {
+    GateSampler.openFully();
+    Http.awaitIdle(base);
+  }
+
   @Test
   void anIdInFlightIs409AndA1111ProgressNamesTheRunningTask() throws Exception {
     try (TaskStream stream = TaskStream.open(base, "tp-dup")) {
-      RawRequest running = DisconnectCancellationTest.Endpoint.TXT2IMG.send(base, "tp-dup");
-      stream.until("step");
+      RawRequest running = DisconnectCancellationTest.Endpoint.TXT2IMG.send(base, "tp-dup"); // gated
+      GateSampler.allow(1);
+      stream.untilStep(1); // held before step 2: in flight until its client leaves
       JsonNode progress = Http.json(Http.get(base, "/sdapi/v1/progress"));
       assertThat(progress.get("current_task").asText()).isEqualTo("tp-dup");
       assertThat(progress.get("state").get("sampling_steps").asInt()).isEqualTo(DisconnectCancellationTest.STEPS);
@@ -101,7 +116,10 @@ class TaskProgressTest {
       assertThat(dup.statusCode()).as(dup.body()).isEqualTo(409);
       assertThat(Http.json(dup).get("error").get("code").asText()).isEqualTo("task_in_flight");
       running.close();
-      assertThat(stream.rest().getLast().get("event").asText()).isEqualTo("cancelled");
+      List<JsonNode> rest = stream.rest();
+      assertThat(rest).hasSize(1);
+      assertThat(rest.getFirst().get("event").asText()).isEqualTo("cancelled");
+      assertThat(rest.getFirst().get("reason").asText()).isEqualTo("disconnect");
     }
     assertThat(generate("tp-after", 2).statusCode()).isEqualTo(200);
   }

@@ -87,6 +87,21 @@ final class TaskStream implements AutoCloseable {
     }
   }
 
+  /** Events up to and including step {@code n} (fails at the end of the stream or on a terminal event). */
+  List<JsonNode> untilStep(int n) throws InterruptedException {
+    List<JsonNode> got = new ArrayList<>();
+    while (true) {
+      JsonNode e = next();
+      if (e == END || TERMINAL.contains(e.get("event").asText())) {
+        throw new AssertionError("task ended before step " + n + "; got " + got + " then " + e);
+      }
+      got.add(e);
+      if (e.get("event").asText().equals("step") && e.get("step").asInt() == n) {
+        return got;
+      }
+    }
+  }
+
   /** Every remaining event; the stream must end after the terminal one (fails after 60 s without an event). */
   List<JsonNode> rest() throws InterruptedException {
     List<JsonNode> got = new ArrayList<>();
