@@ -77,6 +77,29 @@ class TaskProgressTest {
     }
   }
 
+  /** A request refused with a 4xx before it began ends the streams waiting for its id at once. */
+  @Test
+  void aRefusedRequestEndsTheStreamsWaitingForItsId() throws Exception {
+    try (TaskStream openAi = TaskStream.open(base, "tp-refused");
+        TaskStream a1111 = TaskStream.open(base, "tp-refused-a")) {
+      HttpResponse<String> r = Http.post(base, "/v1/images/generations",
+          "{\"prompt\":\"a red circle\",\"n\":0,\"task_id\":\"tp-refused\"}");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      List<JsonNode> events = openAi.rest();
+      assertThat(events).hasSize(1);
+      assertThat(events.getFirst().get("event").asText()).isEqualTo("failed");
+      assertThat(events.getFirst().get("message").asText()).contains("refused", "'n' must be in [1,");
+      HttpResponse<String> a = Http.post(base, "/sdapi/v1/txt2img",
+          "{\"prompt\":\"a red circle\",\"sampler_name\":\"magic\",\"force_task_id\":\"tp-refused-a\"}");
+      assertThat(a.statusCode()).as(a.body()).isEqualTo(400);
+      assertThat(a1111.rest()).singleElement().satisfies(e -> {
+        assertThat(e.get("event").asText()).isEqualTo("failed");
+        assertThat(e.get("message").asText()).contains("magic");
+      });
+    }
+    assertThat(generate("tp-refused", 2).statusCode()).as("the id is free again").isEqualTo(200);
+  }
+
   @Test
   void malformedTaskIdsAre400() {
     HttpResponse<String> openAi = generate("no spaces!", 2);

@@ -167,6 +167,21 @@ public class TaskRegistry {
     return Multi.createFrom().<TaskEvent>emitter(task::attach, BackPressureStrategy.BUFFER);
   }
 
+  /**
+   * A request naming {@code id} was refused before its task began (a 4xx): when {@code id} is
+   * pending, its subscribers get a failed event with {@code message} and their streams end. An id
+   * in flight (another request's), finished or unknown is left alone.
+   */
+  public void rejected(String id, String message) {
+    Task t;
+    synchronized (this) {
+      t = tasks.get(id);
+    }
+    if (t != null) {
+      t.send(true, () -> TaskEvent.failed(id, "the request was refused: " + message));
+    }
+  }
+
   /** The task {@code id} if it is known (pending, in flight or retained). */
   public synchronized Optional<Task> find(String id) {
     evict();

@@ -122,7 +122,7 @@ public class A1111Resource {
   public Txt2ImgResponse txt2img(byte[] body, @Context HttpServerResponse response) {
     Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
-    return run(r, null, null, 0, r.width(), r.height(), taskId, response);
+    return generations.refusing(taskId, () -> run(r, null, null, 0, r.width(), r.height(), taskId, response));
   }
 
   /**
@@ -155,23 +155,25 @@ public class A1111Resource {
   public Txt2ImgResponse img2img(byte[] body, @Context HttpServerResponse response) {
     Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
-    if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
-      throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
-    }
-    long maxPixels = generations.model(null).limits().maxPixels();
-    RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
-    Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
-    if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
-      throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
-          + init.width() + "x" + init.height());
-    }
-    double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
-    if (!(strength > 0 && strength <= 1)) {
-      throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
-    }
-    Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-        r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId());
-    return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
+    return generations.refusing(taskId, () -> {
+      if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
+        throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
+      }
+      long maxPixels = generations.model(null).limits().maxPixels();
+      RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
+      Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
+      if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
+        throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
+            + init.width() + "x" + init.height());
+      }
+      double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
+      if (!(strength > 0 && strength <= 1)) {
+        throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
+      }
+      Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
+          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId());
+      return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
+    });
   }
 
   private static RgbImage image(String param, String b64, long maxPixels) {

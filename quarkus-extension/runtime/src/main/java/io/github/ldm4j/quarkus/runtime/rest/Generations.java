@@ -143,6 +143,22 @@ public class Generations {
     }
   }
 
+  /**
+   * Runs {@code body}, the validation and run of a request naming {@code taskId} (null: none). When it
+   * is refused with an {@link ApiException} before its task began, the subscribers already waiting
+   * for that id get a {@code failed} event at once instead of waiting for the request timeout.
+   */
+  public <T> T refusing(TaskId taskId, java.util.function.Supplier<T> body) {
+    try {
+      return body.get();
+    } catch (ApiException e) {
+      if (taskId != null) {
+        tasks.rejected(taskId.id(), e.getMessage());
+      }
+      throw e;
+    }
+  }
+
   /** Runs a request without task id or disconnect watch; see {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse)}. */
   public GenerationResult run(Generator generator, GenerationRequest request) {
     return run(generator, request, null, null);

@@ -94,31 +94,33 @@ public class OpenAiImagesResource {
   public ImagesResponse generations(byte[] body, @Context HttpServerResponse response) {
     ImagesRequest r = generations.parse(body, ImagesRequest.class);
     Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
-    if (r.prompt() == null || r.prompt().isBlank()) {
-      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
-    }
-    if (r.responseFormat() != null && !r.responseFormat().equals("b64_json")) {
-      throw ApiException.invalid("response_format",
-          "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
-    }
-    Generator generator = generations.model(r.model());
-    GenerationSettings d = generations.defaults();
-    int n = r.n() == null ? 1 : r.n();
-    checkN(n, generator);
-    int w = d.width();
-    int h = d.height();
-    if (r.size() != null) {
-      Matcher m = SIZE.matcher(r.size());
-      if (!m.matches()) {
-        throw ApiException.invalid("size", "'size' must look like \"512x512\", got \"" + r.size() + "\"");
+    return generations.refusing(taskId, () -> {
+      if (r.prompt() == null || r.prompt().isBlank()) {
+        throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
       }
-      w = Integer.parseInt(m.group(1));
-      h = Integer.parseInt(m.group(2));
-    }
-    GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
-    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s), taskId,
-        response), r.prompt());
+      if (r.responseFormat() != null && !r.responseFormat().equals("b64_json")) {
+        throw ApiException.invalid("response_format",
+            "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
+      }
+      Generator generator = generations.model(r.model());
+      GenerationSettings d = generations.defaults();
+      int n = r.n() == null ? 1 : r.n();
+      checkN(n, generator);
+      int w = d.width();
+      int h = d.height();
+      if (r.size() != null) {
+        Matcher m = SIZE.matcher(r.size());
+        if (!m.matches()) {
+          throw ApiException.invalid("size", "'size' must look like \"512x512\", got \"" + r.size() + "\"");
+        }
+        w = Integer.parseInt(m.group(1));
+        h = Integer.parseInt(m.group(2));
+      }
+      GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
+      String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+      return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s), taskId,
+          response), r.prompt());
+    });
   }
 
   /**
@@ -140,41 +142,43 @@ public class OpenAiImagesResource {
       @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
       @RestForm("seed") String seed, @RestForm("task_id") String taskId, @Context HttpServerResponse response) {
     Generations.TaskId task = Generations.taskId("task_id", taskId);
-    if (image == null) {
-      throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
-    }
-    if (prompt == null || prompt.isBlank()) {
-      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
-    }
-    if (responseFormat != null && !responseFormat.equals("b64_json")) {
-      throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
-    }
-    Generator generator = generations.model(model);
-    RgbImage init = upload("image", image, generator);
-    Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
-    if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
-      throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
-          + init.width() + "x" + init.height());
-    }
-    double str = number("strength", strength, 0.75, Double::parseDouble);
-    if (!(str > 0 && str <= 1)) {
-      throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
-    }
-    int count = number("n", n, 1, Integer::parseInt);
-    checkN(count, generator);
-    GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
-        sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
-        number("seed", seed, null, Long::valueOf));
-    String negative = negativePrompt == null ? "" : negativePrompt;
-    GenerationRequest request;
-    try {
-      request = m.isPresent()
-          ? new GenerationRequest.Inpainting(prompt, negative, s, init, m.get(), str)
-          : new GenerationRequest.ImageToImage(prompt, negative, s, init, str);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalid("image", e.getMessage());
-    }
-    return response(generations.run(generator, request, task, response), prompt);
+    return generations.refusing(task, () -> {
+      if (image == null) {
+        throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
+      }
+      if (prompt == null || prompt.isBlank()) {
+        throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
+      }
+      if (responseFormat != null && !responseFormat.equals("b64_json")) {
+        throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
+      }
+      Generator generator = generations.model(model);
+      RgbImage init = upload("image", image, generator);
+      Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
+      if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
+        throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
+            + init.width() + "x" + init.height());
+      }
+      double str = number("strength", strength, 0.75, Double::parseDouble);
+      if (!(str > 0 && str <= 1)) {
+        throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
+      }
+      int count = number("n", n, 1, Integer::parseInt);
+      checkN(count, generator);
+      GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
+          sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
+          number("seed", seed, null, Long::valueOf));
+      String negative = negativePrompt == null ? "" : negativePrompt;
+      GenerationRequest request;
+      try {
+        request = m.isPresent()
+            ? new GenerationRequest.Inpainting(prompt, negative, s, init, m.get(), str)
+            : new GenerationRequest.ImageToImage(prompt, negative, s, init, str);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("image", e.getMessage());
+      }
+      return response(generations.run(generator, request, task, response), prompt);
+    });
   }
 
   private static void checkN(int n, Generator generator) {
