@@ -97,6 +97,18 @@ public final class Generator implements AutoCloseable {
     return limits;
   }
 
+  /**
+   * Checks, without running anything, that the model's networks can run {@code request}'s image
+   * size: a multiple of the downsampling factor, and the spatial dimensions fixed by the networks'
+   * declarations (a UNet exported with a static {@code [?, 4, 64, 64]} sample runs 512×512 only).
+   * {@link #generate} checks this first; servers call it to refuse a request before queueing it.
+   *
+   * @throws IllegalArgumentException naming the network, its fixed input and the size asked for
+   */
+  public void checkSize(GenerationRequest request) {
+    ModelSizes.check(components, Objects.requireNonNull(request, "request"), limits.tiledDecodeAbovePixels());
+  }
+
   /** {@link #generate(GenerationRequest, ProgressListener, CancellationToken)} without progress or cancellation. */
   public GenerationResult generate(GenerationRequest request) {
     return generate(request, ProgressListener.NONE, CancellationToken.none());
@@ -117,13 +129,10 @@ public final class Generator implements AutoCloseable {
     }
     GenerationSettings s = request.settings();
     limits.check(s);
+    checkSize(request);
     FirstStage firstStage = components.firstStage();
     Denoiser denoiser = components.denoiser();
     int f = firstStage.downsamplingFactor();
-    if (s.width() % f != 0 || s.height() % f != 0) {
-      throw new IllegalArgumentException(
-          "width and height must be multiples of the model's downsampling factor " + f + ", got " + s.width() + "x" + s.height());
-    }
     int b = s.batchSize();
     Shape latentShape = Shape.of(b, denoiser.latentChannels(), s.height() / f, s.width() / f);
     cancellation.throwIfCancelled();

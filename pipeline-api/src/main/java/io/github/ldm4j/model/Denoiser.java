@@ -1,6 +1,7 @@
 package io.github.ldm4j.model;
 
 import io.github.ldm4j.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * CompVis {@code apply_model}: the denoising network behind its conditioning routing
@@ -25,6 +26,14 @@ public interface Denoiser extends AutoCloseable {
    * @throws IllegalArgumentException for conditioning of another key, or mismatched shapes
    */
   Tensor applyModel(Tensor x, Tensor t, Conditioning conditioning);
+
+  /**
+   * The latent size the network's input is fixed at, if any ({@link UNet#fixedSampleSize()}). The
+   * default: unconstrained.
+   */
+  default Optional<FixedSize> fixedSampleSize() {
+    return Optional.empty();
+  }
 
   /** Releases what the denoiser owns; idempotent. */
   @Override

@@ -2,6 +2,7 @@ package io.github.ldm4j.model;
 
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -30,6 +31,11 @@ final class DiffusionWrapper implements Denoiser {
   @Override
   public int latentChannels() {
     return network.outChannels();
+  }
+
+  @Override
+  public Optional<FixedSize> fixedSampleSize() {
+    return network.fixedSampleSize();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.github.ldm4j.model;
 
 import io.github.ldm4j.tensor.Tensor;
+import java.util.Optional;
 
 /**
  * The first-stage autoencoder (CompVis {@code AutoencoderKL} role): images in [−1, 1] to latent
@@ -38,6 +39,22 @@ public interface FirstStage extends AutoCloseable {
 
   /** Decodes unscaled latents {@code [B, C, h, w]} to images {@code [B, 3, h·f, w·f]} in about [−1, 1]. */
   Tensor decode(Tensor latent);
+
+  /**
+   * The image size the encoder's input is fixed at by its declaration, if any. The default:
+   * unconstrained.
+   */
+  default Optional<FixedSize> fixedEncoderInputSize() {
+    return Optional.empty();
+  }
+
+  /**
+   * The latent size the decoder's input is fixed at by its declaration, if any. The default:
+   * unconstrained.
+   */
+  default Optional<FixedSize> fixedDecoderInputSize() {
+    return Optional.empty();
+  }
 
   /** Releases native resources; idempotent. The default holds none. */
   @Override

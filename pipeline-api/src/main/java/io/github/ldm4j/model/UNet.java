@@ -35,6 +35,14 @@ public interface UNet extends AutoCloseable {
    */
   Tensor forward(Tensor sample, Tensor timesteps, Optional<Tensor> context);
 
+  /**
+   * The latent size the network's {@code sample} input is fixed at by its declaration, if any
+   * (exports with static spatial dimensions run on that size only). The default: unconstrained.
+   */
+  default Optional<FixedSize> fixedSampleSize() {
+    return Optional.empty();
+  }
+
   /** Releases native resources; idempotent. The default holds none. */
   @Override
   default void close() {}

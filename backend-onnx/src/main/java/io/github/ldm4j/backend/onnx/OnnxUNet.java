@@ -7,6 +7,7 @@ import io.github.ldm4j.backend.onnx.internal.OnnxSession;
 import io.github.ldm4j.backend.onnx.internal.OrtTensors;
 import io.github.ldm4j.backend.onnx.internal.Port;
 import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.UNet;
 import io.github.ldm4j.spi.contract.TimestepForm;
@@ -83,6 +84,12 @@ public final class OnnxUNet implements UNet {
   @Override
   public int outChannels() {
     return contract.outChannels();
+  }
+
+  /** From the declared {@code sample} input ({@link UNetContract#fixedSampleSize()}). */
+  @Override
+  public Optional<FixedSize> fixedSampleSize() {
+    return contract.fixedSampleSize();
   }
 
   /** Whether the network's float tensors are float16. */

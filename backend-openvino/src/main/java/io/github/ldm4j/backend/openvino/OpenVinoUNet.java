@@ -3,6 +3,7 @@ package io.github.ldm4j.backend.openvino;
 import io.github.ldm4j.backend.openvino.internal.Feed;
 import io.github.ldm4j.backend.openvino.internal.OvNetwork;
 import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.UNet;
 import io.github.ldm4j.spi.contract.TimestepForm;
@@ -65,6 +66,12 @@ public final class OpenVinoUNet implements UNet {
   @Override
   public int outChannels() {
     return contract.outChannels();
+  }
+
+  /** From the declared {@code sample} input ({@link UNetContract#fixedSampleSize()}). */
+  @Override
+  public Optional<FixedSize> fixedSampleSize() {
+    return contract.fixedSampleSize();
   }
 
   /** The contract read from the model. */

@@ -1,6 +1,7 @@
 package io.github.ldm4j.spi.contract;
 
 import io.github.ldm4j.model.FirstStage;
+import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.LatentDistribution;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Objects;
@@ -85,6 +86,18 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
   @Override
   public boolean canEncode() {
     return encoder.isPresent();
+  }
+
+  /** From the encoder contract's declared input. */
+  @Override
+  public Optional<FixedSize> fixedEncoderInputSize() {
+    return encoderContract.flatMap(VaeContract::fixedInputSize);
+  }
+
+  /** From the decoder contract's declared input. */
+  @Override
+  public Optional<FixedSize> fixedDecoderInputSize() {
+    return decoderContract.fixedInputSize();
   }
 
   @Override

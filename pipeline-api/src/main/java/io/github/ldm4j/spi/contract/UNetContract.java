@@ -1,6 +1,7 @@
 package io.github.ldm4j.spi.contract;
 
 import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.FixedSize;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,11 @@ public record UNetContract(TensorPort sample, TensorPort timestep, TimestepForm 
       return concat ? ConditioningKey.HYBRID : ConditioningKey.CROSSATTN;
     }
     return concat ? ConditioningKey.CONCAT : ConditioningKey.NONE;
+  }
+
+  /** The latent size the sample input is fixed at by its declaration, if any. */
+  public Optional<FixedSize> fixedSampleSize() {
+    return FixedSize.of(sample.name(), sample.shape());
   }
 
   private static TensorPort find(String what, Map<String, TensorPort> ports, String role, List<String> names) {

@@ -1,6 +1,8 @@
 package io.github.ldm4j.spi.contract;
 
+import io.github.ldm4j.model.FixedSize;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The tensor contract of one half of a VAE export: the decoder {@code latent_sample} [B, C, h, w] →
@@ -44,6 +46,11 @@ public record VaeContract(TensorPort input, TensorPort output, int latentChannel
     boolean moments = out.name().equals("latent_parameters");
     long c = out.staticDim(1);
     return new VaeContract(in, out, c > 0 ? (int) (moments ? c / 2 : c) : 4, moments);
+  }
+
+  /** The size the input is fixed at by its declaration, if any. */
+  public Optional<FixedSize> fixedInputSize() {
+    return FixedSize.of(input.name(), input.shape());
   }
 
   private static TensorPort port(String what, Map<String, TensorPort> ports, String name) {
