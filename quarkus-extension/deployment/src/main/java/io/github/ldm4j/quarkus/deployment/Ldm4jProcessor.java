@@ -12,6 +12,8 @@ import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
 import io.github.ldm4j.quarkus.runtime.rest.Ldm4jInfoResource;
 import io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource;
+import io.github.ldm4j.quarkus.runtime.rest.UnexpectedExceptionMapper;
+import io.github.ldm4j.quarkus.runtime.rest.WebApplicationExceptionMapper;
 import io.quarkus.arc.BeanDestroyer;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
@@ -31,7 +33,8 @@ class Ldm4jProcessor {
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
       ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
-      Ldm4jStartup.class);
+      Ldm4jStartup.class,
+      WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
 
   @BuildStep
   FeatureBuildItem feature() {

@@ -185,6 +185,20 @@ public class A1111Resource {
     }
   }
 
+  /**
+   * The field to name when the model cannot run the requested size: the init image for img2img,
+   * else the one of width/height the request set, else none.
+   */
+  private static String sizeParam(RgbImage init, Integer width, Integer height) {
+    if (init != null) {
+      return "init_images";
+    }
+    if (width != null && height == null) {
+      return "width";
+    }
+    return height != null && width == null ? "height" : null;
+  }
+
   private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width,
       Integer height, Generations.TaskId taskId, HttpServerResponse response) {
     if (r.prompt() == null || r.prompt().isBlank()) {
@@ -224,7 +238,8 @@ public class A1111Resource {
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }
-    GenerationResult result = generations.run(generations.model(null), request, taskId, response);
+    GenerationResult result = generations.run(generations.model(null), request, taskId, response,
+        sizeParam(init, width, height));
     Base64.Encoder b64 = Base64.getEncoder();
     List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();

@@ -20,7 +20,6 @@ import io.github.ldm4j.sampler.SamplingPlanners;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -165,16 +164,32 @@ public class Generations {
   }
 
   /**
-   * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
-   * the client of {@code response} disconnects (null: not watched); failures become
-   * 400/409/422/429/499/504.
+   * Runs a request as {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse, String)}
+   * with no request field named for a size the model cannot run.
    */
   public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
       HttpServerResponse response) {
+    return run(generator, request, taskId, response, null);
+  }
+
+  /**
+   * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
+   * the client of {@code response} disconnects (null: not watched); failures become
+   * 400/409/422/429/499/504. Before queueing, a request outside the limits or of a size the model's
+   * networks cannot run ({@link Generator#checkSize}) is refused with 400, naming {@code sizeParam}
+   * (null: none) for the latter.
+   */
+  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
+      HttpServerResponse response, String sizeParam) {
     try {
       generator.limits().check(request.settings());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
+    }
+    try {
+      generator.checkSize(request);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(sizeParam, e.getMessage());
     }
     TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
     CancellationToken token = new CancellationToken();
@@ -230,10 +245,5 @@ public class Generations {
   /** The generation service (queue depth, progress). */
   public GenerationService service() {
     return service;
-  }
-
-  /** UTF-8 text of a body (for logs and messages). */
-  static String text(byte[] body) {
-    return new String(body, StandardCharsets.UTF_8);
   }
 }

@@ -119,7 +119,7 @@ public class OpenAiImagesResource {
       GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
       String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
       return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s), taskId,
-          response), r.prompt());
+          response, "size"), r.prompt());
     });
   }
 
@@ -177,7 +177,7 @@ public class OpenAiImagesResource {
       } catch (IllegalArgumentException e) {
         throw ApiException.invalid("image", e.getMessage());
       }
-      return response(generations.run(generator, request, task, response), prompt);
+      return response(generations.run(generator, request, task, response, "image"), prompt);
     });
   }
 
