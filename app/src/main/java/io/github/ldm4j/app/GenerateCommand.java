@@ -115,14 +115,42 @@ final class GenerateCommand implements Callable<Integer> {
       List<GeneratedImage> images = result.images();
       for (int i = 0; i < images.size(); i++) {
         Path file = images.size() == 1 ? output : numbered(output, i);
-        if (file.toAbsolutePath().getParent() != null) {
-          Files.createDirectories(file.toAbsolutePath().getParent());
-        }
-        Files.write(file, images.get(i).png());
+        write(file, images.get(i).png());
         System.out.println(file);
       }
     }
     return 0;
+  }
+
+  /**
+   * Writes {@code png} to {@code file}, creating its folder.
+   *
+   * @throws IllegalStateException "cannot write FILE: REASON" (a runtime failure, exit 1)
+   */
+  static void write(Path file, byte[] png) {
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.write(file, png);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot write " + file + ": " + reason(e), e);
+    }
+  }
+
+  /**
+   * Why an I/O operation failed: a file-system exception's reason, else the message unless it is
+   * only the path (as for {@code AccessDeniedException: /proc/x}), else the exception's type.
+   */
+  static String reason(IOException e) {
+    if (e instanceof java.nio.file.FileSystemException f) {
+      String kind = e.getClass().getSimpleName();
+      String what = f.getOtherFile() == null ? f.getFile() : f.getFile() + " -> " + f.getOtherFile();
+      return f.getReason() != null ? f.getReason() + (what == null ? "" : " (" + what + ")")
+          : kind + (what == null ? "" : " (" + what + ")");
+    }
+    return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */

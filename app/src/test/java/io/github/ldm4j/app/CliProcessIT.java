@@ -94,6 +94,26 @@ class CliProcessIT {
   }
 
   @Test
+  void aSizeTheDemoModelCannotRunExitsWithTwoAndTheReason() throws Exception {
+    AppProcess.Result r = AppProcess.run(work, "generate", "--prompt", "x", "--width", "128", "--height", "128",
+        "--output", "small.png");
+    assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+    assertThat(r.stderr()).contains("ldm4j: this model's UNet accepts only 512x512 images (its sample input is fixed"
+        + " at [?, 4, 64, 64]); got 128x128").doesNotContain("\tat ").doesNotContain("ORT_");
+    assertThat(r.stdout()).isEmpty();
+    assertThat(work.resolve("small.png")).doesNotExist();
+  }
+
+  @Test
+  void anUnwritableOutputExitsWithOneNamingTheFileAndWhy() throws Exception {
+    AppProcess.Result r = AppProcess.run(work, "generate", "--prompt", "x", "--steps", "1", "--quiet",
+        "--output", "/proc/forbidden/x.png");
+    assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+    assertThat(r.stderr()).startsWith("ldm4j: cannot write /proc/forbidden/x.png: ").doesNotContain("\tat ");
+    assertThat(r.stderr().lines().findFirst().orElseThrow()).isNotEqualTo("ldm4j: /proc/forbidden");
+  }
+
+  @Test
   void missingModelFoldersExitWithOneAndAClearMessage() throws Exception {
     for (String command : List.of("generate", "inspect", "tokenize")) {
       List<String> args = new ArrayList<>(List.of(command, "--model", "no-such-model"));

@@ -2,6 +2,8 @@ package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.testkit.shapes.ShapesModel;
+import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -120,6 +122,42 @@ class CommandLineTest {
         .subcommand().commandSpec().userObject();
     assertThat(defaults.configuration()).containsEntry("quarkus.http.port", "8080").containsEntry("quarkus.http.host", "0.0.0.0")
         .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+  }
+
+  @Test
+  void aSizeTheModelCannotRunIsAUsageError() {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--width", "256", "--height", "256",
+        "--quiet", "--output", work.resolve("x.png").toString())).isEqualTo(2);
+    assertThat(stderr()).contains("ldm4j: this model's UNet accepts only 128x128 images (its sample input is fixed at"
+        + " [?, 4, 16, 16]); got 256x256").doesNotContain("\tat ").doesNotContain("ORT");
+    assertThat(work.resolve("x.png")).doesNotExist();
+    assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void anUnwritableOutputIsARuntimeFailureNamingTheFile() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    Files.writeString(work.resolve("plain-file"), "x");
+    Path output = work.resolve("plain-file").resolve("x.png");
+    assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--width", "128", "--height", "128",
+        "--steps", "1", "--quiet", "--output", output.toString())).isEqualTo(1);
+    // createDirectories fails with FileAlreadyExistsException, whose message is just the path
+    assertThat(stderr()).startsWith("ldm4j: cannot write " + output + ": FileAlreadyExistsException")
+        .doesNotContain("\tat ");
+    assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void ioFailureReasonsAreNeverJustAPath() {
+    assertThat(GenerateCommand.reason(new java.nio.file.AccessDeniedException("/proc/forbidden")))
+        .isEqualTo("AccessDeniedException (/proc/forbidden)");
+    assertThat(GenerateCommand.reason(new java.nio.file.FileSystemException("/a", null, "Read-only file system")))
+        .isEqualTo("Read-only file system (/a)");
+    assertThat(GenerateCommand.reason(new java.io.IOException("disk full"))).isEqualTo("disk full");
+    assertThat(GenerateCommand.reason(new java.io.IOException())).isEqualTo("IOException");
   }
 
   @Test
