@@ -32,4 +32,22 @@ class ServiceEndpointsTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("/v1/images/generations", "/sdapi/v1/txt2img", "/ldm4j/samplers");
   }
+
+  @Test
+  void openApiDescribesTheJsonRequestBodiesAndErrors() {
+    JsonNode api = Http.json(Http.get(base, "/q/openapi?format=json"));
+    JsonNode post = api.at("/paths/~1v1~1images~1generations/post");
+    JsonNode schema = post.at("/requestBody/content/application~1json/schema");
+    assertThat(schema.isMissingNode()).as(post.toString()).isFalse();
+    JsonNode request = schema.has("$ref")
+        ? api.at("/components/schemas/" + schema.get("$ref").asText().substring("#/components/schemas/".length()))
+        : schema;
+    assertThat(request.at("/properties/prompt/type").asText()).as(request.toString()).isEqualTo("string");
+    assertThat(request.at("/properties/response_format").isMissingNode()).as(request.toString()).isFalse();
+    JsonNode badRequest = post.at("/responses/400/content/application~1json/schema");
+    assertThat(badRequest.toString()).contains("ApiError");
+    assertThat(post.at("/responses/429").isMissingNode()).isFalse();
+    JsonNode txt2img = api.at("/paths/~1sdapi~1v1~1txt2img/post/requestBody/content/application~1json/schema");
+    assertThat(txt2img.toString()).contains("Txt2ImgRequest");
+  }
 }

@@ -1,6 +1,8 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
@@ -27,6 +29,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The AUTOMATIC1111 web-UI API subset many clients speak: {@code POST /sdapi/v1/txt2img}, {@code
@@ -71,6 +77,7 @@ public class A1111Resource {
    * @param forceTaskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
       Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId) {}
 
@@ -119,7 +126,24 @@ public class A1111Resource {
   @Path("/txt2img")
   @Blocking
   @Consumes(MediaType.WILDCARD)
-  public Txt2ImgResponse txt2img(byte[] body, @Context HttpServerResponse response) {
+  @APIResponse(responseCode = "200", description = "the generated images",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
+  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "413", description = "request body over the limit",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "422", description = "the model cannot run the request",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "504", description = "generation timed out",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  public Txt2ImgResponse txt2img(
+      @RequestBody(required = true, description = "the A1111 txt2img request (snake_case fields)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgRequest.class))) byte[] body,
+      @Context HttpServerResponse response) {
     Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
     return generations.refusing(taskId, () -> run(r, null, null, 0, r.width(), r.height(), taskId, response));
@@ -143,6 +167,7 @@ public class A1111Resource {
    * @param denoisingStrength strength in (0, 1]
    * @param forceTaskId optional client-chosen task id, as in txt2img
    */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
       String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
       Double denoisingStrength, String forceTaskId) {}
@@ -152,7 +177,24 @@ public class A1111Resource {
   @Path("/img2img")
   @Blocking
   @Consumes(MediaType.WILDCARD)
-  public Txt2ImgResponse img2img(byte[] body, @Context HttpServerResponse response) {
+  @APIResponse(responseCode = "200", description = "the generated images",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
+  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "413", description = "request body over the limit",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "422", description = "the model cannot run the request",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "504", description = "generation timed out",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  public Txt2ImgResponse img2img(
+      @RequestBody(required = true, description = "the A1111 img2img request (snake_case fields)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Img2ImgRequest.class))) byte[] body,
+      @Context HttpServerResponse response) {
     Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
     return generations.refusing(taskId, () -> {

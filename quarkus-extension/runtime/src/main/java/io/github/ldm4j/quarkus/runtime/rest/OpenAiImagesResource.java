@@ -1,5 +1,7 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
@@ -26,6 +28,10 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -64,6 +70,7 @@ public class OpenAiImagesResource {
    * @param taskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
       String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed,
       String taskId) {}
@@ -91,7 +98,26 @@ public class OpenAiImagesResource {
   @Blocking
   @Consumes(MediaType.WILDCARD)
   @Produces(MediaType.APPLICATION_JSON)
-  public ImagesResponse generations(byte[] body, @Context HttpServerResponse response) {
+  @APIResponse(responseCode = "200", description = "the generated images",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
+  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "404", description = "unknown model",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "413", description = "request body over the limit",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "422", description = "the model cannot run the request",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "504", description = "generation timed out",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  public ImagesResponse generations(
+      @RequestBody(required = true, description = "the OpenAI images.generate request (snake_case fields)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesRequest.class))) byte[] body,
+      @Context HttpServerResponse response) {
     ImagesRequest r = generations.parse(body, ImagesRequest.class);
     Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
     return generations.refusing(taskId, () -> {
@@ -135,6 +161,22 @@ public class OpenAiImagesResource {
   @Blocking
   @Consumes(MediaType.MULTIPART_FORM_DATA)
   @Produces(MediaType.APPLICATION_JSON)
+  @APIResponse(responseCode = "200", description = "the generated images",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
+  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "404", description = "unknown model",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "413", description = "request body over the limit",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "422", description = "the model cannot run the request",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  @APIResponse(responseCode = "504", description = "generation timed out",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
   public ImagesResponse edits(@RestForm("image") FileUpload image, @RestForm("mask") FileUpload mask,
       @RestForm("prompt") String prompt, @RestForm("n") String n, @RestForm("response_format") String responseFormat,
       @RestForm("model") String model, @RestForm("negative_prompt") String negativePrompt,
