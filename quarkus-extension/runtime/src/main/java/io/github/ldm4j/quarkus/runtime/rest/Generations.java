@@ -167,7 +167,7 @@ public class Generations {
   /**
    * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
    * the client of {@code response} disconnects (null: not watched); failures become
-   * 400/409/422/429/499/504.
+   * 400/409/422/429/499/503 (shutting down)/504.
    */
   public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
       HttpServerResponse response) {
@@ -184,6 +184,8 @@ public class Generations {
     } catch (GenerationService.QueueFullException e) {
       throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
           config.limits().retryAfterSeconds());
+    } catch (GenerationService.ShuttingDownException e) {
+      throw shuttingDown(e.getMessage());
     } catch (GenerationService.GenerationTimeoutException e) {
       throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
     } catch (IllegalArgumentException e) {
@@ -192,9 +194,17 @@ public class Generations {
       throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApiException(503, "server_error", null, "interrupted", "the server is shutting down", null);
+      throw shuttingDown("the server is shutting down");
     }
   }
+
+  /** 503 {@code server_error}, code {@value #SHUTTING_DOWN}. */
+  static ApiException shuttingDown(String message) {
+    return new ApiException(503, "server_error", null, SHUTTING_DOWN, message, null);
+  }
+
+  /** The error code of a request refused or cancelled because the server is shutting down. */
+  public static final String SHUTTING_DOWN = "shutting_down";
 
   /**
    * A client-chosen task id and the request field that carried it.
