@@ -21,6 +21,7 @@ import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import jakarta.inject.Singleton;
 import java.util.List;
 
@@ -60,6 +61,16 @@ class Ldm4jProcessor {
   RunTimeConfigurationDefaultBuildItem httpBodyLimit() {
     return new RunTimeConfigurationDefaultBuildItem(Ldm4jStartup.HTTP_MAX_BODY_SIZE_PROPERTY,
         Ldm4jStartup.HTTP_MAX_BODY_SIZE);
+  }
+
+  /**
+   * The graceful shutdown of the generations ({@link io.github.ldm4j.quarkus.runtime.Ldm4jShutdownListener}):
+   * queued work drains within {@code quarkus.shutdown.timeout}, the rest is answered 503.
+   */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  ShutdownListenerBuildItem shutdownListener(Ldm4jRecorder recorder) {
+    return new ShutdownListenerBuildItem(recorder.shutdownListener());
   }
 
   /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */

@@ -17,6 +17,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @Singleton
 public class GenerationService {
+
+  private static final Logger LOG = Logger.getLogger(GenerationService.class);
 
   private final ThreadPoolExecutor pool;
   private final Duration timeout;
@@ -339,9 +342,10 @@ public class GenerationService {
    * #SHUTDOWN} (its task ends {@code cancelled}, its caller fails with {@link ShuttingDownException}
    * at once), completes the global progress stream, then waits at most {@value
    * #SHUTDOWN_WAIT_SECONDS} s for the pool threads (a running generation stops at its next step).
-   * Called on Quarkus' {@link ShutdownEvent}, which is fired after the graceful shutdown wait
-   * ({@code quarkus.shutdown.timeout}) for in-flight requests, and at bean destruction; public so
-   * that tests can trigger it.
+   * Called by {@link Ldm4jShutdownListener} in Quarkus' shutdown phase (after the accepted work had
+   * {@code quarkus.shutdown.timeout} to drain, while the HTTP server still answers), and again,
+   * as a no-op, on the {@link ShutdownEvent} and at bean destruction; public so that tests can
+   * trigger it.
    */
   public void shutdown() {
     List<Job> cancel;
@@ -352,6 +356,9 @@ public class GenerationService {
       closed = true;
       cancel = List.copyOf(live);
     }
+    if (!cancel.isEmpty()) {
+      LOG.infof("Shutting down: cancelling %d queued or running generation(s)", cancel.size());
+    }
     for (Job job : cancel) {
       job.task.cancelled(SHUTDOWN); // now, even when a running one notices only at its next step
       job.cancellation.cancel(SHUTDOWN);
@@ -360,12 +367,34 @@ public class GenerationService {
     updates.onComplete();
     try {
       if (!pool.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warnf("Generations still running %d s after the shutdown began", SHUTDOWN_WAIT_SECONDS);
         pool.shutdownNow();
       }
     } catch (InterruptedException e) {
       pool.shutdownNow();
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Waits at most {@code max} until no caller waits for a generation any more (none queued or
+   * running); returns whether none waits. Used by {@link Ldm4jShutdownListener} to let accepted work
+   * drain.
+   */
+  public boolean awaitCallers(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!live.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return live.isEmpty();
+      }
+    }
+    return true;
   }
 
   void onShutdown(@Observes ShutdownEvent event) {
