@@ -62,4 +62,15 @@ class MalformedRequestsTest {
     assertThat(Http.json(r).get("error").get("code").asText()).isEqualTo("request_too_large");
     assertThat(Http.get(base, "/ldm4j/samplers").statusCode()).isEqualTo(200);
   }
+
+  /** Quarkus' own body limit (an empty 413) lies above ldm4j's, so ldm4j's OpenAI 413 is the one clients get. */
+  @org.junit.jupiter.api.Test
+  void quarkusBodyLimitIsAboveLdm4js() {
+    org.eclipse.microprofile.config.Config config = org.eclipse.microprofile.config.ConfigProvider.getConfig();
+    long quarkus = new io.quarkus.runtime.configuration.MemorySizeConverter()
+        .convert(config.getValue("quarkus.http.limits.max-body-size", String.class)).asLongValue();
+    long ldm4j = config.getValue("quarkus.ldm4j.limits.max-request-body-size", Long.class);
+    assertThat(quarkus).isGreaterThanOrEqualTo(64L << 20).isGreaterThan(ldm4j);
+    assertThat(16L << 20).as("ldm4j's default limit").isLessThan(quarkus);
+  }
 }

@@ -89,7 +89,7 @@ class ProgressStreamTest {
       assertThat(got.stream().map(e -> e.get("step").asInt()).toList())
           .isEqualTo(IntStream.rangeClosed(first, STEPS).boxed().toList());
       assertThat(got).allSatisfy(e -> {
-        assertThat(e.get("totalSteps").asInt()).isEqualTo(STEPS);
+        assertThat(e.get("total").asInt()).isEqualTo(STEPS);
         assertThat(e.get("job").asLong()).isEqualTo(got.getFirst().get("job").asLong());
       });
       for (int i = 1; i < got.size(); i++) {

@@ -17,13 +17,16 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.w3c.dom.Node;
 
 /**
  * PNG output with the generation parameters in a {@code parameters} text chunk (the AUTOMATIC1111
  * convention: {@code tEXt} when the text is Latin-1, {@code iTXt} UTF-8 otherwise), and decoding of
  * the images users upload (PNG, JPEG, BMP, GIF — what the JDK reads), with a pixel limit checked
- * before any pixel is decoded.
+ * before any pixel is decoded. Streams are in memory: ImageIO's disk cache registers a JVM shutdown
+ * hook per stream, which fails while the JVM shuts down (a server answering its last requests).
  */
 public final class PngCodec {
 
@@ -54,7 +57,7 @@ public final class PngCodec {
     }
     ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
     try (ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+        ImageOutputStream out = new MemoryCacheImageOutputStream(bytes)) {
       ImageWriteParam param = writer.getDefaultWriteParam();
       IIOMetadata meta = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(bi), param);
       if (parameters.isPresent()) {
@@ -105,7 +108,7 @@ public final class PngCodec {
     if (bytes == null || bytes.length == 0) {
       throw new IllegalArgumentException("image is empty");
     }
-    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+    try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
         throw new IllegalArgumentException("not a decodable image (PNG, JPEG, BMP or GIF expected)");

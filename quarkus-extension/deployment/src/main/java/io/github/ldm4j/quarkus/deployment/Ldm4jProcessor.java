@@ -22,6 +22,8 @@ import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
 import io.quarkus.deployment.builditem.AdditionalIndexedClassesBuildItem;
 import io.quarkus.deployment.builditem.FeatureBuildItem;
+import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
+import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import jakarta.inject.Singleton;
 import java.util.List;
 
@@ -51,6 +53,27 @@ class Ldm4jProcessor {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
             GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class).build();
+  }
+
+  /**
+   * Raises Quarkus' default HTTP body limit (10240K) to {@link Ldm4jStartup#HTTP_MAX_BODY_SIZE}, above
+   * {@code quarkus.ldm4j.limits.max-request-body-size}'s default, so that ldm4j's limit applies (with
+   * its OpenAI 413 body); {@link Ldm4jStartup} fails the startup when ldm4j's limit is the larger.
+   */
+  @BuildStep
+  RunTimeConfigurationDefaultBuildItem httpBodyLimit() {
+    return new RunTimeConfigurationDefaultBuildItem(Ldm4jStartup.HTTP_MAX_BODY_SIZE_PROPERTY,
+        Ldm4jStartup.HTTP_MAX_BODY_SIZE);
+  }
+
+  /**
+   * The graceful shutdown of the generations ({@link io.github.ldm4j.quarkus.runtime.Ldm4jShutdownListener}):
+   * queued work drains within {@code quarkus.shutdown.timeout}, the rest is answered 503.
+   */
+  @BuildStep
+  @Record(ExecutionTime.RUNTIME_INIT)
+  ShutdownListenerBuildItem shutdownListener(Ldm4jRecorder recorder) {
+    return new ShutdownListenerBuildItem(recorder.shutdownListener());
   }
 
   /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */

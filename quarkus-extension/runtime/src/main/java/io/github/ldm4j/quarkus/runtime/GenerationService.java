@@ -12,14 +12,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -35,9 +41,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * threads (never on the event loop) behind a FIFO queue of {@code queue-length} places; a
  * submission to a full queue fails at once with {@link QueueFullException}, and a generation over
  * {@code request-timeout} (waiting included) is cancelled and fails with {@link GenerationTimeoutException}.
+ * At shutdown ({@link #shutdown()}) it stops admitting and cancels every queued and running
+ * generation, whose callers then fail at once with {@link ShuttingDownException}.
  */
 @Singleton
 public class GenerationService {
+
+  private static final Logger LOG = Logger.getLogger(GenerationService.class);
 
   private final ThreadPoolExecutor pool;
   private final Duration timeout;
@@ -45,6 +55,9 @@ public class GenerationService {
   private final AtomicReference<Current> latest = new AtomicReference<>();
   private final AtomicLong jobs = new AtomicLong();
   private final BroadcastProcessor<ProgressUpdate> updates = BroadcastProcessor.create();
+  private final Set<Job> live = ConcurrentHashMap.newKeySet(); // queued or running
+  private final Object admission = new Object();
+  private boolean closed; // guarded by admission
 
   private final Counter images;
   private final Counter steps;
@@ -77,6 +90,7 @@ public class GenerationService {
     this.duration = Timer.builder("ldm4j.generation").description("Generation time, waiting excluded").register(meters);
     cancelled(DISCONNECT, 0);
     cancelled(TIMEOUT, 0);
+    cancelled(SHUTDOWN, 0);
     Gauge.builder("ldm4j.queue.depth", pool, p -> p.getQueue().size()).description("Generations waiting").register(meters);
     Gauge.builder("ldm4j.generations.running", running, AtomicInteger::get).description("Generations running")
         .register(meters);
@@ -85,6 +99,13 @@ public class GenerationService {
   /** A full queue. */
   public static final class QueueFullException extends RuntimeException {
     QueueFullException(String message) {
+      super(message);
+    }
+  }
+
+  /** A submission refused, or a generation cancelled, because the server is shutting down. */
+  public static final class ShuttingDownException extends RuntimeException {
+    ShuttingDownException(String message) {
       super(message);
     }
   }
@@ -104,6 +125,7 @@ public class GenerationService {
    * @throws GenerationTimeoutException when the request timeout passed
    * @throws IllegalArgumentException for requests the model cannot serve
    * @throws CancellationException when cancelled by the caller
+   * @throws ShuttingDownException when submitted after {@link #shutdown()}, or cancelled by it
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation) throws InterruptedException {
@@ -122,20 +144,28 @@ public class GenerationService {
    * @throws GenerationTimeoutException when the request timeout passed
    * @throws IllegalArgumentException for requests the model cannot serve
    * @throws CancellationException when cancelled by the caller (its message is the reason)
+   * @throws ShuttingDownException when submitted after {@link #shutdown()}, or cancelled by it
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
     Job job = new Job(jobs.incrementAndGet(), generator, request, listener, cancellation, task);
     Future<GenerationResult> f;
-    task.queued();
-    try {
-      f = pool.submit(job);
-    } catch (RejectedExecutionException e) {
-      rejected.increment();
-      String message = "the generation queue is full (" + pool.getQueue().size() + " waiting, "
-          + pool.getMaximumPoolSize() + " running); retry later";
-      task.failed(message);
-      throw new QueueFullException(message);
+    synchronized (admission) {
+      if (closed) {
+        task.cancelled(SHUTDOWN);
+        throw new ShuttingDownException(SHUTTING_DOWN);
+      }
+      task.queued();
+      try {
+        f = pool.submit(job);
+      } catch (RejectedExecutionException e) {
+        rejected.increment();
+        String message = "the generation queue is full (" + pool.getQueue().size() + " waiting, "
+            + pool.getMaximumPoolSize() + " running); retry later";
+        task.failed(message);
+        throw new QueueFullException(message);
+      }
+      live.add(job);
     }
     cancellation.onCancel(() -> {
       if (job.state.compareAndSet(Job.QUEUED, Job.SKIPPED)) {
@@ -152,12 +182,15 @@ public class GenerationService {
       cancellation.cancel(TIMEOUT);
       throw new GenerationTimeoutException("the generation did not finish within the request timeout of " + timeout);
     } catch (CancellationException e) {
-      throw new CancellationException(cancellation.reason().orElse("cancelled"));
+      throw cancelledBy(cancellation);
     } catch (InterruptedException e) {
       cancellation.cancel(SHUTDOWN);
       throw e;
     } catch (ExecutionException e) {
       Throwable c = e.getCause();
+      if (c instanceof CancellationException) {
+        throw cancelledBy(cancellation);
+      }
       if (c instanceof RuntimeException r) {
         throw r;
       }
@@ -165,8 +198,18 @@ public class GenerationService {
         throw err;
       }
       throw new IllegalStateException(c.getMessage(), c);
+    } finally {
+      live.remove(job);
     }
   }
+
+  private static RuntimeException cancelledBy(CancellationToken cancellation) {
+    String why = cancellation.reason().orElse("cancelled");
+    return SHUTDOWN.equals(why) ? new ShuttingDownException(SHUTTING_DOWN) : new CancellationException(why);
+  }
+
+  /** The message of a {@link ShuttingDownException}. */
+  static final String SHUTTING_DOWN = "the server is shutting down; retry on another instance or later";
 
   /** Cancellation reason of a client that closed its connection. */
   public static final String DISCONNECT = "disconnect";
@@ -283,10 +326,83 @@ public class GenerationService {
     return running.get();
   }
 
-  /** Stops the pool. */
-  @PreDestroy
-  void shutdown() {
-    pool.shutdownNow();
+  /** Whether {@link #shutdown()} ran: submissions are refused. */
+  public boolean isShutDown() {
+    synchronized (admission) {
+      return closed;
+    }
+  }
+
+  /** Seconds {@link #shutdown()} waits for the pool threads to stop after cancelling them. */
+  static final int SHUTDOWN_WAIT_SECONDS = 10;
+
+  /**
+   * Shuts the service down (idempotent). Stops admitting (later submissions fail with {@link
+   * ShuttingDownException}), cancels every queued and running generation with reason {@value
+   * #SHUTDOWN} (its task ends {@code cancelled}, its caller fails with {@link ShuttingDownException}
+   * at once), completes the global progress stream, then waits at most {@value
+   * #SHUTDOWN_WAIT_SECONDS} s for the pool threads (a running generation stops at its next step).
+   * Called by {@link Ldm4jShutdownListener} in Quarkus' shutdown phase (after the accepted work had
+   * {@code quarkus.shutdown.timeout} to drain, while the HTTP server still answers), and again,
+   * as a no-op, on the {@link ShutdownEvent} and at bean destruction; public so that tests can
+   * trigger it.
+   */
+  public void shutdown() {
+    List<Job> cancel;
+    synchronized (admission) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      cancel = List.copyOf(live);
+    }
+    if (!cancel.isEmpty()) {
+      LOG.infof("Shutting down: cancelling %d queued or running generation(s)", cancel.size());
+    }
+    for (Job job : cancel) {
+      job.task.cancelled(SHUTDOWN); // now, even when a running one notices only at its next step
+      job.cancellation.cancel(SHUTDOWN);
+    }
+    pool.shutdown();
     updates.onComplete();
+    try {
+      if (!pool.awaitTermination(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.warnf("Generations still running %d s after the shutdown began", SHUTDOWN_WAIT_SECONDS);
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Waits at most {@code max} until no caller waits for a generation any more (none queued or
+   * running); returns whether none waits. Used by {@link Ldm4jShutdownListener} to let accepted work
+   * drain.
+   */
+  public boolean awaitCallers(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!live.isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return live.isEmpty();
+      }
+    }
+    return true;
+  }
+
+  void onShutdown(@Observes ShutdownEvent event) {
+    shutdown();
+  }
+
+  @PreDestroy
+  void destroy() {
+    shutdown();
   }
 }

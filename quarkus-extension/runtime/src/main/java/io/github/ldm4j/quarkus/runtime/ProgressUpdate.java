@@ -5,7 +5,7 @@ package io.github.ldm4j.quarkus.runtime;
  *
  * @param job the generation's number (1, 2, … in submission order since startup)
  * @param step steps done, 1-based
- * @param totalSteps steps of the generation
+ * @param total steps of the generation
  * @param sigma the noise level reached
  */
-public record ProgressUpdate(long job, int step, int totalSteps, double sigma) {}
+public record ProgressUpdate(long job, int step, int total, double sigma) {}

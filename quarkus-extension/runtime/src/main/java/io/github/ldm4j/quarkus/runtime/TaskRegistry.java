@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * recorded and sent to the task's {@linkplain #subscribe subscribers}, who get them from the
  * start whenever they connect. A subscriber may connect before the request: the id then waits,
  * pending, for at most {@code quarkus.ldm4j.limits.request-timeout} (after which its stream ends
- * with a failed event). Finished tasks are kept for {@code quarkus.ldm4j.tasks.retention}, at most
+ * with a failed event); when its last subscriber leaves first, the pending id is dropped at once
+ * (its {@code tasks.max-pending} place is free again). Finished tasks are kept for {@code quarkus.ldm4j.tasks.retention}, at most
  * {@code quarkus.ldm4j.tasks.retained} of them. Thread-safe.
  */
 @Singleton
@@ -162,6 +163,7 @@ public class TaskRegistry {
         Task waiting = t;
         t.expiry = timer.schedule(() -> waiting.expire(pendingWait), pendingWait.toNanos(), TimeUnit.NANOSECONDS);
       }
+      t.holders.incrementAndGet();
     }
     Task task = t;
     return Multi.createFrom().<TaskEvent>emitter(task::attach, BackPressureStrategy.BUFFER);
@@ -191,6 +193,37 @@ public class TaskRegistry {
   /** Open per-task streams. */
   public int subscribers() {
     return subscribers.get();
+  }
+
+  /**
+   * Drops {@code t} when it is still pending and no stream holds it any more: frees its pending
+   * place and cancels its expiry. Takes the registry lock, then the task's (as {@link #begin} does).
+   */
+  private synchronized void abandon(Task t) {
+    if (t.holders.get() > 0 || tasks.get(t.id) != t) {
+      return;
+    }
+    synchronized (t) {
+      if (t.state != State.PENDING) {
+        return;
+      }
+      t.state = State.FINISHED;
+      ScheduledFuture<?> f = t.expiry;
+      if (f != null) {
+        f.cancel(false);
+      }
+    }
+    tasks.remove(t.id);
+    pending--;
+  }
+
+  private void abandonLater(Task t) {
+    try {
+      // on the timer thread: a stream may end while its task's lock is held
+      timer.execute(() -> abandon(t));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // shut down
+    }
   }
 
   private synchronized void retire(Task t, boolean wasPending) {
@@ -233,6 +266,7 @@ public class TaskRegistry {
     private volatile State state;
     private long finishedAt;
     private volatile ScheduledFuture<?> expiry;
+    private final AtomicInteger holders = new AtomicInteger(); // streams given out and not ended
 
     private Task(TaskRegistry registry, String id, State state) {
       this.registry = registry;
@@ -338,6 +372,9 @@ public class TaskRegistry {
       em.onTermination(() -> {
         emitters.remove(em);
         registry.subscribers.decrementAndGet();
+        if (holders.decrementAndGet() == 0 && state == State.PENDING) {
+          registry.abandonLater(this);
+        }
       });
       synchronized (this) {
         events.forEach(em::emit);

@@ -175,7 +175,7 @@ public class Generations {
   /**
    * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
    * the client of {@code response} disconnects (null: not watched); failures become
-   * 400/409/422/429/499/504. Before queueing, a request outside the limits or of a size the model's
+   * 400/409/422/429/499/503 (shutting down)/504. Before queueing, a request outside the limits or of a size the model's
    * networks cannot run ({@link Generator#checkSize}) is refused with 400, naming {@code sizeParam}
    * (null: none) for the latter.
    */
@@ -199,6 +199,8 @@ public class Generations {
     } catch (GenerationService.QueueFullException e) {
       throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
           config.limits().retryAfterSeconds());
+    } catch (GenerationService.ShuttingDownException e) {
+      throw shuttingDown(e.getMessage());
     } catch (GenerationService.GenerationTimeoutException e) {
       throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
     } catch (IllegalArgumentException e) {
@@ -207,9 +209,17 @@ public class Generations {
       throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ApiException(503, "server_error", null, "interrupted", "the server is shutting down", null);
+      throw shuttingDown("the server is shutting down");
     }
   }
+
+  /** 503 {@code server_error}, code {@value #SHUTTING_DOWN}. */
+  static ApiException shuttingDown(String message) {
+    return new ApiException(503, "server_error", null, SHUTTING_DOWN, message, null);
+  }
+
+  /** The error code of a request refused or cancelled because the server is shutting down. */
+  public static final String SHUTTING_DOWN = "shutting_down";
 
   /**
    * A client-chosen task id and the request field that carried it.
