@@ -88,6 +88,7 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("ldm4j: serving " + String.join(", ", opened.names()) + " on http://" + shown + ":" + port
         + " (POST /v1/images/generations, /sdapi/v1/txt2img; /q/health/ready, /q/metrics, /q/swagger-ui)");
     System.out.flush();
+    OrderlyStop.install();
     Quarkus.waitForExit();
     return 0;
   }

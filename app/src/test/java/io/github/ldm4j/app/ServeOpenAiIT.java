@@ -12,19 +12,9 @@ import com.openai.models.images.ImageModel;
 import com.openai.models.images.ImagesResponse;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,57 +25,22 @@ class ServeOpenAiIT {
 
   @TempDir static Path work;
 
-  private static Process server;
+  private static ServeProcess server;
   private static int port;
-  private static Path stdout;
-  private static Path stderr;
 
   @BeforeAll
   static void startServer() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    stdout = work.resolve("serve.out");
-    stderr = work.resolve("serve.err");
-    server = new ProcessBuilder(AppProcess.command(List.of(), "serve", "--port", Integer.toString(port), "--host", "127.0.0.1"))
-        .directory(work.toFile()).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-    awaitReady();
-  }
-
-  /** Polls /q/health/ready until 200 (the models are open), failing if the process exits first. */
-  private static void awaitReady() throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build();
-    for (int i = 0; i < 600; i++) {
-      if (!server.isAlive()) {
-        throw new IllegalStateException("serve exited with " + server.exitValue() + ": " + log());
-      }
-      try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notListeningYet) {
-        // retry
-      }
-      Thread.sleep(200);
-    }
-    throw new IllegalStateException("serve did not become ready: " + log());
-  }
-
-  private static String log() throws IOException {
-    return Files.readString(stdout, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
+    server = ServeProcess.start(work, List.of());
+    port = server.port();
   }
 
   @AfterAll
   static void stopServer() throws Exception {
-    if (server != null && server.isAlive()) {
-      server.destroy();
-      boolean exited = server.waitFor(60, TimeUnit.SECONDS);
-      if (!exited) {
-        server.destroyForcibly();
+    if (server != null) {
+      try (ServeProcess s = server) {
+        assertThat(s.terminate()).as("exit code after SIGTERM: " + s.stderr()).isZero();
+        assertThat(s.stderr()).contains("stopped in");
       }
-      assertThat(exited).as("serve stops on SIGTERM").isTrue();
-      assertThat(Files.readString(stderr)).contains("stopped in");
     }
   }
 
@@ -96,8 +51,8 @@ class ServeOpenAiIT {
 
   @Test
   void startupPrintsTheUrlAndListens() throws Exception {
-    assertThat(Files.readString(stdout)).contains("ldm4j: serving default on http://127.0.0.1:" + port);
-    assertThat(Files.readString(stderr)).contains("Listening on: http://127.0.0.1:" + port);
+    assertThat(server.stdout()).contains("ldm4j: serving default on http://127.0.0.1:" + port);
+    assertThat(server.stderr()).contains("Listening on: http://127.0.0.1:" + port);
   }
 
   @Test
