@@ -60,6 +60,7 @@ final class ServeCommand implements Callable<Integer> {
     c.put("quarkus.http.port", Integer.toString(port));
     c.put("quarkus.http.host", host);
     c.put("quarkus.log.level", "INFO");
+    c.put("quarkus.ldm4j.stop-on-signal", "true");
     if (model != null) {
       c.put("quarkus.ldm4j.model.path", model.toAbsolutePath().toString());
     }
@@ -88,7 +89,6 @@ final class ServeCommand implements Callable<Integer> {
     System.out.println("ldm4j: serving " + String.join(", ", opened.names()) + " on http://" + shown + ":" + port
         + " (POST /v1/images/generations, /sdapi/v1/txt2img; /q/health/ready, /q/metrics, /q/swagger-ui)");
     System.out.flush();
-    OrderlyStop.install();
     Quarkus.waitForExit();
     return 0;
   }

@@ -117,7 +117,7 @@ class CommandLineTest {
         .containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.log.level", "INFO")
         .containsEntry("quarkus.ldm4j.model.path", Path.of("m").toAbsolutePath().toString())
         .containsEntry("quarkus.ldm4j.backend", "openvino").containsEntry("quarkus.ldm4j.device", "GPU")
-        .containsEntry("quarkus.ldm4j.api-key", "k");
+        .containsEntry("quarkus.ldm4j.api-key", "k").containsEntry("quarkus.ldm4j.stop-on-signal", "true");
     ServeCommand defaults = (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("serve")
         .subcommand().commandSpec().userObject();
     assertThat(defaults.configuration()).containsEntry("quarkus.http.port", "8080").containsEntry("quarkus.http.host", "0.0.0.0")

@@ -7,6 +7,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jRecorder;
 import io.github.ldm4j.quarkus.runtime.Ldm4jStartup;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
+import io.github.ldm4j.quarkus.runtime.rest.ApiError;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
@@ -25,7 +26,9 @@ import io.quarkus.deployment.builditem.FeatureBuildItem;
 import io.quarkus.deployment.builditem.RunTimeConfigurationDefaultBuildItem;
 import io.quarkus.deployment.builditem.ShutdownListenerBuildItem;
 import jakarta.inject.Singleton;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** The feature, the beans and the REST API. */
 class Ldm4jProcessor {
@@ -43,9 +46,15 @@ class Ldm4jProcessor {
     return new FeatureBuildItem(FEATURE);
   }
 
+  /**
+   * Indexes the REST classes with their nested request/response records and the error body, so
+   * Quarkus REST, ArC and SmallRye OpenAPI (request and response schemas) all see them.
+   */
   @BuildStep
   AdditionalIndexedClassesBuildItem indexApi() {
-    return new AdditionalIndexedClassesBuildItem(API_CLASSES.stream().map(Class::getName).toArray(String[]::new));
+    Stream<Class<?>> all = Stream.concat(Stream.of(ApiError.class, ApiError.Detail.class),
+        API_CLASSES.stream().flatMap(c -> Stream.concat(Stream.of(c), Arrays.stream(c.getDeclaredClasses()))));
+    return new AdditionalIndexedClassesBuildItem(all.map(Class::getName).distinct().toArray(String[]::new));
   }
 
   @BuildStep

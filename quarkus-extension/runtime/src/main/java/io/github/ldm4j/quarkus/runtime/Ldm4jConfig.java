@@ -36,6 +36,16 @@ public interface Ldm4jConfig {
   @WithDefault("true")
   boolean openAtStartup();
 
+  /**
+   * Whether SIGTERM and SIGINT stop the application in order (Quarkus' graceful shutdown: drain,
+   * answer the rest 503, close the models) before the JVM runs its shutdown hooks. ONNX Runtime
+   * registers a JVM shutdown hook that frees its environment; run concurrently with a generation
+   * still draining, it crashes the process. Installed in normal (production) launch mode only; a
+   * second signal halts at once. Set false when the application handles these signals itself.
+   */
+  @WithDefault("true")
+  boolean stopOnSignal();
+
   /** Threads inside one operator (intra-op); 0 lets the backend decide. */
   @WithDefault("0")
   int threads();

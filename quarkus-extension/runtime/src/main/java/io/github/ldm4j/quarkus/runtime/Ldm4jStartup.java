@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.runtime;
 
+import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
 import jakarta.enterprise.event.Observes;
@@ -14,7 +15,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * Ldm4jPipelines} is created on first use. {@code quarkus.ldm4j.limits.max-request-body-size} must
  * not exceed {@code quarkus.http.limits.max-body-size} (whose default the extension raises to
  * {@value #HTTP_MAX_BODY_SIZE}): otherwise Quarkus would refuse the bodies in between with an
- * empty 413 before ldm4j sees them.
+ * empty 413 before ldm4j sees them. In production launch mode it finally installs the {@link
+ * OrderlyStop} signal handlers unless {@code quarkus.ldm4j.stop-on-signal} is false.
  */
 @Singleton
 public class Ldm4jStartup {
@@ -37,6 +39,9 @@ public class Ldm4jStartup {
     tasks.get();
     if (config.openAtStartup()) {
       pipelines.get().names();
+    }
+    if (config.stopOnSignal() && LaunchMode.current() == LaunchMode.NORMAL) {
+      OrderlyStop.install();
     }
   }
 
