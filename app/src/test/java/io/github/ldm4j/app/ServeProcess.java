@@ -31,7 +31,7 @@ final class ServeProcess implements AutoCloseable {
     this.stderr = stderr;
   }
 
-  /** Starts {@code serve} with {@code jvmArgs} and waits until {@code /q/health/ready} answers 200. */
+  /** Starts {@code serve} with {@code jvmArgs} and waits until it is ready and has printed its URL. */
   static ServeProcess start(Path work, List<String> jvmArgs) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -71,7 +71,10 @@ final class ServeProcess implements AutoCloseable {
     return stdout() + stderr();
   }
 
-  /** Polls /q/health/ready until 200 (the models are open), failing if the process exits first. */
+  /**
+   * Polls until /q/health/ready answers 200 (the models are open) and the URL line is printed,
+   * failing if the process exits first.
+   */
   private void awaitReady() throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest ready = HttpRequest.newBuilder(URI.create(base() + "/q/health/ready")).build();
@@ -80,7 +83,9 @@ final class ServeProcess implements AutoCloseable {
         throw new IllegalStateException("serve exited with " + process.exitValue() + ": " + log());
       }
       try {
-        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+        // ready once the models are open; serve prints its URL line right after opening them
+        if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200
+            && stdout().contains("ldm4j: serving")) {
           return;
         }
       } catch (IOException notListeningYet) {
