@@ -44,6 +44,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 @Produces(MediaType.APPLICATION_JSON)
 public class A1111Resource {
 
+  /** The error responses, all with the OpenAI error body (documented once per operation). */
+  private static final String ERRORS = "an OpenAI error body: "
+      + "400 invalid request (error.param names the field), "
+      + "401 missing or wrong API key, "
+      + "409 task id in flight, "
+      + "413 body too large, "
+      + "422 the model cannot run it, "
+      + "429 queue full (Retry-After), "
+      + "503 shutting down, "
+      + "504 timed out";
+
   /** A1111 display names of ldm4j samplers. */
   static final Map<String, String> A1111_NAMES = Map.ofEntries(Map.entry("euler", "Euler"),
       Map.entry("euler_ancestral", "Euler a"), Map.entry("heun", "Heun"), Map.entry("lms", "LMS"),
@@ -128,17 +139,7 @@ public class A1111Resource {
   @Consumes(MediaType.WILDCARD)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
-  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "413", description = "request body over the limit",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "422", description = "the model cannot run the request",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "504", description = "generation timed out",
+  @APIResponse(responseCode = "default", description = ERRORS,
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
   public Txt2ImgResponse txt2img(
       @RequestBody(required = true, description = "the A1111 txt2img request (snake_case fields)",
@@ -179,17 +180,7 @@ public class A1111Resource {
   @Consumes(MediaType.WILDCARD)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
-  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "413", description = "request body over the limit",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "422", description = "the model cannot run the request",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "504", description = "generation timed out",
+  @APIResponse(responseCode = "default", description = ERRORS,
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
   public Txt2ImgResponse img2img(
       @RequestBody(required = true, description = "the A1111 img2img request (snake_case fields)",

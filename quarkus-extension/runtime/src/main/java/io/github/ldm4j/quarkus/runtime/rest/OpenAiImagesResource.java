@@ -43,6 +43,18 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 @Singleton
 public class OpenAiImagesResource {
 
+  /** The error responses, all with the OpenAI error body (documented once per operation). */
+  private static final String ERRORS = "an OpenAI error body: "
+      + "400 invalid request (error.param names the field), "
+      + "401 missing or wrong API key, "
+      + "404 unknown model, "
+      + "409 task id in flight, "
+      + "413 body too large, "
+      + "422 the model cannot run it, "
+      + "429 queue full (Retry-After), "
+      + "503 shutting down, "
+      + "504 timed out";
+
   private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
 
   private final Generations generations;
@@ -100,19 +112,7 @@ public class OpenAiImagesResource {
   @Produces(MediaType.APPLICATION_JSON)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
-  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "404", description = "unknown model",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "413", description = "request body over the limit",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "422", description = "the model cannot run the request",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "504", description = "generation timed out",
+  @APIResponse(responseCode = "default", description = ERRORS,
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
   public ImagesResponse generations(
       @RequestBody(required = true, description = "the OpenAI images.generate request (snake_case fields)",
@@ -163,19 +163,7 @@ public class OpenAiImagesResource {
   @Produces(MediaType.APPLICATION_JSON)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
-  @APIResponse(responseCode = "400", description = "invalid request; error.param names the field",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "401", description = "missing or incorrect API key",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "404", description = "unknown model",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "413", description = "request body over the limit",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "422", description = "the model cannot run the request",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "429", description = "queue full (Retry-After)",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
-  @APIResponse(responseCode = "504", description = "generation timed out",
+  @APIResponse(responseCode = "default", description = ERRORS,
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
   public ImagesResponse edits(@RestForm("image") FileUpload image, @RestForm("mask") FileUpload mask,
       @RestForm("prompt") String prompt, @RestForm("n") String n, @RestForm("response_format") String responseFormat,
