@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.ldm4j.testkit.shapes.ShapeColour;
 import io.github.ldm4j.testkit.shapes.ShapeKind;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.net.URI;
@@ -21,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,27 +33,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
-class DisconnectCancellationTest {
+class DisconnectCancellationTest extends GatedHttpTest {
 
   /** Steps of a gated request (it never gets to run them all). */
   static final int STEPS = 20;
 
   /** Steps a running generation is allowed before its client disconnects. */
   static final int ALLOWED = 2;
-
-  @TestHTTPResource("/") URI base;
-
-  @BeforeEach
-  void shutTheGate() {
-    Http.awaitIdle(base);
-    GateSampler.shut();
-  }
-
-  @AfterEach
-  void openTheGate() {
-    GateSampler.openFully();
-    Http.awaitIdle(base);
-  }
 
   /** The four generation endpoints, each with a gated request naming its task. */
   enum Endpoint {

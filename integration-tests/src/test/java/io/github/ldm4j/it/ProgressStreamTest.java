@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,8 +18,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,23 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
-class ProgressStreamTest {
+class ProgressStreamTest extends GatedHttpTest {
 
   private static final int STEPS = 20;
-
-  @TestHTTPResource("/") URI base;
-
-  @BeforeEach
-  void shutTheGate() {
-    Http.awaitIdle(base);
-    GateSampler.shut();
-  }
-
-  @AfterEach
-  void openTheGate() {
-    GateSampler.openFully();
-    Http.awaitIdle(base);
-  }
 
   @Test
   void stepsArriveInOrder() throws Exception {

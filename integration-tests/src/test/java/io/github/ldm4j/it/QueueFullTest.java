@@ -3,17 +3,13 @@ package io.github.ldm4j.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,25 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
-class QueueFullTest {
+class QueueFullTest extends GatedHttpTest {
 
   private static final int RUNNING = 1; // quarkus.ldm4j.limits.concurrent-generations
   private static final int QUEUE = 2; // quarkus.ldm4j.limits.queue-length
   private static final int BURST = 5;
-
-  @TestHTTPResource("/") URI base;
-
-  @BeforeEach
-  void shutTheGate() {
-    Http.awaitIdle(base);
-    GateSampler.shut();
-  }
-
-  @AfterEach
-  void openTheGate() {
-    GateSampler.openFully();
-    Http.awaitIdle(base);
-  }
 
   private HttpResponse<String> gated(String taskId) {
     return Http.post(base, "/v1/images/generations", "{\"prompt\":\"a red circle\",\"steps\":10,\"sampler\":\""

@@ -4,16 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +19,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
 @TestProfile(StrictProfileTest.Strict.class)
-class StrictProfileTest {
+class StrictProfileTest extends GatedHttpTest {
 
   /** API key "s3cret", request timeout 1 ms. */
   public static class Strict implements QuarkusTestProfile {
@@ -35,18 +31,9 @@ class StrictProfileTest {
 
   private static final String[] KEY = {"Authorization", "Bearer s3cret"};
 
-  @TestHTTPResource("/") URI base;
-
-  @BeforeEach
-  void shutTheGate() {
-    Http.awaitIdle(base, KEY);
-    GateSampler.shut();
-  }
-
-  @AfterEach
-  void openTheGate() {
-    GateSampler.openFully();
-    Http.awaitIdle(base, KEY);
+  @Override
+  String[] headers() {
+    return KEY;
   }
 
   @Test

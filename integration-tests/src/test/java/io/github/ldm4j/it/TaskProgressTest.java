@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,9 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(ShapesModelResource.class)
-class TaskProgressTest {
-
-  @TestHTTPResource("/") URI base;
+class TaskProgressTest extends GatedHttpTest {
 
   private HttpResponse<String> generate(String taskId, int steps) {
     return Http.post(base, "/v1/images/generations",
@@ -112,18 +106,6 @@ class TaskProgressTest {
     HttpResponse<String> sse = Http.get(base, "/ldm4j/progress/bad%24id");
     assertThat(sse.statusCode()).as(sse.body()).isEqualTo(400);
     assertThat(Http.json(sse).get("error").get("type").asText()).isEqualTo("invalid_request_error");
-  }
-
-  @BeforeEach
-  void shutTheGate() {
-    Http.awaitIdle(base);
-    GateSampler.shut();
-  }
-
-  @AfterEach
-  void openTheGate() {
-    GateSampler.openFully();
-    Http.awaitIdle(base);
   }
 
   @Test
