@@ -13,8 +13,6 @@ import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
-import io.github.ldm4j.spi.BackendOptions;
-import io.github.ldm4j.spi.Backends;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -24,6 +22,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ldm4j generate}: txt2img, img2img ({@code --init-image}) and inpainting ({@code --mask}). */
@@ -40,11 +39,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--model", description = "Model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
   Path model;
 
-  @Option(names = "--backend", defaultValue = "onnx", description = "Backend: ${DEFAULT-VALUE} (default) or openvino.")
-  String backend;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "Device: onnx execution provider (cpu, cuda:0, tensorrt:0, ...) or OpenVINO device (CPU, GPU, GPU.1, NPU, AUTO).")
-  String device;
+  @Mixin BackendChoice backendChoice;
 
   @Option(names = "--sampler", description = "Sampler (see `ldm4j samplers`). Default: the model's own.")
   String sampler;
@@ -101,13 +96,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GenerationSettings settings = new GenerationSettings(width, height, steps, Optional.ofNullable(sampler),
         Optional.ofNullable(scheduler), guidanceScale, 0, seed, RngKind.fromName(rng), batchSize, clipSkip);
-    if (!Backends.names().contains(backend)) {
-      throw new IllegalArgumentException("--backend " + backend + " is unknown; registered: " + Backends.names());
-    }
+    String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
     Path modelDir = model != null ? model : DemoModel.ensure();
     PrintStream err = System.err;
-    try (Generator generator = open(modelDir)) {
+    try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);
       GenerationResult result = generator.generate(request, bar, CancellationToken.none());
       bar.done();
@@ -154,9 +147,9 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
-  private Generator open(Path modelDir) throws IOException {
+  private Generator open(Path modelDir, String backend) throws IOException {
     try {
-      return Generator.open(modelDir, backend, new BackendOptions(device, 0, 0, false), GenerationLimits.DEFAULTS);
+      return Generator.open(modelDir, backend, backendChoice.options(), GenerationLimits.DEFAULTS);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

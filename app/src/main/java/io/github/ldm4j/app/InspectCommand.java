@@ -9,7 +9,6 @@ import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.samplers.diffusers.DiffusersSchedulers;
 import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
 import io.github.ldm4j.samplers.diffusers.SchedulerConfig;
-import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.Backends;
 import io.github.ldm4j.spi.ModelSource;
 import io.github.ldm4j.spi.NetworkDescription;
@@ -19,6 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,23 +36,17 @@ final class InspectCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout).")
   Path model;
 
-  @Option(names = "--backend", defaultValue = "onnx", description = "Backend that reads the networks: ${DEFAULT-VALUE} (default) or openvino.")
-  String backend;
-
-  @Option(names = "--device", defaultValue = "cpu", description = "Device the backend opens the networks on (default ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin BackendChoice backendChoice;
 
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
   @Override
   public Integer call() throws Exception {
-    if (!Backends.names().contains(backend)) {
-      throw new IllegalArgumentException("--backend " + backend + " is unknown; registered: " + Backends.names());
-    }
+    String backend = backendChoice.backend();
     ModelFolder folder = ModelFolder.open(model, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = Backends.find(backend)
-        .describe(new ModelSource(folder.root()), new BackendOptions(device, 0, 0, false));
+        .describe(new ModelSource(folder.root()), backendChoice.options());
 
     ObjectNode out = JSON.createObjectNode();
     out.put("model", folder.root().toString());
