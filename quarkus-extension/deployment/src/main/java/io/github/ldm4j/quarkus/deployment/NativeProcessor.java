@@ -1,5 +1,8 @@
 package io.github.ldm4j.quarkus.deployment;
 
+import io.github.ldm4j.quarkus.runtime.ProgressUpdate;
+import io.github.ldm4j.quarkus.runtime.TaskEvent;
+import io.github.ldm4j.quarkus.runtime.rest.ApiError;
 import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.builditem.nativeimage.JniRuntimeAccessBuildItem;
@@ -7,14 +10,17 @@ import io.quarkus.deployment.builditem.nativeimage.NativeImageResourceBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ReflectiveClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.RuntimeInitializedClassBuildItem;
 import io.quarkus.deployment.builditem.nativeimage.ServiceProviderBuildItem;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What a native image needs: ServiceLoader registrations of ldm4j's SPIs, ONNX Runtime's JNI
  * (classes its native code creates or throws, runtime initialisation of the classes that load the
  * library, the linux-x64 native libraries, plus the CUDA / TensorRT provider libraries when
- * {@code onnxruntime_gpu} is the ONNX Runtime on the class path) and the CLIP vocabulary. The items are produced in JVM
- * builds too (they cost nothing there), which lets tests assert them.
+ * {@code onnxruntime_gpu} is the ONNX Runtime on the class path), the CLIP vocabulary and the JSON
+ * records of the REST layer. The items are produced in JVM builds too (they cost nothing there),
+ * which lets tests assert them.
  */
 class NativeProcessor {
 
@@ -75,6 +81,22 @@ class NativeProcessor {
     if (!gpu.isEmpty()) {
       resources.produce(new NativeImageResourceBuildItem(gpu));
     }
+  }
+
+  /**
+   * The JSON records of the REST layer: the request bodies {@code Generations} binds with its own
+   * ObjectMapper (Quarkus REST does not see them, as the endpoints take raw bytes), the responses,
+   * the error body and the progress events, registered for reflection so Jackson can bind them in a
+   * native image.
+   */
+  @BuildStep
+  ReflectiveClassBuildItem restJson() {
+    Stream<Class<?>> nested = Ldm4jProcessor.API_CLASSES.stream().flatMap(c -> Arrays.stream(c.getDeclaredClasses()));
+    Stream<Class<?>> own = Stream.of(ApiError.class, ApiError.Detail.class, TaskEvent.class, TaskEvent.Kind.class,
+        ProgressUpdate.class);
+    String[] names = Stream.concat(own, nested).filter(c -> c.isRecord() || c.isEnum()).map(Class::getName).distinct()
+        .toArray(String[]::new);
+    return ReflectiveClassBuildItem.builder(names).constructors().methods().fields().build();
   }
 
   @BuildStep

@@ -77,6 +77,17 @@ class NativeRegistrationsTest {
   }
 
   @Test
+  void restJsonRecordsAreRegisteredForReflection() {
+    assertThat(get("reflection")).contains(
+        "io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource$ImagesRequest",
+        "io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource$ImagesResponse",
+        "io.github.ldm4j.quarkus.runtime.rest.A1111Resource$Txt2ImgRequest",
+        "io.github.ldm4j.quarkus.runtime.rest.A1111Resource$Img2ImgRequest",
+        "io.github.ldm4j.quarkus.runtime.rest.ApiError", "io.github.ldm4j.quarkus.runtime.rest.ApiError$Detail",
+        "io.github.ldm4j.quarkus.runtime.TaskEvent", "io.github.ldm4j.quarkus.runtime.ProgressUpdate");
+  }
+
+  @Test
   void nativeResourcesAreLinuxX64OnlyPlusTheClipVocabulary() {
     List<String> ort = get("resources").stream().filter(r -> r.startsWith("ai/onnxruntime/")).toList();
     assertThat(ort).containsExactlyInAnyOrder("ai/onnxruntime/native/linux-x64/libonnxruntime.so",
