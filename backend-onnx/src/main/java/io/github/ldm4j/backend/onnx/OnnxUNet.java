@@ -6,10 +6,8 @@ import ai.onnxruntime.OrtSession;
 import io.github.ldm4j.backend.onnx.internal.OnnxSession;
 import io.github.ldm4j.backend.onnx.internal.OrtTensors;
 import io.github.ldm4j.backend.onnx.internal.Port;
-import io.github.ldm4j.model.ConditioningKey;
-import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.model.UNet;
+import io.github.ldm4j.spi.contract.ContractUNet;
 import io.github.ldm4j.spi.contract.TimestepForm;
 import io.github.ldm4j.spi.contract.UNetContract;
 import io.github.ldm4j.tensor.Tensor;
@@ -31,7 +29,7 @@ import java.util.Set;
  *
  * <p><b>Ownership:</b> owns its session; {@link #close()} releases it once. Thread-safe.
  */
-public final class OnnxUNet implements UNet {
+public final class OnnxUNet implements ContractUNet {
 
   private final OnnxSession session;
   private final Parameterization parameterization;
@@ -67,29 +65,14 @@ public final class OnnxUNet implements UNet {
   }
 
   @Override
-  public ConditioningKey conditioningKey() {
-    return contract.conditioningKey();
-  }
-
-  @Override
   public Parameterization parameterization() {
     return parameterization;
   }
 
+  /** The contract read from the model. */
   @Override
-  public int inChannels() {
-    return contract.inChannels();
-  }
-
-  @Override
-  public int outChannels() {
-    return contract.outChannels();
-  }
-
-  /** From the declared {@code sample} input ({@link UNetContract#fixedSampleSize()}). */
-  @Override
-  public Optional<FixedSize> fixedSampleSize() {
-    return contract.fixedSampleSize();
+  public UNetContract contract() {
+    return contract;
   }
 
   /** Whether the network's float tensors are float16. */

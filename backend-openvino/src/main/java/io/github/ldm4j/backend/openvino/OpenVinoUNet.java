@@ -2,10 +2,8 @@ package io.github.ldm4j.backend.openvino;
 
 import io.github.ldm4j.backend.openvino.internal.Feed;
 import io.github.ldm4j.backend.openvino.internal.OvNetwork;
-import io.github.ldm4j.model.ConditioningKey;
-import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.model.UNet;
+import io.github.ldm4j.spi.contract.ContractUNet;
 import io.github.ldm4j.spi.contract.TimestepForm;
 import io.github.ldm4j.spi.contract.UNetContract;
 import io.github.ldm4j.tensor.Tensor;
@@ -23,7 +21,7 @@ import java.util.OptionalInt;
  * <p><b>Ownership:</b> owns its network; {@link #close()} frees it once. Thread-safe (requests are
  * pooled).
  */
-public final class OpenVinoUNet implements UNet {
+public final class OpenVinoUNet implements ContractUNet {
 
   private final OvNetwork network;
   private final Parameterization parameterization;
@@ -49,32 +47,12 @@ public final class OpenVinoUNet implements UNet {
   }
 
   @Override
-  public ConditioningKey conditioningKey() {
-    return contract.conditioningKey();
-  }
-
-  @Override
   public Parameterization parameterization() {
     return parameterization;
   }
 
-  @Override
-  public int inChannels() {
-    return contract.inChannels();
-  }
-
-  @Override
-  public int outChannels() {
-    return contract.outChannels();
-  }
-
-  /** From the declared {@code sample} input ({@link UNetContract#fixedSampleSize()}). */
-  @Override
-  public Optional<FixedSize> fixedSampleSize() {
-    return contract.fixedSampleSize();
-  }
-
   /** The contract read from the model. */
+  @Override
   public UNetContract contract() {
     return contract;
   }
