@@ -107,7 +107,11 @@ public abstract class BackendConformanceTest {
    */
   protected static final long RSS_GROWTH_LIMIT_BYTES = 64L << 20;
 
-  /** Growth of glibc's allocated bytes allowed over the same cycles (ONNX Runtime CPU: about ±2 MiB). */
+  /**
+   * Growth of glibc's allocated bytes allowed over the same cycles (ONNX Runtime CPU: about ±2 MiB;
+   * the OpenVINO emulator: 0.5–21 MiB in single windows on a loaded 2-core machine, hence the
+   * smaller of two windows is what is checked).
+   */
   protected static final long MALLOC_GROWTH_LIMIT_BYTES = 16L << 20;
 
   /** Open/close cycles of the native-memory check. */
@@ -506,25 +510,38 @@ public abstract class BackendConformanceTest {
     for (int i = 0; i < warmUpCycles(); i++) {
       openUseClose(c, dir);
     }
-    NativeMemory.settle();
-    long rssBefore = NativeMemory.residentOutsideJavaHeap();
-    OptionalLong mallocBefore = NativeMemory.mallocInUse();
-    for (int i = 0; i < OPEN_CLOSE_CYCLES; i++) {
-      openUseClose(c, dir);
+    // A leak grows the memory in every window of cycles; allocator noise (arena fragmentation,
+    // thread caches, the collector's timing) comes and goes. So two windows are measured and the
+    // smaller growth is held to the limits.
+    long rssGrowth = Long.MAX_VALUE;
+    long mallocGrowth = Long.MAX_VALUE;
+    boolean mallocKnown = true;
+    for (int window = 0; window < 2; window++) {
+      NativeMemory.settle();
+      long rssBefore = NativeMemory.residentOutsideJavaHeap();
+      OptionalLong mallocBefore = NativeMemory.mallocInUse();
+      for (int i = 0; i < OPEN_CLOSE_CYCLES; i++) {
+        openUseClose(c, dir);
+      }
+      NativeMemory.settle();
+      rssGrowth = Math.min(rssGrowth, NativeMemory.residentOutsideJavaHeap() - rssBefore);
+      OptionalLong mallocAfter = NativeMemory.mallocInUse();
+      if (mallocBefore.isPresent() && mallocAfter.isPresent()) {
+        mallocGrowth = Math.min(mallocGrowth, mallocAfter.getAsLong() - mallocBefore.getAsLong());
+      } else {
+        mallocKnown = false;
+      }
     }
-    NativeMemory.settle();
-    long rssGrowth = NativeMemory.residentOutsideJavaHeap() - rssBefore;
     measure("RSS outside the Java heap, growth over " + OPEN_CLOSE_CYCLES + " open/close (MiB)", rssGrowth / 1048576.0);
     assertThat(rssGrowth)
-        .as("resident memory outside the Java heap grew by %.1f MiB over %d open/use/close cycles",
+        .as("resident memory outside the Java heap grew by %.1f MiB over %d open/use/close cycles (smaller of 2 windows)",
             rssGrowth / 1048576.0, OPEN_CLOSE_CYCLES)
         .isLessThan(RSS_GROWTH_LIMIT_BYTES);
-    OptionalLong mallocAfter = NativeMemory.mallocInUse();
-    if (mallocBefore.isPresent() && mallocAfter.isPresent()) {
-      long mallocGrowth = mallocAfter.getAsLong() - mallocBefore.getAsLong();
+    if (mallocKnown) {
       measure("malloc in use, growth over " + OPEN_CLOSE_CYCLES + " open/close (MiB)", mallocGrowth / 1048576.0);
       assertThat(mallocGrowth)
-          .as("bytes allocated with malloc grew by %.1f MiB over %d cycles", mallocGrowth / 1048576.0, OPEN_CLOSE_CYCLES)
+          .as("bytes allocated with malloc grew by %.1f MiB over %d cycles (smaller of 2 windows)",
+              mallocGrowth / 1048576.0, OPEN_CLOSE_CYCLES)
           .isLessThan(MALLOC_GROWTH_LIMIT_BYTES);
     }
   }
