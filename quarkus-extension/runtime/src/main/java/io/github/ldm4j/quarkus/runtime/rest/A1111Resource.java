@@ -238,30 +238,13 @@ public class A1111Resource {
       throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
     }
     String[] samplerAndSchedule = samplerName(r.samplerName());
-    Generations.checkSampler("sampler_name", samplerAndSchedule[0]);
     String schedule = r.scheduler() != null && !r.scheduler().equalsIgnoreCase("automatic")
         ? r.scheduler().toLowerCase(Locale.ROOT) : samplerAndSchedule[1];
-    Generations.checkScheduler("scheduler", schedule);
-    if (r.steps() != null && r.steps() < 1) {
-      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + r.steps());
-    }
     GenerationSettings d = generations.defaults();
     long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
-    GenerationSettings s = Generations.settings(() -> {
-      GenerationSettings t = d.withSize(width != null ? width : d.width(), height != null ? height : d.height())
-          .withBatchSize(r.batchSize() != null ? r.batchSize() : 1).withSeed(seed, d.rng());
-      if (r.steps() != null) {
-        t = t.withSteps(r.steps());
-      }
-      if (samplerAndSchedule[0] != null || schedule != null) {
-        t = t.withSampler(samplerAndSchedule[0] != null ? samplerAndSchedule[0] : d.sampler().orElse(null),
-            schedule != null ? schedule : d.scheduler().orElse(null));
-      }
-      if (r.cfgScale() != null) {
-        t = t.withGuidance(r.cfgScale(), d.guidanceRescale());
-      }
-      return t;
-    });
+    GenerationSettings s = generations.settings("sampler_name", new Generations.SettingsFields(
+        width != null ? width : d.width(), height != null ? height : d.height(),
+        r.batchSize() != null ? r.batchSize() : 1, r.steps(), samplerAndSchedule[0], schedule, r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
     GenerationRequest request;
     try {

@@ -119,24 +119,61 @@ public class Generations {
   }
 
   /** 400 unless {@code sampler} is registered. */
-  public static void checkSampler(String param, String sampler) {
+  private static void checkSampler(String param, String sampler) {
     if (sampler != null && !Samplers.names().contains(sampler)) {
       throw ApiException.invalid(param, "unknown sampler '" + sampler + "'; known: " + Samplers.names());
     }
   }
 
   /** 400 unless {@code scheduler} is registered. */
-  public static void checkScheduler(String param, String scheduler) {
+  private static void checkScheduler(String param, String scheduler) {
     if (scheduler != null && !SamplingPlanners.get().scheduleNames().contains(scheduler)) {
       throw ApiException.invalid(param,
           "unknown scheduler '" + scheduler + "'; known: " + SamplingPlanners.get().scheduleNames());
     }
   }
 
-  /** Builds settings, turning validation failures into 400 naming {@code param} when known. */
-  public static GenerationSettings settings(java.util.function.Supplier<GenerationSettings> build) {
+  /**
+   * A request's generation fields, each null where the request leaves it to the configured default.
+   *
+   * @param width image width in pixels
+   * @param height image height in pixels
+   * @param n images
+   * @param steps sampler steps
+   * @param sampler sampler name
+   * @param scheduler step schedule name
+   * @param guidanceScale classifier-free guidance scale
+   * @param seed the first image's seed (already drawn when the request named none)
+   */
+  public record SettingsFields(int width, int height, int n, Integer steps, String sampler, String scheduler,
+      Double guidanceScale, long seed) {}
+
+  /**
+   * The configured defaults overridden by {@code fields}; 400 naming the field for steps below 1,
+   * an unknown sampler ({@code samplerParam} is the request's name for it) or scheduler, and 400
+   * for any other value the settings refuse.
+   */
+  public GenerationSettings settings(String samplerParam, SettingsFields fields) {
+    if (fields.steps() != null && fields.steps() < 1) {
+      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + fields.steps());
+    }
+    checkSampler(samplerParam, fields.sampler());
+    checkScheduler("scheduler", fields.scheduler());
+    GenerationSettings d = defaults();
     try {
-      return build.get();
+      GenerationSettings t = d.withSize(fields.width(), fields.height()).withBatchSize(fields.n())
+          .withSeed(fields.seed(), d.rng());
+      if (fields.steps() != null) {
+        t = t.withSteps(fields.steps());
+      }
+      if (fields.sampler() != null || fields.scheduler() != null) {
+        t = t.withSampler(fields.sampler() != null ? fields.sampler() : d.sampler().orElse(null),
+            fields.scheduler() != null ? fields.scheduler() : d.scheduler().orElse(null));
+      }
+      if (fields.guidanceScale() != null) {
+        t = t.withGuidance(fields.guidanceScale(), d.guidanceRescale());
+      }
+      return t;
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }

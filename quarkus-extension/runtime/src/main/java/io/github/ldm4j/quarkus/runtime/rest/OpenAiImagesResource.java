@@ -243,28 +243,10 @@ public class OpenAiImagesResource {
 
   private GenerationSettings settings(int n, int w, int h, Integer steps, String sampler, String scheduler,
       Double guidanceScale, Long seed) {
-    if (steps != null && steps < 1) {
-      throw ApiException.invalid("steps", "'steps' must be >= 1, got " + steps);
-    }
-    Generations.checkSampler("sampler", sampler);
-    Generations.checkScheduler("scheduler", scheduler);
-    GenerationSettings d = generations.defaults();
-    return Generations.settings(() -> {
-      GenerationSettings t = d.withSize(w, h).withBatchSize(n)
-          .withSeed(seed != null ? seed : Generations.randomSeed(), d.rng());
-      if (steps != null) {
-        t = t.withSteps(steps);
-      }
-      if (sampler != null || scheduler != null) {
-        t = t.withSampler(sampler != null ? sampler : d.sampler().orElse(null),
-            scheduler != null ? scheduler : d.scheduler().orElse(null));
-      }
-      if (guidanceScale != null) {
-        t = t.withGuidance(guidanceScale, d.guidanceRescale());
-      }
-      return t;
-    });
+    return generations.settings("sampler", new Generations.SettingsFields(w, h, n, steps, sampler, scheduler,
+        guidanceScale, seed != null ? seed : Generations.randomSeed()));
   }
+
 
   private static ImagesResponse response(GenerationResult result, String prompt) {
     Base64.Encoder b64 = Base64.getEncoder();
