@@ -9,8 +9,7 @@ import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.samplers.diffusers.DiffusersSchedulers;
 import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
 import io.github.ldm4j.samplers.diffusers.SchedulerConfig;
-import io.github.ldm4j.spi.Backends;
-import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.generate.ModelAssembler;
 import io.github.ldm4j.spi.NetworkDescription;
 import io.github.ldm4j.spi.contract.TensorPort;
 import java.nio.file.Path;
@@ -45,8 +44,7 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
     ModelFolder folder = ModelFolder.open(model, EnumSet.allOf(ModelFolder.Format.class));
-    List<NetworkDescription> networks = Backends.find(backend)
-        .describe(new ModelSource(folder.root()), backendChoice.options());
+    List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 
     ObjectNode out = JSON.createObjectNode();
     out.put("model", folder.root().toString());

@@ -1,6 +1,6 @@
 package io.github.ldm4j.app;
 
-import io.github.ldm4j.sampler.SamplingPlanners;
+import io.github.ldm4j.samplers.StepSchedulers;
 import io.github.ldm4j.sampler.Samplers;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,7 +14,7 @@ final class SamplersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.out.println("{\"samplers\":" + json(Samplers.names()) + ",\"schedulers\":" + json(SamplingPlanners.get().scheduleNames()) + "}");
+    System.out.println("{\"samplers\":" + json(Samplers.names()) + ",\"schedulers\":" + json(StepSchedulers.names()) + "}");
     return 0;
   }
 

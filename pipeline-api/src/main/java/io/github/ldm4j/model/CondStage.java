@@ -20,8 +20,8 @@ public interface CondStage extends AutoCloseable {
   Tensor getLearnedConditioning(List<String> prompts);
 
   /**
-   * Each prompt and its own negative prompt as two contexts of one shape, ready for classifier-free
-   * guidance. The default encodes both lists with {@link #getLearnedConditioning} and supports only
+   * Each prompt and its own negative prompt as the {@code crossattn} pair of classifier-free
+   * guidance (two contexts of one shape). The default encodes both lists with {@link #getLearnedConditioning} and supports only
    * {@code clipSkip == 1}; prompt-syntax-aware stages (long prompts, weights, CLIP skip) override it.
    *
    * @param prompts B prompts
@@ -30,7 +30,7 @@ public interface CondStage extends AutoCloseable {
    * @throws IllegalArgumentException for mismatched list sizes or null prompts
    * @throws UnsupportedOperationException for a CLIP skip the stage cannot honour
    */
-  default GuidanceContexts encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
+  default GuidancePair encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
     if (prompts.size() != negativePrompts.size()) {
       throw new IllegalArgumentException(
           prompts.size() + " prompts but " + negativePrompts.size() + " negative prompts; give one negative prompt per prompt");
@@ -38,7 +38,7 @@ public interface CondStage extends AutoCloseable {
     if (clipSkip != 1) {
       throw new UnsupportedOperationException(getClass().getSimpleName() + " does not support clip skip " + clipSkip);
     }
-    return new GuidanceContexts(getLearnedConditioning(prompts), getLearnedConditioning(negativePrompts), List.of());
+    return GuidancePair.crossAttn(getLearnedConditioning(prompts), getLearnedConditioning(negativePrompts), List.of());
   }
 
   /** Releases native resources; idempotent. The default holds none. */

@@ -5,9 +5,13 @@ import io.github.ldm4j.diffusion.BatchModel;
 import io.github.ldm4j.diffusion.ScaleFactor;
 import io.github.ldm4j.model.CondStage;
 import io.github.ldm4j.model.Conditioning;
+import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Denoiser;
 import io.github.ldm4j.model.FirstStage;
+import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.model.LatentDistribution;
+import io.github.ldm4j.model.NonFiniteOutputException;
+import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.ModelFunction;
@@ -16,7 +20,7 @@ import io.github.ldm4j.sampler.SamplingRun;
 import io.github.ldm4j.sampler.StepListener;
 import io.github.ldm4j.sampler.StepPlan;
 import io.github.ldm4j.schedule.DiffusionSchedule;
-import io.github.ldm4j.spi.ModelComponents;
+import io.github.ldm4j.spi.NetworkSet;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Arrays;
@@ -24,52 +28,70 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * CompVis {@code LatentDiffusion} as a composition of components, without backend code: the first
- * stage (autoencoder) with its {@code scale_factor}, the cond stage, the denoiser and the training
- * schedule, and the reverse process over them (any {@link Sampler}, or the built-in ancestral
- * {@code p_sample_loop}).
+ * CompVis {@code LatentDiffusion} as a composition of components, without backend code — and the
+ * one model aggregate of ldm4j: the first stage (autoencoder) with its {@code scale_factor}, the
+ * cond stage, the denoiser and the training schedule, and the one checked path every generation
+ * runs through: {@link #applyModel} (timestep range, conditioning key, shapes, finite output),
+ * {@link #sample} (which names the step a non-finite output appeared at), {@link #decode} (tiled or
+ * whole, finite output) and {@link #getFirstStageEncoding}.
  *
- * <p>Does not own the components: closing them is the caller's business (e.g. through {@link
- * ModelComponents}). Thread-safe when the components are; the {@code scale_by_std} value is set
- * once, by the first batch encoded.
+ * <p><b>Ownership:</b> owns its components; {@link #close()} closes each once (the denoiser first;
+ * later calls do nothing) and reports the first failure with the others suppressed. Thread-safe
+ * when the components are; the {@code scale_by_std} value is set once, by the first batch encoded.
  */
-public final class LatentDiffusion {
+public final class LatentDiffusion implements AutoCloseable {
 
+  private final String name;
   private final FirstStage firstStage;
   private final CondStage condStage;
   private final Denoiser denoiser;
+  private final Denoiser checked = new Checked();
   private final DiffusionSchedule schedule;
   private final ScaleFactor scalePolicy;
+  private final AtomicBoolean closed = new AtomicBoolean();
   private volatile double scale;
 
   /**
-   * Wires the components.
+   * Wires the components, taking ownership of them (also when this constructor throws).
    *
+   * @param name the model's name (its folder name, say), for the generation parameters
    * @throws IllegalArgumentException when the first stage's and the denoiser's latent channels differ
    */
-  public LatentDiffusion(
-      FirstStage firstStage, CondStage condStage, Denoiser denoiser, DiffusionSchedule schedule, ScaleFactor scaleFactor) {
+  public LatentDiffusion(String name, FirstStage firstStage, CondStage condStage, Denoiser denoiser,
+      DiffusionSchedule schedule, ScaleFactor scaleFactor) {
+    this.name = Objects.requireNonNull(name, "name");
     this.firstStage = Objects.requireNonNull(firstStage, "firstStage");
     this.condStage = Objects.requireNonNull(condStage, "condStage");
     this.denoiser = Objects.requireNonNull(denoiser, "denoiser");
     this.schedule = Objects.requireNonNull(schedule, "schedule");
     this.scalePolicy = Objects.requireNonNull(scaleFactor, "scaleFactor");
     if (firstStage.latentChannels() != denoiser.latentChannels()) {
-      throw new IllegalArgumentException(
+      IllegalArgumentException e = new IllegalArgumentException(
           "first stage has " + firstStage.latentChannels() + " latent channels but the denoiser takes "
               + denoiser.latentChannels());
+      RuntimeException f = closeComponents();
+      if (f != null) {
+        e.addSuppressed(f);
+      }
+      throw e;
     }
     OptionalDouble initial = scaleFactor.initial(firstStage);
     this.scale = initial.isPresent() ? initial.getAsDouble() : Double.NaN;
   }
 
-  /** The components of an opened model (still owned by {@code components}). */
-  public static LatentDiffusion of(ModelComponents components, ScaleFactor scaleFactor) {
-    Objects.requireNonNull(components, "components");
-    return new LatentDiffusion(
-        components.firstStage(), components.condStage(), components.denoiser(), components.schedule(), scaleFactor);
+  /** An unnamed model (in-memory models, tests). */
+  public LatentDiffusion(
+      FirstStage firstStage, CondStage condStage, Denoiser denoiser, DiffusionSchedule schedule, ScaleFactor scaleFactor) {
+    this("in-memory", firstStage, condStage, denoiser, schedule, scaleFactor);
+  }
+
+  /** The model's name. */
+  public String name() {
+    return name;
   }
 
   /** The autoencoder. */
@@ -82,14 +104,22 @@ public final class LatentDiffusion {
     return condStage;
   }
 
-  /** The denoiser. */
+  /**
+   * The denoiser behind {@link #applyModel}'s checks: what guidance wraps, so that every model call
+   * of a generation is checked. Closing it does nothing (this model owns the network).
+   */
   public Denoiser denoiser() {
-    return denoiser;
+    return checked;
   }
 
   /** The training schedule. */
   public DiffusionSchedule schedule() {
     return schedule;
+  }
+
+  /** What the denoiser predicts. */
+  public Parameterization parameterization() {
+    return denoiser.parameterization();
   }
 
   /** The scale-factor policy. */
@@ -140,7 +170,7 @@ public final class LatentDiffusion {
           "need batch >= 1 and image sides that are positive multiples of " + f + ", got batch " + batch + ", "
               + height + "x" + width);
     }
-    return Shape.of(batch, firstStage.latentChannels(), height / f, width / f);
+    return Shape.of(batch, denoiser.latentChannels(), height / f, width / f);
   }
 
   // ------------------------------------------------------------ first stage
@@ -166,6 +196,9 @@ public final class LatentDiffusion {
       throw new IllegalStateException(
           "first stage returned latent shape " + (d == null ? "null" : d.mean().shape()) + ", expected " + latent);
     }
+    if (!d.mean().allFinite()) {
+      throw new NonFiniteOutputException("vae_encoder", Double.NaN);
+    }
     return d;
   }
 
@@ -183,17 +216,39 @@ public final class LatentDiffusion {
 
   /**
    * CompVis {@code decode_first_stage}: scaled latents {@code [B, C, h, w]} to images {@code [B, 3,
-   * h·f, w·f]}, dividing by the scale factor first.
+   * h·f, w·f]}, dividing by the scale factor first, in one pass.
    */
   public Tensor decodeFirstStage(Tensor z) {
+    return decode(z, Optional.empty());
+  }
+
+  /**
+   * {@link #decodeFirstStage}, in overlapping tiles by {@code tiles} when the image is larger than
+   * {@code tiledAbovePixels} pixels (bounded memory for large images), else in one pass; the one
+   * decode of every generation.
+   *
+   * @throws NonFiniteOutputException when the decoder returns NaN or infinity
+   */
+  public Tensor decode(Tensor z, long tiledAbovePixels, TiledDecoder tiles) {
+    checkLatent("latent z", z);
+    int f = firstStage.downsamplingFactor();
+    long pixels = (long) z.dim(2) * f * z.dim(3) * f;
+    return decode(z, pixels > tiledAbovePixels ? Optional.of(tiles) : Optional.empty());
+  }
+
+  private Tensor decode(Tensor z, Optional<TiledDecoder> tiles) {
     checkLatent("latent z", z);
     double s = scaleFactor();
-    Tensor image = firstStage.decode(z.scale(1 / s));
+    Tensor unscaled = z.scale(1 / s);
+    Tensor image = tiles.isPresent() ? tiles.get().decode(firstStage, unscaled) : firstStage.decode(unscaled);
     int f = firstStage.downsamplingFactor();
     Shape expected = Shape.of(z.dim(0), 3, z.dim(2) * f, z.dim(3) * f);
     if (image == null || !image.shape().equals(expected)) {
       throw new IllegalStateException(
           "first stage decoded to shape " + (image == null ? "null" : image.shape()) + ", expected " + expected);
+    }
+    if (!image.allFinite()) {
+      throw new NonFiniteOutputException("vae_decoder", Double.NaN);
     }
     return image;
   }
@@ -231,7 +286,7 @@ public final class LatentDiffusion {
    * @param conditioning of the denoiser's key
    * @throws IllegalArgumentException for wrong shapes, non-finite x, t out of range, or
    *     conditioning of another key
-   * @throws IllegalStateException when the denoiser returns a non-finite output
+   * @throws NonFiniteOutputException when the denoiser returns a non-finite output
    */
   public Tensor applyModel(Tensor x, Tensor t, Conditioning conditioning) {
     checkLatent("x", x);
@@ -259,7 +314,7 @@ public final class LatentDiffusion {
           "denoiser returned " + (out == null ? "null" : "shape " + out.shape()) + " for x of shape " + x.shape());
     }
     if (!out.allFinite()) {
-      throw new IllegalStateException("denoiser output contains non-finite values (t = " + Arrays.toString(t.toArray()) + ")");
+      throw new NonFiniteOutputException("unet", t.get(0));
     }
     return out;
   }
@@ -303,11 +358,13 @@ public final class LatentDiffusion {
   }
 
   /**
-   * Runs {@code sampler} on {@code run} and returns the final scaled latent.
+   * Runs {@code sampler} on {@code run} and returns the final scaled latent. A non-finite model
+   * output stops the run there, named with its step ({@link NonFiniteOutputException#step()}).
    *
    * @throws IllegalArgumentException when the run's parameterization or schedule is not this
    *     model's, or its noise is not a latent of this model
-   * @throws IllegalStateException when the sampler returns a wrongly shaped or non-finite latent
+   * @throws NonFiniteOutputException when the model or the sampler produces NaN or infinity
+   * @throws IllegalStateException when the sampler returns a wrongly shaped latent
    */
   public Tensor sample(Sampler sampler, SamplingRun run) {
     Objects.requireNonNull(sampler, "sampler");
@@ -321,8 +378,7 @@ public final class LatentDiffusion {
       throw new IllegalArgumentException("run schedule " + run.schedule() + " is not this model's " + schedule);
     }
     checkLatent("run noise", run.noise());
-    Tensor out = sampler.sample(run);
-    return checkResult(sampler.name(), out, run.noise());
+    return checkResult(sampler.name(), countingSteps(run, r -> sampler.sample(r)), run.noise());
   }
 
   /**
@@ -345,7 +401,22 @@ public final class LatentDiffusion {
     Tensor noise = rng.randn(latentShape);
     SamplingRun run = samplingRun(
         conditioning, AncestralSampling.fullPlan(schedule), noise, Optional.empty(), rng, listener, cancellation);
-    return checkResult("p_sample_loop", AncestralSampling.pSampleLoop(run, clipDenoised), noise);
+    return checkResult("p_sample_loop", countingSteps(run, r -> AncestralSampling.pSampleLoop(r, clipDenoised)), noise);
+  }
+
+  private static Tensor countingSteps(SamplingRun run, java.util.function.Function<SamplingRun, Tensor> loop) {
+    AtomicInteger done = new AtomicInteger();
+    StepListener inner = run.listener();
+    SamplingRun counted = new SamplingRun(run.model(), run.parameterization(), run.schedule(), run.plan(), run.noise(),
+        run.init(), run.rng(), e -> {
+          done.incrementAndGet();
+          inner.onStep(e);
+        }, run.cancellation());
+    try {
+      return loop.apply(counted);
+    } catch (NonFiniteOutputException e) {
+      throw e.step().isPresent() ? e : e.atStep(done.get() + 1, run.plan().steps());
+    }
   }
 
   private void checkLatent(String what, Tensor z) {
@@ -363,8 +434,66 @@ public final class LatentDiffusion {
           who + " returned " + (out == null ? "null" : "shape " + out.shape()) + ", expected " + like.shape());
     }
     if (!out.allFinite()) {
-      throw new IllegalStateException(who + " returned a latent with non-finite values");
+      throw new NonFiniteOutputException(who, Double.NaN);
     }
     return out;
+  }
+
+  /** Whether {@link #close()} was called. */
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    RuntimeException f = closeComponents();
+    if (f != null) {
+      throw f;
+    }
+  }
+
+  private RuntimeException closeComponents() {
+    return NetworkSet.closeAll("closing the model's components", List.of(denoiser, condStage, firstStage));
+  }
+
+  /** {@link #applyModel} as a {@link Denoiser}: the checked path guidance wraps. */
+  private final class Checked implements Denoiser {
+    @Override
+    public Parameterization parameterization() {
+      return denoiser.parameterization();
+    }
+
+    @Override
+    public ConditioningKey conditioningKey() {
+      return denoiser.conditioningKey();
+    }
+
+    @Override
+    public int latentChannels() {
+      return denoiser.latentChannels();
+    }
+
+    @Override
+    public Tensor applyModel(Tensor x, Tensor t, Conditioning conditioning) {
+      return LatentDiffusion.this.applyModel(x, t, conditioning);
+    }
+
+    @Override
+    public Optional<FixedSize> fixedSampleSize() {
+      return denoiser.fixedSampleSize();
+    }
+
+    @Override
+    public void close() {
+      // owned by the model
+    }
+
+    @Override
+    public String toString() {
+      return "checked " + denoiser;
+    }
   }
 }

@@ -1,12 +1,19 @@
 package io.github.ldm4j.spi;
 
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
 import java.io.IOException;
-import java.util.List;
+import java.util.Set;
 
 /**
  * Service-provider interface for hardware backends (ONNX Runtime, OpenVINO), found with {@link
- * java.util.ServiceLoader} and chosen by {@link #name()} — like DJL's engine providers. A provider
- * does no work and loads no native code in its constructor or static initialisers.
+ * java.util.ServiceLoader} and chosen by {@link #name()} — like DJL's engine providers. A backend
+ * provides <em>networks</em>: it opens the network files of some components of a model folder on
+ * its devices. Everything else about opening a model (training setup, tokenizer, cond stage,
+ * conditioning-key routing, ownership) is done once, for every backend, by the assembler of the
+ * {@code ldm4j-generate} module — so the networks of one model may come from different backends.
+ *
+ * <p>A provider does no work and loads no native code in its constructor or static initialisers.
  */
 public interface BackendProvider {
 
@@ -24,23 +31,22 @@ public interface BackendProvider {
     return "";
   }
 
-  /**
-   * Opens the model components in {@code source}. The caller owns the result and must close it.
-   *
-   * @throws IOException when model files are missing or unreadable (the message names the file)
-   * @throws IllegalArgumentException for an unsupported model contract or option
-   */
-  ModelComponents open(ModelSource source, BackendOptions options) throws IOException;
+  /** The network file formats this backend reads, preferred first where a component has several. */
+  Set<ModelFolder.Format> formats();
 
   /**
-   * Describes the networks of the model in {@code source} (components present, in {@link
-   * io.github.ldm4j.folder.ModelComponent} order) without running them. The default says the
-   * backend cannot.
+   * Opens the requested networks. The caller owns the result and must close it; on failure nothing
+   * stays open.
    *
-   * @throws IOException when model files are missing or unreadable (the message names the file)
-   * @throws UnsupportedOperationException when the backend cannot describe networks
+   * @throws IOException when a network file is missing or unreadable (the message names the file)
+   * @throws IllegalArgumentException for an unsupported device or option
    */
-  default List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
-    throw new UnsupportedOperationException("backend '" + name() + "' cannot describe its networks");
-  }
+  NetworkSet open(NetworkRequest request) throws IOException;
+
+  /**
+   * Describes one network of {@code folder} (its declared inputs and outputs) without running it.
+   *
+   * @throws IOException when the network file is missing or unreadable (the message names the file)
+   */
+  NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options) throws IOException;
 }

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.github.ldm4j.diffusion.AncestralSampling;
 import io.github.ldm4j.diffusion.DiffusionLoss;
 import io.github.ldm4j.diffusion.LossConfig;
 import io.github.ldm4j.diffusion.ScaleFactor;
@@ -27,7 +28,6 @@ import io.github.ldm4j.sampler.StepEvent;
 import io.github.ldm4j.sampler.StepListener;
 import io.github.ldm4j.sampler.StepPlan;
 import io.github.ldm4j.schedule.DiffusionSchedule;
-import io.github.ldm4j.spi.ModelComponents;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
 import io.github.ldm4j.testsupport.GaussianTestRandom;
@@ -213,17 +213,49 @@ class LatentDiffusionTest {
   }
 
   @Test
-  void wrapsOpenedModelComponentsWithoutOwningThem() {
+  void ownsItsComponentsAndClosesThemOnce() {
     InMemoryModel.PatchFirstStage fs = new InMemoryModel.PatchFirstStage(false, true);
-    ModelComponents components = new ModelComponents(fs, new InMemoryModel.PromptTable(0),
-        Denoiser.of(new InMemoryModel.PointMassUNet(ConditioningKey.CROSSATTN, Parameterization.EPS, SD, TARGETS)), SD);
-    LatentDiffusion ld = LatentDiffusion.of(components, ScaleFactor.fromFirstStage());
+    LatentDiffusion ld = new LatentDiffusion("owned", fs, new InMemoryModel.PromptTable(0),
+        Denoiser.of(new InMemoryModel.PointMassUNet(ConditioningKey.CROSSATTN, Parameterization.EPS, SD, TARGETS)), SD,
+        ScaleFactor.fromFirstStage());
+    assertThat(ld.name()).isEqualTo("owned");
     assertThat(ld.firstStage()).isSameAs(fs);
     assertThat(ld.schedule()).isSameAs(SD);
     assertThat(ld.scaleFactorPolicy()).isEqualTo(ScaleFactor.fromFirstStage());
-    assertThat(fs.closes).isZero();
-    components.close();
+    ld.denoiser().close();
+    assertThat(fs.closes).as("the checked denoiser does not own the model").isZero();
+    ld.close();
+    ld.close();
     assertThat(fs.closes).isEqualTo(1);
+    assertThat(ld.isClosed()).isTrue();
+  }
+
+  @Test
+  void aNonFiniteModelOutputStopsTheRunAtItsStepNamingTheComponent() {
+    int[] calls = {0};
+    InMemoryModel.PointMassUNet exact =
+        new InMemoryModel.PointMassUNet(ConditioningKey.CROSSATTN, Parameterization.EPS, SD, TARGETS);
+    io.github.ldm4j.model.UNet poisoned = new InMemoryModel.PointMassUNet(ConditioningKey.CROSSATTN, Parameterization.EPS, SD, TARGETS) {
+      @Override
+      public Tensor forward(Tensor sample, Tensor timesteps, java.util.Optional<Tensor> context) {
+        Tensor out = exact.forward(sample, timesteps, context);
+        if (++calls[0] == 3) {
+          out.set(5, Float.NaN);
+        }
+        return out;
+      }
+    };
+    LatentDiffusion ld = new LatentDiffusion(new InMemoryModel.PatchFirstStage(false, true),
+        new InMemoryModel.PromptTable(0), Denoiser.of(poisoned), SD, ScaleFactor.fromFirstStage());
+    Conditioning c = Conditioning.crossAttn(ld.getLearnedConditioning(PROMPTS));
+    List<Integer> seen = new ArrayList<>();
+    StepPlan plan = AncestralSampling.fullPlan(SD);
+    SamplingRun run = ld.samplingRun(c, plan, Tensor.zeros(ld.latentShape(2, 8, 8)), java.util.Optional.empty(),
+        new GaussianTestRandom(1), e -> seen.add(e.step()), CancellationToken.none());
+    assertThatThrownBy(() -> ld.sample(new TestDdimSampler(), run))
+        .isInstanceOf(io.github.ldm4j.model.NonFiniteOutputException.class)
+        .hasMessageStartingWith("unet returned non-finite values (NaN or infinity) at step 3 of " + plan.steps() + " (t = ");
+    assertThat(seen).as("steps 1 and 2 completed, step 3 did not").containsExactly(0, 1);
   }
 
   // ------------------------------------------------------------------ bad input
@@ -265,7 +297,8 @@ class LatentDiffusionTest {
         broken, SD, ScaleFactor.fromFirstStage());
     assertThatThrownBy(() -> ld.applyModel(Tensor.zeros(1, C, 2, 2), Tensor.of(new float[] {3}, 1), Conditioning.none()))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("denoiser output contains non-finite values (t = [3.0])");
+        .hasMessage("unet returned non-finite values (NaN or infinity) at t = 3.0; the model's weights or its precision"
+            + " (fp16 overflow) cannot run this input");
   }
 
   @Test
@@ -339,7 +372,7 @@ class LatentDiffusionTest {
       }
     };
     assertThatThrownBy(() -> ld.sample(nan, ok)).isInstanceOf(IllegalStateException.class)
-        .hasMessage("nan returned a latent with non-finite values");
+        .hasMessageStartingWith("nan returned non-finite values (NaN or infinity)");
     assertThatThrownBy(() -> ld.samplingRun(c, ddim50(), Tensor.zeros(2, 4, 4, 4), Optional.empty(), rng, StepListener.NONE,
             CancellationToken.none()))
         .hasMessage("noise must be [B, 12, h, w], got shape [2, 4, 4, 4]");

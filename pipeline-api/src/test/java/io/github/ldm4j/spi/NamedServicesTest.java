@@ -1,5 +1,8 @@
 package io.github.ldm4j.spi;
 
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.contract.TensorPort;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -46,9 +49,8 @@ class NamedServicesTest {
   void backendsAreFoundByNameAndUnavailableOnesExplainWhy() throws Exception {
     assertThat(Backends.names()).containsExactly("test-memory", "test-missing");
     BackendProvider p = Backends.find("Test-Memory");
-    try (ModelComponents c = p.open(new ModelSource(Path.of("unused")), BackendOptions.DEFAULTS)) {
-      assertThat(c.firstStage().latentChannels()).isEqualTo(4);
-    }
+    NetworkDescription d = p.describe(null, ModelComponent.UNET, BackendOptions.DEFAULTS);
+    assertThat(d.inputs()).extracting(TensorPort::name).containsExactly("x");
     assertThatThrownBy(() -> Backends.find("test-missing"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("backend 'test-missing' is not available: install the test runtime");
@@ -70,6 +72,11 @@ class NamedServicesTest {
   void optionRecordsValidate() {
     assertThatThrownBy(() -> new BackendOptions(" ", 0, 0, false)).hasMessage("device must not be blank");
     assertThatThrownBy(() -> new BackendOptions("cpu", -1, 0, false)).hasMessageContaining("thread counts must be >= 0");
-    assertThatThrownBy(() -> new ModelSource(null)).hasMessage("directory");
+    assertThatThrownBy(() -> new Placement("onnx", " ")).hasMessageContaining("placement needs a backend and a device");
+    assertThat(Placement.parse("onnx:cuda:0", "cpu")).isEqualTo(new Placement("onnx", "cuda:0"));
+    assertThat(Placement.parse(" openvino ", "cpu")).isEqualTo(new Placement("openvino", "cpu"));
+    BackendOptions mixed = BackendOptions.DEFAULTS.withPlacement(ModelComponent.UNET, new Placement("onnx", "cuda:1"));
+    assertThat(mixed.placementFor(ModelComponent.UNET, "openvino")).isEqualTo(new Placement("onnx", "cuda:1"));
+    assertThat(mixed.placementFor(ModelComponent.TEXT_ENCODER, "openvino")).isEqualTo(new Placement("openvino", "cpu"));
   }
 }

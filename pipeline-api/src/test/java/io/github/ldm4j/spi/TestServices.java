@@ -1,12 +1,16 @@
 package io.github.ldm4j.spi;
 
-import io.github.ldm4j.model.CondStage;
-import io.github.ldm4j.model.Denoiser;
-import io.github.ldm4j.model.FirstStage;
-import io.github.ldm4j.model.LatentDistribution;
-import io.github.ldm4j.schedule.DiffusionSchedule;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.spi.contract.PortType;
+import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** Service types and providers registered under src/test/resources/META-INF/services. */
 public final class TestServices {
@@ -63,7 +67,10 @@ public final class TestServices {
     String name();
   }
 
-  /** A backend that is available and opens in-memory stub components. */
+  /**
+   * A backend that is available and opens in-memory "networks" that copy their one input to their
+   * one output.
+   */
   public static final class AvailableBackend implements BackendProvider {
     @Override
     public String name() {
@@ -76,66 +83,60 @@ public final class TestServices {
     }
 
     @Override
-    public ModelComponents open(ModelSource source, BackendOptions options) {
-      FirstStage fs = new FirstStage() {
-        @Override
-        public int latentChannels() {
-          return 4;
-        }
+    public Set<ModelFolder.Format> formats() {
+      return EnumSet.of(ModelFolder.Format.ONNX);
+    }
 
-        @Override
-        public int downsamplingFactor() {
-          return 8;
-        }
+    @Override
+    public NetworkSet open(NetworkRequest request) throws IOException {
+      return NetworkSet.openEach(request.devices().keySet(), c -> new CopyNetwork(c));
+    }
 
-        @Override
-        public double scaleFactor() {
-          return 0.18215;
-        }
+    @Override
+    public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options) {
+      CopyNetwork n = new CopyNetwork(component);
+      return new NetworkDescription(component, n.file(), List.copyOf(n.inputs().values()), List.copyOf(n.outputs().values()));
+    }
+  }
 
-        @Override
-        public boolean canEncode() {
-          return false;
-        }
+  /** An in-memory network: {@code y = x}. */
+  public static final class CopyNetwork implements Network {
+    private final ModelComponent component;
+    private final TensorPort port = new TensorPort("x", PortType.FLOAT32, new long[] {-1});
+    public int closes;
 
-        @Override
-        public LatentDistribution encode(Tensor image) {
-          throw new UnsupportedOperationException();
-        }
+    CopyNetwork(ModelComponent component) {
+      this.component = component;
+    }
 
-        @Override
-        public Tensor decode(Tensor latent) {
-          return Tensor.zeros(latent.dim(0), 3, latent.dim(2) * 8, latent.dim(3) * 8);
-        }
-      };
-      CondStage cs = (List<String> prompts) -> Tensor.zeros(prompts.size(), 77, 768);
-      Denoiser d = Denoiser.of(new io.github.ldm4j.model.UNet() {
-        @Override
-        public io.github.ldm4j.model.ConditioningKey conditioningKey() {
-          return io.github.ldm4j.model.ConditioningKey.CROSSATTN;
-        }
+    @Override
+    public ModelComponent component() {
+      return component;
+    }
 
-        @Override
-        public io.github.ldm4j.model.Parameterization parameterization() {
-          return io.github.ldm4j.model.Parameterization.EPS;
-        }
+    @Override
+    public Path file() {
+      return Path.of("memory", component.folderName());
+    }
 
-        @Override
-        public int inChannels() {
-          return 4;
-        }
+    @Override
+    public Map<String, TensorPort> inputs() {
+      return Map.of("x", port);
+    }
 
-        @Override
-        public int outChannels() {
-          return 4;
-        }
+    @Override
+    public Map<String, TensorPort> outputs() {
+      return Map.of("y", new TensorPort("y", PortType.FLOAT32, new long[] {-1}));
+    }
 
-        @Override
-        public Tensor forward(Tensor sample, Tensor timesteps, java.util.Optional<Tensor> context) {
-          return Tensor.zeros(sample.shape());
-        }
-      });
-      return new ModelComponents(fs, cs, d, DiffusionSchedule.stableDiffusionV1());
+    @Override
+    public List<Tensor> run(Map<String, Feed> feeds, List<String> outputs) {
+      return List.of(((Feed.Floats) feeds.get("x")).tensor().copy());
+    }
+
+    @Override
+    public void close() {
+      closes++;
     }
   }
 
@@ -157,7 +158,17 @@ public final class TestServices {
     }
 
     @Override
-    public ModelComponents open(ModelSource source, BackendOptions options) {
+    public Set<ModelFolder.Format> formats() {
+      return EnumSet.of(ModelFolder.Format.ONNX);
+    }
+
+    @Override
+    public NetworkSet open(NetworkRequest request) {
+      throw new IllegalStateException("not available");
+    }
+
+    @Override
+    public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options) {
       throw new IllegalStateException("not available");
     }
   }

@@ -1,77 +1,66 @@
 package io.github.ldm4j.backend.onnx;
 
 import io.github.ldm4j.backend.onnx.internal.OnnxSession;
-import io.github.ldm4j.conditioning.clip.ClipTokenizer;
-import io.github.ldm4j.conditioning.text.ClipCondStage;
-import io.github.ldm4j.conditioning.text.TextConditioningOptions;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
-import io.github.ldm4j.model.Denoiser;
-import io.github.ldm4j.samplers.diffusers.TrainingSetup;
-import io.github.ldm4j.spi.ModelComponents;
 import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * Opens a model folder in the diffusers / optimum ONNX layout as {@link ModelComponents}: the
- * training schedule and parameterization from {@code scheduler/scheduler_config.json} ({@link
- * TrainingSetup}: SD v1's and eps when absent), the tokenizer from {@code tokenizer/} ({@link
- * ClipTokenizer#forModel}: OpenAI's CLIP vocabulary when absent), the VAE scale factor from the VAE
- * config (0.18215 when absent), and the three networks with their tensor contracts checked.
+ * Opens the ONNX networks of a model folder in the diffusers / optimum layout as ONNX Runtime
+ * sessions ({@link io.github.ldm4j.spi.Network}s), each on its execution provider. Everything else
+ * about a model is assembled backend-neutrally by the {@code ldm4j-generate} module; use this class
+ * directly only to open networks with ONNX-specific {@link OnnxOptions} (graph optimisation level,
+ * optimised-model cache, memory arena).
  */
 public final class OnnxBackend {
+
+  /** The network format this backend reads. */
+  public static final Set<ModelFolder.Format> FORMATS = EnumSet.of(ModelFolder.Format.ONNX);
 
   private OnnxBackend() {}
 
   /**
-   * Opens {@code modelDir}. The caller owns the result and must close it.
+   * Opens the requested networks, each on the execution provider its device names (placed over
+   * {@code options}). On any failure the sessions opened so far are closed.
    *
-   * @throws IOException naming the missing, unreadable or corrupt file
-   * @throws IllegalArgumentException naming the component and tensor of an unsupported contract, or
-   *     a scheduler config that cannot be reproduced
+   * @throws IOException naming the file that is missing or that ONNX Runtime cannot load
+   * @throws IllegalArgumentException for an unknown execution provider
    */
-  public static ModelComponents open(Path modelDir, OnnxOptions options) throws IOException {
-    ModelFolder folder = ModelFolder.openOnnx(modelDir);
-    TrainingSetup training = TrainingSetup.of(folder);
-    ClipTokenizer tokenizer = ClipTokenizer.forModel(folder);
-    OnnxNetworks nets = OnnxNetworks.open(folder, options, training.parameterization());
-    try {
-      ClipCondStage condStage = new ClipCondStage(tokenizer, nets.textEncoder(), TextConditioningOptions.defaults());
-      return new ModelComponents(nets.firstStage(), condStage, Denoiser.of(nets.unet()), training.schedule(),
-          folder.name(), folder.schedulerConfig());
-    } catch (RuntimeException e) {
-      nets.close();
-      throw e;
+  public static NetworkSet open(NetworkRequest request, OnnxOptions options) throws IOException {
+    OnnxOptions placed = options;
+    for (var e : request.devices().entrySet()) {
+      placed = placed.withPlacement(e.getKey(), ExecutionProvider.parse(e.getValue()));
     }
+    OnnxOptions o = placed;
+    return NetworkSet.openEach(request.devices().keySet(), c -> session(request.folder(), c, o));
   }
 
-  /** Opens with default options (CPU). */
-  public static ModelComponents open(Path modelDir) throws IOException {
-    return open(modelDir, OnnxOptions.DEFAULTS);
+  /** Every network of the model folder {@code modelDir} on the CPU, with default options. */
+  public static NetworkSet open(Path modelDir) throws IOException {
+    ModelFolder folder = ModelFolder.open(modelDir, FORMATS);
+    return open(NetworkRequest.all(folder, io.github.ldm4j.spi.BackendOptions.DEFAULTS), OnnxOptions.DEFAULTS);
   }
 
   /**
-   * Describes the networks of {@code modelDir} as ONNX Runtime declares them, opening (and closing)
-   * one session at a time.
+   * One network as ONNX Runtime declares it, opening (and closing) its session.
    *
    * @throws IOException naming the missing, unreadable or corrupt file
    */
-  public static List<NetworkDescription> describe(Path modelDir, OnnxOptions options) throws IOException {
-    ModelFolder folder = ModelFolder.openOnnx(modelDir);
-    List<NetworkDescription> out = new ArrayList<>();
-    for (ModelComponent c : ModelComponent.values()) {
-      if (folder.has(c)) {
-        Path file = folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX));
-        try (OnnxSession s = OnnxSession.open(file, c, options)) {
-          out.add(new NetworkDescription(c, file, List.copyOf(s.inputContract().values()),
-              List.copyOf(s.outputContract().values())));
-        }
-      }
+  public static NetworkDescription describe(ModelFolder folder, ModelComponent component, OnnxOptions options)
+      throws IOException {
+    try (OnnxSession s = session(folder, component, options)) {
+      return new NetworkDescription(component, s.file(), List.copyOf(s.inputs().values()), List.copyOf(s.outputs().values()));
     }
-    return out;
+  }
+
+  private static OnnxSession session(ModelFolder folder, ModelComponent c, OnnxOptions options) throws IOException {
+    return OnnxSession.open(folder.networkFile(c, FORMATS), c, options);
   }
 }

@@ -1,12 +1,14 @@
 package io.github.ldm4j.backend.onnx;
 
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.ModelComponents;
-import io.github.ldm4j.spi.ModelSource;
 import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
 import java.io.IOException;
-import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code onnx} backend: ONNX Runtime from {@code com.microsoft.onnxruntime:onnxruntime} (or
@@ -17,8 +19,24 @@ public final class OnnxBackendProvider implements BackendProvider {
   /** The backend's name. */
   public static final String NAME = "onnx";
 
-  /** Used by {@link java.util.ServiceLoader}. */
-  public OnnxBackendProvider() {}
+  private final java.util.Optional<OnnxOptions> base;
+
+  /** Options from each request ({@link OnnxOptions#from}). Used by {@link java.util.ServiceLoader}. */
+  public OnnxBackendProvider() {
+    this.base = java.util.Optional.empty();
+  }
+
+  /**
+   * A provider with ONNX-specific {@code base} options (graph optimisation, optimised-model cache,
+   * arena, threads); each request's devices are placed over them.
+   */
+  public OnnxBackendProvider(OnnxOptions base) {
+    this.base = java.util.Optional.of(base);
+  }
+
+  private OnnxOptions options(BackendOptions options) {
+    return base.orElseGet(() -> OnnxOptions.from(options));
+  }
 
   @Override
   public String name() {
@@ -41,12 +59,18 @@ public final class OnnxBackendProvider implements BackendProvider {
   }
 
   @Override
-  public ModelComponents open(ModelSource source, BackendOptions options) throws IOException {
-    return OnnxBackend.open(source.directory(), OnnxOptions.from(options));
+  public Set<ModelFolder.Format> formats() {
+    return OnnxBackend.FORMATS;
   }
 
   @Override
-  public List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
-    return OnnxBackend.describe(source.directory(), OnnxOptions.from(options));
+  public NetworkSet open(NetworkRequest request) throws IOException {
+    return OnnxBackend.open(request, options(request.options()));
+  }
+
+  @Override
+  public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options)
+      throws IOException {
+    return OnnxBackend.describe(folder, component, options(options));
   }
 }

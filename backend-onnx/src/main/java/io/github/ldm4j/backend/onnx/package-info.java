@@ -1,8 +1,8 @@
 /**
- * The ONNX Runtime backend ({@code onnx}): opens model folders in the diffusers / optimum ONNX
- * layout and adapts to each component's tensor contract ({@link
- * io.github.ldm4j.backend.onnx.OnnxUNet}, {@link io.github.ldm4j.backend.onnx.OnnxTextEncoder},
- * {@link io.github.ldm4j.backend.onnx.OnnxFirstStage}), on the configured {@link
+ * The ONNX Runtime backend ({@code onnx}): opens the networks of a model folder in the diffusers /
+ * optimum ONNX layout as ONNX Runtime sessions ({@link io.github.ldm4j.backend.onnx.OnnxBackend},
+ * {@link io.github.ldm4j.backend.onnx.OnnxBackendProvider}), each on its {@link
  * io.github.ldm4j.backend.onnx.ExecutionProvider} ({@link io.github.ldm4j.backend.onnx.OnnxOptions}).
+ * The tensor contracts are adapted backend-neutrally by {@link io.github.ldm4j.spi.contract}.
  */
 package io.github.ldm4j.backend.onnx;

@@ -4,27 +4,27 @@ import io.github.ldm4j.backend.openvino.internal.OvCore;
 import io.github.ldm4j.backend.openvino.internal.OvModel;
 import io.github.ldm4j.backend.openvino.internal.OvNetwork;
 import io.github.ldm4j.backend.openvino.internal.SharedCore;
-import io.github.ldm4j.conditioning.clip.ClipTokenizer;
-import io.github.ldm4j.conditioning.text.ClipCondStage;
-import io.github.ldm4j.conditioning.text.TextConditioningOptions;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
-import io.github.ldm4j.model.Denoiser;
-import io.github.ldm4j.samplers.diffusers.TrainingSetup;
-import io.github.ldm4j.spi.ModelComponents;
 import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Opens a model folder on OpenVINO as {@link ModelComponents}: the optimum-intel IR layout ({@code
- * <component>/openvino_model.xml} + {@code .bin}) or the ONNX layout (OpenVINO reads ONNX itself),
- * with the same scheduler, tokenizer and VAE-config handling as every backend ({@link
- * TrainingSetup}, {@link ClipTokenizer#forModel}, {@link ModelFolder}).
+ * Opens the networks of a model folder on OpenVINO: the optimum-intel IR layout ({@code
+ * <component>/openvino_model.xml} + {@code .bin}) preferred per component, else the ONNX layout
+ * (OpenVINO reads ONNX itself). The networks of one request share one {@code ov_core_t}. Everything
+ * else about a model is assembled backend-neutrally by the {@code ldm4j-generate} module; use this
+ * class directly only to open networks with OpenVINO-specific {@link OpenVinoOptions} (performance
+ * and precision hints, compiled-blob cache, static shapes, request pools).
  */
 public final class OpenVinoBackend {
 
@@ -35,65 +35,86 @@ public final class OpenVinoBackend {
       EnumSet.of(ModelFolder.Format.OPENVINO_IR, ModelFolder.Format.ONNX);
 
   /**
-   * Opens {@code modelDir} with {@code runtime}. The caller owns the result and must close it.
+   * Opens the requested networks with {@code runtime}, each on the device the request names (placed
+   * over {@code options}). On any failure what was opened is freed.
    *
-   * @throws IOException naming the missing, unreadable or corrupt file
-   * @throws IllegalArgumentException for an unavailable device, an unsupported contract or a
-   *     scheduler config that cannot be reproduced
+   * @throws IOException naming the file that is missing or that OpenVINO cannot read
+   * @throws IllegalArgumentException for an unavailable or unknown device, or an invalid option
    */
-  public static ModelComponents open(Path modelDir, OpenVinoOptions options, OpenVinoRuntime runtime) throws IOException {
-    ModelFolder folder = ModelFolder.open(modelDir, FORMATS);
-    TrainingSetup training = TrainingSetup.of(folder);
-    ClipTokenizer tokenizer = ClipTokenizer.forModel(folder);
-    OpenVinoNetworks nets = OpenVinoNetworks.open(runtime, folder, options, training.parameterization());
-    try {
-      ClipCondStage condStage = new ClipCondStage(tokenizer, nets.textEncoder(), TextConditioningOptions.defaults());
-      return new ModelComponents(nets.firstStage(), condStage, Denoiser.of(nets.unet()), training.schedule(),
-          folder.name(), folder.schedulerConfig());
-    } catch (RuntimeException e) {
-      nets.close();
-      throw e;
+  public static NetworkSet open(NetworkRequest request, OpenVinoOptions options, OpenVinoRuntime runtime)
+      throws IOException {
+    OpenVinoOptions placed = options;
+    for (Map.Entry<ModelComponent, String> e : request.devices().entrySet()) {
+      OpenVinoDevice d = OpenVinoDevice.parse(e.getValue());
+      placed = placed.withPlacement(e.getKey(), request.options().allowCpuFallback() ? d.withCpuFallback() : d);
+    }
+    return open(request.folder(), request.devices().keySet(), placed, runtime);
+  }
+
+  private static NetworkSet open(ModelFolder folder, Set<ModelComponent> components, OpenVinoOptions options,
+      OpenVinoRuntime runtime) throws IOException {
+    SharedCore core = new SharedCore(OvCore.create(runtime.api()));
+    try (core) {
+      List<String> available = core.core().availableDevices();
+      for (ModelComponent c : components) {
+        options.deviceFor(c).requireAvailable(available);
+      }
+      return NetworkSet.openEach(components, c -> network(core, folder, c, options));
     }
   }
 
   /**
-   * Opens {@code modelDir} with the process-wide runtime ({@link OpenVinoRuntime#shared()}).
+   * Every network of {@code modelDir} with the process-wide runtime ({@link OpenVinoRuntime#shared()})
+   * and {@code options}.
    *
    * @throws IllegalStateException when OpenVINO is not installed (the message says how to install it)
    */
-  public static ModelComponents open(Path modelDir, OpenVinoOptions options) throws IOException {
-    return open(modelDir, options, OpenVinoRuntime.shared());
-  }
-
-  /** Opens with default options (CPU, static shapes). */
-  public static ModelComponents open(Path modelDir) throws IOException {
-    return open(modelDir, OpenVinoOptions.DEFAULTS);
+  public static NetworkSet open(Path modelDir, OpenVinoOptions options) throws IOException {
+    ModelFolder folder = ModelFolder.open(modelDir, FORMATS);
+    Set<ModelComponent> all = EnumSet.noneOf(ModelComponent.class);
+    for (ModelComponent c : ModelComponent.values()) {
+      if (folder.has(c)) {
+        all.add(c);
+      }
+    }
+    return open(folder, all, options, OpenVinoRuntime.shared());
   }
 
   /**
-   * The networks of {@code modelDir} as OpenVINO reads them (IR preferred over ONNX per component):
-   * each one's declared inputs and outputs, without compiling anything. Every model read is freed
-   * before this returns.
+   * One network of {@code folder} as OpenVINO reads it (IR preferred over ONNX): its declared inputs
+   * and outputs, without compiling anything. The model read is freed before this returns.
    *
    * @throws IOException naming the missing or unreadable file
    */
-  public static List<NetworkDescription> describe(Path modelDir, OpenVinoRuntime runtime) throws IOException {
-    ModelFolder folder = ModelFolder.open(modelDir, FORMATS);
-    List<NetworkDescription> out = new ArrayList<>();
-    try (SharedCore core = new SharedCore(OvCore.create(runtime.api()))) {
-      for (ModelComponent c : ModelComponent.values()) {
-        if (!folder.has(c)) {
-          continue;
-        }
-        Path file = OpenVinoNetworks.networkFile(folder, c);
-        try (OvModel model = core.core().readModel(file, Optional.empty())) {
-          out.add(new NetworkDescription(c, file, List.copyOf(OvNetwork.contract(model.inputs()).values()),
-              List.copyOf(OvNetwork.contract(model.outputs()).values())));
-        } catch (OpenVinoException e) {
-          throw new IOException("OpenVINO cannot read " + c.folderName() + " from " + file + ": " + e.getMessage(), e);
-        }
-      }
+  public static NetworkDescription describe(ModelFolder folder, ModelComponent c, OpenVinoRuntime runtime)
+      throws IOException {
+    Path file = networkFile(folder, c);
+    try (SharedCore core = new SharedCore(OvCore.create(runtime.api()));
+        OvModel model = core.core().readModel(file, Optional.empty())) {
+      return new NetworkDescription(c, file, List.copyOf(OvNetwork.contract(model.inputs()).values()),
+          List.copyOf(OvNetwork.contract(model.outputs()).values()));
+    } catch (OpenVinoException e) {
+      throw new IOException("OpenVINO cannot read " + c.folderName() + " from " + file + ": " + e.getMessage(), e);
     }
-    return out;
+  }
+
+  /** The component's network file: {@code openvino_model.xml} when present, else {@code model.onnx}. */
+  static Path networkFile(ModelFolder folder, ModelComponent c) throws NoSuchFileException {
+    try {
+      return folder.networkFile(c, EnumSet.of(ModelFolder.Format.OPENVINO_IR));
+    } catch (NoSuchFileException e) {
+      return folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX));
+    }
+  }
+
+  private static OvNetwork network(SharedCore core, ModelFolder folder, ModelComponent c, OpenVinoOptions options)
+      throws IOException {
+    Path file = networkFile(folder, c);
+    try {
+      return OvNetwork.open(core, c, file, options.deviceFor(c).name(), options.compileProperties(),
+          options.staticShapes(), options.compiledShapes(), options.inferRequests());
+    } catch (OpenVinoException e) {
+      throw new IOException("OpenVINO cannot read " + c.folderName() + " from " + file + ": " + e.getMessage(), e);
+    }
   }
 }

@@ -1,12 +1,14 @@
 package io.github.ldm4j.backend.openvino;
 
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.ModelComponents;
-import io.github.ldm4j.spi.ModelSource;
 import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
 import java.io.IOException;
-import java.util.List;
+import java.util.Set;
 
 /**
  * The {@code openvino} backend: Intel OpenVINO 2024+ through its C API, found on this machine by
@@ -18,8 +20,26 @@ public final class OpenVinoBackendProvider implements BackendProvider {
   /** The backend's name. */
   public static final String NAME = "openvino";
 
-  /** Used by {@link java.util.ServiceLoader}. */
-  public OpenVinoBackendProvider() {}
+  private final OpenVinoRuntime runtime;
+  private final OpenVinoOptions base;
+
+  /** The process-wide runtime, default options. Used by {@link java.util.ServiceLoader}. */
+  public OpenVinoBackendProvider() {
+    this(null, OpenVinoOptions.DEFAULTS);
+  }
+
+  /**
+   * A provider bound to {@code runtime} (an OpenVINO loaded by the caller) with {@code base} options
+   * (hints, cache, shapes, pools); each request's devices and threads are placed over them.
+   */
+  public OpenVinoBackendProvider(OpenVinoRuntime runtime, OpenVinoOptions base) {
+    this.runtime = runtime;
+    this.base = java.util.Objects.requireNonNull(base, "base");
+  }
+
+  private OpenVinoRuntime runtime() {
+    return runtime != null ? runtime : OpenVinoRuntime.shared();
+  }
 
   @Override
   public String name() {
@@ -28,12 +48,12 @@ public final class OpenVinoBackendProvider implements BackendProvider {
 
   @Override
   public boolean isAvailable() {
-    return OpenVinoRuntime.installedRuntime().isPresent() || OpenVinoLocator.system().locate().library().isPresent();
+    return runtime != null || OpenVinoRuntime.installedRuntime().isPresent() || OpenVinoLocator.system().locate().library().isPresent();
   }
 
   @Override
   public String unavailableReason() {
-    if (OpenVinoRuntime.installedRuntime().isPresent()) {
+    if (runtime != null || OpenVinoRuntime.installedRuntime().isPresent()) {
       return "";
     }
     OpenVinoLocator.Location where = OpenVinoLocator.system().locate();
@@ -41,12 +61,20 @@ public final class OpenVinoBackendProvider implements BackendProvider {
   }
 
   @Override
-  public ModelComponents open(ModelSource source, BackendOptions options) throws IOException {
-    return OpenVinoBackend.open(source.directory(), OpenVinoOptions.from(options), OpenVinoRuntime.shared());
+  public Set<ModelFolder.Format> formats() {
+    return OpenVinoBackend.FORMATS;
   }
 
   @Override
-  public List<NetworkDescription> describe(ModelSource source, BackendOptions options) throws IOException {
-    return OpenVinoBackend.describe(source.directory(), OpenVinoRuntime.shared());
+  public NetworkSet open(NetworkRequest request) throws IOException {
+    BackendOptions o = request.options();
+    return OpenVinoBackend.open(request, o.intraOpThreads() > 0 ? base.withInferenceThreads(o.intraOpThreads()) : base,
+        runtime());
+  }
+
+  @Override
+  public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options)
+      throws IOException {
+    return OpenVinoBackend.describe(folder, component, runtime());
   }
 }

@@ -4,6 +4,7 @@ import io.github.ldm4j.conditioning.guidance.internal.ConditioningBatch;
 import io.github.ldm4j.conditioning.guidance.internal.GuidanceRescale;
 import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.model.GuidancePair;
 import io.github.ldm4j.sampler.ModelFunction;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;

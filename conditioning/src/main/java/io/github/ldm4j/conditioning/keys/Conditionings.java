@@ -1,7 +1,5 @@
 package io.github.ldm4j.conditioning.keys;
 
-import io.github.ldm4j.conditioning.guidance.GuidancePair;
-import io.github.ldm4j.conditioning.text.PromptPairEncoding;
 import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Objects;
@@ -52,22 +50,6 @@ public final class Conditionings {
               + ") does not match concat batch " + channels.dim(0) + " (" + channels.shape() + ")");
     }
     return Conditioning.hybrid(context, channels);
-  }
-
-  /** {@code crossattn} guidance pair of encoded prompts and negative prompts. */
-  public static GuidancePair crossAttnPair(PromptPairEncoding prompts) {
-    Objects.requireNonNull(prompts, "prompts");
-    return new GuidancePair(crossAttn(prompts.cond()), crossAttn(prompts.uncond()));
-  }
-
-  /**
-   * {@code hybrid} guidance pair: the prompts' and negative prompts' contexts with the same concat
-   * channels in both (as CompVis and diffusers inpainting guide only the text).
-   */
-  public static GuidancePair hybridPair(PromptPairEncoding prompts, Tensor... parts) {
-    Objects.requireNonNull(prompts, "prompts");
-    Tensor channels = channels(parts);
-    return new GuidancePair(hybrid(prompts.cond(), channels), hybrid(prompts.uncond(), channels));
   }
 
   /** {@code parts} concatenated on the channel axis after checking batch and spatial size. */

@@ -9,7 +9,7 @@ import io.github.ldm4j.conditioning.text.internal.Emphasis;
 import io.github.ldm4j.conditioning.text.internal.PromptChunker;
 import io.github.ldm4j.conditioning.text.internal.TokenChunk;
 import io.github.ldm4j.model.CondStage;
-import io.github.ldm4j.model.GuidanceContexts;
+import io.github.ldm4j.model.GuidancePair;
 import io.github.ldm4j.model.TextEncoder;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -113,13 +113,14 @@ public final class ClipCondStage implements CondStage {
   }
 
   /**
-   * Prompts and their own negative prompts to two contexts of the same shape {@code [B, 77·k, d]},
-   * k the largest chunk count among all of them (shorter ones padded with the empty prompt's
-   * chunk, as A1111 pads the negative prompt).
+   * Prompts and their own negative prompts to the {@code crossattn} pair of classifier-free
+   * guidance: two contexts of the same shape {@code [B, 77·k, d]}, k the largest chunk count among
+   * all of them (shorter ones padded with the empty prompt's chunk, as A1111 pads the negative
+   * prompt). Truncated prompts become warnings naming the prompt and the dropped token count.
    *
    * @throws IllegalArgumentException for an empty list, or a prompt the syntax rejects
    */
-  public PromptPairEncoding encodePairs(List<PromptPair> pairs) {
+  public GuidancePair encodePairs(List<PromptPair> pairs) {
     Objects.requireNonNull(pairs, "pairs");
     List<String> prompts = new ArrayList<>(pairs.size());
     List<String> negatives = new ArrayList<>(pairs.size());
@@ -133,15 +134,19 @@ public final class ClipCondStage implements CondStage {
     int k = maxChunks(cond, uncond);
     Tensor both = encodeRows(List.of(cond, uncond), k);
     int b = pairs.size();
-    return new PromptPairEncoding(both.batches(0, b).copy(), both.batches(b, 2 * b).copy(), usage(cond), usage(uncond));
+    List<PromptUsage> condUsage = usage(cond);
+    List<PromptUsage> uncondUsage = usage(uncond);
+    List<String> warnings = new ArrayList<>();
+    for (int i = 0; i < b; i++) {
+      addTruncation(warnings, "prompt " + i, condUsage.get(i));
+      addTruncation(warnings, "negative prompt " + i, uncondUsage.get(i));
+    }
+    return GuidancePair.crossAttn(both.batches(0, b).copy(), both.batches(b, 2 * b).copy(), warnings);
   }
 
-  /**
-   * {@link #encodePairs} with CLIP skip {@code clipSkip}, as the pipeline's guidance contexts;
-   * truncated prompts become warnings naming the prompt and the dropped token count.
-   */
+  /** {@link #encodePairs} with CLIP skip {@code clipSkip}, as the pipeline's guidance pair. */
   @Override
-  public GuidanceContexts encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
+  public GuidancePair encodeForGuidance(List<String> prompts, List<String> negativePrompts, int clipSkip) {
     Objects.requireNonNull(prompts, "prompts");
     Objects.requireNonNull(negativePrompts, "negativePrompts");
     if (prompts.size() != negativePrompts.size()) {
@@ -153,13 +158,7 @@ public final class ClipCondStage implements CondStage {
     for (int i = 0; i < prompts.size(); i++) {
       pairs.add(new PromptPair(prompts.get(i), negativePrompts.get(i)));
     }
-    PromptPairEncoding enc = stage.encodePairs(pairs);
-    List<String> warnings = new ArrayList<>();
-    for (int i = 0; i < pairs.size(); i++) {
-      addTruncation(warnings, "prompt " + i, enc.promptUsage().get(i));
-      addTruncation(warnings, "negative prompt " + i, enc.negativeUsage().get(i));
-    }
-    return new GuidanceContexts(enc.cond(), enc.uncond(), warnings);
+    return stage.encodePairs(pairs);
   }
 
   private static void addTruncation(List<String> warnings, String what, PromptUsage usage) {
@@ -169,7 +168,7 @@ public final class ClipCondStage implements CondStage {
   }
 
   /** {@link #encodePairs} with one negative prompt for all prompts. */
-  public PromptPairEncoding encodeWithNegative(List<String> prompts, String negativePrompt) {
+  public GuidancePair encodeWithNegative(List<String> prompts, String negativePrompt) {
     Objects.requireNonNull(prompts, "prompts");
     return encodePairs(prompts.stream().map(p -> new PromptPair(p, negativePrompt)).toList());
   }

@@ -7,9 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance;
 import io.github.ldm4j.conditioning.guidance.GuidanceBatching;
 import io.github.ldm4j.conditioning.guidance.GuidanceOptions;
-import io.github.ldm4j.conditioning.guidance.GuidancePair;
-import io.github.ldm4j.conditioning.text.PromptPairEncoding;
-import io.github.ldm4j.conditioning.text.PromptUsage;
+import io.github.ldm4j.model.GuidancePair;
 import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Denoiser;
@@ -94,12 +92,10 @@ class ConditioningsTest {
   void guidedInpaintingGuidesOnlyTheText() {
     Tensor cond = Tensor.full(Shape.of(1, 77, 2), 1f);
     Tensor uncond = Tensor.zeros(1, 77, 2);
-    PromptPairEncoding prompts = new PromptPairEncoding(cond, uncond,
-        List.of(new PromptUsage(3, 1, 0)), List.of(new PromptUsage(0, 1, 0)));
+    GuidancePair prompts = GuidancePair.crossAttn(cond, uncond, List.of());
     Tensor latent = Tensor.of(new float[] {1, 2, 3, 4, 5, 6, 7, 8, 1, 1, 1, 1, 2, 2, 2, 2}, 1, 4, 2, 2);
     Tensor mask = Tensor.zeros(1, 1, 16, 16);
-    GuidancePair pair = Conditionings.hybridPair(prompts,
-        InpaintingConditioning.channels(mask, latent, MaskDownsampling.NEAREST));
+    GuidancePair pair = prompts.withConcat(InpaintingConditioning.channels(mask, latent, MaskDownsampling.NEAREST));
     Denoiser d = Denoiser.of(new NineChannelUNet(ConditioningKey.HYBRID));
     Tensor x = Tensor.full(Shape.of(1, 4, 2, 2), 0.5f);
     Tensor got = ClassifierFreeGuidance.wrap(d, pair, GuidanceOptions.of(7.5)).apply(x, 1);
@@ -107,7 +103,7 @@ class ConditioningsTest {
     for (int i = 0; i < 16; i++) {
       assertThat(got.get(i)).isEqualTo((float) (0.5 + 100 * latent.get(i) + 7.5 * 154));
     }
-    GuidancePair text = Conditionings.crossAttnPair(prompts);
-    assertThat(text.cond().key()).isEqualTo(ConditioningKey.CROSSATTN);
+    assertThat(pair.cond().key()).isEqualTo(ConditioningKey.HYBRID);
+    assertThatThrownBy(() -> pair.withConcat(latent)).hasMessageContaining("only a crossattn pair");
   }
 }

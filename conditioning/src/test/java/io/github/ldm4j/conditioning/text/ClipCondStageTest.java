@@ -1,5 +1,6 @@
 package io.github.ldm4j.conditioning.text;
 
+import io.github.ldm4j.model.GuidancePair;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -135,29 +136,33 @@ class ClipCondStageTest {
 
   @Test
   void negativePromptIsPaddedToTheSameChunkCount() {
-    PromptPairEncoding p = stage.encodePairs(List.of(new PromptPair("cat ".repeat(100), "blurry")));
-    assertThat(p.cond().shape()).isEqualTo(Shape.of(1, 154, D));
-    assertThat(p.uncond().shape()).isEqualTo(Shape.of(1, 154, D));
-    assertThat(tokens(p.uncond(), 0, 77).toArray()).isEqualTo(plain(TOK.encode("blurry").ids()).toArray());
-    assertThat(tokens(p.uncond(), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
-    assertThat(p.negativeUsage()).containsExactly(new PromptUsage(1, 1, 0));
+    GuidancePair p = stage.encodePairs(List.of(new PromptPair("cat ".repeat(100), "blurry")));
+    assertThat(ctx(p.cond()).shape()).isEqualTo(Shape.of(1, 154, D));
+    assertThat(ctx(p.uncond()).shape()).isEqualTo(Shape.of(1, 154, D));
+    assertThat(tokens(ctx(p.uncond()), 0, 77).toArray()).isEqualTo(plain(TOK.encode("blurry").ids()).toArray());
+    assertThat(tokens(ctx(p.uncond()), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
+    assertThat(p.warnings()).as("nothing truncated").isEmpty();
     // and the other way round: a long negative prompt pads the prompt
-    PromptPairEncoding q = stage.encodePairs(List.of(new PromptPair("cat", "dog ".repeat(80))));
-    assertThat(q.cond().shape()).isEqualTo(Shape.of(1, 154, D));
-    assertThat(tokens(q.cond(), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
+    GuidancePair q = stage.encodePairs(List.of(new PromptPair("cat", "dog ".repeat(80))));
+    assertThat(ctx(q.cond()).shape()).isEqualTo(Shape.of(1, 154, D));
+    assertThat(tokens(ctx(q.cond()), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
   }
 
   @Test
   void batchOfPairsEachWithItsOwnNegative() {
-    PromptPairEncoding p = stage.encodePairs(List.of(
+    GuidancePair p = stage.encodePairs(List.of(
         new PromptPair("a cat", "dog"), new PromptPair("cat ".repeat(80), ""), new PromptPair("a dog", "cat")));
-    assertThat(p.cond().shape()).isEqualTo(Shape.of(3, 154, D));
-    assertThat(tokens(p.cond().batch(0), 0, 77).toArray()).isEqualTo(plain(TOK.encode("a cat").ids()).toArray());
-    assertThat(tokens(p.cond().batch(0), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
-    assertThat(tokens(p.uncond().batch(2), 0, 77).toArray()).isEqualTo(plain(TOK.encode("cat").ids()).toArray());
-    assertThat(tokens(p.uncond().batch(0), 0, 77).toArray()).isEqualTo(plain(TOK.encode("dog").ids()).toArray());
-    PromptPairEncoding shared = stage.encodeWithNegative(List.of("a cat", "a dog"), "dog");
-    assertThat(shared.uncond().batch(1).toArray()).isEqualTo(shared.uncond().batch(0).toArray());
+    assertThat(ctx(p.cond()).shape()).isEqualTo(Shape.of(3, 154, D));
+    assertThat(tokens(ctx(p.cond()).batch(0), 0, 77).toArray()).isEqualTo(plain(TOK.encode("a cat").ids()).toArray());
+    assertThat(tokens(ctx(p.cond()).batch(0), 77, 154).toArray()).isEqualTo(plain(TOK.encode("").ids()).toArray());
+    assertThat(tokens(ctx(p.uncond()).batch(2), 0, 77).toArray()).isEqualTo(plain(TOK.encode("cat").ids()).toArray());
+    assertThat(tokens(ctx(p.uncond()).batch(0), 0, 77).toArray()).isEqualTo(plain(TOK.encode("dog").ids()).toArray());
+    GuidancePair shared = stage.encodeWithNegative(List.of("a cat", "a dog"), "dog");
+    assertThat(ctx(shared.uncond()).batch(1).toArray()).isEqualTo(ctx(shared.uncond()).batch(0).toArray());
+  }
+
+  private static Tensor ctx(io.github.ldm4j.model.Conditioning c) {
+    return ((io.github.ldm4j.model.Conditioning.CrossAttn) c).context();
   }
 
   /** z·w rescaled to the original mean, computed by hand here. */
@@ -299,18 +304,18 @@ class ClipCondStageTest {
   void guidanceContextsAreThePairEncodingWithTheRequestedClipSkipAndReportTruncation() {
     List<String> prompts = List.of("a red circle", "dog");
     List<String> negatives = List.of("", "blurry");
-    io.github.ldm4j.model.GuidanceContexts g = stage.encodeForGuidance(prompts, negatives, 1);
-    PromptPairEncoding pairs = stage.encodePairs(List.of(new PromptPair("a red circle", ""), new PromptPair("dog", "blurry")));
-    assertThat(g.cond().toArray()).isEqualTo(pairs.cond().toArray());
-    assertThat(g.uncond().toArray()).isEqualTo(pairs.uncond().toArray());
+    GuidancePair g = stage.encodeForGuidance(prompts, negatives, 1);
+    GuidancePair pairs = stage.encodePairs(List.of(new PromptPair("a red circle", ""), new PromptPair("dog", "blurry")));
+    assertThat(ctx(g.cond()).toArray()).isEqualTo(ctx(pairs.cond()).toArray());
+    assertThat(ctx(g.uncond()).toArray()).isEqualTo(ctx(pairs.uncond()).toArray());
     assertThat(g.warnings()).isEmpty();
-    io.github.ldm4j.model.GuidanceContexts skip2 = stage.encodeForGuidance(prompts, negatives, 2);
-    PromptPairEncoding pairs2 = stage.withOptions(TextConditioningOptions.defaults().withClipSkip(2))
+    GuidancePair skip2 = stage.encodeForGuidance(prompts, negatives, 2);
+    GuidancePair pairs2 = stage.withOptions(TextConditioningOptions.defaults().withClipSkip(2))
         .encodePairs(List.of(new PromptPair("a red circle", ""), new PromptPair("dog", "blurry")));
-    assertThat(skip2.cond().toArray()).isEqualTo(pairs2.cond().toArray());
-    assertThat(skip2.cond().toArray()).isNotEqualTo(g.cond().toArray());
+    assertThat(ctx(skip2.cond()).toArray()).isEqualTo(ctx(pairs2.cond()).toArray());
+    assertThat(ctx(skip2.cond()).toArray()).isNotEqualTo(ctx(g.cond()).toArray());
     String longPrompt = "dog ".repeat(100);
-    io.github.ldm4j.model.GuidanceContexts truncated = stage.withOptions(TextConditioningOptions.compVis())
+    GuidancePair truncated = stage.withOptions(TextConditioningOptions.compVis())
         .encodeForGuidance(List.of(longPrompt), List.of(""), 1);
     assertThat(truncated.warnings()).singleElement().asString()
         .contains("prompt 0 was truncated").contains("25 token(s)");

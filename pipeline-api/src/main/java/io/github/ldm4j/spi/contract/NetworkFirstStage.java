@@ -6,26 +6,29 @@ import io.github.ldm4j.model.LatentDistribution;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.List;
+import java.util.Map;
+import io.github.ldm4j.spi.Feed;
+import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.NetworkSet;
 
 /**
- * A first stage made of a VAE decoder network and an optional encoder network of some backend,
- * each adapted to its {@link VaeContract}: shape checks, the encoder's output read as a point
- * sample ({@code latent_sample}) or as moments ({@code latent_parameters}), and closing. Backends
- * supply only how a network runs ({@link #run}).
+ * A first stage made of a VAE decoder network and an optional encoder network of any backend (not
+ * necessarily the same one), each adapted to its {@link VaeContract}: {@code vae_decoder} ({@code
+ * latent_sample} → {@code sample}) and, when present, {@code vae_encoder} ({@code sample} → {@code
+ * latent_sample}, already sampled (legacy), or → {@code latent_parameters}, mean ‖ log-variance
+ * (optimum)); float32 or float16; shape checks and closing.
  *
- * <p><b>Ownership:</b> owns both networks; {@link #close()} closes each once per call, reporting the
- * first failure with the others suppressed (the networks' own close must be idempotent).
- *
- * @param <N> the backend's network handle
+ * <p><b>Ownership:</b> owns both networks; {@link #close()} closes each, reporting the first failure
+ * with the others suppressed (the networks' own close is idempotent, so this one is too).
  */
-public abstract class NetworkFirstStage<N extends AutoCloseable> implements FirstStage {
+public final class NetworkFirstStage implements FirstStage {
 
   /** The spatial downsampling factor of SD's autoencoder. */
   protected static final int FACTOR = 8;
 
-  private final N decoder;
-  private final Optional<N> encoder;
+  private final Network decoder;
+  private final Optional<Network> encoder;
   private final double scaleFactor;
   private final VaeContract decoderContract;
   private final Optional<VaeContract> encoderContract;
@@ -34,12 +37,9 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
    * Adapts to the networks' contracts; takes ownership of both (closing them on rejection).
    *
    * @param scaleFactor the model's {@code scaling_factor}
-   * @param decoderContract reads the decoder's contract
-   * @param encoderContract reads the encoder's contract
    * @throws IllegalArgumentException naming the tensor and what was expected when a contract is unknown
    */
-  protected NetworkFirstStage(N decoder, Optional<N> encoder, double scaleFactor,
-      Function<N, VaeContract> decoderContract, Function<N, VaeContract> encoderContract) {
+  public NetworkFirstStage(Network decoder, Optional<Network> encoder, double scaleFactor) {
     this.decoder = Objects.requireNonNull(decoder, "decoder");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.scaleFactor = scaleFactor;
@@ -47,8 +47,8 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
       if (!(scaleFactor > 0) || !Double.isFinite(scaleFactor)) {
         throw new IllegalArgumentException("scale factor must be finite and > 0, got " + scaleFactor);
       }
-      this.decoderContract = decoderContract.apply(decoder);
-      this.encoderContract = encoder.map(encoderContract);
+      this.decoderContract = VaeContract.decoder(decoder.what(), decoder.inputs(), decoder.outputs());
+      this.encoderContract = encoder.map(e -> VaeContract.encoder(e.what(), e.inputs(), e.outputs()));
     } catch (RuntimeException ex) {
       closeNetworks(ex);
       throw ex;
@@ -56,16 +56,19 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
   }
 
   /** Runs {@code network} on {@code input} fed to the contract's input, returning its output. */
-  protected abstract Tensor run(N network, Tensor input, VaeContract contract);
+  private static Tensor run(Network network, Tensor input, VaeContract contract) {
+    return network.run(Map.of(contract.input().name(), new Feed.Floats(input)), List.of(contract.output().name()))
+        .getFirst();
+  }
 
   /** The decoder network. */
-  protected final N decoder() {
+  public Network decoder() {
     return decoder;
   }
 
-  /** The decoder's contract. */
-  protected final VaeContract decoderContract() {
-    return decoderContract;
+  /** The encoder network, if the model has one. */
+  public Optional<Network> encoder() {
+    return encoder;
   }
 
   @Override
@@ -102,7 +105,7 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
 
   @Override
   public LatentDistribution encode(Tensor image) {
-    N e = encoder.orElseThrow(() -> new UnsupportedOperationException(
+    Network e = encoder.orElseThrow(() -> new UnsupportedOperationException(
         "this model has no vae_encoder network, so it cannot encode images (img2img and inpainting need it)"));
     if (image.rank() != 4 || image.dim(1) != 3 || image.dim(2) % FACTOR != 0 || image.dim(3) % FACTOR != 0) {
       throw new IllegalArgumentException(
@@ -133,20 +136,9 @@ public abstract class NetworkFirstStage<N extends AutoCloseable> implements Firs
   }
 
   private RuntimeException closeNetworks(RuntimeException primary) {
-    RuntimeException failure = primary;
-    for (Optional<N> n : java.util.List.of(Optional.of(decoder), encoder)) {
-      if (n.isEmpty()) {
-        continue;
-      }
-      try {
-        n.get().close();
-      } catch (Exception e) {
-        if (failure == null) {
-          failure = e instanceof RuntimeException re ? re : new IllegalStateException("closing a VAE network failed: " + e.getMessage(), e);
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
+    RuntimeException failure = NetworkSet.closeAll("closing the VAE networks", java.util.Arrays.asList(decoder, encoder.orElse(null)));
+    if (primary != null && failure != null) {
+      primary.addSuppressed(failure);
     }
     return primary == null ? failure : null;
   }

@@ -7,26 +7,30 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * What a model was trained with, as every backend reads it from a model folder: the training noise
- * schedule and the parameterization, from {@code scheduler/scheduler_config.json} ({@link
- * DiffusersSchedulers#recipe}), SD v1's schedule and eps when the folder has no config.
+ * What a model was trained with, read once from its folder when the model is opened: the training
+ * noise schedule and the parameterization from {@code scheduler/scheduler_config.json} ({@link
+ * DiffusersSchedulers#recipe}), SD v1's schedule and eps when the folder has no config, and the
+ * config's sampler recipe (the model's default sampler), carried as a value from then on.
  *
  * @param schedule the training noise schedule
  * @param parameterization what the UNet predicts
+ * @param recipe the sampler the model's scheduler config names; empty without a config
  */
-public record TrainingSetup(DiffusionSchedule schedule, Parameterization parameterization) {
+public record TrainingSetup(DiffusionSchedule schedule, Parameterization parameterization, Optional<SamplerRecipe> recipe) {
 
   /** Validates. */
   public TrainingSetup {
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(parameterization, "parameterization");
+    Objects.requireNonNull(recipe, "recipe");
   }
 
-  /** SD v1: its scaled-linear schedule, eps prediction. */
+  /** SD v1: its scaled-linear schedule, eps prediction, no scheduler config. */
   public static TrainingSetup stableDiffusionV1() {
-    return new TrainingSetup(DiffusionSchedule.stableDiffusionV1(), Parameterization.EPS);
+    return new TrainingSetup(DiffusionSchedule.stableDiffusionV1(), Parameterization.EPS, Optional.empty());
   }
 
   /**
@@ -41,7 +45,7 @@ public record TrainingSetup(DiffusionSchedule schedule, Parameterization paramet
     Path config = folder.schedulerConfig().get();
     try {
       SamplerRecipe recipe = DiffusersSchedulers.recipe(config);
-      return new TrainingSetup(recipe.diffusionSchedule(), recipe.parameterization());
+      return new TrainingSetup(recipe.diffusionSchedule(), recipe.parameterization(), Optional.of(recipe));
     } catch (IllegalArgumentException | UncheckedIOException e) {
       throw new IOException(config + ": " + e.getMessage(), e);
     }

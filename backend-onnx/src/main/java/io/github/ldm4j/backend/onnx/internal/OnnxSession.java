@@ -7,33 +7,45 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import io.github.ldm4j.backend.onnx.OnnxOptions;
+import ai.onnxruntime.OnnxJavaType;
 import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.Feed;
+import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.TensorPort;
+import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One ONNX Runtime session of one model component, with its input and output ports read from the
- * session metadata.
+ * One ONNX Runtime session of one model component: the {@code onnx} backend's {@link Network}, with
+ * its input and output ports read from the session metadata. Feeds are converted to the declared
+ * element types (float16 networks get float16 tensors; token ids int32 or int64) and float16
+ * outputs back to float32.
  *
  * <p><b>Ownership:</b> owns the native {@link OrtSession}; {@link #close()} releases it exactly once
  * and waits for runs in flight. {@link #run} may be called from several threads at once (ONNX
  * Runtime sessions are thread-safe for {@code run}); a run after close throws {@link
  * IllegalStateException}.
  */
-public final class OnnxSession implements AutoCloseable {
+public final class OnnxSession implements Network {
 
   private final OrtSession session;
   private final ModelComponent component;
   private final Path file;
-  private final Map<String, Port> inputs;
-  private final Map<String, Port> outputs;
+  private final Map<String, TensorPort> inputs;
+  private final Map<String, TensorPort> outputs;
+  private final Map<String, OnnxJavaType> types = new HashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -41,8 +53,8 @@ public final class OnnxSession implements AutoCloseable {
     this.session = session;
     this.component = component;
     this.file = file;
-    this.inputs = ports(session.getInputInfo());
-    this.outputs = ports(session.getOutputInfo());
+    this.inputs = ports(session.getInputInfo(), types);
+    this.outputs = ports(session.getOutputInfo(), types);
   }
 
   /**
@@ -66,58 +78,97 @@ public final class OnnxSession implements AutoCloseable {
     }
   }
 
-  private static Map<String, Port> ports(Map<String, NodeInfo> infos) {
-    Map<String, Port> out = new LinkedHashMap<>();
+  private static Map<String, TensorPort> ports(Map<String, NodeInfo> infos, Map<String, OnnxJavaType> types) {
+    Map<String, TensorPort> out = new LinkedHashMap<>();
     for (NodeInfo n : infos.values()) {
       if (n.getInfo() instanceof TensorInfo ti) {
-        out.put(n.getName(), new Port(n.getName(), ti.type, ti.getShape()));
+        types.put(n.getName(), ti.type);
+        out.put(n.getName(), new TensorPort(n.getName(), portType(ti.type), ti.getShape()));
       } else {
-        out.put(n.getName(), new Port(n.getName(), ai.onnxruntime.OnnxJavaType.UNKNOWN, new long[0]));
+        types.put(n.getName(), OnnxJavaType.UNKNOWN);
+        out.put(n.getName(), new TensorPort(n.getName(), PortType.OTHER, new long[0]));
       }
     }
     return Collections.unmodifiableMap(out);
   }
 
+  private static PortType portType(OnnxJavaType type) {
+    return switch (type) {
+      case FLOAT -> PortType.FLOAT32;
+      case FLOAT16 -> PortType.FLOAT16;
+      case INT32 -> PortType.INT32;
+      case INT64 -> PortType.INT64;
+      default -> PortType.OTHER;
+    };
+  }
+
   /** The component this session runs. */
+  @Override
   public ModelComponent component() {
     return component;
   }
 
   /** The model file. */
+  @Override
   public Path file() {
     return file;
   }
 
   /** Input ports by name, in model order. */
-  public Map<String, Port> inputs() {
+  @Override
+  public Map<String, TensorPort> inputs() {
     return inputs;
   }
 
   /** Output ports by name, in model order. */
-  public Map<String, Port> outputs() {
+  @Override
+  public Map<String, TensorPort> outputs() {
     return outputs;
   }
 
-  /** Input ports as backend-neutral contract ports, by name in model order. */
-  public Map<String, TensorPort> inputContract() {
-    return contract(inputs);
+  /** ONNX Runtime's element type of the input or output {@code name}. */
+  public OnnxJavaType type(String name) {
+    OnnxJavaType t = types.get(name);
+    if (t == null) {
+      throw new IllegalArgumentException(what() + " has no tensor '" + name + "'; it has inputs " + inputs.keySet()
+          + " and outputs " + outputs.keySet());
+    }
+    return t;
   }
 
-  /** Output ports as backend-neutral contract ports, by name in model order. */
-  public Map<String, TensorPort> outputContract() {
-    return contract(outputs);
+  @Override
+  public List<Tensor> run(Map<String, Feed> feeds, List<String> wanted) {
+    for (String name : feeds.keySet()) {
+      if (!inputs.containsKey(name)) {
+        throw new IllegalArgumentException(what() + " has no input '" + name + "'; it has " + inputs.keySet());
+      }
+    }
+    for (String name : wanted) {
+      if (!outputs.containsKey(name)) {
+        throw new IllegalArgumentException(what() + " has no output '" + name + "'; it has " + outputs.keySet());
+      }
+    }
+    Map<String, OnnxTensor> ort = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Feed> e : feeds.entrySet()) {
+        ort.put(e.getKey(), OrtTensors.feed(e.getValue(), types.get(e.getKey())));
+      }
+      try (OrtSession.Result r = run(ort, new LinkedHashSet<>(wanted), Map.of())) {
+        List<Tensor> out = new ArrayList<>(wanted.size());
+        for (String name : wanted) {
+          OnnxValue v = r.get(name).orElseThrow(() -> new IllegalStateException(what() + " returned no " + name));
+          if (!(v instanceof OnnxTensor t)) {
+            throw new IllegalStateException(what() + " output " + name + " is not a tensor");
+          }
+          out.add(OrtTensors.toTensor(t, component.folderName() + " output " + name));
+        }
+        return out;
+      }
+    } finally {
+      ort.values().forEach(OnnxTensor::close);
+    }
   }
 
-  private static Map<String, TensorPort> contract(Map<String, Port> ports) {
-    Map<String, TensorPort> out = new LinkedHashMap<>();
-    ports.forEach((k, v) -> out.put(k, v.toContract()));
-    return Collections.unmodifiableMap(out);
-  }
-
-  /** The component and file, for messages ({@code unet (/m/unet/model.onnx)}). */
-  public String what() {
-    return component.folderName() + " (" + file + ")";
-  }
 
   /**
    * Runs the session. The caller owns {@code feeds} and {@code pinned} (and closes them) and must

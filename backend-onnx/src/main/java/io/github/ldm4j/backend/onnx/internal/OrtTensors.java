@@ -3,6 +3,7 @@ package io.github.ldm4j.backend.onnx.internal;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
+import io.github.ldm4j.spi.Feed;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
 import java.nio.ByteBuffer;
@@ -42,15 +43,6 @@ public final class OrtTensors {
     }
   }
 
-  /** A rank-0 or rank-1 float/float16 tensor holding {@code values} (rank 0 needs exactly one value). */
-  public static OnnxTensor floatVector(float[] values, boolean scalar, OnnxJavaType type) {
-    if (scalar && values.length != 1) {
-      throw new IllegalArgumentException("a scalar needs one value, got " + values.length);
-    }
-    Tensor t = scalar ? Tensor.of(Shape.of(), values) : Tensor.of(values, values.length);
-    return floats(t, type);
-  }
-
   /** Integer tensor {@code [rows, cols]} of INT32 or INT64 from {@code rows}. */
   public static OnnxTensor ints(int[][] rows, OnnxJavaType type) {
     int b = rows.length;
@@ -83,15 +75,37 @@ public final class OrtTensors {
     }
   }
 
-  /** Rank-0 or rank-1 INT64 tensor of {@code values}. */
-  public static OnnxTensor longVector(long[] values, boolean scalar) {
-    LongBuffer lb = ByteBuffer.allocateDirect(values.length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
-    lb.put(values).rewind();
-    try {
-      return OnnxTensor.createTensor(OrtRuntime.environment(), lb, scalar ? new long[0] : new long[] {values.length});
-    } catch (OrtException e) {
-      throw new IllegalStateException("cannot create an int64 tensor: " + e.getMessage(), e);
+  /**
+   * {@code feed} as an ONNX tensor of the input's declared element {@code type}.
+   *
+   * @throws IllegalArgumentException when the feed cannot be given as that type
+   */
+  public static OnnxTensor feed(Feed feed, OnnxJavaType type) {
+    return switch (feed) {
+      case Feed.Floats f -> floats(f.tensor(), type);
+      case Feed.FloatValues f -> floats(Tensor.of(Shape.of(dims(f.shape())), f.values()), type);
+      case Feed.Ints i -> ints(i.rows(), type);
+      case Feed.Longs l -> {
+        if (type != OnnxJavaType.INT64) {
+          throw new IllegalArgumentException("cannot feed int64 values as " + type);
+        }
+        LongBuffer lb = ByteBuffer.allocateDirect(l.values().length * 8).order(ByteOrder.nativeOrder()).asLongBuffer();
+        lb.put(l.values()).rewind();
+        try {
+          yield OnnxTensor.createTensor(OrtRuntime.environment(), lb, l.shape());
+        } catch (OrtException e) {
+          throw new IllegalStateException("cannot create an int64 tensor: " + e.getMessage(), e);
+        }
+      }
+    };
+  }
+
+  private static int[] dims(long[] shape) {
+    int[] d = new int[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      d[i] = Math.toIntExact(shape[i]);
     }
+    return d;
   }
 
   /** Copies a float32 or float16 ONNX tensor into a new ldm4j tensor. */

@@ -1,5 +1,8 @@
 package io.github.ldm4j.backend.openvino.internal;
 
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.Feed;
+import io.github.ldm4j.spi.Network;
 import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
@@ -20,8 +23,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One network of a model (the UNet, say) on one device: the read model, its compiled versions per
- * input shape and a pool of infer requests for each.
+ * One network of a model (the UNet, say) on one device — the {@code openvino} backend's {@link
+ * Network}: the read model, its compiled versions per input shape and a pool of infer requests for
+ * each.
  *
  * <p>With static shapes, the first inference at a new set of input shapes reshapes the model to
  * exactly those shapes and compiles it (OpenVINO CPU runs static shapes several times faster, and
@@ -34,13 +38,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * waits for inferences in flight, frees each once and releases its reference to the shared core.
  * Thread-safe.
  */
-public final class OvNetwork implements AutoCloseable {
+public final class OvNetwork implements Network {
 
   private static final String DYNAMIC_KEY = "dynamic";
 
   private final OvApi api;
   private final SharedCore core;
   private final OvModel model;
+  private final ModelComponent component;
+  private final Path file;
   private final String what;
   private final String device;
   private final Map<String, String> properties;
@@ -55,12 +61,14 @@ public final class OvNetwork implements AutoCloseable {
   private final AtomicInteger compiles = new AtomicInteger();
   private boolean closed;
 
-  private OvNetwork(SharedCore core, OvModel model, String what, String device, Map<String, String> properties,
-      boolean staticShapes, int maxShapes, int maxRequests) {
+  private OvNetwork(SharedCore core, OvModel model, ModelComponent component, Path file, String device,
+      Map<String, String> properties, boolean staticShapes, int maxShapes, int maxRequests) {
     this.api = core.core().api;
     this.core = core;
     this.model = model;
-    this.what = what;
+    this.component = component;
+    this.file = file;
+    this.what = component.folderName() + " (" + file + ")";
     this.device = device;
     this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
     this.staticShapes = staticShapes;
@@ -74,15 +82,15 @@ public final class OvNetwork implements AutoCloseable {
    * Reads {@code file} (IR {@code .xml} or {@code .onnx}) with {@code core}, holding a reference to
    * it until {@link #close()}.
    *
-   * @param what the component and file, for messages
+   * @param component the component the file holds
    */
-  public static OvNetwork open(SharedCore core, Path file, String what, String device, Map<String, String> properties,
-      boolean staticShapes, int maxShapes, int maxRequests) {
+  public static OvNetwork open(SharedCore core, ModelComponent component, Path file, String device,
+      Map<String, String> properties, boolean staticShapes, int maxShapes, int maxRequests) {
     core.acquire();
     OvModel m = null;
     try {
       m = core.core().readModel(file, Optional.empty());
-      return new OvNetwork(core, m, what, device, properties, staticShapes, maxShapes, maxRequests);
+      return new OvNetwork(core, m, component, file, device, properties, staticShapes, maxShapes, maxRequests);
     } catch (RuntimeException e) {
       if (m != null) {
         m.close();
@@ -92,7 +100,18 @@ public final class OvNetwork implements AutoCloseable {
     }
   }
 
+  @Override
+  public ModelComponent component() {
+    return component;
+  }
+
+  @Override
+  public Path file() {
+    return file;
+  }
+
   /** The component and file, for messages. */
+  @Override
   public String what() {
     return what;
   }
@@ -103,12 +122,14 @@ public final class OvNetwork implements AutoCloseable {
   }
 
   /** The model's inputs as contract ports (dynamic dimensions −1). */
-  public Map<String, TensorPort> inputContract() {
+  @Override
+  public Map<String, TensorPort> inputs() {
     return contract(inputs);
   }
 
   /** The model's outputs as contract ports. */
-  public Map<String, TensorPort> outputContract() {
+  @Override
+  public Map<String, TensorPort> outputs() {
     return contract(outputs);
   }
 
@@ -162,7 +183,8 @@ public final class OvNetwork implements AutoCloseable {
    * @return the outputs in {@code wanted} order, as new tensors
    * @throws io.github.ldm4j.backend.openvino.OpenVinoException when OpenVINO fails (reshape, compile, infer)
    */
-  public List<Tensor> infer(Map<String, Feed> feeds, List<String> wanted) {
+  @Override
+  public List<Tensor> run(Map<String, Feed> feeds, List<String> wanted) {
     lifecycle.readLock().lock();
     try {
       if (closed) {

@@ -1,5 +1,6 @@
 package io.github.ldm4j.backend.openvino.internal;
 
+import io.github.ldm4j.spi.Feed;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;

@@ -58,7 +58,7 @@ class Ldm4jBeanTest {
     assertThat(pipelines.names()).containsExactly("default", "second");
     assertThat(pipelines.defaultName()).isEqualTo("default");
     assertThat(pipelines.folder("default")).isEqualTo(Path.of(TestModels.shapes128()));
-    assertThat(pipelines.defaultGenerator().components()).isNotNull();
+    assertThat(pipelines.defaultGenerator().model()).isNotNull();
     assertThat(pipelines.generator("second")).isPresent();
     assertThat(pipelines.generator("nope")).isEmpty();
     assertThat(pipelines.defaults().steps()).isEqualTo(20);

@@ -62,9 +62,7 @@ class NativeRegistrationsTest {
     assertThat(get("services")).contains(
         "io.github.ldm4j.spi.BackendProvider=io.github.ldm4j.backend.onnx.OnnxBackendProvider",
         "io.github.ldm4j.sampler.SamplerProvider=io.github.ldm4j.samplers.kdiffusion.Euler$Provider",
-        "io.github.ldm4j.sampler.SamplerProvider=io.github.ldm4j.samplers.compvis.Ddim$Provider",
-        "io.github.ldm4j.sampler.GuidanceProvider=io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidanceProvider",
-        "io.github.ldm4j.sampler.SamplingPlanner=io.github.ldm4j.samplers.DefaultSamplingPlanner");
+        "io.github.ldm4j.sampler.SamplerProvider=io.github.ldm4j.samplers.compvis.Ddim$Provider");
     assertThat(get("services").stream().filter(s -> s.startsWith("io.github.ldm4j.sampler.SamplerProvider="))).hasSize(18);
   }
 

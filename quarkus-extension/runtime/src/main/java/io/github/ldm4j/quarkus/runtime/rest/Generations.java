@@ -16,7 +16,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.Samplers;
-import io.github.ldm4j.sampler.SamplingPlanners;
+import io.github.ldm4j.samplers.StepSchedulers;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -127,9 +127,9 @@ public class Generations {
 
   /** 400 unless {@code scheduler} is registered. */
   private static void checkScheduler(String param, String scheduler) {
-    if (scheduler != null && !SamplingPlanners.get().scheduleNames().contains(scheduler)) {
+    if (scheduler != null && !StepSchedulers.names().contains(scheduler)) {
       throw ApiException.invalid(param,
-          "unknown scheduler '" + scheduler + "'; known: " + SamplingPlanners.get().scheduleNames());
+          "unknown scheduler '" + scheduler + "'; known: " + StepSchedulers.names());
     }
   }
 

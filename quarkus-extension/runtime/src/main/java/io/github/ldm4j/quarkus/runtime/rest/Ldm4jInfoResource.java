@@ -7,7 +7,7 @@ import io.github.ldm4j.quarkus.runtime.ProgressUpdate;
 import io.github.ldm4j.quarkus.runtime.TaskEvent;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.Samplers;
-import io.github.ldm4j.sampler.SamplingPlanners;
+import io.github.ldm4j.samplers.StepSchedulers;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -101,7 +101,7 @@ public class Ldm4jInfoResource {
   @GET
   @Path("/samplers")
   public SamplerList samplers() {
-    return new SamplerList(Samplers.names(), SamplingPlanners.get().scheduleNames());
+    return new SamplerList(Samplers.names(), StepSchedulers.names());
   }
 
   /** The opened models. */

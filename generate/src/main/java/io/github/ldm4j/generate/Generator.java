@@ -1,0 +1,285 @@
+package io.github.ldm4j.generate;
+
+import io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance;
+import io.github.ldm4j.conditioning.guidance.GuidanceOptions;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.model.Conditioning;
+import io.github.ldm4j.model.ConditioningKey;
+import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.model.FirstStage;
+import io.github.ldm4j.model.GuidancePair;
+import io.github.ldm4j.model.InpaintingConditioning;
+import io.github.ldm4j.model.MaskDownsampling;
+import io.github.ldm4j.pipeline.LatentDiffusion;
+import io.github.ldm4j.pipeline.LatentPreview;
+import io.github.ldm4j.pipeline.TiledDecoder;
+import io.github.ldm4j.random.RandomSource;
+import io.github.ldm4j.random.RngKind;
+import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.sampler.ModelFunction;
+import io.github.ldm4j.sampler.SamplingRun;
+import io.github.ldm4j.sampler.StepListener;
+import io.github.ldm4j.samplers.PlannedSampling;
+import io.github.ldm4j.samplers.SamplingChoice;
+import io.github.ldm4j.samplers.SamplingPlanner;
+import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.tensor.Shape;
+import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Runs the generation front ends — txt2img, img2img, inpainting — on a {@link LatentDiffusion}
+ * (opened by {@link ModelAssembler} from any backends' networks): prompts through the cond stage
+ * into one {@link GuidancePair}, classifier-free guidance wrapped around the model's checked
+ * denoiser, the sampler and step plan from the {@link SamplingPlanner} (the model's own sampler
+ * recipe as the default), per-image seeded noise (image i of a batch uses seed + i, so it can be
+ * reproduced alone), {@link LatentDiffusion#sample} and {@link LatentDiffusion#decode} (in tiles above
+ * the configured size) — the one checked path — and 8-bit RGB with the parameters that reproduce
+ * each image.
+ *
+ * <p><b>Ownership:</b> a generator owns the model it was given and closes it in {@link #close()}
+ * (idempotent). {@link #generate} is thread-safe: concurrent requests share the model and keep
+ * their own state.
+ */
+public final class Generator implements AutoCloseable {
+
+  private final LatentDiffusion model;
+  private final Optional<SamplerRecipe> recipe;
+  private final GenerationLimits limits;
+  private volatile LatentPreview preview;
+
+  /**
+   * A generator over {@code model}, taking ownership of it.
+   *
+   * @param recipe the model's default sampler (from its {@code scheduler_config.json}), if it names one
+   */
+  public Generator(LatentDiffusion model, Optional<SamplerRecipe> recipe, GenerationLimits limits) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.recipe = Objects.requireNonNull(recipe, "recipe");
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  /**
+   * Opens the model folder {@code modelDir} with {@link ModelAssembler}: every network on the
+   * backend named {@code backend}, except where {@code options} places a component elsewhere.
+   *
+   * @throws IOException when model files are missing or unreadable
+   * @throws IllegalArgumentException for an unknown backend or an unsupported model
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits)
+      throws IOException {
+    return ModelAssembler.open(modelDir, backend, options, limits);
+  }
+
+  /** The model (owned by this generator). */
+  public LatentDiffusion model() {
+    return model;
+  }
+
+  /** The model's default sampler recipe, if its scheduler config names one. */
+  public Optional<SamplerRecipe> recipe() {
+    return recipe;
+  }
+
+  /** The limits enforced. */
+  public GenerationLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Checks, without running anything, that the model's networks can run {@code request}'s image
+   * size: a multiple of the downsampling factor, and the spatial dimensions fixed by the networks'
+   * declarations (a UNet exported with a static {@code [?, 4, 64, 64]} sample runs 512×512 only).
+   * {@link #generate} checks this first; servers call it to refuse a request before queueing it.
+   *
+   * @throws IllegalArgumentException naming the network, its fixed input and the size asked for
+   */
+  public void checkSize(GenerationRequest request) {
+    ModelSizes.check(model, Objects.requireNonNull(request, "request"), limits.tiledDecodeAbovePixels());
+  }
+
+  /** {@link #generate(GenerationRequest, ProgressListener, CancellationToken)} without progress or cancellation. */
+  public GenerationResult generate(GenerationRequest request) {
+    return generate(request, ProgressListener.NONE, CancellationToken.none());
+  }
+
+  /**
+   * Generates the request's images.
+   *
+   * @throws IllegalArgumentException for a request outside the limits or the model's abilities
+   * @throws java.util.concurrent.CancellationException when {@code cancellation} fires
+   */
+  public GenerationResult generate(GenerationRequest request, ProgressListener listener, CancellationToken cancellation) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(cancellation, "cancellation");
+    if (model.isClosed()) {
+      throw new IllegalStateException("generator is closed");
+    }
+    GenerationSettings s = request.settings();
+    limits.check(s);
+    checkSize(request);
+    FirstStage firstStage = model.firstStage();
+    Denoiser denoiser = model.denoiser();
+    int f = firstStage.downsamplingFactor();
+    int b = s.batchSize();
+    Shape latentShape = Shape.of(b, denoiser.latentChannels(), s.height() / f, s.width() / f);
+    cancellation.throwIfCancelled();
+
+    List<RandomSource> perImage = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      perImage.add(s.rng().create(s.seed() + i));
+    }
+    RandomSource rng = RandomSource.perItem(perImage);
+    double strength = switch (request) {
+      case GenerationRequest.TextToImage t -> 1.0;
+      case GenerationRequest.ImageToImage i -> i.strength();
+      case GenerationRequest.Inpainting p -> p.strength();
+    };
+    PlannedSampling planned = SamplingPlanner.plan(
+        new SamplingChoice(s.sampler(), s.scheduler(), s.steps(), strength, model.schedule(), recipe));
+    List<String> warnings = new ArrayList<>(planned.notes());
+
+    ConditioningKey key = denoiser.conditioningKey();
+    boolean text = key == ConditioningKey.CROSSATTN || key == ConditioningKey.HYBRID;
+    boolean concat = key == ConditioningKey.CONCAT || key == ConditioningKey.HYBRID;
+    GuidancePair prompts = null;
+    if (text) {
+      prompts = model.condStage().encodeForGuidance(
+          Collections.nCopies(b, request.prompt()), Collections.nCopies(b, request.negativePrompt()), s.clipSkip());
+      warnings.addAll(prompts.warnings());
+    }
+
+    Optional<Tensor> init = Optional.empty();
+    Tensor channels = null;
+    Tensor z0 = null;
+    Tensor latentMask = null;
+    switch (request) {
+      case GenerationRequest.TextToImage t -> {
+        if (concat) {
+          channels = generateEverything(firstStage, b, s);
+        }
+      }
+      case GenerationRequest.ImageToImage i -> {
+        requireEncoder(firstStage, "img2img");
+        z0 = model.getFirstStageEncoding(model.encodeFirstStage(batchOf(i.initImage().toTensor(), b)), rng);
+        init = Optional.of(z0);
+        if (concat) {
+          channels = generateEverything(firstStage, b, s);
+        }
+      }
+      case GenerationRequest.Inpainting p -> {
+        requireEncoder(firstStage, "inpainting");
+        Tensor image = batchOf(p.image().toTensor(), b);
+        Tensor mask = batchOf(p.mask().binarized().toTensor(), b);
+        z0 = model.getFirstStageEncoding(model.encodeFirstStage(image), rng);
+        if (p.strength() < 1) {
+          init = Optional.of(z0);
+        }
+        if (concat) {
+          channels = InpaintingConditioning.fromImage(firstStage, image, mask, MaskDownsampling.NEAREST, Optional.of(rng));
+        } else {
+          latentMask = InpaintingConditioning.downsampleMask(mask, f, MaskDownsampling.ANY_MASKED);
+        }
+      }
+    }
+    Tensor noise = rng.randn(latentShape);
+
+    GuidancePair pair = switch (key) {
+      case NONE -> GuidancePair.same(Conditioning.none());
+      case CROSSATTN -> prompts;
+      case CONCAT -> GuidancePair.same(Conditioning.concat(channels));
+      case HYBRID -> prompts.withConcat(channels);
+    };
+    ModelFunction guided = key == ConditioningKey.NONE
+        ? ClassifierFreeGuidance.conditional(denoiser, pair.cond())
+        : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale()));
+    LatentBlend blend = latentMask == null ? null
+        : new LatentBlend(guided, denoiser.parameterization(), model.schedule(), z0, noise, latentMask);
+    ModelFunction fn = blend == null ? guided : blend;
+
+    StepListener steps = progress(listener, planned.plan().steps());
+    SamplingRun run = new SamplingRun(
+        fn, denoiser.parameterization(), model.schedule(), planned.plan(), noise, init, rng, steps, cancellation);
+    Tensor z = model.sample(planned.sampler(), run);
+    if (blend != null) {
+      z = blend.blendFinal(z);
+    }
+    cancellation.throwIfCancelled();
+    Tensor images = model.decode(z, limits.tiledDecodeAbovePixels(), TiledDecoder.DEFAULT);
+    List<GeneratedImage> out = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      RgbImage img = RgbImage.fromTensor(images, i);
+      String params = ParametersText.format(request, planned.samplerName(), planned.scheduleName(), s.seed() + i, model.name());
+      out.add(new GeneratedImage(img, s.seed() + i, params));
+    }
+    return new GenerationResult(out, planned.samplerName(), planned.scheduleName(), warnings);
+  }
+
+  private void requireEncoder(FirstStage firstStage, String what) {
+    if (!firstStage.canEncode()) {
+      throw new IllegalArgumentException(
+          what + " needs the model's VAE encoder, but " + model.name()
+              + " has none (a decoder-only export without vae_encoder/); use text-to-image or a model with an encoder");
+    }
+  }
+
+  /** Inpainting-model conditioning for "generate everything": mask 1 everywhere, nothing kept. */
+  private Tensor generateEverything(FirstStage firstStage, int b, GenerationSettings s) {
+    if (!firstStage.canEncode()) {
+      throw new IllegalArgumentException("this inpainting model has no VAE encoder, so it cannot build its mask conditioning");
+    }
+    Tensor image = Tensor.zeros(b, 3, s.height(), s.width());
+    Tensor mask = Tensor.full(Shape.of(b, 1, s.height(), s.width()), 1f);
+    return InpaintingConditioning.fromImage(firstStage, image, mask, MaskDownsampling.NEAREST, Optional.empty());
+  }
+
+  private StepListener progress(ProgressListener listener, int total) {
+    if (listener == ProgressListener.NONE) {
+      return StepListener.NONE;
+    }
+    return e -> {
+      Optional<RgbImage> img = Optional.empty();
+      if (listener.wantsPreview()) {
+        img = Optional.of(preview().render(e.denoised(), 0));
+      }
+      listener.onProgress(new ProgressEvent(e.step() + 1, total, e.sigma(), img));
+    };
+  }
+
+  private LatentPreview preview() {
+    LatentPreview p = preview;
+    if (p == null) {
+      synchronized (this) {
+        p = preview;
+        if (p == null) {
+          p = LatentPreview.fit(model.firstStage(), RngKind.TORCH.create(0));
+          preview = p;
+        }
+      }
+    }
+    return p;
+  }
+
+  private static Tensor batchOf(Tensor one, int b) {
+    if (b == 1) {
+      return one;
+    }
+    Tensor[] copies = new Tensor[b];
+    Arrays.fill(copies, one);
+    return Tensor.concat(0, copies);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

@@ -1,0 +1,184 @@
+package io.github.ldm4j.generate;
+
+import io.github.ldm4j.conditioning.clip.ClipTokenizer;
+import io.github.ldm4j.conditioning.text.ClipCondStage;
+import io.github.ldm4j.conditioning.text.TextConditioningOptions;
+import io.github.ldm4j.diffusion.ScaleFactor;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.model.Denoiser;
+import io.github.ldm4j.pipeline.LatentDiffusion;
+import io.github.ldm4j.samplers.diffusers.TrainingSetup;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.BackendProvider;
+import io.github.ldm4j.spi.Backends;
+import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
+import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.spi.contract.NetworkFirstStage;
+import io.github.ldm4j.spi.contract.NetworkTextEncoder;
+import io.github.ldm4j.spi.contract.NetworkUNet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Opens a model folder (the diffusers / optimum ONNX layout, or optimum-intel's OpenVINO IR layout)
+ * for every backend, once: it resolves where each network runs ({@link BackendOptions#placementFor}:
+ * the model's backend and device unless a component is placed elsewhere), asks each backend for its
+ * networks ({@link BackendProvider#open}), adapts them to the model interfaces ({@link NetworkUNet},
+ * {@link NetworkTextEncoder}, {@link NetworkFirstStage}), reads the training setup once ({@link
+ * TrainingSetup}: schedule, parameterization and the scheduler config's sampler recipe), the
+ * tokenizer ({@link ClipTokenizer#forModel}) and the VAE scale factor, builds the cond stage ({@link
+ * ClipCondStage}) and the conditioning-key routing ({@link Denoiser#of}), and hands ownership to one
+ * {@link LatentDiffusion}. So the UNet may run on ONNX Runtime while the text encoder and VAE run on
+ * OpenVINO, and a backend implements nothing but networks.
+ *
+ * <p>On any failure, every network opened so far is closed before the exception leaves.
+ */
+public final class ModelAssembler {
+
+  private ModelAssembler() {}
+
+  /**
+   * Opens {@code modelDir}: every network on {@code backend} (at {@code options.device()}) unless
+   * {@code options.placement()} puts a component elsewhere. The caller owns the generator.
+   *
+   * @throws IOException naming the missing, unreadable or corrupt file
+   * @throws IllegalArgumentException for an unknown backend, an unsupported contract or option, or
+   *     a scheduler config that cannot be reproduced
+   * @throws IllegalStateException for a backend that cannot run here (with its reason)
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits)
+      throws IOException {
+    return open(modelDir, backend, options, limits, Backends::find);
+  }
+
+  /**
+   * {@link #open(Path, String, BackendOptions, GenerationLimits)} with the backends looked up by
+   * {@code backends} instead of {@link Backends#find} — for a provider bound to a runtime of the
+   * caller's (an OpenVINO installed elsewhere, a test emulator).
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      Function<String, BackendProvider> backends) throws IOException {
+    Objects.requireNonNull(modelDir, "modelDir");
+    Objects.requireNonNull(backend, "backend");
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(backends, "backends");
+    Plan plan = plan(modelDir, backend, options, backends);
+    TrainingSetup training = TrainingSetup.of(plan.folder());
+    ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
+    List<NetworkSet> sets = new ArrayList<>();
+    Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
+    try {
+      for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
+        NetworkSet set = e.getKey().open(new NetworkRequest(plan.folder(), e.getValue(), options));
+        sets.add(set);
+        for (ModelComponent c : e.getValue().keySet()) {
+          networks.put(c, set.get(c).orElseThrow(() -> new IllegalStateException(
+              "backend '" + e.getKey().name() + "' did not open " + c.folderName())));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      closeAfterFailure(e, sets);
+      throw e;
+    }
+    // From here each adapter owns its network and closes it on rejection; what is not adopted yet
+    // is closed on failure.
+    List<AutoCloseable> adopted = new ArrayList<>();
+    try {
+      ModelFolder folder = plan.folder();
+      NetworkTextEncoder textEncoder = new NetworkTextEncoder(networks.remove(ModelComponent.TEXT_ENCODER));
+      adopted.add(textEncoder);
+      ClipCondStage condStage = new ClipCondStage(tokenizer, textEncoder, TextConditioningOptions.defaults());
+      NetworkUNet unet = new NetworkUNet(
+          networks.remove(ModelComponent.UNET), training.parameterization(), folder.unetInChannels());
+      Denoiser denoiser = Denoiser.of(unet);
+      adopted.add(denoiser);
+      Network decoder = networks.remove(ModelComponent.VAE_DECODER);
+      Optional<Network> encoder = Optional.ofNullable(networks.remove(ModelComponent.VAE_ENCODER));
+      NetworkFirstStage firstStage = new NetworkFirstStage(decoder, encoder, folder.scalingFactor());
+      adopted.clear();
+      LatentDiffusion model = new LatentDiffusion(
+          folder.name(), firstStage, condStage, denoiser, training.schedule(), ScaleFactor.fromFirstStage());
+      return new Generator(model, training.recipe(), limits);
+    } catch (RuntimeException e) {
+      adopted.addAll(networks.values());
+      RuntimeException f = NetworkSet.closeAll("closing networks after a failed open", adopted);
+      if (f != null) {
+        e.addSuppressed(f);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The networks of {@code modelDir} as the backends that would run them declare them (components
+   * present, in {@link ModelComponent} order), without running anything.
+   *
+   * @throws IOException naming the missing or unreadable file
+   * @throws UnsupportedOperationException when a backend cannot describe its networks
+   */
+  public static List<NetworkDescription> describe(Path modelDir, String backend, BackendOptions options)
+      throws IOException {
+    Plan plan = plan(modelDir, backend, options, Backends::find);
+    List<NetworkDescription> out = new ArrayList<>();
+    for (ModelComponent c : ModelComponent.values()) {
+      for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
+        if (e.getValue().containsKey(c)) {
+          out.add(e.getKey().describe(plan.folder(), c, options));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The folder, read for the formats of every backend involved, and each backend's components. */
+  private record Plan(ModelFolder folder, Map<BackendProvider, Map<ModelComponent, String>> byBackend) {}
+
+  private static Plan plan(Path modelDir, String backend, BackendOptions options,
+      Function<String, BackendProvider> backends) throws IOException {
+    Map<String, BackendProvider> providers = new LinkedHashMap<>();
+    Map<ModelComponent, Placement> placements = new EnumMap<>(ModelComponent.class);
+    EnumSet<ModelFolder.Format> formats = EnumSet.noneOf(ModelFolder.Format.class);
+    for (ModelComponent c : ModelComponent.values()) {
+      Placement p = options.placementFor(c, backend);
+      placements.put(c, p);
+      BackendProvider provider = providers.get(p.backend());
+      if (provider == null) {
+        provider = backends.apply(p.backend());
+        providers.put(p.backend(), provider);
+      }
+      formats.addAll(provider.formats());
+    }
+    ModelFolder folder = ModelFolder.open(modelDir, formats);
+    Map<BackendProvider, Map<ModelComponent, String>> byBackend = new LinkedHashMap<>();
+    for (ModelComponent c : ModelComponent.values()) {
+      if (!folder.has(c)) {
+        continue;
+      }
+      Placement p = placements.get(c);
+      BackendProvider provider = providers.get(p.backend());
+      byBackend.computeIfAbsent(provider, k -> new EnumMap<>(ModelComponent.class)).put(c, p.device());
+    }
+    return new Plan(folder, byBackend);
+  }
+
+  private static void closeAfterFailure(Exception e, List<NetworkSet> sets) {
+    RuntimeException f = NetworkSet.closeAll("closing networks after a failed open", sets);
+    if (f != null) {
+      e.addSuppressed(f);
+    }
+  }
+}

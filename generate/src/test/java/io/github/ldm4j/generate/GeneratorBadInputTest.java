@@ -1,0 +1,184 @@
+package io.github.ldm4j.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.testkit.sd.SdModel;
+import io.github.ldm4j.testkit.sd.SdOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Requests and options a generator must refuse with a message naming the argument and what was
+ * expected, before any work: bad sizes, limits, steps, guidance, images, masks, samplers and
+ * execution providers. Runs on the tiny SD model (64 px).
+ */
+class GeneratorBadInputTest {
+
+  private static final GenerationSettings OK =
+      GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(2).withSampler("euler", "karras");
+
+  @TempDir static Path dir;
+
+  private static Path model;
+  private static Generator generator;
+
+  @BeforeAll
+  static void open() throws IOException {
+    model = SdModel.write(dir.resolve("tiny"), SdOptions.tiny()).root();
+    generator = new Generator(OnnxBackend.open(model), new GenerationLimits(128, 128, 3 * 64 * 64, 50, 3, 1L << 20));
+  }
+
+  @AfterAll
+  static void close() {
+    generator.close();
+  }
+
+  private static float[] filled(int n, float v) {
+    float[] a = new float[n];
+    Arrays.fill(a, v);
+    return a;
+  }
+
+  private static RgbImage grey(int w, int h) {
+    byte[] rgb = new byte[w * h * 3];
+    Arrays.fill(rgb, (byte) 128);
+    return new RgbImage(w, h, rgb);
+  }
+
+  @Test
+  void sizesMustBePositiveMultiplesOfEight() {
+    assertThatThrownBy(() -> OK.withSize(100, 64))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("width and height must be positive multiples of 8, got 100x64");
+    assertThatThrownBy(() -> OK.withSize(64, 0)).hasMessageContaining("positive multiples of 8");
+  }
+
+  @Test
+  void sizesTheUNetCannotDownsampleAreExplained() {
+    // 72 px = a 9×9 latent, which SD-style UNets cannot halve and restore
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("a red circle", "", OK.withSize(72, 72))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("unet")
+        .hasMessageContaining("9x9")
+        .hasMessageContaining("multiples of 64");
+  }
+
+  @Test
+  void requestsAboveTheLimitsAreRefusedNamingTheLimit() {
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(256, 64))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("size 256x64 exceeds the limit of 128x128");
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(128, 128))))
+        .hasMessageContaining("16384 pixels exceed the limit of 12288");
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSteps(51))))
+        .hasMessageContaining("steps 51 exceed the limit of 50");
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(8, 8).withBatchSize(4))))
+        .hasMessageContaining("batch size 4 exceeds the limit of 3");
+  }
+
+  @Test
+  void stepsGuidanceAndStrengthMustBeInRange() {
+    assertThatThrownBy(() -> OK.withSteps(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("steps must be >= 1, got 0");
+    assertThatThrownBy(() -> OK.withSteps(-3)).hasMessageContaining("steps must be >= 1, got -3");
+    assertThatThrownBy(() -> OK.withGuidance(Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("guidance scale must be finite and >= 0, got NaN");
+    assertThatThrownBy(() -> OK.withGuidance(Double.POSITIVE_INFINITY, 0)).hasMessageContaining("got Infinity");
+    assertThatThrownBy(() -> OK.withGuidance(-1, 0)).hasMessageContaining("guidance scale must be finite and >= 0, got -1.0");
+    assertThatThrownBy(() -> OK.withGuidance(7.5, Double.NaN)).hasMessageContaining("guidance rescale must be in [0, 1]");
+    assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0))
+        .hasMessageContaining("strength must be in (0, 1], got 0.0");
+    assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), Double.NaN))
+        .hasMessageContaining("strength must be in (0, 1]");
+    assertThatThrownBy(() -> new GenerationRequest.TextToImage(null, "", OK)).hasMessageContaining("prompt must not be null");
+  }
+
+  @Test
+  void imagesAndMasksMustMatchTheRequestedSize() {
+    assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(32, 64), 0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("init image is 32x64 but the settings ask for 64x64");
+    assertThatThrownBy(() -> new GenerationRequest.Inpainting("x", "", OK, grey(64, 48), new Mask(64, 48, new float[64 * 48]), 1))
+        .hasMessageContaining("image is 64x48 but the settings ask for 64x64");
+    assertThatThrownBy(() -> new GenerationRequest.Inpainting("x", "", OK, grey(64, 64), new Mask(32, 32, new float[32 * 32]), 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("mask is 32x32 but the image is 64x64");
+    assertThatThrownBy(() -> new Mask(4, 4, new float[15])).hasMessageContaining("15 values for a 4x4 mask, expected 16");
+    float[] bad = new float[16];
+    bad[3] = 1.5f;
+    assertThatThrownBy(() -> new Mask(4, 4, bad)).hasMessageContaining("mask value 1.5 at 3 is outside [0, 1]");
+  }
+
+  @Test
+  void undecodableImagesAreRefused() {
+    assertThatThrownBy(() -> PngCodec.decode(new byte[0], 1 << 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image is empty");
+    assertThatThrownBy(() -> PngCodec.decode("not an image at all".getBytes(), 1 << 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a decodable image");
+    byte[] png = PngCodec.encode(grey(64, 64), Optional.empty());
+    assertThatThrownBy(() -> PngCodec.decode(Arrays.copyOf(png, png.length / 2), 1 << 20))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a decodable image");
+    assertThatThrownBy(() -> PngCodec.decode(png, 1000))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("image of 64x64 pixels exceeds the limit of 1000");
+    assertThat(PngCodec.decode(png, 1 << 20).image()).isEqualTo(grey(64, 64));
+  }
+
+  @Test
+  void anUnknownSamplerIsNamed() {
+    assertThatThrownBy(() -> generator.generate(
+        new GenerationRequest.TextToImage("x", "", OK.withSampler("no_such_sampler", "karras"))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no_such_sampler");
+  }
+
+  @Test
+  void imageInputsNeedAVaeEncoder() throws IOException {
+    Path noEncoder = dir.resolve("no-encoder");
+    SdModel.write(noEncoder, SdOptions.tiny());
+    Files.delete(noEncoder.resolve("vae_encoder/model.onnx"));
+    try (Generator g = new Generator(OnnxBackend.open(noEncoder), GenerationLimits.DEFAULTS)) {
+      assertThat(g.components().firstStage().canEncode()).isFalse();
+      assertThatThrownBy(() -> g.generate(new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0.5)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("img2img needs the model's VAE encoder")
+          .hasMessageContaining("vae_encoder/");
+      Mask all = new Mask(64, 64, filled(64 * 64, 1f));
+      assertThatThrownBy(() -> g.generate(new GenerationRequest.Inpainting("x", "", OK, grey(64, 64), all, 1)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("inpainting needs the model's VAE encoder");
+    }
+  }
+
+  @Test
+  void aProviderMissingFromThisOnnxRuntimeFailsTheOpenWithWhatToAdd() {
+    // The CPU artifact of ONNX Runtime on Maven Central has no CUDA provider.
+    assertThatThrownBy(() -> Generator.open(model, "onnx", new BackendOptions("cuda:0", 0, 0, false), GenerationLimits.DEFAULTS))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'cuda:0'")
+        .hasMessageContaining("it has: CPUExecutionProvider")
+        .hasMessageContaining("onnxruntime_gpu");
+    // Per-component placement: the failure comes after the text encoder's session opened (and is closed again).
+    OnnxOptions unetOnGpu = OnnxOptions.DEFAULTS.withPlacement(ModelComponent.UNET, new ExecutionProvider.TensorRt(0));
+    assertThatThrownBy(() -> OnnxBackend.open(model, unetOnGpu))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'tensorrt:0'")
+        .hasMessageContaining("TensorRT");
+  }
+}

@@ -1,0 +1,39 @@
+package io.github.ldm4j.generate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationResult;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.testkit.shapes.ShapeColour;
+import io.github.ldm4j.testkit.shapes.ShapeKind;
+import io.github.ldm4j.testkit.shapes.ShapesDataset;
+import io.github.ldm4j.testkit.shapes.ShapesModel;
+import io.github.ldm4j.testkit.shapes.ShapesOptions;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ShapesSmokeTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void aRedCircle() throws Exception {
+    int size = 128;
+    ShapesModel.write(dir, ShapesOptions.defaults().withImageSize(size));
+    try (Generator g = new Generator(OnnxBackend.open(dir), GenerationLimits.DEFAULTS)) {
+      GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(20).withSampler("euler", "karras");
+      GenerationResult r = g.generate(new GenerationRequest.TextToImage("a red circle", "", s));
+      RgbImage img = r.images().getFirst().image();
+      ShapesDataset data = ShapesDataset.of(size);
+      RgbImage expected = new RgbImage(size, size, data.image(ShapesDataset.index(ShapeColour.RED, ShapeKind.CIRCLE)));
+      double mae = img.meanAbsoluteError(expected);
+      System.out.println("MAE " + mae + " " + r.images().getFirst().parameters());
+      assertThat(mae).isLessThan(10);
+    }
+  }
+}
