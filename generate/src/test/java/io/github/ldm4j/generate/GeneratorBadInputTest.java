@@ -12,6 +12,7 @@ import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.Placement;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
 import java.io.IOException;
@@ -42,7 +43,7 @@ class GeneratorBadInputTest {
   @BeforeAll
   static void open() throws IOException {
     model = SdModel.write(dir.resolve("tiny"), SdOptions.tiny()).root();
-    generator = new Generator(OnnxBackend.open(model), new GenerationLimits(128, 128, 3 * 64 * 64, 50, 3, 1L << 20));
+    generator = Generator.open(model, "onnx", BackendOptions.DEFAULTS, new GenerationLimits(128, 128, 3 * 64 * 64, 50, 3, 1L << 20));
   }
 
   @AfterAll
@@ -153,8 +154,8 @@ class GeneratorBadInputTest {
     Path noEncoder = dir.resolve("no-encoder");
     SdModel.write(noEncoder, SdOptions.tiny());
     Files.delete(noEncoder.resolve("vae_encoder/model.onnx"));
-    try (Generator g = new Generator(OnnxBackend.open(noEncoder), GenerationLimits.DEFAULTS)) {
-      assertThat(g.components().firstStage().canEncode()).isFalse();
+    try (Generator g = Generator.open(noEncoder, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+      assertThat(g.model().firstStage().canEncode()).isFalse();
       assertThatThrownBy(() -> g.generate(new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0.5)))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("img2img needs the model's VAE encoder")
@@ -175,8 +176,8 @@ class GeneratorBadInputTest {
         .hasMessageContaining("it has: CPUExecutionProvider")
         .hasMessageContaining("onnxruntime_gpu");
     // Per-component placement: the failure comes after the text encoder's session opened (and is closed again).
-    OnnxOptions unetOnGpu = OnnxOptions.DEFAULTS.withPlacement(ModelComponent.UNET, new ExecutionProvider.TensorRt(0));
-    assertThatThrownBy(() -> OnnxBackend.open(model, unetOnGpu))
+    BackendOptions unetOnGpu = BackendOptions.DEFAULTS.withPlacement(ModelComponent.UNET, new Placement("onnx", "tensorrt:0"));
+    assertThatThrownBy(() -> Generator.open(model, "onnx", unetOnGpu, GenerationLimits.DEFAULTS))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'tensorrt:0'")
         .hasMessageContaining("TensorRT");

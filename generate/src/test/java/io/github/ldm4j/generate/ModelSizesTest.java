@@ -15,7 +15,8 @@ import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.UNet;
 import io.github.ldm4j.schedule.BetaSchedule;
 import io.github.ldm4j.schedule.DiffusionSchedule;
-import io.github.ldm4j.spi.ModelComponents;
+import io.github.ldm4j.diffusion.ScaleFactor;
+import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.List;
 import java.util.Optional;
@@ -93,10 +94,10 @@ class ModelSizesTest {
     }
   }
 
-  private static ModelComponents model(UNet unet, FirstStage vae) {
+  private static LatentDiffusion model(UNet unet, FirstStage vae) {
     CondStage cond = prompts -> Tensor.zeros(prompts.size(), 1, 1);
-    return new ModelComponents(vae, cond, Denoiser.of(unet),
-        DiffusionSchedule.of(new BetaSchedule.Linear(0.00085, 0.012), 1000));
+    return new LatentDiffusion(vae, cond, Denoiser.of(unet),
+        DiffusionSchedule.of(new BetaSchedule.Linear(0.00085, 0.012), 1000), ScaleFactor.fromFirstStage());
   }
 
   private static GenerationRequest txt2img(int w, int h) {
@@ -106,7 +107,7 @@ class ModelSizesTest {
   @Test
   void aUNetFixedAt64LatentsRefuses256WithTheReason() {
     FixedUNet unet = new FixedUNet(-1, 4, 64, 64);
-    ModelComponents m = model(unet, new Vae(Optional.empty()));
+    LatentDiffusion m = model(unet, new Vae(Optional.empty()));
     assertThatThrownBy(() -> ModelSizes.check(m, txt2img(256, 256), NO_TILES))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("this model's UNet accepts only 512x512 images (its sample input is fixed at [?, 4, 64, 64]);"
@@ -117,7 +118,7 @@ class ModelSizesTest {
 
   @Test
   void onlyTheFixedDimensionIsChecked() {
-    ModelComponents m = model(new FixedUNet(-1, 4, 64, -1), new Vae(Optional.empty()));
+    LatentDiffusion m = model(new FixedUNet(-1, 4, 64, -1), new Vae(Optional.empty()));
     assertThatCode(() -> ModelSizes.check(m, txt2img(768, 512), NO_TILES)).doesNotThrowAnyException();
     assertThatThrownBy(() -> ModelSizes.check(m, txt2img(512, 768), NO_TILES))
         .hasMessageContaining("accepts only images 512 px high").hasMessageContaining("[?, 4, 64, ?]");
@@ -125,7 +126,7 @@ class ModelSizesTest {
 
   @Test
   void aDynamicUNetAcceptsAnySize() {
-    ModelComponents m = model(new FixedUNet(-1, 4, -1, -1), new Vae(Optional.empty()));
+    LatentDiffusion m = model(new FixedUNet(-1, 4, -1, -1), new Vae(Optional.empty()));
     assertThat(m.denoiser().fixedSampleSize()).isEmpty();
     assertThatCode(() -> ModelSizes.check(m, txt2img(320, 192), NO_TILES)).doesNotThrowAnyException();
   }
@@ -133,7 +134,7 @@ class ModelSizesTest {
   @Test
   void aFixedEncoderIsCheckedOnlyWhenTheRequestEncodes() {
     Vae vae = new Vae(FixedSize.of("sample", new long[] {1, 3, 512, 512}));
-    ModelComponents m = model(new FixedUNet(-1, 4, -1, -1), vae);
+    LatentDiffusion m = model(new FixedUNet(-1, 4, -1, -1), vae);
     assertThatCode(() -> ModelSizes.check(m, txt2img(256, 256), NO_TILES)).doesNotThrowAnyException();
     RgbImage init = new RgbImage(256, 256, new byte[256 * 256 * 3]);
     GenerationRequest img2img = new GenerationRequest.ImageToImage(

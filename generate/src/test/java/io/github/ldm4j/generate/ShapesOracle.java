@@ -1,6 +1,7 @@
 package io.github.ldm4j.generate;
 
 import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
@@ -42,7 +43,7 @@ final class ShapesOracle implements AutoCloseable {
   static ShapesOracle open(Path dir, ShapesOptions options) {
     ShapesModel.write(dir, options);
     try {
-      return new ShapesOracle(new Generator(OnnxBackend.open(dir), GenerationLimits.DEFAULTS),
+      return new ShapesOracle(Generator.open(dir, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS),
           ShapesDataset.of(options.imageSize()), options);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -3,6 +3,7 @@ package io.github.ldm4j.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -25,7 +26,7 @@ class ShapesSmokeTest {
   void aRedCircle() throws Exception {
     int size = 128;
     ShapesModel.write(dir, ShapesOptions.defaults().withImageSize(size));
-    try (Generator g = new Generator(OnnxBackend.open(dir), GenerationLimits.DEFAULTS)) {
+    try (Generator g = Generator.open(dir, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
       GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(20).withSampler("euler", "karras");
       GenerationResult r = g.generate(new GenerationRequest.TextToImage("a red circle", "", s));
       RgbImage img = r.images().getFirst().image();

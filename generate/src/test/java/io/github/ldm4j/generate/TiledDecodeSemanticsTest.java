@@ -3,6 +3,7 @@ package io.github.ldm4j.generate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
@@ -32,7 +33,7 @@ class TiledDecodeSemanticsTest {
   void tiledDecodeEqualsTheWholeDecode() throws Exception {
     GenerationLimits tiled = new GenerationLimits(2048, 2048, 4L << 20, 500, 16, 64);
     try (ShapesOracle whole = ShapesOracle.open(dir, ShapesOptions.defaults().withImageSize(SIZE));
-        Generator tiling = new Generator(OnnxBackend.open(dir), tiled)) {
+        Generator tiling = Generator.open(dir, "onnx", BackendOptions.DEFAULTS, tiled)) {
       assertThat((long) SIZE * SIZE).isLessThanOrEqualTo(GenerationLimits.DEFAULTS.tiledDecodeAbovePixels());
       GenerationSettings s = whole.settings("dpmpp_2m", "karras", 10);
       GenerationRequest r = new GenerationRequest.TextToImage("a blue cross", "", s);

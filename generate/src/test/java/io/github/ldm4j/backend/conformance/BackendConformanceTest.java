@@ -8,6 +8,10 @@ import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ModelAssembler;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.model.Conditioning;
@@ -19,8 +23,12 @@ import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.ModelComponents;
-import io.github.ldm4j.spi.ModelSource;
+import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
+import io.github.ldm4j.spi.contract.NetworkUNet;
+import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
 import io.github.ldm4j.testkit.ExportFlavor;
 import io.github.ldm4j.testkit.PipelineVariant;
@@ -130,13 +138,29 @@ public abstract class BackendConformanceTest {
   private final Map<String, Double> measured = new LinkedHashMap<>();
 
   /**
-   * Opens the model folder {@code modelDir} with the backend under test. The caller owns the
-   * result.
+   * The backend's provider under test (as {@link java.util.ServiceLoader} finds it, or bound to a
+   * runtime of the test's). Every network of every model of the suite comes from it.
    */
-  protected abstract ModelComponents open(Path modelDir) throws IOException;
-
-  /** The backend's provider, as {@link java.util.ServiceLoader} would find it. */
   protected abstract BackendProvider provider();
+
+  /** The backend-neutral options the suite opens models with; the defaults (CPU) unless overridden. */
+  protected BackendOptions options() {
+    return BackendOptions.DEFAULTS;
+  }
+
+  /**
+   * Opens the model folder {@code modelDir} through the one assembler with every network from
+   * {@link #provider()}. The caller owns the result.
+   */
+  protected final Generator openGenerator(Path modelDir) throws IOException {
+    BackendProvider p = provider();
+    return ModelAssembler.open(modelDir, p.name(), options(), GenerationLimits.DEFAULTS, name -> p);
+  }
+
+  /** The model of {@link #openGenerator}; the caller owns it. */
+  protected final LatentDiffusion open(Path modelDir) throws IOException {
+    return openGenerator(modelDir).model();
+  }
 
   /**
    * Open/use/close cycles run before the native-memory check starts measuring: 5 by default, enough
@@ -190,15 +214,15 @@ public abstract class BackendConformanceTest {
   protected final synchronized Generator generator(ConformanceCase c) throws IOException {
     Generator g = opened.get(c);
     if (g == null) {
-      g = new Generator(open(folder(c)), GenerationLimits.DEFAULTS);
+      g = openGenerator(folder(c));
       opened.put(c, g);
     }
     return g;
   }
 
   /** The shared components of {@code c} (those of {@link #generator}). */
-  protected final ModelComponents components(ConformanceCase c) throws IOException {
-    return generator(c).components();
+  protected final LatentDiffusion components(ConformanceCase c) throws IOException {
+    return generator(c).model();
   }
 
   private void measure(String what, double value) {
@@ -212,7 +236,7 @@ public abstract class BackendConformanceTest {
   @ParameterizedTest
   @MethodSource("cases")
   void contractsAdaptToTheExport(ConformanceCase c) throws IOException {
-    ModelComponents m = components(c);
+    LatentDiffusion m = components(c);
     Denoiser d = m.denoiser();
     assertThat(d.conditioningKey()).isEqualTo(c.inpainting() ? ConditioningKey.HYBRID : ConditioningKey.CROSSATTN);
     assertThat(d.latentChannels()).isEqualTo(4);
@@ -241,7 +265,7 @@ public abstract class BackendConformanceTest {
   @ParameterizedTest
   @MethodSource("cases")
   void outputsAreFiniteAndBitwiseDeterministic(ConformanceCase c) throws IOException {
-    ModelComponents m = components(c);
+    LatentDiffusion m = components(c);
     List<String> prompts = List.of("a red circle", "");
     Tensor ctx = m.condStage().getLearnedConditioning(prompts);
     assertFiniteAndEqual("text encoder", ctx, m.condStage().getLearnedConditioning(prompts));
@@ -269,7 +293,7 @@ public abstract class BackendConformanceTest {
   @ParameterizedTest
   @MethodSource("cases")
   void aBatchOfNEqualsNSingleCalls(ConformanceCase c) throws IOException {
-    ModelComponents m = components(c);
+    LatentDiffusion m = components(c);
     int n = 3;
     List<String> prompts = List.of("a red circle", "a green cross, high quality", "");
     Tensor ctx = m.condStage().getLearnedConditioning(prompts);
@@ -335,8 +359,8 @@ public abstract class BackendConformanceTest {
   @ParameterizedTest
   @MethodSource("fp32CasesWithFp16Twin")
   void fp16TracksFp32OnTheSameWeights(ConformanceCase c32) throws IOException {
-    ModelComponents full = components(c32);
-    ModelComponents half = components(c32.withPrecision(Precision.FP16));
+    LatentDiffusion full = components(c32);
+    LatentDiffusion half = components(c32.withPrecision(Precision.FP16));
     List<String> prompts = List.of("a yellow triangle", "");
     Tensor ctx = full.condStage().getLearnedConditioning(prompts);
     assertClose("text encoder fp16", ctx, half.condStage().getLearnedConditioning(prompts));
@@ -394,20 +418,47 @@ public abstract class BackendConformanceTest {
   // ================================================================== provider
 
   @Test
-  void theProviderOpensTheSameModelWhenAvailable() throws IOException {
+  void theProviderOpensEachNetworkAloneAndClosesItIdempotently() throws IOException {
     ConformanceCase c = firstCase();
     BackendProvider p = provider();
     assertThat(p.name()).isNotBlank();
-    // a backend tested on a stand-in runtime (an emulator) may have no installed runtime to find
-    assumeThat(p.isAvailable()).as("provider '%s' unavailable: %s", p.name(), p.unavailableReason()).isTrue();
+    assertThat(p.formats()).isNotEmpty();
+    ModelFolder folder = ModelFolder.open(folder(c), p.formats());
     Tensor x = latent(1, 20);
-    ModelComponents shared = components(c);
+    LatentDiffusion shared = components(c);
     Tensor ctx = shared.condStage().getLearnedConditioning(List.of("a red cross"));
     Tensor expected = shared.denoiser().applyModel(x, timesteps(c, 1), conditioning(c, ctx, 1, 21));
-    try (ModelComponents viaProvider = p.open(new ModelSource(folder(c)), BackendOptions.DEFAULTS)) {
-      assertFiniteAndEqual("unet via provider", expected,
-          viaProvider.denoiser().applyModel(x, timesteps(c, 1), conditioning(c, ctx, 1, 21)));
+    NetworkSet set = p.open(new NetworkRequest(folder, Map.of(ModelComponent.UNET, options().device()), options()));
+    assertThat(set.networks()).containsOnlyKeys(ModelComponent.UNET);
+    Network unet = set.get(ModelComponent.UNET).orElseThrow();
+    assertThat(unet.component()).isEqualTo(ModelComponent.UNET);
+    assertThat(unet.inputs()).isNotEmpty();
+    assertThat(unet.outputs()).isNotEmpty();
+    NetworkUNet adapted = new NetworkUNet(unet, Parameterization.EPS, folder.unetInChannels());
+    Conditioning cond = conditioning(c, ctx, 1, 21);
+    Tensor viaProvider = Denoiser.of(adapted).applyModel(x, timesteps(c, 1), cond);
+    assertFiniteAndEqual("unet opened alone", expected, viaProvider);
+    set.close();
+    set.close();
+    unet.close();
+    assertThatThrownBy(() -> Denoiser.of(adapted).applyModel(x, timesteps(c, 1), cond))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    NetworkDescription d = p.describe(folder, ModelComponent.UNET, options());
+    assertThat(d.component()).isEqualTo(ModelComponent.UNET);
+    assertThat(d.inputs()).extracting(TensorPort::name).containsAll(unet.inputs().keySet());
+  }
+
+  @Test
+  void theProviderNamesAMissingNetworkFile() throws IOException {
+    Path dir = models.copyOf(firstCase(), "provider-no-decoder");
+    BackendProvider p = provider();
+    ModelFolder folder = ModelFolder.open(dir, p.formats());
+    for (ModelFolder.Format f : p.formats()) {
+      Files.deleteIfExists(dir.resolve("vae_decoder").resolve(f.fileName()));
     }
+    assertThatThrownBy(() -> p.open(NetworkRequest.all(folder, options())))
+        .isInstanceOf(NoSuchFileException.class)
+        .hasMessageContaining(dir.resolve("vae_decoder").toString());
   }
 
   // ================================================================== lifecycle and resources
@@ -415,7 +466,7 @@ public abstract class BackendConformanceTest {
   @Test
   void closeIsIdempotentAndUseAfterCloseIsAClearError() throws IOException {
     ConformanceCase c = firstCase();
-    ModelComponents m = open(folder(c));
+    LatentDiffusion m = open(folder(c));
     Tensor ctx = m.condStage().getLearnedConditioning(List.of("a red circle"));
     m.close();
     m.close();
@@ -433,7 +484,7 @@ public abstract class BackendConformanceTest {
     m.condStage().close();
     m.firstStage().close();
 
-    Generator g = new Generator(open(folder(c)), GenerationLimits.DEFAULTS);
+    Generator g = openGenerator(folder(c));
     g.close();
     g.close();
     assertThatThrownBy(() -> g.generate(new GenerationRequest.TextToImage("a red circle", "", settings())))
@@ -443,7 +494,7 @@ public abstract class BackendConformanceTest {
   @Test
   void closingWhileAGenerationRunsStopsItWithAClearError() throws Exception {
     ConformanceCase c = firstCase();
-    Generator g = new Generator(open(folder(c)), GenerationLimits.DEFAULTS);
+    Generator g = openGenerator(folder(c));
     CountDownLatch firstStep = new CountDownLatch(1);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
@@ -547,7 +598,7 @@ public abstract class BackendConformanceTest {
   }
 
   private void openUseClose(ConformanceCase c, Path dir) throws IOException {
-    try (ModelComponents m = open(dir)) {
+    try (LatentDiffusion m = open(dir)) {
       Tensor ctx = m.condStage().getLearnedConditioning(List.of("a red circle"));
       Tensor eps = m.denoiser().applyModel(latent(1, 22), timesteps(c, 1), conditioning(c, ctx, 1, 23));
       m.firstStage().decode(eps);

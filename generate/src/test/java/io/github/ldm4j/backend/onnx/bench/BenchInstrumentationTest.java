@@ -30,7 +30,7 @@ class BenchInstrumentationTest {
     SdModel.write(dir, SdOptions.tiny());
     CallTimes times = new CallTimes();
     GenerationSettings s = GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(3).withSampler("euler", "normal");
-    try (Generator g = new Generator(TimedModel.open(dir, OnnxOptions.DEFAULTS, times), GenerationLimits.DEFAULTS);
+    try (Generator g = TimedModel.open(dir, OnnxOptions.DEFAULTS, times, GenerationLimits.DEFAULTS);
         OrtRunTrace trace = new OrtRunTrace()) {
       trace.start();
       g.generate(new GenerationRequest.TextToImage("a red circle", "", s));

@@ -3,7 +3,12 @@ package io.github.ldm4j.backend.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ldm4j.backend.onnx.internal.FinalLayerNormLookup;
+import io.github.ldm4j.folder.onnx.FinalLayerNormLookup;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.contract.NetworkTextEncoder;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.generate.GenerationLimits;
@@ -50,8 +55,11 @@ class OnnxClipSkipTest {
     plain = SdModel.write(dir.resolve("legacy-fp32-plain"), SdOptions.tiny().withFlavor(ExportFlavor.LEGACY)).root();
   }
 
-  private static OnnxNetworks networks(Path folder) throws IOException {
-    return OnnxNetworks.open(ModelFolder.openOnnx(folder), OnnxOptions.DEFAULTS, Parameterization.EPS);
+  /** The text encoder alone, as the assembler adapts every backend's text encoder network. */
+  private static NetworkTextEncoder textEncoder(Path folder) throws IOException {
+    var request = new NetworkRequest(ModelFolder.openOnnx(folder), java.util.Map.of(ModelComponent.TEXT_ENCODER, "cpu"),
+        BackendOptions.DEFAULTS);
+    return new NetworkTextEncoder(OnnxBackend.open(request, OnnxOptions.DEFAULTS).get(ModelComponent.TEXT_ENCODER).orElseThrow());
   }
 
   private static int[][] ids(String... prompts) {
@@ -65,8 +73,7 @@ class OnnxClipSkipTest {
 
   @Test
   void clipSkipTwoIsThePenultimateLayerThroughTheFinalLayerNorm() throws IOException {
-    try (OnnxNetworks n = networks(hidden32)) {
-      OnnxTextEncoder te = n.textEncoder();
+    try (NetworkTextEncoder te = textEncoder(hidden32)) {
       int[][] ids = ids("a red circle", "");
       TextEncoding all = te.encode(ids);
       assertThat(all.hiddenStates()).hasSize(LAYERS + 1);
@@ -89,11 +96,10 @@ class OnnxClipSkipTest {
   void fp16ExportsGiveTheSameClipSkipWithinFp16Precision() throws IOException {
     int[][] ids = ids("a blue triangle");
     Tensor full;
-    try (OnnxNetworks n = networks(hidden32)) {
-      full = n.textEncoder().encodeContext(ids, 2);
+    try (NetworkTextEncoder te = textEncoder(hidden32)) {
+      full = te.encodeContext(ids, 2);
     }
-    try (OnnxNetworks n = networks(hidden16)) {
-      OnnxTextEncoder te = n.textEncoder();
+    try (NetworkTextEncoder te = textEncoder(hidden16)) {
       LayerNorm norm = te.finalLayerNorm().orElseThrow();
       // fp16 initializers are the fp32 ones rounded
       float[] w = seeded(FinalLayerNormLookup.WEIGHT, 1);
@@ -109,12 +115,12 @@ class OnnxClipSkipTest {
 
   @Test
   void clipSkipBeyondTheLayersIsRejected() throws IOException {
-    try (OnnxNetworks n = networks(hidden32)) {
+    try (NetworkTextEncoder te = textEncoder(hidden32)) {
       int[][] ids = ids("x");
-      assertThatThrownBy(() -> n.textEncoder().encodeContext(ids, LAYERS + 1))
+      assertThatThrownBy(() -> te.encodeContext(ids, LAYERS + 1))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("clip skip 3 exceeds the 2 layers");
-      assertThatThrownBy(() -> n.textEncoder().encodeContext(ids, 0))
+      assertThatThrownBy(() -> te.encodeContext(ids, 0))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("clip skip must be >= 1");
     }
@@ -122,8 +128,7 @@ class OnnxClipSkipTest {
 
   @Test
   void anExportWithoutHiddenStatesNamesTheMissingOutputs() throws IOException {
-    try (OnnxNetworks n = networks(plain)) {
-      OnnxTextEncoder te = n.textEncoder();
+    try (NetworkTextEncoder te = textEncoder(plain)) {
       assertThat(te.exposesHiddenStates()).isFalse();
       assertThat(te.encode(ids("x")).hiddenStates()).isEmpty();
       assertThatThrownBy(() -> te.encodeContext(ids("x"), 2))
@@ -140,13 +145,13 @@ class OnnxClipSkipTest {
   @Test
   void theGeneratorHonoursClipSkip() throws IOException {
     GenerationSettings s = GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(2).withSampler("euler", "karras");
-    try (Generator g = new Generator(OnnxBackend.open(hidden32), GenerationLimits.DEFAULTS)) {
+    try (Generator g = Generator.open(hidden32, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
       RgbImage one = g.generate(new GenerationRequest.TextToImage("a red circle", "", s)).images().getFirst().image();
       RgbImage two = g.generate(new GenerationRequest.TextToImage("a red circle", "", s.withClipSkip(2)))
           .images().getFirst().image();
       assertThat(two).isNotEqualTo(one);
     }
-    try (Generator g = new Generator(OnnxBackend.open(plain), GenerationLimits.DEFAULTS)) {
+    try (Generator g = Generator.open(plain, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
       assertThatThrownBy(() -> g.generate(new GenerationRequest.TextToImage("a red circle", "", s.withClipSkip(2))))
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("hidden_states.0");

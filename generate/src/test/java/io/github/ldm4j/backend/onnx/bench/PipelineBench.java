@@ -30,7 +30,7 @@ final class PipelineBench implements BenchTarget {
 
   PipelineBench(Path model, BenchSettings settings) throws IOException {
     long t0 = System.nanoTime();
-    this.generator = new Generator(TimedModel.open(model, settings.onnxOptions(), times), GenerationLimits.DEFAULTS);
+    this.generator = TimedModel.open(model, settings.onnxOptions(), times, GenerationLimits.DEFAULTS);
     GenerationSettings s = GenerationSettings.DEFAULTS
         .withSize(settings.size(), settings.size())
         .withSteps(settings.steps())

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.model.FixedSize;
-import io.github.ldm4j.spi.ModelComponents;
+import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
 import io.github.ldm4j.testkit.shapes.ShapesModel;
@@ -30,8 +31,8 @@ class FixedSizeContractTest {
   @Test
   void theDemoShapesUNetIsFixedAt64LatentsAndRefuses256() throws IOException {
     ShapesModel.write(dir.resolve("shapes"), ShapesOptions.defaults());
-    try (Generator g = new Generator(OnnxBackend.open(dir.resolve("shapes")), GenerationLimits.DEFAULTS)) {
-      ModelComponents c = g.components();
+    try (Generator g = Generator.open(dir.resolve("shapes"), "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+      LatentDiffusion c = g.model();
       FixedSize fixed = c.denoiser().fixedSampleSize().orElseThrow();
       assertThat(fixed.input()).isEqualTo("sample");
       assertThat(fixed.describe()).isEqualTo("[?, 4, 64, 64]");
@@ -52,7 +53,8 @@ class FixedSizeContractTest {
   @Test
   void theTinySdModelIsDynamic() throws IOException {
     Path model = SdModel.write(dir.resolve("tiny"), SdOptions.tiny()).root();
-    try (ModelComponents c = OnnxBackend.open(model)) {
+    try (Generator g = Generator.open(model, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+      LatentDiffusion c = g.model();
       assertThat(c.denoiser().fixedSampleSize()).isEmpty();
       assertThat(c.firstStage().fixedDecoderInputSize()).isEmpty();
       assertThat(c.firstStage().fixedEncoderInputSize()).isEmpty();
