@@ -1,8 +1,8 @@
 package io.github.ldm4j.app;
 
-import io.github.ldm4j.testkit.shapes.DemoModelCache;
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
+import io.github.ldm4j.demo.DemoModelCache;
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

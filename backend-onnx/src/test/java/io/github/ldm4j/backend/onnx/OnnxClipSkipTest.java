@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.backend.onnx.internal.FinalLayerNormLookup;
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
@@ -15,8 +17,6 @@ import io.github.ldm4j.model.LayerNorm;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.TextEncoding;
 import io.github.ldm4j.tensor.Tensor;
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
 import io.github.ldm4j.testkit.internal.SeededWeights;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;

@@ -1,11 +1,11 @@
 package io.github.ldm4j.quarkus.runtime;
 
+import io.github.ldm4j.demo.DemoModelCache;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
-import io.github.ldm4j.testkit.shapes.DemoModelCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
