@@ -11,7 +11,10 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Writes the 128 px shapes oracle to a temporary folder and points {@code quarkus.ldm4j.model.path} at it. */
+/**
+ * Writes the 128 px shapes oracle to a temporary folder and points {@code quarkus.ldm4j.model.path}
+ * at it: the extension has no built-in model, so every test of this module uses this resource.
+ */
 public class ShapesModelResource implements QuarkusTestResourceLifecycleManager {
 
   /** Image size of the test model. */
