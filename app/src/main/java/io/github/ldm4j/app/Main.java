@@ -1,10 +1,12 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.demo.DemoModelCache;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.inject.Inject;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
 /**
@@ -14,7 +16,8 @@ import picocli.CommandLine;
  * <p>{@link #main} parses the command line once before Quarkus starts, because what {@code serve}
  * listens on cannot change after startup: usage errors exit with 2 at once; {@code serve} turns
  * the HTTP listener on (it is off for every other command, see {@code application.properties}) and
- * passes its options on as configuration ({@link ServeCommand#configuration()}). Then Quarkus starts
+ * passes its options on as configuration ({@link ServeCommand#configuration}), the embedded demo
+ * model's folder ({@link DemoModelCache#ensure()}) as the model when none is given. Then Quarkus starts
  * and {@link #run} executes the command with CDI-created commands.
  */
 @QuarkusMain
@@ -39,10 +42,14 @@ public class Main implements QuarkusApplication {
     if (parsed.subcommand() != null && parsed.subcommand().commandSpec().userObject() instanceof ServeCommand serve
         && !parsed.subcommand().isUsageHelpRequested()) {
       try {
-        serve.configuration().forEach(System::setProperty);
+        serve.configuration(DemoModelCache::ensure).forEach(System::setProperty);
       } catch (IllegalArgumentException e) {
         System.exit(Ldm4jCommand.usageError(
             new CommandLine.ParameterException(parsed.subcommand().commandSpec().commandLine(), e.getMessage())));
+        return;
+      } catch (UncheckedIOException e) {
+        System.err.println("ldm4j: cannot start: " + e.getMessage() + ": " + e.getCause().getMessage());
+        System.exit(1);
         return;
       }
     }

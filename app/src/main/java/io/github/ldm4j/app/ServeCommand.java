@@ -8,19 +8,23 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code ldm4j serve}: the REST service (OpenAI images API, the AUTOMATIC1111 subset, {@code /ldm4j/*},
  * health, metrics, OpenAPI and Swagger UI). Its options become configuration before Quarkus starts
- * ({@link #configuration()}, applied by {@link Main#main}); any other {@code quarkus.ldm4j.*} property
+ * ({@link #configuration}, applied by {@link Main#main}); any other {@code quarkus.ldm4j.*} property
  * may be given as {@code -D} or in {@code application.properties}.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Runs the REST service: POST /v1/images/generations (OpenAI), /sdapi/v1/* (AUTOMATIC1111), "
         + "/ldm4j/*, /q/health/ready, /q/metrics, /q/swagger-ui.")
 final class ServeCommand implements Callable<Integer> {
+
+  /** The extension's model folder property; the extension has no model of its own. */
+  static final String MODEL_PATH = "quarkus.ldm4j.model.path";
 
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
   int port;
@@ -47,11 +51,14 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * The configuration these options stand for: the HTTP listener on {@code --host}:{@code --port},
-   * INFO logging, and the {@code quarkus.ldm4j.*} overrides of the options given.
+   * INFO logging, and the {@code quarkus.ldm4j.*} overrides of the options given. The model is
+   * {@code --model}, else {@code demoModel}'s folder (the embedded demo model, written on first
+   * use) unless {@value #MODEL_PATH} is already given as a system property or as {@code
+   * QUARKUS_LDM4J_MODEL_PATH}.
    *
    * @throws IllegalArgumentException for a port outside 0..65535
    */
-  Map<String, String> configuration() {
+  Map<String, String> configuration(Supplier<Path> demoModel) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
     }
@@ -62,7 +69,9 @@ final class ServeCommand implements Callable<Integer> {
     c.put("quarkus.log.level", "INFO");
     c.put("quarkus.ldm4j.stop-on-signal", "true");
     if (model != null) {
-      c.put("quarkus.ldm4j.model.path", model.toAbsolutePath().toString());
+      c.put(MODEL_PATH, model.toAbsolutePath().toString());
+    } else if (System.getProperty(MODEL_PATH) == null && System.getenv("QUARKUS_LDM4J_MODEL_PATH") == null) {
+      c.put(MODEL_PATH, demoModel.get().toAbsolutePath().toString());
     }
     if (backend != null) {
       c.put("quarkus.ldm4j.backend", backend);

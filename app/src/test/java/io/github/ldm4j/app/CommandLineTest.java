@@ -2,8 +2,8 @@ package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +112,9 @@ class CommandLineTest {
     CommandLine.ParseResult r = cl.parseArgs("serve", "--port", "9999", "--host", "127.0.0.1", "--model", "m",
         "--backend", "openvino", "--device", "GPU", "--api-key", "k");
     ServeCommand serve = (ServeCommand) r.subcommand().commandSpec().userObject();
-    Map<String, String> c = serve.configuration();
+    Map<String, String> c = serve.configuration(() -> {
+      throw new AssertionError("--model given: the demo model is not needed");
+    });
     assertThat(c).containsEntry("quarkus.http.host-enabled", "true").containsEntry("quarkus.http.port", "9999")
         .containsEntry("quarkus.http.host", "127.0.0.1").containsEntry("quarkus.log.level", "INFO")
         .containsEntry("quarkus.ldm4j.model.path", Path.of("m").toAbsolutePath().toString())
@@ -120,8 +122,11 @@ class CommandLineTest {
         .containsEntry("quarkus.ldm4j.api-key", "k").containsEntry("quarkus.ldm4j.stop-on-signal", "true");
     ServeCommand defaults = (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("serve")
         .subcommand().commandSpec().userObject();
-    assertThat(defaults.configuration()).containsEntry("quarkus.http.port", "8080").containsEntry("quarkus.http.host", "0.0.0.0")
-        .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+    // Without --model the app serves its embedded demo model: the extension has none of its own.
+    assertThat(defaults.configuration(() -> Path.of("demo"))).containsEntry("quarkus.http.port", "8080")
+        .containsEntry("quarkus.http.host", "0.0.0.0")
+        .containsEntry("quarkus.ldm4j.model.path", Path.of("demo").toAbsolutePath().toString())
+        .doesNotContainKeys("quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
   }
 
   @Test

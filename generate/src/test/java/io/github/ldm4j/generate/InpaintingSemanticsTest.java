@@ -2,15 +2,15 @@ package io.github.ldm4j.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
+import io.github.ldm4j.demo.ShapesDataset;
+import io.github.ldm4j.demo.ShapesOptions;
+import io.github.ldm4j.export.folder.PipelineVariant;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
-import io.github.ldm4j.testkit.shapes.ShapesDataset;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;

@@ -2,10 +2,10 @@ package io.github.ldm4j.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
+import io.github.ldm4j.demo.ShapesDataset;
 import io.github.ldm4j.image.RgbImage;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
-import io.github.ldm4j.testkit.shapes.ShapesDataset;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Locale;

@@ -2,16 +2,16 @@ package io.github.ldm4j.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
+import io.github.ldm4j.demo.ShapesDataset;
+import io.github.ldm4j.demo.ShapesOptions;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.image.RgbImage;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
-import io.github.ldm4j.testkit.shapes.ShapesDataset;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,16 +2,16 @@ package io.github.ldm4j.generate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
+import io.github.ldm4j.demo.ShapesDataset;
+import io.github.ldm4j.demo.ShapesOptions;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
-import io.github.ldm4j.testkit.shapes.ShapesDataset;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -3,8 +3,8 @@ package io.github.ldm4j.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.github.ldm4j.it;
 
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,7 +11,10 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Writes the 128 px shapes oracle to a temporary folder and points {@code quarkus.ldm4j.model.path} at it. */
+/**
+ * Writes the 128 px shapes oracle to a temporary folder and points {@code quarkus.ldm4j.model.path}
+ * at it: the extension has no built-in model, so every test of this module uses this resource.
+ */
 public class ShapesModelResource implements QuarkusTestResourceLifecycleManager {
 
   /** Image size of the test model. */

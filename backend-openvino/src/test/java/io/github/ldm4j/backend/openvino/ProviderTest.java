@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
+import io.github.ldm4j.demo.ShapeColour;
+import io.github.ldm4j.demo.ShapeKind;
+import io.github.ldm4j.demo.ShapesDataset;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -11,9 +14,6 @@ import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.Backends;
-import io.github.ldm4j.testkit.shapes.ShapeColour;
-import io.github.ldm4j.testkit.shapes.ShapeKind;
-import io.github.ldm4j.testkit.shapes.ShapesDataset;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 

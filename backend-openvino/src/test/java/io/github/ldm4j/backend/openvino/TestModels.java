@@ -1,11 +1,11 @@
 package io.github.ldm4j.backend.openvino;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package io.github.ldm4j.backend.conformance;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.Precision;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.PipelineVariant;
+import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.testkit.sd.SdOptions;
 import java.util.ArrayList;
 import java.util.List;

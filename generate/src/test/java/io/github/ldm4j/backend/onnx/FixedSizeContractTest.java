@@ -3,6 +3,8 @@ package io.github.ldm4j.backend.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.generate.GenerationRequest;
@@ -12,8 +14,6 @@ import io.github.ldm4j.model.FixedSize;
 import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

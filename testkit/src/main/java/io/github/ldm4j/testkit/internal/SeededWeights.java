@@ -1,6 +1,6 @@
 package io.github.ldm4j.testkit.internal;
 
-import io.github.ldm4j.testkit.onnx.TensorValues;
+import io.github.ldm4j.export.onnx.TensorValues;
 import java.nio.charset.StandardCharsets;
 
 /**

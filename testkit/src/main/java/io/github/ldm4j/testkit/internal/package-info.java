@@ -1,2 +1,2 @@
-/** Internals shared by the model families: seeded weights and common subgraphs. Not API. */
+/** Internals of the SD fixtures: seeded weights. Not API. */
 package io.github.ldm4j.testkit.internal;

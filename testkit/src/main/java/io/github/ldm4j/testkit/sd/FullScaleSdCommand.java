@@ -1,12 +1,12 @@
 package io.github.ldm4j.testkit.sd;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.GeneratedFolder;
-import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.onnx.WeightStorage;
-import io.github.ldm4j.testkit.onnx.WriteProgress;
-import io.github.ldm4j.testkit.onnx.WrittenModel;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.GeneratedFolder;
+import io.github.ldm4j.export.folder.PipelineVariant;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.export.onnx.WriteProgress;
+import io.github.ldm4j.export.onnx.WrittenModel;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

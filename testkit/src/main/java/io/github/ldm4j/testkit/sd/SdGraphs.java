@@ -1,11 +1,11 @@
 package io.github.ldm4j.testkit.sd;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.testkit.internal.sd.ClipTextBuilder;
 import io.github.ldm4j.testkit.internal.sd.UNetBuilder;
 import io.github.ldm4j.testkit.internal.sd.VaeBuilder;
-import io.github.ldm4j.testkit.onnx.OnnxGraph;
 
 /**
  * The four ONNX graphs of an SD v1-style pipeline with seeded random weights. Building a graph does

@@ -1,12 +1,12 @@
 package io.github.ldm4j.testkit.sd;
 
+import io.github.ldm4j.export.folder.Component;
+import io.github.ldm4j.export.folder.FolderSpec;
+import io.github.ldm4j.export.folder.FolderWriter;
+import io.github.ldm4j.export.folder.GeneratedFolder;
+import io.github.ldm4j.export.onnx.WriteProgress;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.testkit.GeneratedFolder;
-import io.github.ldm4j.testkit.internal.folder.Component;
-import io.github.ldm4j.testkit.internal.folder.ComponentConfigs;
-import io.github.ldm4j.testkit.internal.folder.FolderSpec;
-import io.github.ldm4j.testkit.internal.folder.FolderWriter;
-import io.github.ldm4j.testkit.onnx.WriteProgress;
+import io.github.ldm4j.testkit.internal.sd.SdConfigs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -46,10 +46,10 @@ public final class SdModel {
     var p = options.precision();
     long seed = options.seed();
     int latent = options.imageSize() / a.vae().downsamplingFactor();
-    var vaeConfig = ComponentConfigs.vae(a.vae(), options.imageSize(), SCALING_FACTOR, FAMILY);
+    var vaeConfig = SdConfigs.vae(a.vae(), options.imageSize(), SCALING_FACTOR, FAMILY);
     List<Component> components = List.of(
-        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seed, options.textHiddenStates()), ComponentConfigs.text(a.text(), FAMILY)),
-        new Component("unet", SdGraphs.unet(a, f, p, seed), ComponentConfigs.unet(a.unet(), latent, FAMILY)),
+        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seed, options.textHiddenStates()), SdConfigs.text(a.text(), FAMILY)),
+        new Component("unet", SdGraphs.unet(a, f, p, seed), SdConfigs.unet(a.unet(), latent, FAMILY)),
         new Component("vae_decoder", SdGraphs.vaeDecoder(a, p, seed), vaeConfig),
         new Component("vae_encoder", SdGraphs.vaeEncoder(a, f, p, seed), vaeConfig.deepCopy()));
     FolderSpec spec = new FolderSpec(f, options.variant(), Parameterization.EPS, options.storage(), components);

@@ -1,9 +1,9 @@
 package io.github.ldm4j.testkit.sd;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.onnx.WeightStorage;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.PipelineVariant;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.WeightStorage;
 import java.util.Objects;
 
 /**

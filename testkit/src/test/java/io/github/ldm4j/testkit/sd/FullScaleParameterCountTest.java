@@ -3,10 +3,10 @@ package io.github.ldm4j.testkit.sd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.onnx.OnnxGraph;
-import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.OnnxGraph;
+import io.github.ldm4j.export.onnx.OnnxModelWriter;
 import org.junit.jupiter.api.Test;
 
 /** Family 3: parameter counts of the full-scale graphs, counted from the graph structure only. */

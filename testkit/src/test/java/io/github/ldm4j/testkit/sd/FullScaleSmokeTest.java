@@ -2,12 +2,12 @@ package io.github.ldm4j.testkit.sd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ldm4j.testkit.ContractCheck;
-import io.github.ldm4j.testkit.DdimLoop;
-import io.github.ldm4j.testkit.GeneratedFolder;
-import io.github.ldm4j.testkit.OrtFolder;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.PromptIds;
+import io.github.ldm4j.demo.testsupport.ContractCheck;
+import io.github.ldm4j.demo.testsupport.DdimLoop;
+import io.github.ldm4j.demo.testsupport.OrtFolder;
+import io.github.ldm4j.demo.testsupport.PromptIds;
+import io.github.ldm4j.export.folder.GeneratedFolder;
+import io.github.ldm4j.export.folder.Precision;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -2,22 +2,24 @@ package io.github.ldm4j.testkit.sd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.ldm4j.testkit.ContractCheck;
-import io.github.ldm4j.testkit.DdimLoop;
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.GeneratedFolder;
-import io.github.ldm4j.testkit.OrtFolder;
-import io.github.ldm4j.testkit.PipelineVariant;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.PromptIds;
-import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
-import io.github.ldm4j.testkit.onnx.WeightStorage;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ldm4j.demo.testsupport.ContractCheck;
+import io.github.ldm4j.demo.testsupport.DdimLoop;
+import io.github.ldm4j.demo.testsupport.OrtFolder;
+import io.github.ldm4j.demo.testsupport.PromptIds;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.GeneratedFolder;
+import io.github.ldm4j.export.folder.PipelineVariant;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.OnnxModelWriter;
+import io.github.ldm4j.export.onnx.WeightStorage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** Family 1: the tiny SD model loads and runs in ONNX Runtime in every flavor and precision. */
 class SdModelTest {
@@ -80,6 +82,24 @@ class SdModelTest {
     // Same seeded weights rounded to fp16, computed in fp16: agreement to a few fp16 ulps of the output scale.
     assertThat(maxAbs).isGreaterThan(0.05);
     assertThat(maxDiff).isLessThan(0.02 * maxAbs);
+  }
+
+  @Test
+  void tinySdFolderConfigsDescribeTheNetworks() throws Exception {
+    SdModel.write(tmp, SdOptions.tiny());
+    ObjectMapper json = new ObjectMapper();
+    JsonNode unet = json.readTree(tmp.resolve("unet/config.json").toFile());
+    assertThat(unet.get("block_out_channels").toString()).isEqualTo("[32,64,64]");
+    assertThat(unet.get("down_block_types").toString())
+        .isEqualTo("[\"CrossAttnDownBlock2D\",\"CrossAttnDownBlock2D\",\"DownBlock2D\"]");
+    assertThat(unet.get("up_block_types").toString())
+        .isEqualTo("[\"UpBlock2D\",\"CrossAttnUpBlock2D\",\"CrossAttnUpBlock2D\"]");
+    assertThat(unet.get("cross_attention_dim").asInt()).isEqualTo(32);
+    assertThat(unet.get("sample_size").asInt()).isEqualTo(8);
+    assertThat(json.readTree(tmp.resolve("vae_decoder/config.json").toFile()).get("scaling_factor").asDouble())
+        .isEqualTo(0.18215);
+    assertThat(json.readTree(tmp.resolve("text_encoder/config.json").toFile()).get("vocab_size").asInt())
+        .isEqualTo(49408);
   }
 
   @Test

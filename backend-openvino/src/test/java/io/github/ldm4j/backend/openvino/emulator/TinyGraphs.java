@@ -1,15 +1,15 @@
 package io.github.ldm4j.backend.openvino.emulator;
 
-import io.github.ldm4j.testkit.onnx.Dim;
-import io.github.ldm4j.testkit.onnx.ElementType;
-import io.github.ldm4j.testkit.onnx.GraphBuilder;
-import io.github.ldm4j.testkit.onnx.OnnxGraph;
-import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
-import io.github.ldm4j.testkit.onnx.Ops;
-import io.github.ldm4j.testkit.onnx.TensorType;
-import io.github.ldm4j.testkit.onnx.Value;
-import io.github.ldm4j.testkit.onnx.WeightStorage;
-import io.github.ldm4j.testkit.onnx.WriteProgress;
+import io.github.ldm4j.export.onnx.Dim;
+import io.github.ldm4j.export.onnx.ElementType;
+import io.github.ldm4j.export.onnx.GraphBuilder;
+import io.github.ldm4j.export.onnx.OnnxGraph;
+import io.github.ldm4j.export.onnx.OnnxModelWriter;
+import io.github.ldm4j.export.onnx.Ops;
+import io.github.ldm4j.export.onnx.TensorType;
+import io.github.ldm4j.export.onnx.Value;
+import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.export.onnx.WriteProgress;
 import java.nio.file.Path;
 
 /** Small ONNX graphs with known answers for the binding tests. */

@@ -9,7 +9,7 @@ import io.github.ldm4j.backend.openvino.OpenVinoException;
 import io.github.ldm4j.backend.openvino.OpenVinoRuntime;
 import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
 import io.github.ldm4j.backend.openvino.emulator.TinyGraphs;
-import io.github.ldm4j.testkit.onnx.OnnxModelWriter;
+import io.github.ldm4j.export.onnx.OnnxModelWriter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;

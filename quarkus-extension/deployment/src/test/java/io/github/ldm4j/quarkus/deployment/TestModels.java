@@ -1,7 +1,7 @@
 package io.github.ldm4j.quarkus.deployment;
 
-import io.github.ldm4j.testkit.shapes.ShapesModel;
-import io.github.ldm4j.testkit.shapes.ShapesOptions;
+import io.github.ldm4j.demo.ShapesModel;
+import io.github.ldm4j.demo.ShapesOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

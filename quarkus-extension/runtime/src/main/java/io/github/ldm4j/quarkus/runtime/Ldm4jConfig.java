@@ -75,8 +75,10 @@ public interface Ldm4jConfig {
   /** The default model. */
   interface DefaultModel {
     /**
-     * Model folder in the diffusers / optimum ONNX layout. When absent, the embedded shapes demo
-     * model is generated into {@code ~/.cache/ldm4j/demo} and used ("a red circle" gives a red circle).
+     * Model folder in the diffusers / optimum ONNX layout. Required to open the models: when it is
+     * absent, opening them (at startup, unless {@code quarkus.ldm4j.open-at-startup} is false) fails
+     * naming this property. The extension has no built-in model; the ldm4j app ({@code ./ldm4j
+     * serve}) sets this property to its embedded demo model when no {@code --model} is given.
      */
     Optional<Path> path();
 

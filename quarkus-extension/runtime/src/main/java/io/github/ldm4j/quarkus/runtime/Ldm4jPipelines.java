@@ -5,7 +5,6 @@ import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
-import io.github.ldm4j.testkit.shapes.DemoModelCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +22,11 @@ import java.util.Optional;
  */
 public final class Ldm4jPipelines implements AutoCloseable {
 
+  /** Why opening fails when {@code quarkus.ldm4j.model.path} is not set. */
+  static final String NO_MODEL_PATH = "ldm4j: quarkus.ldm4j.model.path is not set: point it at a model folder"
+      + " (diffusers / optimum ONNX layout); the extension has no built-in model (the ldm4j app uses its embedded"
+      + " demo model when no --model is given)";
+
   private final String defaultName;
   private final Map<String, Generator> generators;
   private final Map<String, Path> folders;
@@ -37,7 +41,12 @@ public final class Ldm4jPipelines implements AutoCloseable {
     this.defaults = defaults;
   }
 
-  /** Validates the configuration and opens every configured model. */
+  /**
+   * Validates the configuration and opens every configured model.
+   *
+   * @throws IllegalStateException naming {@code quarkus.ldm4j.model.path} when it is not set, or
+   *     naming the model and its folder when a model cannot be opened
+   */
   public static Ldm4jPipelines open(Ldm4jConfig config) {
     GenerationLimits limits = limits(config);
     GenerationSettings defaults = defaults(config);
@@ -45,7 +54,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     Map<String, Path> folders = new LinkedHashMap<>();
     String defaultName = config.model().name();
     try {
-      Path main = config.model().path().orElseGet(DemoModelCache::ensure);
+      Path main = config.model().path().orElseThrow(() -> new IllegalStateException(NO_MODEL_PATH));
       openOne(generators, folders, defaultName, main, config.backend(), config.device(), config, limits);
       for (Map.Entry<String, Ldm4jConfig.NamedModel> e : config.models().entrySet()) {
         if (e.getKey().equals(defaultName)) {

@@ -1,12 +1,12 @@
 package io.github.ldm4j.testkit.internal.sd;
 
+import io.github.ldm4j.export.onnx.Attribute;
+import io.github.ldm4j.export.onnx.ElementType;
+import io.github.ldm4j.export.onnx.GraphBuilder;
+import io.github.ldm4j.export.onnx.Ops;
+import io.github.ldm4j.export.onnx.TensorValues;
+import io.github.ldm4j.export.onnx.Value;
 import io.github.ldm4j.testkit.internal.SeededWeights;
-import io.github.ldm4j.testkit.onnx.Attribute;
-import io.github.ldm4j.testkit.onnx.ElementType;
-import io.github.ldm4j.testkit.onnx.GraphBuilder;
-import io.github.ldm4j.testkit.onnx.Ops;
-import io.github.ldm4j.testkit.onnx.TensorValues;
-import io.github.ldm4j.testkit.onnx.Value;
 import java.util.List;
 
 /**

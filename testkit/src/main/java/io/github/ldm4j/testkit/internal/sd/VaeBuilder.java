@@ -1,12 +1,12 @@
 package io.github.ldm4j.testkit.internal.sd;
 
-import io.github.ldm4j.testkit.ExportFlavor;
-import io.github.ldm4j.testkit.Precision;
-import io.github.ldm4j.testkit.onnx.Dim;
-import io.github.ldm4j.testkit.onnx.GraphBuilder;
-import io.github.ldm4j.testkit.onnx.OnnxGraph;
-import io.github.ldm4j.testkit.onnx.TensorType;
-import io.github.ldm4j.testkit.onnx.Value;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.Dim;
+import io.github.ldm4j.export.onnx.GraphBuilder;
+import io.github.ldm4j.export.onnx.OnnxGraph;
+import io.github.ldm4j.export.onnx.TensorType;
+import io.github.ldm4j.export.onnx.Value;
 import io.github.ldm4j.testkit.sd.VaeArchitecture;
 import java.util.List;
 

@@ -1,0 +1,93 @@
+package io.github.ldm4j.testkit.internal.sd;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ldm4j.export.folder.ComponentConfigs;
+import io.github.ldm4j.export.folder.FolderWriter;
+import io.github.ldm4j.testkit.sd.TextEncoderArchitecture;
+import io.github.ldm4j.testkit.sd.UNetArchitecture;
+import io.github.ldm4j.testkit.sd.VaeArchitecture;
+import java.util.List;
+
+/** The full {@code config.json} of each SD v1 component, from its architecture, with the keys diffusers / transformers write. */
+public final class SdConfigs {
+
+  private SdConfigs() {
+  }
+
+  /** AutoencoderKL config (written for both vae_decoder and vae_encoder). */
+  public static ObjectNode vae(VaeArchitecture a, int sampleSize, double scalingFactor, String family) {
+    ObjectNode n = ComponentConfigs.diffusersHead("AutoencoderKL", family);
+    n.put("act_fn", "silu");
+    n.set("block_out_channels", ints(a.blockChannels()));
+    n.set("down_block_types", repeat("DownEncoderBlock2D", 4));
+    n.put("in_channels", 3);
+    n.put("latent_channels", a.latentChannels());
+    n.put("layers_per_block", a.layersPerBlock());
+    n.put("norm_num_groups", a.normGroups());
+    n.put("out_channels", 3);
+    n.put("sample_size", sampleSize);
+    n.put("scaling_factor", scalingFactor);
+    n.set("up_block_types", repeat("UpDecoderBlock2D", 4));
+    return n;
+  }
+
+  /** UNet2DConditionModel config. */
+  public static ObjectNode unet(UNetArchitecture a, int sampleSize, String family) {
+    ObjectNode n = ComponentConfigs.diffusersHead("UNet2DConditionModel", family);
+    n.put("act_fn", "silu");
+    n.put("attention_head_dim", a.attentionHeads());
+    n.set("block_out_channels", ints(a.blockChannels()));
+    n.put("center_input_sample", false);
+    n.put("cross_attention_dim", a.contextDim());
+    ArrayNode down = FolderWriter.JSON.arrayNode();
+    ArrayNode up = FolderWriter.JSON.arrayNode();
+    for (int i = 0; i < a.levels(); i++) {
+      down.add(a.crossAttention().get(i) ? "CrossAttnDownBlock2D" : "DownBlock2D");
+      up.add(a.crossAttention().get(a.levels() - 1 - i) ? "CrossAttnUpBlock2D" : "UpBlock2D");
+    }
+    n.set("down_block_types", down);
+    n.put("downsample_padding", 1);
+    n.put("flip_sin_to_cos", true);
+    n.put("freq_shift", 0);
+    n.put("in_channels", a.inChannels());
+    n.put("layers_per_block", a.layersPerBlock());
+    n.put("mid_block_scale_factor", 1);
+    n.put("norm_eps", 1e-5);
+    n.put("norm_num_groups", a.normGroups());
+    n.put("out_channels", a.outChannels());
+    n.put("sample_size", sampleSize);
+    n.set("up_block_types", up);
+    return n;
+  }
+
+  /** CLIPTextModel config. */
+  public static ObjectNode text(TextEncoderArchitecture a, String family) {
+    ObjectNode n = ComponentConfigs.clipTextHead(family, a.eosTokenId());
+    n.put("hidden_act", "quick_gelu");
+    n.put("hidden_size", a.hiddenSize());
+    n.put("intermediate_size", a.intermediateSize());
+    n.put("layer_norm_eps", 1e-5);
+    n.put("max_position_embeddings", a.maxPositions());
+    n.put("model_type", "clip_text_model");
+    n.put("num_attention_heads", a.heads());
+    n.put("num_hidden_layers", a.layers());
+    n.put("pad_token_id", ComponentConfigs.eosId());
+    n.put("vocab_size", a.vocabSize());
+    return n;
+  }
+
+  private static ArrayNode ints(List<Integer> values) {
+    ArrayNode a = FolderWriter.JSON.arrayNode();
+    values.forEach(a::add);
+    return a;
+  }
+
+  private static ArrayNode repeat(String s, int n) {
+    ArrayNode a = FolderWriter.JSON.arrayNode();
+    for (int i = 0; i < n; i++) {
+      a.add(s);
+    }
+    return a;
+  }
+}
