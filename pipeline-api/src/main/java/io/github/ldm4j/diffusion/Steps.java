@@ -9,8 +9,12 @@ import java.util.function.IntToDoubleFunction;
 /**
  * Shared argument checks and the CompVis {@code extract_into_tensor} step: one schedule buffer
  * value per batch item.
+ *
+ * <p>The checks are public only so that the reference training maths ({@code
+ * io.github.ldm4j.reference.training}) rejects bad input with the same messages as
+ * the forward and reverse processes; nothing else outside this package needs them.
  */
-final class Steps {
+public final class Steps {
 
   private Steps() {}
 
@@ -19,7 +23,7 @@ final class Steps {
    *
    * @return {@code t}
    */
-  static int[] checkTimesteps(String what, int[] t, Tensor x, DiffusionSchedule schedule) {
+  public static int[] checkTimesteps(String what, int[] t, Tensor x, DiffusionSchedule schedule) {
     Objects.requireNonNull(t, what);
     if (x.rank() < 1 || t.length != x.dim(0)) {
       throw new IllegalArgumentException(
@@ -45,7 +49,7 @@ final class Steps {
   }
 
   /** Checks that {@code x} is a finite batch tensor (rank ≥ 1). */
-  static Tensor checkBatch(String what, Tensor x) {
+  public static Tensor checkBatch(String what, Tensor x) {
     Objects.requireNonNull(x, what);
     if (x.rank() < 1) {
       throw new IllegalArgumentException(what + " must have a batch axis, got shape " + x.shape());
@@ -54,7 +58,7 @@ final class Steps {
   }
 
   /** Checks that {@code other} is finite and shaped like {@code reference}. */
-  static Tensor checkLike(String what, Tensor other, Tensor reference) {
+  public static Tensor checkLike(String what, Tensor other, Tensor reference) {
     Objects.requireNonNull(other, what);
     reference.requireSameShape(what, other);
     return other.requireFinite(what);
@@ -68,7 +72,7 @@ final class Steps {
   }
 
   /** Throws {@link IllegalStateException} unless a model output is finite and shaped like x. */
-  static void checkModelOutput(Tensor out, Tensor x, String where) {
+  public static void checkModelOutput(Tensor out, Tensor x, String where) {
     if (out == null) {
       throw new IllegalStateException("the model returned null at " + where);
     }

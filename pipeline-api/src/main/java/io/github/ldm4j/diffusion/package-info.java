@@ -1,5 +1,6 @@
 /**
- * The diffusion mathematics of CompVis {@code DDPM} / {@code LatentDiffusion}, one concern per type:
+ * The diffusion mathematics of CompVis {@code DDPM} / {@code LatentDiffusion} that generation uses,
+ * one concern per type:
  *
  * <ul>
  *   <li>{@link io.github.ldm4j.diffusion.ForwardProcess}: {@code q_sample}, {@code q_mean_variance},
@@ -8,16 +9,14 @@
  *       models, {@code clip_denoised}, {@code p_sample};
  *   <li>{@link io.github.ldm4j.diffusion.AncestralSampling}: {@code p_sample_loop}, the T-step
  *       ancestral DDPM loop over a {@link io.github.ldm4j.sampler.SamplingRun};
- *   <li>{@link io.github.ldm4j.diffusion.DiffusionLoss}: {@code p_losses} ({@link
- *       io.github.ldm4j.diffusion.LossConfig}, {@link io.github.ldm4j.diffusion.LossTerms}, {@link
- *       io.github.ldm4j.diffusion.LossType}, {@link io.github.ldm4j.diffusion.TimestepDraw}, {@link
- *       io.github.ldm4j.diffusion.BatchModel});
  *   <li>{@link io.github.ldm4j.diffusion.ScaleFactor}: the latent {@code scale_factor} policy
- *       (fixed, the first stage's, {@code scale_by_std});
- *   <li>{@link io.github.ldm4j.diffusion.Ema}: {@code LitEma}, the moving average of parameters.
+ *       (fixed, the first stage's, {@code scale_by_std}).
  * </ul>
  *
- * Timesteps are integers in [0, T), one per batch item; schedule values are read in double
+ * The training-only formulas ({@code p_losses}, {@code LitEma}, timestep draws) are in {@code
+ * io.github.ldm4j.reference.training}.
+ *
+ * <p>Timesteps are integers in [0, T), one per batch item; schedule values are read in double
  * precision and each tensor element is rounded to float once.
  */
 package io.github.ldm4j.diffusion;

@@ -1,7 +1,6 @@
 package io.github.ldm4j.pipeline;
 
 import io.github.ldm4j.diffusion.AncestralSampling;
-import io.github.ldm4j.diffusion.BatchModel;
 import io.github.ldm4j.diffusion.ScaleFactor;
 import io.github.ldm4j.model.CondStage;
 import io.github.ldm4j.model.Conditioning;
@@ -13,6 +12,7 @@ import io.github.ldm4j.model.LatentDistribution;
 import io.github.ldm4j.model.NonFiniteOutputException;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.random.RandomSource;
+import io.github.ldm4j.reference.training.BatchModel;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.ModelFunction;
 import io.github.ldm4j.sampler.Sampler;

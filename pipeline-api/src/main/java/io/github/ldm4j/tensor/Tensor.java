@@ -394,6 +394,76 @@ public final class Tensor {
   }
 
   /**
+   * {@code a * x + b * y + c * z + d * w}, computed in double per element (summed left to right)
+   * and rounded once.
+   */
+  public static Tensor lincomb(
+      double a, Tensor x, double b, Tensor y, double c, Tensor z, double d, Tensor w) {
+    x.requireSameShape("lincomb", y);
+    x.requireSameShape("lincomb", z);
+    x.requireSameShape("lincomb", w);
+    Tensor out = zeros(x.shape);
+    MemorySegment xs = x.data;
+    MemorySegment ys = y.data;
+    MemorySegment zs = z.data;
+    MemorySegment ws = w.data;
+    MemorySegment dst = out.data;
+    for (int i = 0, n = x.size; i < n; i++) {
+      dst.setAtIndex(
+          F32,
+          i,
+          (float)
+              (a * xs.getAtIndex(F32, i)
+                  + b * ys.getAtIndex(F32, i)
+                  + c * zs.getAtIndex(F32, i)
+                  + d * ws.getAtIndex(F32, i)));
+    }
+    return out;
+  }
+
+  /**
+   * {@code Σ coefficients[k] * terms[k]} for any number of terms (at least one), in double per
+   * element and rounded once: one term is {@link #scale}, two to four are the fixed-arity
+   * overloads, and more are summed from 0 in term order.
+   *
+   * @throws IllegalArgumentException unless there are as many coefficients as terms, at least one,
+   *     all terms shaped alike
+   */
+  public static Tensor lincomb(double[] coefficients, Tensor[] terms) {
+    if (coefficients.length != terms.length || terms.length == 0) {
+      throw new IllegalArgumentException(
+          "lincomb needs as many coefficients as terms (at least one), got "
+              + coefficients.length
+              + " and "
+              + terms.length);
+    }
+    double[] c = coefficients;
+    Tensor[] t = terms;
+    return switch (t.length) {
+      case 1 -> t[0].scale(c[0]);
+      case 2 -> lincomb(c[0], t[0], c[1], t[1]);
+      case 3 -> lincomb(c[0], t[0], c[1], t[1], c[2], t[2]);
+      case 4 -> lincomb(c[0], t[0], c[1], t[1], c[2], t[2], c[3], t[3]);
+      default -> lincombOfMany(c, t);
+    };
+  }
+
+  private static Tensor lincombOfMany(double[] c, Tensor[] t) {
+    for (int k = 1; k < t.length; k++) {
+      t[0].requireSameShape("lincomb", t[k]);
+    }
+    Tensor out = zeros(t[0].shape);
+    for (int i = 0, n = t[0].size; i < n; i++) {
+      double s = 0;
+      for (int k = 0; k < t.length; k++) {
+        s += c[k] * t[k].data.getAtIndex(F32, i);
+      }
+      out.data.setAtIndex(F32, i, (float) s);
+    }
+    return out;
+  }
+
+  /**
    * Sets this tensor to {@code a * x + b * y} (computed in double per element, rounded once)
    * without allocating; {@code x} and {@code y} may be this tensor. Returns this.
    */

@@ -312,6 +312,40 @@ class TensorTest {
     }
 
     @Test
+    void lincombOfFourAndOfManyTermsSumsInDoubleInTermOrder() {
+      double[] c = {1.0 / 3, -2.0 / 7, 0.1, 1e-3, -5.0 / 9};
+      Tensor z = Tensor.of(new float[] {0.3f, 7, -0.25f, 1e-3f}, 2, 2);
+      Tensor w = Tensor.of(new float[] {-1e4f, 0.7f, 3, 1.5f}, 2, 2);
+      Tensor v = Tensor.of(new float[] {2, -0.125f, 1e-7f, 9}, 2, 2);
+      Tensor[] t = {x, y, z, w, v};
+      float[] four = Tensor.lincomb(c[0], x, c[1], y, c[2], z, c[3], w).toArray();
+      float[] five = Tensor.lincomb(c, t).toArray();
+      for (int i = 0; i < 4; i++) {
+        assertThat(four[i]).isEqualTo((float) (c[0] * x.get(i) + c[1] * y.get(i) + c[2] * z.get(i) + c[3] * w.get(i)));
+        double s = 0;
+        for (int k = 0; k < t.length; k++) {
+          s += c[k] * t[k].get(i);
+        }
+        assertThat(five[i]).isEqualTo((float) s);
+      }
+      // One to four terms are the scale and the fixed-arity overloads, bit for bit.
+      assertThat(Tensor.lincomb(new double[] {c[0]}, new Tensor[] {x}).toArray()).containsExactly(x.scale(c[0]).toArray());
+      assertThat(Tensor.lincomb(new double[] {c[0], c[1]}, new Tensor[] {x, y}).toArray())
+          .containsExactly(Tensor.lincomb(c[0], x, c[1], y).toArray());
+      assertThat(Tensor.lincomb(new double[] {c[0], c[1], c[2]}, new Tensor[] {x, y, z}).toArray())
+          .containsExactly(Tensor.lincomb(c[0], x, c[1], y, c[2], z).toArray());
+      assertThat(Tensor.lincomb(new double[] {c[0], c[1], c[2], c[3]}, new Tensor[] {x, y, z, w}).toArray())
+          .containsExactly(four);
+      assertThatThrownBy(() -> Tensor.lincomb(new double[] {1, 2}, new Tensor[] {x}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("lincomb needs as many coefficients as terms (at least one), got 2 and 1");
+      assertThatThrownBy(() -> Tensor.lincomb(new double[0], new Tensor[0])).isInstanceOf(IllegalArgumentException.class);
+      Tensor other = Tensor.zeros(4);
+      assertThatThrownBy(() -> Tensor.lincomb(1, x, 1, y, 1, z, 1, other)).hasMessageContaining("lincomb");
+      assertThatThrownBy(() -> Tensor.lincomb(c, new Tensor[] {x, y, z, w, other})).hasMessageContaining("lincomb");
+    }
+
+    @Test
     void setLincombWritesInPlaceAndAllowsAliasing() {
       Tensor out = Tensor.zeros(2, 2);
       assertThat(out.setLincomb(2, x, 1, y)).isSameAs(out);

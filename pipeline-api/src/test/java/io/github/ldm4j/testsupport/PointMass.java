@@ -1,6 +1,5 @@
 package io.github.ldm4j.testsupport;
 
-import io.github.ldm4j.diffusion.BatchModel;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.sampler.ModelFunction;
 import io.github.ldm4j.schedule.DiffusionSchedule;
@@ -43,17 +42,5 @@ public final class PointMass {
   /** The exact model as a sampler's {@link ModelFunction} (fractional t through log-σ interpolation). */
   public static ModelFunction model(DiffusionSchedule schedule, Parameterization p, Tensor xStar) {
     return (x, t) -> exact(p, x, xStar, schedule.alphaBarAt(t));
-  }
-
-  /** The exact model with one timestep per batch item, as {@code p_losses} calls it. */
-  public static BatchModel batchModel(DiffusionSchedule schedule, Parameterization p, Tensor xStar) {
-    return (x, t) -> {
-      Tensor out = Tensor.zeros(x.shape());
-      int stride = x.shape().strideOfFirstAxis();
-      for (int b = 0; b < t.length; b++) {
-        exactInto(p, x, xStar, schedule.alphaBar(t[b]), out, b * stride, (b + 1) * stride);
-      }
-      return out;
-    };
   }
 }

@@ -3,7 +3,8 @@
  * io.github.ldm4j.sampler.SamplerProvider}s (find them with {@link io.github.ldm4j.sampler.Samplers});
  * schedules ("schedulers" in ComfyUI) are found with {@link io.github.ldm4j.samplers.StepSchedulers};
  * {@link io.github.ldm4j.samplers.PartialDenoising} builds img2img plans; {@code .diffusers} maps a
- * model's {@code scheduler_config.json} onto them.
+ * model's {@code scheduler_config.json} onto them; {@link io.github.ldm4j.samplers.SamplerNames}
+ * maps AUTOMATIC1111's display names ("Euler a", "DPM++ 2M Karras") onto theirs.
  *
  * <p>Two families: {@code .compvis} (timestep plans: {@code ddpm}, {@code ddim}, {@code plms},
  * {@code dpm_solver}, {@code dpm_solver_eps}) and {@code .kdiffusion} (σ plans: {@code euler},

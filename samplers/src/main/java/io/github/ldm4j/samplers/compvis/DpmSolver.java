@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.compvis;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.TimestepRun;
 import io.github.ldm4j.samplers.internal.TimestepSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -123,7 +122,7 @@ public final class DpmSolver extends TimestepSampler {
     if (k == 2) {
       // D1_0 = (m0 − m1)/r0
       double w = cD1 / r0;
-      return Ops.lincomb(cx, x, c0 + w, m0, -w, m1);
+      return Tensor.lincomb(cx, x, c0 + w, m0, -w, m1);
     }
     Tensor m2 = models[last - 2];
     double r1 = (lambdas[last - 1] - lambdas[last - 2]) / h;
@@ -136,7 +135,7 @@ public final class DpmSolver extends TimestepSampler {
     double w0 = p / r0;
     double w1 = -p / r0 + q / r1;
     double w2 = -q / r1;
-    return Ops.lincomb(cx, x, c0 + w0, m0, w1, m1, w2, m2);
+    return Tensor.lincomb(cx, x, c0 + w0, m0, w1, m1, w2, m2);
   }
 
   /** Registers {@value #NAME} (DPM-Solver++). */

@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.compvis;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.TimestepRun;
 import io.github.ldm4j.samplers.internal.TimestepSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -79,7 +78,7 @@ public final class Plms extends TimestepSampler {
           c[j] = weight(order, j);
           terms[j] = it.next();
         }
-        epsPrime = Ops.lincomb(c, terms);
+        epsPrime = Tensor.lincomb(c, terms);
       }
       Tensor x0 = predictX0(x, epsPrime, a);
       x = Tensor.lincomb(Math.sqrt(prev), x0, Math.sqrt(1 - prev), epsPrime);

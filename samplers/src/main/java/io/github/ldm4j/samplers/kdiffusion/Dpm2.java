@@ -4,7 +4,6 @@ import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.KSteps;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -55,7 +54,7 @@ public final class Dpm2 extends SigmaSampler {
     Tensor denoised2 = r.denoise(x2, mid);
     // x + d2·(target − σ), d2 = (x2 − D2)/mid
     double c = (target - sigma) / mid;
-    return Ops.lincomb(1, x, c, x2, -c, denoised2);
+    return Tensor.lincomb(1, x, c, x2, -c, denoised2);
   }
 
   /** Registers {@value #NAME}. */

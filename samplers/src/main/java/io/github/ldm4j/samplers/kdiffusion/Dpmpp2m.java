@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.kdiffusion;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -42,7 +41,7 @@ public final class Dpmpp2m extends SigmaSampler {
         } else {
           double hLast = Math.log(r.sigma(i - 1)) - Math.log(s);
           double q = 1 / (2 * (hLast / h));
-          x = Ops.lincomb(next / s, x, c * (1 + q), denoised, -c * q, old);
+          x = Tensor.lincomb(next / s, x, c * (1 + q), denoised, -c * q, old);
         }
       }
       old = denoised;

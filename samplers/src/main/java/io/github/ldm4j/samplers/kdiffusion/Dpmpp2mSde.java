@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.kdiffusion;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -50,7 +49,7 @@ public final class Dpmpp2mSde extends SigmaSampler {
           x = Tensor.lincomb(decay, x, c, denoised);
         } else {
           double q = 0.5 * c / (hLast / h);
-          x = Ops.lincomb(decay, x, c + q, denoised, -q, old);
+          x = Tensor.lincomb(decay, x, c + q, denoised, -q, old);
         }
         if (eta > 0 && sNoise > 0) {
           x = Tensor.lincomb(1, x, next * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise, r.randn());

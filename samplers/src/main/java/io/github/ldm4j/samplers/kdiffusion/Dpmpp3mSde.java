@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.kdiffusion;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -66,11 +65,11 @@ public final class Dpmpp3mSde extends SigmaSampler {
           double cd = phi2 * (a0 + k * a0) - phi3 * m * a0;
           double cd1 = phi2 * (a1 + k * (a1 - b1)) - phi3 * m * (a1 - b1);
           double cd2 = phi2 * (-k * b2) + phi3 * m * b2;
-          x = Ops.lincomb(decay, x, c + cd, denoised, cd1, d1, cd2, d2);
+          x = Tensor.lincomb(decay, x, c + cd, denoised, cd1, d1, cd2, d2);
         } else if (d1 != null) {
           // DPM-Solver++(2M) SDE (Heun-type correction, as k-diffusion's 3M warm-up).
           double q = phi2 / (h1 / h);
-          x = Ops.lincomb(decay, x, c + q, denoised, -q, d1);
+          x = Tensor.lincomb(decay, x, c + q, denoised, -q, d1);
         } else {
           x = Tensor.lincomb(decay, x, c, denoised);
         }

@@ -4,7 +4,6 @@ import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.KSteps;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -67,12 +66,12 @@ public final class DpmppSde extends SigmaSampler {
         du = KSteps.ancestral(s, next, eta);
         double tNext = -Math.log(du[0]);
         double c = -Math.expm1(t - tNext);
-        x = Ops.lincomb(du[0] / s, x, c * (1 - fac), denoised, c * fac, denoised2);
+        x = Tensor.lincomb(du[0] / s, x, c * (1 - fac), denoised, c * fac, denoised2);
         if (noisy) {
           // Brownian increment over [σ_{i+1}, σ_i] given the one over [σ_mid, σ_i].
           double rho = Math.sqrt((s - sMid) / (s - next));
           double c2 = sNoise * du[1];
-          x = Ops.lincomb(1, x, c2 * rho, z1, c2 * Math.sqrt(1 - rho * rho), r.randn());
+          x = Tensor.lincomb(1, x, c2 * rho, z1, c2 * Math.sqrt(1 - rho * rho), r.randn());
         }
       }
       r.emit(i, s, x, denoised);

@@ -4,7 +4,6 @@ import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.KSteps;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -46,7 +45,7 @@ public final class Heun extends SigmaSampler {
         Tensor denoised2 = r.denoise(x2, next);
         double a = dt / (2 * s);
         double b = dt / (2 * next);
-        x = Ops.lincomb(1 + a, x, -a, denoised, b, x2, -b, denoised2);
+        x = Tensor.lincomb(1 + a, x, -a, denoised, b, x2, -b, denoised2);
       }
       r.emit(i, s, x, denoised);
     }

@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.kdiffusion;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -59,7 +58,7 @@ public final class Lms extends SigmaSampler {
         c[j + 1] = coefficient(cur, sigmas, i, j);
         terms[j + 1] = it.next();
       }
-      x = Ops.lincomb(c, terms);
+      x = Tensor.lincomb(c, terms);
       r.emit(i, s, x, denoised);
     }
     return x;

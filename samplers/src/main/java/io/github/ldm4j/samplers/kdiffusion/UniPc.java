@@ -3,7 +3,6 @@ package io.github.ldm4j.samplers.kdiffusion;
 import io.github.ldm4j.sampler.SamplerOptions;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
-import io.github.ldm4j.samplers.internal.Ops;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.samplers.internal.SmallLinearSolve;
@@ -104,7 +103,7 @@ public final class UniPc extends SigmaSampler {
       c[k + 1] = -w;
       terms[k + 1] = models.get(newest - k);
     }
-    return Ops.lincomb(c, terms);
+    return Tensor.lincomb(c, terms);
   }
 
   /**
@@ -140,7 +139,7 @@ public final class UniPc extends SigmaSampler {
     }
     c[p + 1] = -co.bh * rhoT;
     terms[p + 1] = modelT;
-    return Ops.lincomb(c, terms);
+    return Tensor.lincomb(c, terms);
   }
 
   /** h·φ<sub>1</sub>, B(h) and the UniPC linear system R·ρ = b for nodes {@code rks} and step h. */

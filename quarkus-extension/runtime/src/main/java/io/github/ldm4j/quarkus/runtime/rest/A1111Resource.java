@@ -12,6 +12,7 @@ import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.sampler.Samplers;
+import io.github.ldm4j.samplers.SamplerNames;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +27,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -37,7 +37,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 /**
  * The AUTOMATIC1111 web-UI API subset many clients speak: {@code POST /sdapi/v1/txt2img}, {@code
  * POST /sdapi/v1/img2img}, {@code GET /sdapi/v1/samplers}, {@code GET /sdapi/v1/progress}. Sampler names may be A1111's ("Euler a",
- * "DPM++ 2M Karras") or ldm4j's.
+ * "DPM++ 2M Karras") or ldm4j's ({@link SamplerNames}).
  */
 @Path("/sdapi/v1")
 @Singleton
@@ -54,15 +54,6 @@ public class A1111Resource {
       + "429 queue full (Retry-After), "
       + "503 shutting down, "
       + "504 timed out";
-
-  /** A1111 display names of ldm4j samplers. */
-  static final Map<String, String> A1111_NAMES = Map.ofEntries(Map.entry("euler", "Euler"),
-      Map.entry("euler_ancestral", "Euler a"), Map.entry("heun", "Heun"), Map.entry("lms", "LMS"),
-      Map.entry("dpm_2", "DPM2"), Map.entry("dpm_2_ancestral", "DPM2 a"), Map.entry("dpmpp_2s_ancestral", "DPM++ 2S a"),
-      Map.entry("dpmpp_sde", "DPM++ SDE"), Map.entry("dpmpp_2m", "DPM++ 2M"), Map.entry("dpmpp_2m_sde", "DPM++ 2M SDE"),
-      Map.entry("dpmpp_3m_sde", "DPM++ 3M SDE"), Map.entry("ddim", "DDIM"), Map.entry("plms", "PLMS"),
-      Map.entry("uni_pc", "UniPC"), Map.entry("lcm", "LCM"), Map.entry("ddpm", "DDPM"),
-      Map.entry("dpm_solver", "DPM Solver"));
 
   private final Generations generations;
 
@@ -237,14 +228,13 @@ public class A1111Resource {
     if (r.prompt() == null || r.prompt().isBlank()) {
       throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
     }
-    String[] samplerAndSchedule = samplerName(r.samplerName());
-    String schedule = r.scheduler() != null && !r.scheduler().equalsIgnoreCase("automatic")
-        ? r.scheduler().toLowerCase(Locale.ROOT) : samplerAndSchedule[1];
+    SamplerNames.Selection chosen = SamplerNames.fromDisplayNames(r.samplerName(), r.scheduler());
     GenerationSettings d = generations.defaults();
     long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
     GenerationSettings s = generations.settings("sampler_name", new Generations.SettingsFields(
         width != null ? width : d.width(), height != null ? height : d.height(),
-        r.batchSize() != null ? r.batchSize() : 1, r.steps(), samplerAndSchedule[0], schedule, r.cfgScale(), seed));
+        r.batchSize() != null ? r.batchSize() : 1, r.steps(), chosen.sampler().orElse(null),
+        chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
     GenerationRequest request;
     try {
@@ -273,7 +263,7 @@ public class A1111Resource {
   @Path("/samplers")
   public List<SamplerItem> samplers() {
     return Samplers.names().stream()
-        .map(n -> new SamplerItem(A1111_NAMES.getOrDefault(n, n), List.of(n), Map.of())).toList();
+        .map(n -> new SamplerItem(SamplerNames.displayName(n), List.of(n), Map.of())).toList();
   }
 
   /** Progress of the running (or last) generation, with its task id while it runs. */
@@ -288,29 +278,5 @@ public class A1111Resource {
     double fraction = jobs == 0 ? 0 : e.map(ProgressEvent::fraction).orElse(0.0);
     String task = generations.service().running() == 0 ? null : c.map(GenerationService.Current::taskId).orElse(null);
     return new Progress(fraction, 0, new State(jobs, step, total), null, task);
-  }
-
-  /**
-   * An A1111 or ldm4j sampler name as {ldm4j sampler, schedule or null}; "DPM++ 2M Karras" gives
-   * {dpmpp_2m, karras}.
-   */
-  static String[] samplerName(String name) {
-    if (name == null || name.isBlank()) {
-      return new String[] {null, null};
-    }
-    String n = name.trim();
-    String schedule = null;
-    for (String suffix : List.of("Karras", "Exponential")) {
-      if (n.endsWith(" " + suffix)) {
-        schedule = suffix.toLowerCase(Locale.ROOT);
-        n = n.substring(0, n.length() - suffix.length() - 1);
-      }
-    }
-    for (Map.Entry<String, String> e : A1111_NAMES.entrySet()) {
-      if (e.getValue().equalsIgnoreCase(n)) {
-        return new String[] {e.getKey(), schedule};
-      }
-    }
-    return new String[] {n, schedule};
   }
 }

@@ -1,4 +1,4 @@
-package io.github.ldm4j.diffusion;
+package io.github.ldm4j.reference.training;
 
 import java.util.Objects;
 import java.util.random.RandomGenerator;

@@ -1,4 +1,4 @@
-package io.github.ldm4j.diffusion;
+package io.github.ldm4j.reference.training;
 
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
-package io.github.ldm4j.diffusion;
+package io.github.ldm4j.reference.training;
 
+import io.github.ldm4j.diffusion.ForwardProcess;
+import io.github.ldm4j.diffusion.Steps;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.schedule.DiffusionSchedule;
