@@ -2,9 +2,12 @@ package io.github.ldm4j.app;
 
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.Backends;
+import io.github.ldm4j.spi.Placement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** {@code --backend} and {@code --device}, shared by the commands that open a model folder. */
+/** {@code --backend}, {@code --device} and {@code --place}, shared by the commands that open a model folder. */
 final class BackendChoice {
 
   @Option(names = "--backend", defaultValue = "onnx", description = "Backend: ${DEFAULT-VALUE} (default) or openvino.")
@@ -13,6 +16,11 @@ final class BackendChoice {
   @Option(names = "--device", defaultValue = "cpu", description = "Device: onnx execution provider (cpu, cuda:0, "
       + "tensorrt:0, ...) or OpenVINO device (CPU, GPU, GPU.1, NPU, AUTO). Default: ${DEFAULT-VALUE}.")
   String device;
+
+  @Option(names = "--place", paramLabel = "COMPONENT=BACKEND[:DEVICE]", description = "Run one network elsewhere: "
+      + "text_encoder, unet, vae_decoder or vae_encoder on a backend and device, e.g. --place unet=onnx:cuda:0 "
+      + "--place text_encoder=openvino:CPU (device omitted: --device). Repeatable.")
+  Map<String, String> placement = new LinkedHashMap<>();
 
   /**
    * The backend name, checked against the registered ones.
@@ -26,8 +34,12 @@ final class BackendChoice {
     return backend;
   }
 
-  /** The backend options of {@code --device} (other settings at the backend's defaults). */
+  /**
+   * The backend options of {@code --device} and {@code --place} (other settings at the backend's defaults).
+   *
+   * @throws IllegalArgumentException (a usage error) for an unknown component or a blank placement
+   */
   BackendOptions options() {
-    return new BackendOptions(device, 0, 0, false);
+    return new BackendOptions(device, 0, 0, false, Placement.parseEach(placement, device));
   }
 }

@@ -41,6 +41,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--device", description = "Device: onnx execution provider (cpu, cuda:0, ...) or OpenVINO device (CPU, GPU, ...).")
   String device;
 
+  @Option(names = "--place", paramLabel = "COMPONENT=BACKEND[:DEVICE]", description = "Run one network of the default "
+      + "model elsewhere (text_encoder, unet, vae_decoder, vae_encoder), e.g. --place unet=onnx:cuda:0. Repeatable.")
+  Map<String, String> placement = new java.util.LinkedHashMap<>();
+
   @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every ldm4j endpoint.")
   String apiKey;
 
@@ -76,6 +80,7 @@ final class ServeCommand implements Callable<Integer> {
     if (backend != null) {
       c.put("quarkus.ldm4j.backend", backend);
     }
+    placement.forEach((component, where) -> c.put("quarkus.ldm4j.model.placement.\"" + component + "\"", where));
     if (device != null) {
       c.put("quarkus.ldm4j.device", device);
     }

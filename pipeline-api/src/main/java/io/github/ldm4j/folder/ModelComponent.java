@@ -22,6 +22,23 @@ public enum ModelComponent {
     return folderName;
   }
 
+  /**
+   * The component whose folder name is {@code name} ({@code text_encoder}, {@code unet}, {@code
+   * vae_encoder}, {@code vae_decoder}; case-insensitive, {@code -} for {@code _} allowed).
+   *
+   * @throws IllegalArgumentException for another name, listing the valid ones
+   */
+  public static ModelComponent fromFolderName(String name) {
+    String key = name.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+    for (ModelComponent c : values()) {
+      if (c.folderName.equals(key)) {
+        return c;
+      }
+    }
+    throw new IllegalArgumentException("unknown model component '" + name + "'; valid: "
+        + java.util.Arrays.stream(values()).map(ModelComponent::folderName).toList());
+  }
+
   /** Whether a model folder must contain this component (all but the VAE encoder). */
   public boolean required() {
     return this != VAE_ENCODER;

@@ -1,5 +1,8 @@
 package io.github.ldm4j.spi;
 
+import io.github.ldm4j.folder.ModelComponent;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -31,6 +34,19 @@ public record Placement(String backend, String device) {
     String t = text.strip();
     int colon = t.indexOf(':');
     return colon < 0 ? new Placement(t, defaultDevice) : new Placement(t.substring(0, colon), t.substring(colon + 1));
+  }
+
+  /**
+   * Per-component placements from text, as configuration gives them: component folder name ({@code
+   * unet}, {@code text_encoder}, {@code vae_decoder}, {@code vae_encoder}) → {@code
+   * BACKEND[:DEVICE]} ({@link #parse}).
+   *
+   * @throws IllegalArgumentException naming an unknown component or a blank placement
+   */
+  public static Map<ModelComponent, Placement> parseEach(Map<String, String> byComponent, String defaultDevice) {
+    Map<ModelComponent, Placement> out = new EnumMap<>(ModelComponent.class);
+    byComponent.forEach((k, v) -> out.put(ModelComponent.fromFolderName(k), parse(v, defaultDevice)));
+    return out;
   }
 
   @Override

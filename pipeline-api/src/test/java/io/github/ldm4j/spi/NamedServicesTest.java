@@ -78,5 +78,11 @@ class NamedServicesTest {
     BackendOptions mixed = BackendOptions.DEFAULTS.withPlacement(ModelComponent.UNET, new Placement("onnx", "cuda:1"));
     assertThat(mixed.placementFor(ModelComponent.UNET, "openvino")).isEqualTo(new Placement("onnx", "cuda:1"));
     assertThat(mixed.placementFor(ModelComponent.TEXT_ENCODER, "openvino")).isEqualTo(new Placement("openvino", "cpu"));
+    assertThat(Placement.parseEach(java.util.Map.of("UNet", "onnx:cuda:0", "vae-decoder", "openvino"), "GPU"))
+        .containsEntry(ModelComponent.UNET, new Placement("onnx", "cuda:0"))
+        .containsEntry(ModelComponent.VAE_DECODER, new Placement("openvino", "GPU"))
+        .hasSize(2);
+    assertThatThrownBy(() -> Placement.parseEach(java.util.Map.of("vae", "onnx"), "cpu"))
+        .hasMessage("unknown model component 'vae'; valid: [text_encoder, unet, vae_encoder, vae_decoder]");
   }
 }

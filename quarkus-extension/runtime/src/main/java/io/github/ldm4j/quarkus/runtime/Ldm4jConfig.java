@@ -85,6 +85,15 @@ public interface Ldm4jConfig {
     /** The name the default model is listed under and selected by. */
     @WithDefault("default")
     String name();
+
+    /**
+     * Where individual networks run, overriding the backend and device: component ({@code
+     * text_encoder}, {@code unet}, {@code vae_decoder}, {@code vae_encoder}) → {@code
+     * BACKEND[:DEVICE]}, e.g. {@code quarkus.ldm4j.model.placement.unet=onnx:cuda:0} with {@code
+     * quarkus.ldm4j.model.placement.text_encoder=openvino:CPU}. A missing device is the model's
+     * device. Empty (the default): every network on the model's backend and device.
+     */
+    Map<String, String> placement();
   }
 
   /** A further model. */
@@ -97,6 +106,15 @@ public interface Ldm4jConfig {
 
     /** Device for this model; the global {@code quarkus.ldm4j.device} when absent. */
     Optional<String> device();
+
+    /**
+     * Where individual networks run, overriding the backend and device: component ({@code
+     * text_encoder}, {@code unet}, {@code vae_decoder}, {@code vae_encoder}) → {@code
+     * BACKEND[:DEVICE]}, e.g. {@code quarkus.ldm4j.models."name".placement.unet=onnx:cuda:0} with {@code
+     * quarkus.ldm4j.models."name".placement.text_encoder=openvino:CPU}. A missing device is the model's
+     * device. Empty (the default): every network on the model's backend and device.
+     */
+    Map<String, String> placement();
   }
 
   /** Generation defaults. */

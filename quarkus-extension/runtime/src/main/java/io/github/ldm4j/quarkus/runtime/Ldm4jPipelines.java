@@ -5,6 +5,7 @@ import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.Placement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,7 +56,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
     String defaultName = config.model().name();
     try {
       Path main = config.model().path().orElseThrow(() -> new IllegalStateException(NO_MODEL_PATH));
-      openOne(generators, folders, defaultName, main, config.backend(), config.device(), config, limits);
+      openOne(generators, folders, defaultName, main, config.backend(), config.device(), config.model().placement(),
+          config, limits);
       for (Map.Entry<String, Ldm4jConfig.NamedModel> e : config.models().entrySet()) {
         if (e.getKey().equals(defaultName)) {
           throw new IllegalStateException("quarkus.ldm4j.models.\"" + e.getKey()
@@ -63,7 +65,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
         }
         Ldm4jConfig.NamedModel m = e.getValue();
         openOne(generators, folders, e.getKey(), m.path(), m.backend().orElse(config.backend()),
-            m.device().orElse(config.device()), config, limits);
+            m.device().orElse(config.device()), m.placement(), config, limits);
       }
     } catch (RuntimeException e) {
       generators.values().forEach(Generator::close);
@@ -73,14 +75,16 @@ public final class Ldm4jPipelines implements AutoCloseable {
   }
 
   private static void openOne(Map<String, Generator> into, Map<String, Path> folders, String name, Path dir,
-      String backend, String device, Ldm4jConfig config, GenerationLimits limits) {
+      String backend, String device, Map<String, String> placement, Ldm4jConfig config, GenerationLimits limits) {
     try {
-      BackendOptions options = new BackendOptions(device, config.threads(), 0, config.allowCpuFallback());
+      BackendOptions options = new BackendOptions(device, config.threads(), 0, config.allowCpuFallback(),
+          Placement.parseEach(placement, device));
       into.put(name, Generator.open(dir, backend, options, limits));
       folders.put(name, dir);
     } catch (Exception e) {
       throw new IllegalStateException("ldm4j: cannot open model \"" + name + "\" from " + dir.toAbsolutePath()
-          + " with backend " + backend + " on " + device + ": " + e.getMessage(), e);
+          + " with backend " + backend + " on " + device + (placement.isEmpty() ? "" : " (placement " + placement + ")")
+          + ": " + e.getMessage(), e);
     }
   }
 
