@@ -11,14 +11,20 @@ import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
+import io.github.ldm4j.model.NonFiniteOutputException;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.BackendProvider;
+import io.github.ldm4j.spi.Backends;
 import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.tensor.Tensor;
 import io.github.ldm4j.testkit.sd.SdModel;
 import io.github.ldm4j.testkit.sd.SdOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -181,5 +187,27 @@ class GeneratorBadInputTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("'tensorrt:0'")
         .hasMessageContaining("TensorRT");
+  }
+
+  @Test
+  void aNonFiniteUNetOutputFailsTheGenerationAtThatStepNamingTheComponent() throws IOException {
+    int[] unetCalls = {0};
+    BackendProvider poisoning = new WrappingProvider(Backends.find("onnx"), (component, call) -> {
+      List<Tensor> out = call.get();
+      if (component == ModelComponent.UNET && ++unetCalls[0] == 3) {
+        out.getFirst().set(7, Float.NaN);
+      }
+      return out;
+    });
+    List<Integer> steps = new ArrayList<>();
+    try (Generator g = ModelAssembler.open(model, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS,
+        name -> poisoning)) {
+      GenerationRequest r = new GenerationRequest.TextToImage("a cat", "", OK.withSteps(6));
+      assertThatThrownBy(() -> g.generate(r, e -> steps.add(e.step()), io.github.ldm4j.sampler.CancellationToken.none()))
+          .isInstanceOf(NonFiniteOutputException.class)
+          .hasMessageStartingWith("unet returned non-finite values (NaN or infinity) at step 3 of 6 (t = ");
+    }
+    assertThat(unetCalls[0]).as("no UNet call after the poisoned one").isEqualTo(3);
+    assertThat(steps).as("steps 1 and 2 completed").containsExactly(1, 2);
   }
 }

@@ -1,0 +1,97 @@
+package io.github.ldm4j.generate;
+
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.BackendProvider;
+import io.github.ldm4j.spi.Feed;
+import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
+import io.github.ldm4j.spi.contract.TensorPort;
+import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A test provider: the networks of {@code delegate}, each run through {@code around} (to time
+ * calls, or to corrupt an output). Closing a wrapped network closes the delegate's.
+ *
+ * @param delegate the real backend
+ * @param around what happens around each run
+ */
+public record WrappingProvider(BackendProvider delegate, Around around) implements BackendProvider {
+
+  /** Code around one network run. */
+  @FunctionalInterface
+  public interface Around {
+    /** Runs {@code call} (or not) for {@code component} and returns the outputs. */
+    List<Tensor> run(ModelComponent component, java.util.function.Supplier<List<Tensor>> call);
+  }
+
+  @Override
+  public String name() {
+    return delegate.name();
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return delegate.isAvailable();
+  }
+
+  @Override
+  public Set<ModelFolder.Format> formats() {
+    return delegate.formats();
+  }
+
+  @Override
+  public NetworkSet open(NetworkRequest request) throws IOException {
+    NetworkSet inner = delegate.open(request);
+    Map<ModelComponent, Network> out = new EnumMap<>(ModelComponent.class);
+    inner.networks().forEach((c, n) -> out.put(c, new Wrapped(n, around)));
+    return new NetworkSet(out);
+  }
+
+  @Override
+  public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options)
+      throws IOException {
+    return delegate.describe(folder, component, options);
+  }
+
+  private record Wrapped(Network delegate, Around around) implements Network {
+    @Override
+    public ModelComponent component() {
+      return delegate.component();
+    }
+
+    @Override
+    public Path file() {
+      return delegate.file();
+    }
+
+    @Override
+    public Map<String, TensorPort> inputs() {
+      return delegate.inputs();
+    }
+
+    @Override
+    public Map<String, TensorPort> outputs() {
+      return delegate.outputs();
+    }
+
+    @Override
+    public List<Tensor> run(Map<String, Feed> feeds, List<String> outputs) {
+      return around.run(delegate.component(), () -> delegate.run(feeds, outputs));
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
