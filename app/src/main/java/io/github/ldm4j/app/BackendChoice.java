@@ -40,6 +40,13 @@ final class BackendChoice {
    * @throws IllegalArgumentException (a usage error) for an unknown component or a blank placement
    */
   BackendOptions options() {
-    return new BackendOptions(device, 0, 0, false, Placement.parseEach(placement, device));
+    Map<io.github.ldm4j.folder.ModelComponent, Placement> placed = Placement.parseEach(placement, device);
+    for (Placement p : placed.values()) {
+      if (!Backends.names().contains(p.backend())) {
+        throw new IllegalArgumentException(
+            "--place " + p + ": unknown backend '" + p.backend() + "'; registered: " + Backends.names());
+      }
+    }
+    return new BackendOptions(device, 0, 0, false, placed);
   }
 }

@@ -13,6 +13,7 @@ import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.spi.BackendOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -148,8 +149,9 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
   private Generator open(Path modelDir, String backend) throws IOException {
+    BackendOptions options = backendChoice.options(); // a bad --place is a usage error (exit 2)
     try {
-      return Generator.open(modelDir, backend, backendChoice.options(), GenerationLimits.DEFAULTS);
+      return Generator.open(modelDir, backend, options, GenerationLimits.DEFAULTS);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

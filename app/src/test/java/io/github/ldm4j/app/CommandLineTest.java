@@ -156,6 +156,28 @@ class CommandLineTest {
   }
 
   @Test
+  void placementPutsNetworksOnTheNamedBackendAndBadPlacementsAreUsageErrors() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    Path out = work.resolve("placed.png");
+    assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "128", "--height", "128",
+        "--steps", "2", "--place", "unet=onnx:cpu", "--place", "text_encoder=onnx", "--quiet", "--output", out.toString()))
+        .isZero();
+    assertThat(out).exists();
+    assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--place", "vae=onnx", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown model component 'vae'; valid: [text_encoder, unet, vae_encoder, vae_decoder]")
+        .doesNotContain("\tat ");
+    assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--place", "unet=tpu", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown backend 'tpu'").contains("onnx");
+    CommandLine.ParseResult r = Ldm4jCommand.commandLine(CommandLine.defaultFactory())
+        .parseArgs("serve", "--model", "m", "--place", "unet=onnx:cuda:0", "--place", "vae_decoder=openvino:CPU");
+    ServeCommand serve = (ServeCommand) r.subcommand().commandSpec().userObject();
+    assertThat(serve.configuration(() -> Path.of("demo")))
+        .containsEntry("quarkus.ldm4j.model.placement.\"unet\"", "onnx:cuda:0")
+        .containsEntry("quarkus.ldm4j.model.placement.\"vae_decoder\"", "openvino:CPU");
+  }
+
+  @Test
   void ioFailureReasonsAreNeverJustAPath() {
     assertThat(GenerateCommand.reason(new java.nio.file.AccessDeniedException("/proc/forbidden")))
         .isEqualTo("AccessDeniedException (/proc/forbidden)");
