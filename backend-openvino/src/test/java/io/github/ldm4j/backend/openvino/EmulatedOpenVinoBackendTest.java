@@ -11,13 +11,25 @@ import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
-import io.github.ldm4j.model.Parameterization;
+import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ModelAssembler;
+import io.github.ldm4j.model.Conditioning;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.NetworkDescription;
+import io.github.ldm4j.spi.NetworkRequest;
+import io.github.ldm4j.spi.NetworkSet;
+import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.spi.contract.NetworkFirstStage;
+import io.github.ldm4j.spi.contract.NetworkUNet;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,16 +54,23 @@ class EmulatedOpenVinoBackendTest {
     emulator.close();
   }
 
-  private OpenVinoNetworks openVino(Path dir, OpenVinoOptions options) throws Exception {
-    return OpenVinoNetworks.open(emulator.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS), options,
-        Parameterization.EPS);
+  private AdaptedNetworks openVino(Path dir, OpenVinoOptions options) throws IOException {
+    return AdaptedNetworks.openVino(emulator.runtime(), dir, options);
   }
 
   @Test
   void describeReadsEveryNetworkWithoutCompilingAndMatchesOnnxRuntime() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
-    List<NetworkDescription> ov = OpenVinoBackend.describe(dir, emulator.runtime());
-    List<NetworkDescription> ort = OnnxBackend.describe(dir, OnnxOptions.DEFAULTS);
+    ModelFolder folder = ModelFolder.open(dir, OpenVinoBackend.FORMATS);
+    List<NetworkDescription> ov = new ArrayList<>();
+    List<NetworkDescription> ort = new ArrayList<>();
+    for (ModelComponent c : ModelComponent.values()) {
+      if (folder.has(c)) {
+        ov.add(OpenVinoBackend.describe(folder, c, emulator.runtime()));
+        ort.add(OnnxBackend.describe(folder, c, OnnxOptions.DEFAULTS));
+      }
+    }
+    assertThat(ov).hasSize(4);
     assertThat(ov).extracting(NetworkDescription::component).containsExactlyElementsOf(
         ort.stream().map(NetworkDescription::component).toList());
     for (int i = 0; i < ov.size(); i++) {
@@ -73,8 +92,8 @@ class EmulatedOpenVinoBackendTest {
   @Test
   void staticReshapesReachTheRuntimeAndEvictedModelsAreFreed() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.LEGACY, Precision.FP32);
-    try (OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS.withCompiledShapes(2))) {
-      OpenVinoConformance.compileCacheScenario(ov.unet());
+    try (AdaptedNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS.withCompiledShapes(2))) {
+      OpenVinoConformance.compileCacheScenario(ov);
       List<String> unetShapes = emulator.compiles().stream()
           .filter(c -> c.inputShapes().toString().contains("encoder_hidden_states"))
           .map(c -> c.inputShapes().getFirst()).toList();
@@ -89,7 +108,7 @@ class EmulatedOpenVinoBackendTest {
   @Test
   void inputsAndStaticOutputsAreZeroCopy() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
-    try (OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS)) {
+    try (AdaptedNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS)) {
       Tensor x = random(9, 1, 4, 8, 8);
       Tensor ctx = random(10, 1, 77, 32);
       Tensor out = ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx));
@@ -101,35 +120,61 @@ class EmulatedOpenVinoBackendTest {
   void readsTheOpenVinoIrLayout() throws Exception {
     Path onnxDir = TestModels.tinySd(ExportFlavor.OPENVINO, Precision.FP32);
     Path irDir = TestModels.asEmulatedIr(onnxDir);
-    assertThat(OpenVinoNetworks.networkFile(ModelFolder.open(irDir, OpenVinoBackend.FORMATS), ModelComponent.UNET))
+    assertThat(OpenVinoBackend.networkFile(ModelFolder.open(irDir, OpenVinoBackend.FORMATS), ModelComponent.UNET))
         .hasFileName("openvino_model.xml");
-    try (OpenVinoNetworks fromIr = openVino(irDir, OpenVinoOptions.DEFAULTS);
-        OpenVinoNetworks fromOnnx = openVino(onnxDir, OpenVinoOptions.DEFAULTS)) {
+    try (AdaptedNetworks fromIr = openVino(irDir, OpenVinoOptions.DEFAULTS);
+        AdaptedNetworks fromOnnx = openVino(onnxDir, OpenVinoOptions.DEFAULTS)) {
       assertThat(fromIr.unet().network().what()).contains("openvino_model.xml");
       Tensor z = random(11, 1, 4, 8, 8);
       assertThat(fromIr.firstStage().decode(z).maxAbsDiff(fromOnnx.firstStage().decode(z))).isZero();
     }
   }
 
+  /**
+   * Devices, placement and properties reach {@code ov_core_compile_model} on both ways in: round 0
+   * as a user configures a model (the assembler, {@code BackendOptions} device {@code gpu} with the
+   * VAE decoder placed on {@code openvino:cpu} and 2 intra-op threads; the hints and cache from the
+   * provider's base options), round 1 with {@link OpenVinoOptions} alone ({@link
+   * OpenVinoBackend#open(Path, OpenVinoOptions)} on the installed runtime). Both compile the same
+   * two networks with the same properties, so round 1 loads both blobs from the cache.
+   */
   @Test
   void devicesPlacementAndPropertiesReachTheCompiler() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
     Path cache = Files.createTempDirectory("ov-cache");
-    OpenVinoOptions options = OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("gpu"))
-        .withPlacement(ModelComponent.VAE_DECODER, OpenVinoDevice.CPU)
-        .withPerformanceHint(PerformanceHint.THROUGHPUT).withInferencePrecision(InferencePrecision.F16)
-        .withInferenceThreads(2).withCacheDir(cache);
-    for (int round = 0; round < 2; round++) {
-      try (OpenVinoNetworks ov = openVino(dir, options)) {
-        ov.unet().forward(random(12, 1, 4, 8, 8), Tensor.of(new float[] {3}, 1), Optional.of(random(13, 1, 77, 32)));
-        ov.firstStage().decode(random(14, 1, 4, 8, 8));
-      }
+    OpenVinoOptions base = OpenVinoOptions.DEFAULTS.withPerformanceHint(PerformanceHint.THROUGHPUT)
+        .withInferencePrecision(InferencePrecision.F16).withCacheDir(cache);
+    Tensor x = random(12, 1, 4, 8, 8);
+    Tensor t = Tensor.of(new float[] {3}, 1);
+    Tensor ctx = random(13, 1, 77, 32);
+    Tensor z = random(14, 1, 4, 8, 8);
+
+    BackendOptions user = new BackendOptions("gpu", 2, 0, false)
+        .withPlacement(ModelComponent.VAE_DECODER, new Placement(OpenVinoBackendProvider.NAME, "cpu"));
+    OpenVinoBackendProvider provider = new OpenVinoBackendProvider(emulator.runtime(), base);
+    try (Generator g = ModelAssembler.open(dir, OpenVinoBackendProvider.NAME, user, GenerationLimits.DEFAULTS,
+        name -> provider)) {
+      g.model().denoiser().applyModel(x, t, Conditioning.crossAttn(ctx));
+      g.model().firstStage().decode(z);
     }
+
+    OpenVinoOptions options = base.withDevice(OpenVinoDevice.parse("gpu"))
+        .withPlacement(ModelComponent.VAE_DECODER, OpenVinoDevice.CPU).withInferenceThreads(2);
+    OpenVinoRuntime.install(emulator.runtime());
+    try (AdaptedNetworks ov = AdaptedNetworks.adapt(OpenVinoBackend.open(dir, options),
+        ModelFolder.open(dir, OpenVinoBackend.FORMATS))) {
+      ov.unet().forward(x, t, Optional.of(ctx));
+      ov.firstStage().decode(z);
+    } finally {
+      OpenVinoRuntime.install(null);
+    }
+
     List<OvEmulator.CompileCall> calls = emulator.compiles();
     assertThat(calls).extracting(OvEmulator.CompileCall::device).containsExactly("GPU", "CPU", "GPU", "CPU");
     assertThat(calls.getFirst().properties()).containsEntry("PERFORMANCE_HINT", "THROUGHPUT")
         .containsEntry("INFERENCE_PRECISION_HINT", "f16").containsEntry("INFERENCE_NUM_THREADS", "2")
         .containsEntry("CACHE_DIR", cache.toAbsolutePath().toString());
+    assertThat(calls).extracting(OvEmulator.CompileCall::properties).containsOnly(calls.getFirst().properties());
     assertThat(emulator.cacheHits()).isEqualTo(2);
   }
 
@@ -139,13 +184,13 @@ class EmulatedOpenVinoBackendTest {
     OpenVinoOptions npu = OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("NPU"));
     Tensor x = random(15, 1, 4, 8, 8);
     Tensor ctx = random(16, 1, 77, 32);
-    try (OpenVinoNetworks ov = openVino(dir, npu.withStaticShapes(false))) {
+    try (AdaptedNetworks ov = openVino(dir, npu.withStaticShapes(false))) {
       assertThatThrownBy(() -> ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx)))
           .isInstanceOf(OpenVinoException.class)
           .hasMessageContaining("ov_core_compile_model failed with GENERAL_ERROR")
           .hasMessageContaining("[NPU] dynamic shapes are not supported");
     }
-    try (OpenVinoNetworks ov = openVino(dir, npu)) {
+    try (AdaptedNetworks ov = openVino(dir, npu)) {
       assertThat(ov.unet().forward(x, Tensor.of(new float[] {3}, 1), Optional.of(ctx)).allFinite()).isTrue();
     }
   }
@@ -154,15 +199,31 @@ class EmulatedOpenVinoBackendTest {
   void unavailableAndUnsupportedDevices() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
     try (OvEmulator cpuOnly = new OvEmulator(List.of("CPU"))) {
-      assertThatThrownBy(() -> OpenVinoNetworks.open(cpuOnly.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS),
-          OpenVinoOptions.DEFAULTS.withPlacement(ModelComponent.UNET, OpenVinoDevice.parse("GPU.1")), Parameterization.EPS))
+      assertThatThrownBy(() -> AdaptedNetworks.openVino(cpuOnly.runtime(), dir,
+          OpenVinoOptions.DEFAULTS.withPlacement(ModelComponent.UNET, OpenVinoDevice.parse("GPU.1"))))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("OpenVINO device GPU.1 is not available here; OpenVINO reports [CPU]");
-      try (OpenVinoNetworks auto = OpenVinoNetworks.open(cpuOnly.runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS),
-          OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("gpu").withCpuFallback()), Parameterization.EPS)) {
+      try (AdaptedNetworks auto = AdaptedNetworks.openVino(cpuOnly.runtime(), dir,
+          OpenVinoOptions.DEFAULTS.withDevice(OpenVinoDevice.parse("gpu").withCpuFallback()))) {
         auto.firstStage().decode(random(17, 1, 4, 8, 8));
       }
       assertThat(cpuOnly.compiles().getFirst().device()).isEqualTo("AUTO:GPU,CPU");
+
+      // the same through the provider, as the assembler asks it: a device name and the fallback flag
+      OpenVinoBackendProvider provider = new OpenVinoBackendProvider(cpuOnly.runtime(), OpenVinoOptions.DEFAULTS);
+      ModelFolder folder = ModelFolder.open(dir, OpenVinoBackend.FORMATS);
+      assertThatThrownBy(() -> provider.open(new NetworkRequest(folder, Map.of(ModelComponent.UNET, "gpu.1"),
+          BackendOptions.DEFAULTS)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("OpenVINO device GPU.1 is not available here; OpenVINO reports [CPU]");
+      try (NetworkSet set = provider.open(new NetworkRequest(folder, Map.of(ModelComponent.VAE_DECODER, "gpu"),
+          new BackendOptions("gpu", 0, 0, true)))) {
+        new NetworkFirstStage(set.get(ModelComponent.VAE_DECODER).orElseThrow(), Optional.empty(), folder.scalingFactor())
+            .decode(random(17, 1, 4, 8, 8));
+      }
+      assertThat(cpuOnly.compiles()).extracting(OvEmulator.CompileCall::device)
+          .containsExactly("AUTO:GPU,CPU", "AUTO:GPU,CPU");
+      assertThat(cpuOnly.live()).isEmpty();
     }
     assertThatThrownBy(() -> OpenVinoDevice.parse("tpu"))
         .hasMessage("unsupported OpenVINO device 'TPU'; " + OpenVinoDevice.VALID);
@@ -172,7 +233,7 @@ class EmulatedOpenVinoBackendTest {
   @Test
   void closingFreesEverythingOnce() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
-    OpenVinoNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS);
+    AdaptedNetworks ov = openVino(dir, OpenVinoOptions.DEFAULTS);
     ov.unet().forward(random(19, 1, 4, 8, 8), Tensor.of(new float[] {3}, 1), Optional.of(random(20, 1, 77, 32)));
     ov.textEncoder().close();
     assertThat(emulator.live()).containsKey("ov_core_t");

@@ -3,24 +3,23 @@ package io.github.ldm4j.backend.openvino;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ldm4j.backend.onnx.OnnxBackend;
-import io.github.ldm4j.backend.onnx.OnnxNetworks;
-import io.github.ldm4j.backend.onnx.OnnxOptions;
 import io.github.ldm4j.demo.ShapeColour;
 import io.github.ldm4j.demo.ShapeKind;
 import io.github.ldm4j.demo.ShapesDataset;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
-import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ModelAssembler;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.model.LatentDistribution;
-import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.model.TextEncoding;
+import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.contract.NetworkUNet;
 import io.github.ldm4j.tensor.Tensor;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,10 +41,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * when {@code ldm4j.openvino.library} is set): agree with the onnx backend on the testkit tiny SD in
  * every export flavor, compile each static shape once within a bounded cache, serve concurrent
  * callers from a request pool, free everything on close, and make the shapes oracle's red circle
- * through the {@link Generator} as the onnx backend does.
+ * through the {@link Generator} as the onnx backend does, and give the onnx backend's CLIP-skip
+ * context for an ONNX text encoder.
  *
- * <p>When the project's backend-neutral {@code BackendConformanceTest} lands in backend-onnx's test
- * sources, the two subclasses extend it as well (their {@link #runtime()} is all it needs).
+ * <p>The networks are opened with {@link OpenVinoBackend#open(io.github.ldm4j.spi.NetworkRequest,
+ * OpenVinoOptions, OpenVinoRuntime)} and adapted as the assembler adapts them ({@link
+ * AdaptedNetworks}); whole models through {@link ModelAssembler} with a provider bound to {@link
+ * #runtime()}. The backend-neutral suite ({@code BackendConformanceTest}, from the generate module's
+ * test jar) runs separately: {@link OpenVinoEmulatorConformanceTest}, {@link
+ * RealOpenVinoSuiteConformanceTest}.
  */
 abstract class OpenVinoConformance {
 
@@ -83,8 +87,20 @@ abstract class OpenVinoConformance {
     return ids;
   }
 
-  OpenVinoNetworks openVino(Path dir, OpenVinoOptions options) throws Exception {
-    return OpenVinoNetworks.open(runtime(), ModelFolder.open(dir, OpenVinoBackend.FORMATS), options, Parameterization.EPS);
+  AdaptedNetworks openVino(Path dir, OpenVinoOptions options) throws IOException {
+    return AdaptedNetworks.openVino(runtime(), dir, options);
+  }
+
+  /** The openvino provider bound to {@link #runtime()} with {@link #options()}. */
+  OpenVinoBackendProvider provider() {
+    return new OpenVinoBackendProvider(runtime(), options());
+  }
+
+  /** {@code dir} opened through the assembler with every network on this runtime. */
+  Generator openVinoGenerator(Path dir) throws IOException {
+    OpenVinoBackendProvider p = provider();
+    return ModelAssembler.open(dir, OpenVinoBackendProvider.NAME, BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS,
+        name -> p);
   }
 
   static Stream<Arguments> flavors() {
@@ -100,8 +116,8 @@ abstract class OpenVinoConformance {
   void agreesWithTheOnnxBackend(ExportFlavor flavor, Precision precision) throws Exception {
     Path dir = TestModels.tinySd(flavor, precision);
     double tol = precision == Precision.FP16 ? Math.max(tolerance(), 1e-5) : tolerance();
-    try (OnnxNetworks onnx = OnnxNetworks.open(ModelFolder.openOnnx(dir), OnnxOptions.DEFAULTS, Parameterization.EPS);
-        OpenVinoNetworks ov = openVino(dir, options())) {
+    try (AdaptedNetworks onnx = AdaptedNetworks.onnx(dir);
+        AdaptedNetworks ov = openVino(dir, options())) {
       assertThat(ov.unet().conditioningKey()).isEqualTo(onnx.unet().conditioningKey());
       assertThat(ov.unet().inChannels()).isEqualTo(onnx.unet().inChannels());
       assertThat(ov.textEncoder().maxLength()).isEqualTo(77);
@@ -135,35 +151,37 @@ abstract class OpenVinoConformance {
    * With a cache of 2 compiled shapes: [1,4,8,8] twice (one compile), [2,4,8,8], [1,4,16,16] (which
    * evicts [1,4,8,8]) and [1,4,8,8] again (compiled anew, same result). Asserts the compile counts.
    */
-  static void compileCacheScenario(OpenVinoUNet unet) {
+  static void compileCacheScenario(AdaptedNetworks networks) {
+    NetworkUNet unet = networks.unet();
+    var network = networks.ovUnet();
     Tensor ctx1 = random(4, 1, 77, 32);
     Tensor ctx2 = random(5, 2, 77, 32);
     Tensor x1 = random(6, 1, 4, 8, 8);
     Tensor first = unet.forward(x1, Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
     unet.forward(x1, Tensor.of(new float[] {20}, 1), Optional.of(ctx1));
-    assertThat(unet.network().compiles()).isEqualTo(1);
+    assertThat(network.compiles()).isEqualTo(1);
     unet.forward(random(7, 2, 4, 8, 8), Tensor.of(new float[] {10, 20}, 2), Optional.of(ctx2));
-    assertThat(unet.network().compiles()).isEqualTo(2);
+    assertThat(network.compiles()).isEqualTo(2);
     unet.forward(random(8, 1, 4, 16, 16), Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
-    assertThat(unet.network().compiles()).isEqualTo(3);
-    assertThat(unet.network().cachedShapes()).isEqualTo(2);
+    assertThat(network.compiles()).isEqualTo(3);
+    assertThat(network.cachedShapes()).isEqualTo(2);
     Tensor again = unet.forward(x1, Tensor.of(new float[] {10}, 1), Optional.of(ctx1));
-    assertThat(unet.network().compiles()).isEqualTo(4);
+    assertThat(network.compiles()).isEqualTo(4);
     assertThat(again.maxAbsDiff(first)).isZero();
   }
 
   @Test
   void compilesEachStaticShapeOnceInABoundedCache() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.LEGACY, Precision.FP32);
-    try (OpenVinoNetworks ov = openVino(dir, options().withCompiledShapes(2))) {
-      compileCacheScenario(ov.unet());
+    try (AdaptedNetworks ov = openVino(dir, options().withCompiledShapes(2))) {
+      compileCacheScenario(ov);
     }
   }
 
   @Test
   void concurrentInferencesShareAPoolOfRequests() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.LEGACY, Precision.FP32);
-    try (OpenVinoNetworks ov = openVino(dir, options().withInferRequests(2))) {
+    try (AdaptedNetworks ov = openVino(dir, options().withInferRequests(2))) {
       int n = 6;
       List<Tensor> xs = new ArrayList<>();
       List<Tensor> expected = new ArrayList<>();
@@ -191,12 +209,33 @@ abstract class OpenVinoConformance {
   @Test
   void closingIsIdempotentAndFinal() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
-    OpenVinoNetworks ov = openVino(dir, options());
+    AdaptedNetworks ov = openVino(dir, options());
     ov.unet().forward(random(19, 1, 4, 8, 8), Tensor.of(new float[] {3}, 1), Optional.of(random(20, 1, 77, 32)));
     ov.textEncoder().close();
     ov.close();
     ov.close();
     assertThatThrownBy(() -> ov.firstStage().decode(random(21, 1, 4, 8, 8))).hasMessageContaining("closed");
+  }
+
+  /**
+   * CLIP skip 2 on an ONNX text encoder that exposes its hidden states: the penultimate layer
+   * through the final layer norm, whose parameters the shared adapter reads from the ONNX file —
+   * the same context as the onnx backend's.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.EnumSource(ExportFlavor.class)
+  void clipSkipTwoGivesTheOnnxBackendsContext(ExportFlavor flavor) throws Exception {
+    Path dir = TestModels.tinySdWithHiddenStates(flavor);
+    int[][] ids = ids(2);
+    try (AdaptedNetworks onnx = AdaptedNetworks.onnx(dir); AdaptedNetworks ov = openVino(dir, options())) {
+      assertThat(ov.textEncoder().exposesHiddenStates()).isTrue();
+      assertThat(ov.textEncoder().finalLayerNorm()).isPresent();
+      Tensor expected = onnx.textEncoder().encodeContext(ids, 2);
+      Tensor actual = ov.textEncoder().encodeContext(ids, 2);
+      assertClose(actual, expected, tolerance(), "clip skip 2 context");
+      assertThat(actual.maxAbsDiff(ov.textEncoder().encodeContext(ids, 1))).as("skip 2 is not the last layer")
+          .isGreaterThan(0.1);
+    }
   }
 
   private static RgbImage redCircle(Generator g, int size) {
@@ -209,11 +248,11 @@ abstract class OpenVinoConformance {
     int size = 128;
     Path dir = TestModels.shapes(size);
     RgbImage viaOnnx;
-    try (Generator g = new Generator(OnnxBackend.open(dir), GenerationLimits.DEFAULTS)) {
+    try (Generator g = ModelAssembler.open(dir, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
       viaOnnx = redCircle(g, size);
     }
     RgbImage viaOpenVino;
-    try (Generator g = new Generator(OpenVinoBackend.open(dir, options(), runtime()), GenerationLimits.DEFAULTS)) {
+    try (Generator g = openVinoGenerator(dir)) {
       viaOpenVino = redCircle(g, size);
     }
     RgbImage expected = new RgbImage(size, size,

@@ -5,28 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.ldm4j.backend.conformance.BackendConformanceTest;
 import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
 import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.ModelComponents;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The project's backend conformance suite ({@link BackendConformanceTest}, from backend-onnx's test
- * jar) on the openvino backend bound to the OpenVINO C-API emulator: every tiny-SD flavor,
- * precision and variant opened through the real binding's downcalls.
+ * The project's backend conformance suite ({@link BackendConformanceTest}, from the generate
+ * module's test jar) on the openvino backend bound to the OpenVINO C-API emulator: every tiny-SD
+ * flavor, precision and variant opened through the assembler with every network from {@link
+ * OpenVinoBackendProvider} bound to the emulator, so through the real binding's downcalls —
+ * including the suite's provider checks (one network opened alone, idempotent close, a missing
+ * file named).
  *
  * <p>One emulator serves the whole class (the suite shares opened models across tests). It is
  * closed by an extension, which JUnit runs after the suite's own {@code @AfterAll} has closed every
  * model, so its ledger check at the end of the class sees everything the backend ever freed: a
  * leak, double free, wrong free function or use after free fails the class.
  *
- * <p>The provider test is skipped where no real OpenVINO is installed: the ServiceLoader-found
- * provider looks for the real library, not the emulator.
+ * <p>Registration with {@link java.util.ServiceLoader} is checked by {@link ProviderTest}.
  */
 class OpenVinoEmulatorConformanceTest extends BackendConformanceTest {
 
@@ -73,25 +71,9 @@ class OpenVinoEmulatorConformanceTest extends BackendConformanceTest {
     return FFM_WARM_UP_CYCLES;
   }
 
-  @Override
-  protected ModelComponents open(Path modelDir) throws IOException {
-    return OpenVinoBackend.open(modelDir, OpenVinoOptions.DEFAULTS, EMULATOR.runtime());
-  }
-
+  /** The openvino provider bound to the class's emulator, default options. */
   @Override
   protected BackendProvider provider() {
-    return registeredProvider();
-  }
-
-  /**
-   * The "openvino" provider as ServiceLoader finds it. Not {@code Backends.find}, which refuses an
-   * unavailable provider: the suite asks {@code isAvailable()} itself.
-   */
-  static BackendProvider registeredProvider() {
-    return ServiceLoader.load(BackendProvider.class).stream()
-        .map(ServiceLoader.Provider::get)
-        .filter(p -> p.name().equals(OpenVinoBackendProvider.NAME))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no '" + OpenVinoBackendProvider.NAME + "' provider registered"));
+    return new OpenVinoBackendProvider(EMULATOR.runtime(), OpenVinoOptions.DEFAULTS);
   }
 }

@@ -2,14 +2,13 @@ package io.github.ldm4j.backend.openvino;
 
 import io.github.ldm4j.backend.conformance.BackendConformanceTest;
 import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.ModelComponents;
-import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The project's backend conformance suite ({@link BackendConformanceTest}) on a real OpenVINO, run
+ * The project's backend conformance suite ({@link BackendConformanceTest}, from the generate
+ * module's test jar) on a real OpenVINO, every network from the provider bound to it, run
  * only when {@code -Dldm4j.openvino.library} names its {@code libopenvino_c.so} (skipped otherwise,
  * saying so); the command is in {@link RealOpenVinoConformanceTest}. CPU pinned to f32 inference
  * precision. Not run in this build environment (no OpenVINO here).
@@ -36,13 +35,9 @@ class RealOpenVinoSuiteConformanceTest extends BackendConformanceTest {
     return OpenVinoEmulatorConformanceTest.FFM_WARM_UP_CYCLES;
   }
 
-  @Override
-  protected ModelComponents open(Path modelDir) throws IOException {
-    return OpenVinoBackend.open(modelDir, OpenVinoOptions.DEFAULTS.withInferencePrecision(InferencePrecision.F32), runtime);
-  }
-
+  /** The openvino provider bound to the loaded library, CPU inference pinned to f32. */
   @Override
   protected BackendProvider provider() {
-    return OpenVinoEmulatorConformanceTest.registeredProvider();
+    return new OpenVinoBackendProvider(runtime, OpenVinoOptions.DEFAULTS.withInferencePrecision(InferencePrecision.F32));
   }
 }

@@ -44,6 +44,18 @@ final class TestModels {
     });
   }
 
+  /**
+   * The tiny SD in {@code flavor} (fp32) whose text encoder also outputs every layer's hidden states
+   * ({@code hidden_states.N}, what CLIP skip needs).
+   */
+  static synchronized Path tinySdWithHiddenStates(ExportFlavor flavor) {
+    return CACHE.computeIfAbsent("sd-hidden-" + flavor, k -> {
+      Path dir = ROOT.resolve(k);
+      SdModel.write(dir, SdOptions.tiny().withFlavor(flavor).withTextHiddenStates(true));
+      return dir;
+    });
+  }
+
   /** The shapes oracle (family 2) at {@code size} pixels. */
   static synchronized Path shapes(int size) {
     return CACHE.computeIfAbsent("shapes-" + size, k -> {
