@@ -26,8 +26,7 @@ class NativeProcessor {
 
   /** The ServiceLoader SPIs ldm4j looks up. */
   static final List<String> SPIS = List.of("io.github.ldm4j.spi.BackendProvider",
-      "io.github.ldm4j.sampler.SamplerProvider", "io.github.ldm4j.sampler.GuidanceProvider",
-      "io.github.ldm4j.sampler.SamplingPlanner");
+      "io.github.ldm4j.sampler.SamplerProvider");
 
   /** Classes ONNX Runtime's JNI code constructs, reads or throws (ai.onnxruntime 1.29). */
   static final List<String> ORT_JNI_CLASSES = List.of("ai.onnxruntime.OnnxTensor", "ai.onnxruntime.OnnxSequence",
