@@ -91,7 +91,7 @@ public final class ModelAssembler {
         }
       }
     } catch (IOException | RuntimeException e) {
-      closeAfterFailure(e, sets);
+      NetworkSet.closeAfterFailure(e, sets);
       throw e;
     }
     // From here each adapter owns its network and closes it on rejection; what is not adopted yet
@@ -115,10 +115,7 @@ public final class ModelAssembler {
       return new Generator(model, training.recipe(), limits);
     } catch (RuntimeException e) {
       adopted.addAll(networks.values());
-      RuntimeException f = NetworkSet.closeAll("closing networks after a failed open", adopted);
-      if (f != null) {
-        e.addSuppressed(f);
-      }
+      NetworkSet.closeAfterFailure(e, adopted);
       throw e;
     }
   }
@@ -173,12 +170,5 @@ public final class ModelAssembler {
       byBackend.computeIfAbsent(provider, k -> new EnumMap<>(ModelComponent.class)).put(c, p.device());
     }
     return new Plan(folder, byBackend);
-  }
-
-  private static void closeAfterFailure(Exception e, List<NetworkSet> sets) {
-    RuntimeException f = NetworkSet.closeAll("closing networks after a failed open", sets);
-    if (f != null) {
-      e.addSuppressed(f);
-    }
   }
 }

@@ -73,10 +73,7 @@ public final class LatentDiffusion implements AutoCloseable {
       IllegalArgumentException e = new IllegalArgumentException(
           "first stage has " + firstStage.latentChannels() + " latent channels but the denoiser takes "
               + denoiser.latentChannels());
-      RuntimeException f = closeComponents();
-      if (f != null) {
-        e.addSuppressed(f);
-      }
+      NetworkSet.closeAfterFailure(e, List.of(denoiser, condStage, firstStage));
       throw e;
     }
     OptionalDouble initial = scaleFactor.initial(firstStage);

@@ -52,10 +52,7 @@ public final class NetworkSet implements AutoCloseable {
       }
       return new NetworkSet(opened);
     } catch (java.io.IOException | RuntimeException e) {
-      RuntimeException f = closeAll("closing networks after a failed open", List.copyOf(opened.values()));
-      if (f != null) {
-        e.addSuppressed(f);
-      }
+      closeAfterFailure(e, List.copyOf(opened.values()));
       throw e;
     }
   }
@@ -90,6 +87,17 @@ public final class NetworkSet implements AutoCloseable {
       }
     }
     return failure;
+  }
+
+  /**
+   * Closes every one of {@code resources} because {@code primary} happened while they were being set
+   * up; close failures are added to {@code primary} as suppressed exceptions.
+   */
+  public static void closeAfterFailure(Throwable primary, List<? extends AutoCloseable> resources) {
+    RuntimeException f = closeAll("closing after a failure", resources);
+    if (f != null) {
+      primary.addSuppressed(f);
+    }
   }
 
   @Override

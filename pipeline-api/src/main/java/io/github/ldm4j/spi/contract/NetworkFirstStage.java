@@ -50,7 +50,7 @@ public final class NetworkFirstStage implements FirstStage {
       this.decoderContract = VaeContract.decoder(decoder.what(), decoder.inputs(), decoder.outputs());
       this.encoderContract = encoder.map(e -> VaeContract.encoder(e.what(), e.inputs(), e.outputs()));
     } catch (RuntimeException ex) {
-      closeNetworks(ex);
+      NetworkSet.closeAfterFailure(ex, networks());
       throw ex;
     }
   }
@@ -129,17 +129,13 @@ public final class NetworkFirstStage implements FirstStage {
 
   @Override
   public void close() {
-    RuntimeException failure = closeNetworks(null);
+    RuntimeException failure = NetworkSet.closeAll("closing the VAE networks", networks());
     if (failure != null) {
       throw failure;
     }
   }
 
-  private RuntimeException closeNetworks(RuntimeException primary) {
-    RuntimeException failure = NetworkSet.closeAll("closing the VAE networks", java.util.Arrays.asList(decoder, encoder.orElse(null)));
-    if (primary != null && failure != null) {
-      primary.addSuppressed(failure);
-    }
-    return primary == null ? failure : null;
+  private List<Network> networks() {
+    return java.util.Arrays.asList(decoder, encoder.orElse(null));
   }
 }
