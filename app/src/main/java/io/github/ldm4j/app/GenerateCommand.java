@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,34 +47,43 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--scheduler", description = "Step schedule (see `ldm4j samplers`). Default: the model's own.")
   String scheduler;
 
-  @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default ${DEFAULT-VALUE}).")
+  @Option(names = "--steps", defaultValue = GenerationSettings.DEFAULT_STEPS,
+      description = "Sampler steps (default ${DEFAULT-VALUE}).")
   int steps;
 
-  @Option(names = "--guidance-scale", defaultValue = "7.5", description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
+  @Option(names = "--guidance-scale", defaultValue = GenerationSettings.DEFAULT_GUIDANCE_SCALE,
+      description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
   double guidanceScale;
 
-  @Option(names = "--seed", defaultValue = "0", description = "Seed; image i of a batch uses seed + i (default ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = GenerationSettings.DEFAULT_SEED,
+      description = "Seed; image i of a batch uses seed + i (default ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--rng", defaultValue = "torch", description = "Seed interpretation: torch (default) or numpy.")
+  @Option(names = "--rng", defaultValue = GenerationSettings.DEFAULT_RNG,
+      description = "Seed interpretation: torch or numpy (default ${DEFAULT-VALUE}).")
   String rng;
 
-  @Option(names = "--width", defaultValue = "512", description = "Width, a multiple of 8 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--width", defaultValue = GenerationSettings.DEFAULT_WIDTH,
+      description = "Width, a multiple of 8 (default ${DEFAULT-VALUE}).")
   int width;
 
-  @Option(names = "--height", defaultValue = "512", description = "Height, a multiple of 8 (default ${DEFAULT-VALUE}).")
+  @Option(names = "--height", defaultValue = GenerationSettings.DEFAULT_HEIGHT,
+      description = "Height, a multiple of 8 (default ${DEFAULT-VALUE}).")
   int height;
 
-  @Option(names = "--batch-size", defaultValue = "1", description = "Images per prompt (default ${DEFAULT-VALUE}).")
+  @Option(names = "--batch-size", defaultValue = GenerationSettings.DEFAULT_BATCH_SIZE,
+      description = "Images per prompt (default ${DEFAULT-VALUE}).")
   int batchSize;
 
-  @Option(names = "--clip-skip", defaultValue = "1", description = "CLIP skip: 1 = last layer (default).")
+  @Option(names = "--clip-skip", defaultValue = GenerationSettings.DEFAULT_CLIP_SKIP,
+      description = "CLIP skip: 1 = last layer, 2 = penultimate, … (default ${DEFAULT-VALUE}).")
   int clipSkip;
 
   @Option(names = "--init-image", description = "img2img: the starting image (PNG/JPEG).")
   Path initImage;
 
-  @Option(names = "--strength", defaultValue = "0.75", description = "img2img/inpainting strength in (0, 1] (default ${DEFAULT-VALUE}).")
+  @Option(names = "--strength", defaultValue = GenerationRequest.DEFAULT_STRENGTH,
+      description = "img2img/inpainting strength in (0, 1] (default ${DEFAULT-VALUE}).")
   double strength;
 
   @Option(names = "--mask", description = "Inpainting: mask image, white = regenerate (needs --init-image).")
@@ -95,8 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (mask != null && initImage == null) {
       throw new IllegalArgumentException("--mask needs --init-image (the image to inpaint)");
     }
-    GenerationSettings settings = new GenerationSettings(width, height, steps, Optional.ofNullable(sampler),
-        Optional.ofNullable(scheduler), guidanceScale, 0, seed, RngKind.fromName(rng), batchSize, clipSkip);
+    GenerationSettings settings = settings();
     String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
     Path modelDir = model != null ? model : DemoModel.ensure();
@@ -114,6 +121,12 @@ final class GenerateCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The settings the options give; throws {@link IllegalArgumentException} (a usage error) for invalid ones. */
+  GenerationSettings settings() {
+    return GenerationSettings.builder().size(width, height).steps(steps).sampler(sampler, scheduler)
+        .guidance(guidanceScale).seed(seed, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip).build();
   }
 
   /**

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.demo.ShapesModel;
 import io.github.ldm4j.demo.ShapesOptions;
+import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.GenerationSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -185,6 +187,14 @@ class CommandLineTest {
         .isEqualTo("Read-only file system (/a)");
     assertThat(GenerateCommand.reason(new java.io.IOException("disk full"))).isEqualTo("disk full");
     assertThat(GenerateCommand.reason(new java.io.IOException())).isEqualTo("IOException");
+  }
+
+  @Test
+  void generateDefaultsAreTheLibrarysDefaults() {
+    GenerateCommand generate = new GenerateCommand();
+    new CommandLine(generate).parseArgs("--prompt", "x");
+    assertThat(generate.settings()).isEqualTo(GenerationSettings.DEFAULTS);
+    assertThat(generate.strength).isEqualTo(Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH));
   }
 
   @Test

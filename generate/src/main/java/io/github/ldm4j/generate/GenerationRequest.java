@@ -7,6 +7,12 @@ import java.util.Objects;
 /** What to generate: one of the three front ends. */
 public sealed interface GenerationRequest {
 
+  /**
+   * Default img2img/inpainting strength of the front ends (the app's {@code --strength}, the REST
+   * {@code strength}/{@code denoising_strength}); text, so that annotation values can name it.
+   */
+  String DEFAULT_STRENGTH = "0.75";
+
   /** The prompt (A1111 weighting syntax allowed). */
   String prompt();
 

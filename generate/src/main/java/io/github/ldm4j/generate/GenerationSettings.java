@@ -32,9 +32,48 @@ public record GenerationSettings(
     int batchSize,
     int clipSkip) {
 
-  /** 512×512, 20 steps, model defaults for sampler and schedule, guidance 7.5, seed 0, torch RNG, one image. */
-  public static final GenerationSettings DEFAULTS =
-      new GenerationSettings(512, 512, 20, Optional.empty(), Optional.empty(), 7.5, 0, 0, RngKind.TORCH, 1, 1);
+  // The defaults, each in one place: text constants (annotation values must be constant
+  // expressions), read by picocli's defaultValue in the app and by @WithDefault in the Quarkus
+  // extension's configuration, and parsed once into DEFAULTS, where the builder starts.
+
+  /** Default image width in pixels. */
+  public static final String DEFAULT_WIDTH = "512";
+
+  /** Default image height in pixels. */
+  public static final String DEFAULT_HEIGHT = "512";
+
+  /** Default sampler step count. */
+  public static final String DEFAULT_STEPS = "20";
+
+  /** Default classifier-free guidance scale. */
+  public static final String DEFAULT_GUIDANCE_SCALE = "7.5";
+
+  /** Default guidance rescale φ (off). */
+  public static final String DEFAULT_GUIDANCE_RESCALE = "0";
+
+  /** Default seed. */
+  public static final String DEFAULT_SEED = "0";
+
+  /** Default seed interpretation, a {@link RngKind#fromName} name. */
+  public static final String DEFAULT_RNG = "torch";
+
+  /** Default images per prompt. */
+  public static final String DEFAULT_BATCH_SIZE = "1";
+
+  /** Default CLIP skip (1 = last layer, no skip). */
+  public static final String DEFAULT_CLIP_SKIP = "1";
+
+  /**
+   * The {@code DEFAULT_*} constants parsed: 512×512, 20 steps, model defaults for sampler and
+   * schedule (no constant: absent), guidance 7.5 without rescale, seed 0, torch RNG, one image, no
+   * CLIP skip.
+   */
+  public static final GenerationSettings DEFAULTS = new GenerationSettings(
+      Integer.parseInt(DEFAULT_WIDTH), Integer.parseInt(DEFAULT_HEIGHT), Integer.parseInt(DEFAULT_STEPS),
+      Optional.empty(), Optional.empty(),
+      Double.parseDouble(DEFAULT_GUIDANCE_SCALE), Double.parseDouble(DEFAULT_GUIDANCE_RESCALE),
+      Long.parseLong(DEFAULT_SEED), RngKind.fromName(DEFAULT_RNG),
+      Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP));
 
   /** Validates. */
   public GenerationSettings {
@@ -70,39 +109,113 @@ public record GenerationSettings(
     }
   }
 
-  /** A copy with the size set. */
-  public GenerationSettings withSize(int w, int h) {
-    return new GenerationSettings(w, h, steps, sampler, scheduler, guidanceScale, guidanceRescale, seed, rng, batchSize, clipSkip);
+  /** A builder starting at {@link #DEFAULTS}. */
+  public static Builder builder() {
+    return DEFAULTS.toBuilder();
   }
 
-  /** A copy with the step count set. */
-  public GenerationSettings withSteps(int n) {
-    return new GenerationSettings(width, height, n, sampler, scheduler, guidanceScale, guidanceRescale, seed, rng, batchSize, clipSkip);
+  /** A builder starting at these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
-  /** A copy with sampler and schedule names set. */
-  public GenerationSettings withSampler(String samplerName, String schedulerName) {
-    return new GenerationSettings(width, height, steps, Optional.ofNullable(samplerName), Optional.ofNullable(schedulerName),
-        guidanceScale, guidanceRescale, seed, rng, batchSize, clipSkip);
-  }
+  /**
+   * Settings field by field, from {@link #builder()} or {@link #toBuilder()}; {@link #build()}
+   * validates as the canonical constructor. A setter replaces only the fields it names.
+   */
+  public static final class Builder {
+    private int width;
+    private int height;
+    private int steps;
+    private Optional<String> sampler;
+    private Optional<String> scheduler;
+    private double guidanceScale;
+    private double guidanceRescale;
+    private long seed;
+    private RngKind rng;
+    private int batchSize;
+    private int clipSkip;
 
-  /** A copy with guidance scale and rescale set. */
-  public GenerationSettings withGuidance(double scale, double rescale) {
-    return new GenerationSettings(width, height, steps, sampler, scheduler, scale, rescale, seed, rng, batchSize, clipSkip);
-  }
+    private Builder(GenerationSettings s) {
+      width = s.width;
+      height = s.height;
+      steps = s.steps;
+      sampler = s.sampler;
+      scheduler = s.scheduler;
+      guidanceScale = s.guidanceScale;
+      guidanceRescale = s.guidanceRescale;
+      seed = s.seed;
+      rng = s.rng;
+      batchSize = s.batchSize;
+      clipSkip = s.clipSkip;
+    }
 
-  /** A copy with seed and RNG set. */
-  public GenerationSettings withSeed(long s, RngKind kind) {
-    return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale, s, kind, batchSize, clipSkip);
-  }
+    /** Image size in pixels, multiples of 8. */
+    public Builder size(int width, int height) {
+      this.width = width;
+      this.height = height;
+      return this;
+    }
 
-  /** A copy with the batch size set. */
-  public GenerationSettings withBatchSize(int n) {
-    return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale, seed, rng, n, clipSkip);
-  }
+    /** Sampler steps, ≥ 1. */
+    public Builder steps(int steps) {
+      this.steps = steps;
+      return this;
+    }
 
-  /** A copy with CLIP skip set. */
-  public GenerationSettings withClipSkip(int n) {
-    return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale, seed, rng, batchSize, n);
+    /** Sampler and σ/timestep schedule names; null for the model's default. */
+    public Builder sampler(String sampler, String scheduler) {
+      this.sampler = Optional.ofNullable(sampler);
+      this.scheduler = Optional.ofNullable(scheduler);
+      return this;
+    }
+
+    /** Guidance scale; the rescale keeps its value. */
+    public Builder guidance(double scale) {
+      this.guidanceScale = scale;
+      return this;
+    }
+
+    /** Guidance scale and rescale. */
+    public Builder guidance(double scale, double rescale) {
+      this.guidanceScale = scale;
+      this.guidanceRescale = rescale;
+      return this;
+    }
+
+    /** The seed; the RNG keeps its kind. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The seed and the generator that interprets it. */
+    public Builder seed(long seed, RngKind rng) {
+      this.seed = seed;
+      this.rng = rng;
+      return this;
+    }
+
+    /** Images per prompt, ≥ 1. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** CLIP skip: 1 = last layer, 2 = penultimate, …. */
+    public Builder clipSkip(int clipSkip) {
+      this.clipSkip = clipSkip;
+      return this;
+    }
+
+    /**
+     * The settings.
+     *
+     * @throws IllegalArgumentException as the canonical constructor, for an invalid field
+     */
+    public GenerationSettings build() {
+      return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale,
+          seed, rng, batchSize, clipSkip);
+    }
   }
 }

@@ -248,7 +248,7 @@ class FrontEndSemanticsTest {
 
   @Test
   void img2imgParametersNameTheStrengthAndNonLatin1TextSurvives() {
-    GenerationSettings s = OracleSampler.DDIM.settings(oracle, 7).withSeed(7, RngKind.NUMPY);
+    GenerationSettings s = OracleSampler.DDIM.settings(oracle, 7).toBuilder().seed(7, RngKind.NUMPY).build();
     String prompt = "a red circle — ☺ 円";
     GeneratedImage img = oracle.generator().generate(new GenerationRequest.ImageToImage(
         prompt, "", s, oracle.image(RED_CIRCLE), 0.75)).images().getFirst();
@@ -271,9 +271,10 @@ class FrontEndSemanticsTest {
     RgbImage blueSquare = oracle.image(ShapesDataset.index(ShapeColour.BLUE, ShapeKind.SQUARE));
     GenerationSettings base = oracle.settings(sampler, schedule, 12);
     List<LongFunction<GenerationRequest>> fronts = List.of(
-        seed -> new GenerationRequest.TextToImage("", "", base.withSeed(seed, RngKind.TORCH)),
-        seed -> new GenerationRequest.ImageToImage("a green cross", "", base.withSeed(seed, RngKind.NUMPY), blueSquare, 0.6),
-        seed -> new GenerationRequest.Inpainting("", "", base.withSeed(seed, RngKind.TORCH), blueSquare,
+        seed -> new GenerationRequest.TextToImage("", "", base.toBuilder().seed(seed, RngKind.TORCH).build()),
+        seed -> new GenerationRequest.ImageToImage("a green cross", "", base.toBuilder().seed(seed, RngKind.NUMPY).build(),
+            blueSquare, 0.6),
+        seed -> new GenerationRequest.Inpainting("", "", base.toBuilder().seed(seed, RngKind.TORCH).build(), blueSquare,
             InpaintingSemanticsTest.rightHalf(oracle.size()), 0.8));
     long seed = 20;
     for (LongFunction<GenerationRequest> front : fronts) {
@@ -292,7 +293,7 @@ class FrontEndSemanticsTest {
   }
 
   private static GenerationRequest withBatch(GenerationRequest r, int n) {
-    GenerationSettings s = r.settings().withBatchSize(n);
+    GenerationSettings s = r.settings().toBuilder().batchSize(n).build();
     return switch (r) {
       case GenerationRequest.TextToImage t -> new GenerationRequest.TextToImage(t.prompt(), t.negativePrompt(), s);
       case GenerationRequest.ImageToImage i ->
@@ -305,7 +306,8 @@ class FrontEndSemanticsTest {
   @ParameterizedTest
   @CsvSource({"ddim,ddim_uniform", "euler_ancestral,karras"})
   void theSameRequestTwiceGivesIdenticalBytes(String sampler, String schedule) {
-    GenerationRequest r = new GenerationRequest.TextToImage("", "", oracle.settings(sampler, schedule, 20).withSeed(99, RngKind.TORCH));
+    GenerationRequest r = new GenerationRequest.TextToImage("", "",
+        oracle.settings(sampler, schedule, 20).toBuilder().seed(99, RngKind.TORCH).build());
     byte[] first = oracle.generator().generate(r).images().getFirst().png();
     byte[] second = oracle.generator().generate(r).images().getFirst().png();
     assertThat(second).isEqualTo(first);
@@ -319,9 +321,12 @@ class FrontEndSemanticsTest {
   @Test
   void torchAndNumpyNoiseBothWorkAndDiffer() {
     GenerationSettings s = OracleSampler.DDIM.settings(oracle, 7);
-    GeneratedImage torch = oracle.generator().generate(redCircle(s.withSeed(7, RngKind.TORCH))).images().getFirst();
-    GeneratedImage numpy = oracle.generator().generate(redCircle(s.withSeed(7, RngKind.NUMPY))).images().getFirst();
-    GeneratedImage otherSeed = oracle.generator().generate(redCircle(s.withSeed(8, RngKind.TORCH))).images().getFirst();
+    GeneratedImage torch = oracle.generator().generate(redCircle(s.toBuilder().seed(7, RngKind.TORCH).build()))
+        .images().getFirst();
+    GeneratedImage numpy = oracle.generator().generate(redCircle(s.toBuilder().seed(7, RngKind.NUMPY).build()))
+        .images().getFirst();
+    GeneratedImage otherSeed = oracle.generator().generate(redCircle(s.toBuilder().seed(8, RngKind.TORCH).build()))
+        .images().getFirst();
     for (GeneratedImage g : List.of(torch, numpy, otherSeed)) {
       ShapesOracle.Nearest n = oracle.nearest(g.image());
       assertThat(n.index()).isEqualTo(RED_CIRCLE);

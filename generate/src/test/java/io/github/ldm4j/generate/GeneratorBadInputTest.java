@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GeneratorBadInputTest {
 
   private static final GenerationSettings OK =
-      GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(2).withSampler("euler", "karras");
+      GenerationSettings.builder().size(64, 64).steps(2).sampler("euler", "karras").build();
 
   @TempDir static Path dir;
 
@@ -71,16 +71,17 @@ class GeneratorBadInputTest {
 
   @Test
   void sizesMustBePositiveMultiplesOfEight() {
-    assertThatThrownBy(() -> OK.withSize(100, 64))
+    assertThatThrownBy(() -> OK.toBuilder().size(100, 64).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("width and height must be positive multiples of 8, got 100x64");
-    assertThatThrownBy(() -> OK.withSize(64, 0)).hasMessageContaining("positive multiples of 8");
+    assertThatThrownBy(() -> OK.toBuilder().size(64, 0).build()).hasMessageContaining("positive multiples of 8");
   }
 
   @Test
   void sizesTheUNetCannotDownsampleAreExplained() {
     // 72 px = a 9×9 latent, which SD-style UNets cannot halve and restore
-    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("a red circle", "", OK.withSize(72, 72))))
+    GenerationSettings notMultipleOf16 = OK.toBuilder().size(72, 72).build();
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("a red circle", "", notMultipleOf16)))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("unet")
         .hasMessageContaining("9x9")
@@ -89,27 +90,30 @@ class GeneratorBadInputTest {
 
   @Test
   void requestsAboveTheLimitsAreRefusedNamingTheLimit() {
-    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(256, 64))))
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.toBuilder().size(256, 64).build())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("size 256x64 exceeds the limit of 128x128");
-    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(128, 128))))
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.toBuilder().size(128, 128).build())))
         .hasMessageContaining("16384 pixels exceed the limit of 12288");
-    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSteps(51))))
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.toBuilder().steps(51).build())))
         .hasMessageContaining("steps 51 exceed the limit of 50");
-    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", OK.withSize(8, 8).withBatchSize(4))))
+    GenerationSettings fourImages = OK.toBuilder().size(8, 8).batchSize(4).build();
+    assertThatThrownBy(() -> generator.generate(new GenerationRequest.TextToImage("x", "", fourImages)))
         .hasMessageContaining("batch size 4 exceeds the limit of 3");
   }
 
   @Test
   void stepsGuidanceAndStrengthMustBeInRange() {
-    assertThatThrownBy(() -> OK.withSteps(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> OK.toBuilder().steps(0).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("steps must be >= 1, got 0");
-    assertThatThrownBy(() -> OK.withSteps(-3)).hasMessageContaining("steps must be >= 1, got -3");
-    assertThatThrownBy(() -> OK.withGuidance(Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> OK.toBuilder().steps(-3).build()).hasMessageContaining("steps must be >= 1, got -3");
+    assertThatThrownBy(() -> OK.toBuilder().guidance(Double.NaN, 0).build()).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("guidance scale must be finite and >= 0, got NaN");
-    assertThatThrownBy(() -> OK.withGuidance(Double.POSITIVE_INFINITY, 0)).hasMessageContaining("got Infinity");
-    assertThatThrownBy(() -> OK.withGuidance(-1, 0)).hasMessageContaining("guidance scale must be finite and >= 0, got -1.0");
-    assertThatThrownBy(() -> OK.withGuidance(7.5, Double.NaN)).hasMessageContaining("guidance rescale must be in [0, 1]");
+    assertThatThrownBy(() -> OK.toBuilder().guidance(Double.POSITIVE_INFINITY, 0).build()).hasMessageContaining("got Infinity");
+    assertThatThrownBy(() -> OK.toBuilder().guidance(-1, 0).build())
+        .hasMessageContaining("guidance scale must be finite and >= 0, got -1.0");
+    assertThatThrownBy(() -> OK.toBuilder().guidance(7.5, Double.NaN).build())
+        .hasMessageContaining("guidance rescale must be in [0, 1]");
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0))
         .hasMessageContaining("strength must be in (0, 1], got 0.0");
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), Double.NaN))
@@ -150,7 +154,7 @@ class GeneratorBadInputTest {
   @Test
   void anUnknownSamplerIsNamed() {
     assertThatThrownBy(() -> generator.generate(
-        new GenerationRequest.TextToImage("x", "", OK.withSampler("no_such_sampler", "karras"))))
+        new GenerationRequest.TextToImage("x", "", OK.toBuilder().sampler("no_such_sampler", "karras").build())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no_such_sampler");
   }

@@ -79,7 +79,7 @@ class GoldenGenerationsTest {
     ShapesDataset data = ShapesDataset.of(size);
     RgbImage blueSquare = new RgbImage(size, size, data.image(ShapesDataset.index(ShapeColour.BLUE, ShapeKind.SQUARE)));
     Mask leftHalf = leftHalf(size);
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(12);
+    GenerationSettings s = GenerationSettings.builder().size(size, size).steps(12).build();
 
     try (Generator g = open(ShapesModel.write(dir.resolve("shapes"), base))) {
       for (String[] ss : new String[][] {
@@ -87,55 +87,58 @@ class GoldenGenerationsTest {
           {"dpm_solver", "normal"}, {"euler_ancestral", "normal"}, {"dpmpp_sde", "karras"}, {"heun", "exponential"},
           {"dpmpp_2m_sde", "karras"}, {"lms", "karras"}, {"uni_pc", "simple"}, {"dpmpp_3m_sde", "karras"}, {"lcm", "normal"}}) {
         put(out, "shapes.txt2img." + ss[0] + "." + ss[1], g, new GenerationRequest.TextToImage(
-            "a red circle", "", s.withSampler(ss[0], ss[1]).withSeed(7, RngKind.TORCH)));
+            "a red circle", "", s.toBuilder().sampler(ss[0], ss[1]).seed(7, RngKind.TORCH).build()));
       }
       put(out, "shapes.txt2img.default.batch2.numpy", g, new GenerationRequest.TextToImage(
-          "a green triangle", "a red square", s.withBatchSize(2).withSeed(3, RngKind.NUMPY)));
+          "a green triangle", "a red square", s.toBuilder().batchSize(2).seed(3, RngKind.NUMPY).build()));
       put(out, "shapes.txt2img.rescale", g, new GenerationRequest.TextToImage(
-          "a (yellow:1.2) cross", "", s.withGuidance(5, 0.7).withSeed(11, RngKind.TORCH)));
+          "a (yellow:1.2) cross", "", s.toBuilder().guidance(5, 0.7).seed(11, RngKind.TORCH).build()));
       put(out, "shapes.img2img", g, new GenerationRequest.ImageToImage(
-          "a blue circle", "", s.withSampler("euler", "karras").withSeed(5, RngKind.TORCH), blueSquare, 0.6));
+          "a blue circle", "", s.toBuilder().sampler("euler", "karras").seed(5, RngKind.TORCH).build(), blueSquare, 0.6));
       put(out, "shapes.inpaint.blend", g, new GenerationRequest.Inpainting(
-          "a red circle", "", s.withSampler("dpmpp_2m", "karras").withSeed(9, RngKind.TORCH), blueSquare, leftHalf, 1.0));
+          "a red circle", "", s.toBuilder().sampler("dpmpp_2m", "karras").seed(9, RngKind.TORCH).build(),
+              blueSquare, leftHalf, 1.0));
     }
     try (Generator g = open(ShapesModel.write(dir.resolve("shapes-inpaint-v"),
         base.withVariant(PipelineVariant.INPAINTING).withPrediction(Parameterization.V)))) {
       put(out, "shapes-inpaint-v.inpaint", g, new GenerationRequest.Inpainting(
-          "a green cross", "", s.withSampler("euler", "karras").withSeed(2, RngKind.TORCH), blueSquare, leftHalf, 0.9));
+          "a green cross", "", s.toBuilder().sampler("euler", "karras").seed(2, RngKind.TORCH).build(),
+              blueSquare, leftHalf, 0.9));
       put(out, "shapes-inpaint-v.txt2img", g, new GenerationRequest.TextToImage(
-          "a yellow square", "", s.withSampler("ddim", "ddim_uniform").withSeed(4, RngKind.TORCH)));
+          "a yellow square", "", s.toBuilder().sampler("ddim", "ddim_uniform").seed(4, RngKind.TORCH).build()));
     }
   }
 
   private static void tinySd(Map<String, String> out) throws IOException {
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(6);
+    GenerationSettings s = GenerationSettings.builder().size(64, 64).steps(6).build();
     Function<SdOptions, Path> write = o -> SdModel.write(
         dir.resolve("sd-" + o.precision() + "-" + o.variant() + "-" + o.flavor()), o).root();
     try (Generator g = open(write.apply(SdOptions.tiny().withTextHiddenStates(true)))) {
       put(out, "tiny.fp32.euler", g, new GenerationRequest.TextToImage(
-          "a photo of a cat", "blurry", s.withSampler("euler", "karras").withSeed(1, RngKind.TORCH)));
+          "a photo of a cat", "blurry", s.toBuilder().sampler("euler", "karras").seed(1, RngKind.TORCH).build()));
       for (String[] ss : new String[][] {
           {"ddim", "ddim_uniform"}, {"plms", "ddim_uniform"}, {"dpm_solver", "normal"}, {"euler_ancestral", "normal"},
           {"dpmpp_sde", "karras"}, {"heun", "exponential"}, {"dpmpp_2m_sde", "karras"}, {"lms", "karras"},
           {"uni_pc", "simple"}, {"dpmpp_3m_sde", "karras"}, {"lcm", "normal"}, {"dpm_2_ancestral", "karras"},
           {"dpmpp_2s_ancestral", "karras"}, {"ddpm", "normal"}}) {
         put(out, "tiny.fp32." + ss[0] + "." + ss[1], g, new GenerationRequest.TextToImage(
-            "a photo of a cat", "blurry", s.withSampler(ss[0], ss[1]).withSeed(1, RngKind.TORCH)));
+            "a photo of a cat", "blurry", s.toBuilder().sampler(ss[0], ss[1]).seed(1, RngKind.TORCH).build()));
       }
       put(out, "tiny.fp32.default.batch2.rescale", g, new GenerationRequest.TextToImage(
-          "a (photo:1.3) of a [cat]", "", s.withBatchSize(2).withGuidance(6, 0.5).withSeed(8, RngKind.NUMPY)));
+          "a (photo:1.3) of a [cat]", "", s.toBuilder().batchSize(2).guidance(6, 0.5).seed(8, RngKind.NUMPY).build()));
       put(out, "tiny.fp32.clipskip2", g, new GenerationRequest.TextToImage(
-          "a photo of a cat", "", s.withSampler("euler", "karras").withSeed(1, RngKind.TORCH).withClipSkip(2)));
+          "a photo of a cat", "", s.toBuilder().sampler("euler", "karras").seed(1, RngKind.TORCH).clipSkip(2).build()));
       put(out, "tiny.fp32.img2img", g, new GenerationRequest.ImageToImage(
-          "a dog", "", s.withSampler("ddim", "ddim_uniform").withSeed(2, RngKind.TORCH), gradient(64), 0.5));
+          "a dog", "", s.toBuilder().sampler("ddim", "ddim_uniform").seed(2, RngKind.TORCH).build(), gradient(64), 0.5));
     }
     try (Generator g = open(write.apply(SdOptions.tiny().withPrecision(Precision.FP16)))) {
       put(out, "tiny.fp16.dpmpp_2m", g, new GenerationRequest.TextToImage(
-          "a photo of a cat", "", s.withSampler("dpmpp_2m", "karras").withSeed(3, RngKind.TORCH)));
+          "a photo of a cat", "", s.toBuilder().sampler("dpmpp_2m", "karras").seed(3, RngKind.TORCH).build()));
     }
     try (Generator g = open(write.apply(SdOptions.tiny().withVariant(PipelineVariant.INPAINTING)))) {
       put(out, "tiny.inpainting.inpaint", g, new GenerationRequest.Inpainting(
-          "a cat", "", s.withSampler("euler_ancestral", "normal").withSeed(4, RngKind.TORCH), gradient(64), leftHalf(64), 1.0));
+          "a cat", "", s.toBuilder().sampler("euler_ancestral", "normal").seed(4, RngKind.TORCH).build(),
+              gradient(64), leftHalf(64), 1.0));
     }
   }
 

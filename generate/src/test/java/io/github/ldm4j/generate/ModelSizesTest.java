@@ -101,7 +101,7 @@ class ModelSizesTest {
   }
 
   private static GenerationRequest txt2img(int w, int h) {
-    return new GenerationRequest.TextToImage("x", "", GenerationSettings.DEFAULTS.withSize(w, h));
+    return new GenerationRequest.TextToImage("x", "", GenerationSettings.builder().size(w, h).build());
   }
 
   @Test
@@ -138,7 +138,7 @@ class ModelSizesTest {
     assertThatCode(() -> ModelSizes.check(m, txt2img(256, 256), NO_TILES)).doesNotThrowAnyException();
     RgbImage init = new RgbImage(256, 256, new byte[256 * 256 * 3]);
     GenerationRequest img2img = new GenerationRequest.ImageToImage(
-        "x", "", GenerationSettings.DEFAULTS.withSize(256, 256), init, 0.5);
+        "x", "", GenerationSettings.builder().size(256, 256).build(), init, 0.5);
     assertThatThrownBy(() -> ModelSizes.check(m, img2img, NO_TILES))
         .hasMessage("this model's VAE encoder accepts only 512x512 images (its sample input is fixed at"
             + " [1, 3, 512, 512]); got 256x256");

@@ -53,7 +53,7 @@ enum OracleSampler {
 
   /** Settings for the oracle: its size, this sampler and schedule, {@value #STEPS} steps, guidance 7.5, torch seed. */
   GenerationSettings settings(ShapesOracle oracle, long seed) {
-    return oracle.settings(sampler, schedule, STEPS).withSeed(seed, RngKind.TORCH);
+    return oracle.settings(sampler, schedule, STEPS).toBuilder().seed(seed, RngKind.TORCH).build();
   }
 
   @Override

@@ -64,7 +64,7 @@ final class ShapesOracle implements AutoCloseable {
 
   /** Settings at the oracle's size: {@code steps} steps of {@code sampler} on {@code schedule}, guidance 7.5, seed 0. */
   GenerationSettings settings(String sampler, String schedule, int steps) {
-    return GenerationSettings.DEFAULTS.withSize(size(), size()).withSteps(steps).withSampler(sampler, schedule);
+    return GenerationSettings.builder().size(size(), size()).steps(steps).sampler(sampler, schedule).build();
   }
 
   /** The first image of a txt2img request. */

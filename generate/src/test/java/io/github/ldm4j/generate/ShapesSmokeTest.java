@@ -27,7 +27,7 @@ class ShapesSmokeTest {
     int size = 128;
     ShapesModel.write(dir, ShapesOptions.defaults().withImageSize(size));
     try (Generator g = Generator.open(dir, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
-      GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(20).withSampler("euler", "karras");
+      GenerationSettings s = GenerationSettings.builder().size(size, size).steps(20).sampler("euler", "karras").build();
       GenerationResult r = g.generate(new GenerationRequest.TextToImage("a red circle", "", s));
       RgbImage img = r.images().getFirst().image();
       ShapesDataset data = ShapesDataset.of(size);

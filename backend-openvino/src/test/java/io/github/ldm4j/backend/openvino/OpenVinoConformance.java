@@ -239,7 +239,7 @@ abstract class OpenVinoConformance {
   }
 
   private static RgbImage redCircle(Generator g, int size) {
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(20).withSampler("euler", "karras");
+    GenerationSettings s = GenerationSettings.builder().size(size, size).steps(20).sampler("euler", "karras").build();
     return g.generate(new GenerationRequest.TextToImage("a red circle", "", s)).images().getFirst().image();
   }
 

@@ -27,7 +27,7 @@ class ProviderTest {
     try (OvEmulator emulator = new OvEmulator()) {
       OpenVinoRuntime.install(emulator.runtime());
       try (Generator g = Generator.open(dir, "openvino", new BackendOptions("cpu", 1, 0, false), GenerationLimits.DEFAULTS)) {
-        GenerationSettings s = GenerationSettings.DEFAULTS.withSize(size, size).withSteps(8).withSampler("euler", "karras");
+        GenerationSettings s = GenerationSettings.builder().size(size, size).steps(8).sampler("euler", "karras").build();
         RgbImage img = g.generate(new GenerationRequest.TextToImage("a blue square", "", s)).images().getFirst().image();
         RgbImage expected = new RgbImage(size, size,
             ShapesDataset.of(size).image(ShapesDataset.index(ShapeColour.BLUE, ShapeKind.SQUARE)));

@@ -339,12 +339,12 @@ public abstract class BackendConformanceTest {
       kinds.put("img2img", s -> new GenerationRequest.ImageToImage("a red circle", "", s, init, 0.7));
       kinds.put("inpainting", s -> new GenerationRequest.Inpainting("a red circle", "", s, init, rightHalf, 0.8));
     }
-    GenerationSettings s = settings().withSteps(2).withSeed(41, RngKind.TORCH);
+    GenerationSettings s = settings().toBuilder().steps(2).seed(41, RngKind.TORCH).build();
     for (var kind : kinds.entrySet()) {
       Function<GenerationSettings, GenerationRequest> request = kind.getValue();
-      List<RgbImage> batch = images(g, request.apply(s.withBatchSize(2)));
+      List<RgbImage> batch = images(g, request.apply(s.toBuilder().batchSize(2).build()));
       RgbImage first = images(g, request.apply(s)).getFirst();
-      RgbImage second = images(g, request.apply(s.withSeed(42, RngKind.TORCH))).getFirst();
+      RgbImage second = images(g, request.apply(s.toBuilder().seed(42, RngKind.TORCH).build())).getFirst();
       assertThat(batch).hasSize(2);
       measure("generator batch-vs-single MAE (0..255)",
           Math.max(batch.get(0).meanAbsoluteError(first), batch.get(1).meanAbsoluteError(second)));
@@ -499,7 +499,7 @@ public abstract class BackendConformanceTest {
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try {
       Future<?> running = pool.submit(() -> g.generate(
-          new GenerationRequest.TextToImage("a red circle", "", settings().withSteps(200)),
+          new GenerationRequest.TextToImage("a red circle", "", settings().toBuilder().steps(200).build()),
           e -> firstStep.countDown(), io.github.ldm4j.sampler.CancellationToken.none()));
       assertThat(firstStep.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the generation started").isTrue();
       g.close(); // waits for the network call in flight, then refuses the next one
@@ -521,7 +521,7 @@ public abstract class BackendConformanceTest {
     Generator g = generator(c);
     List<RgbImage> sequential = new ArrayList<>();
     for (int i = 0; i < threads; i++) {
-      sequential.add(images(g, prompts[i], settings().withSeed(100 + i, RngKind.TORCH)).getFirst());
+      sequential.add(images(g, prompts[i], settings().toBuilder().seed(100 + i, RngKind.TORCH).build()).getFirst());
     }
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -533,7 +533,7 @@ public abstract class BackendConformanceTest {
           start.await();
           List<RgbImage> out = new ArrayList<>();
           for (int r = 0; r < rounds; r++) {
-            out.add(images(g, prompts[k], settings().withSeed(100 + k, RngKind.TORCH)).getFirst());
+            out.add(images(g, prompts[k], settings().toBuilder().seed(100 + k, RngKind.TORCH).build()).getFirst());
           }
           return out;
         };
@@ -707,7 +707,7 @@ public abstract class BackendConformanceTest {
 
   /** Few cheap steps: the suite checks plumbing, not image quality. */
   private static GenerationSettings settings() {
-    return GenerationSettings.DEFAULTS.withSize(IMAGE, IMAGE).withSteps(3).withSampler("euler", "karras");
+    return GenerationSettings.builder().size(IMAGE, IMAGE).steps(3).sampler("euler", "karras").build();
   }
 
   private static List<RgbImage> images(Generator g, String prompt, GenerationSettings s) {

@@ -39,7 +39,7 @@ class FixedSizeContractTest {
       assertThat(c.firstStage().fixedDecoderInputSize()).isEmpty();
       assertThat(c.firstStage().fixedEncoderInputSize()).isEmpty();
       GenerationRequest r = new GenerationRequest.TextToImage(
-          "a red circle", "", GenerationSettings.DEFAULTS.withSize(256, 256).withSteps(2));
+          "a red circle", "", GenerationSettings.builder().size(256, 256).steps(2).build());
       assertThatThrownBy(() -> g.checkSize(r))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("this model's UNet accepts only 512x512 images (its sample input is fixed at [?, 4, 64, 64]);"

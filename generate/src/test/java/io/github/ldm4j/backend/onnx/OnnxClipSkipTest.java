@@ -144,15 +144,16 @@ class OnnxClipSkipTest {
 
   @Test
   void theGeneratorHonoursClipSkip() throws IOException {
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(2).withSampler("euler", "karras");
+    GenerationSettings s = GenerationSettings.builder().size(64, 64).steps(2).sampler("euler", "karras").build();
     try (Generator g = Generator.open(hidden32, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
       RgbImage one = g.generate(new GenerationRequest.TextToImage("a red circle", "", s)).images().getFirst().image();
-      RgbImage two = g.generate(new GenerationRequest.TextToImage("a red circle", "", s.withClipSkip(2)))
+      RgbImage two = g.generate(new GenerationRequest.TextToImage("a red circle", "", s.toBuilder().clipSkip(2).build()))
           .images().getFirst().image();
       assertThat(two).isNotEqualTo(one);
     }
     try (Generator g = Generator.open(plain, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
-      assertThatThrownBy(() -> g.generate(new GenerationRequest.TextToImage("a red circle", "", s.withClipSkip(2))))
+      GenerationSettings skip2 = s.toBuilder().clipSkip(2).build();
+      assertThatThrownBy(() -> g.generate(new GenerationRequest.TextToImage("a red circle", "", skip2)))
           .isInstanceOf(UnsupportedOperationException.class)
           .hasMessageContaining("hidden_states.0");
     }

@@ -29,7 +29,7 @@ class BenchInstrumentationTest {
   void decoratorsAndTraceSeeEveryNetworkCall() throws Exception {
     SdModel.write(dir, SdOptions.tiny());
     CallTimes times = new CallTimes();
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(3).withSampler("euler", "normal");
+    GenerationSettings s = GenerationSettings.builder().size(64, 64).steps(3).sampler("euler", "normal").build();
     try (Generator g = TimedModel.open(dir, OnnxOptions.DEFAULTS, times, GenerationLimits.DEFAULTS);
         OrtRunTrace trace = new OrtRunTrace()) {
       trace.start();

@@ -31,12 +31,13 @@ final class PipelineBench implements BenchTarget {
   PipelineBench(Path model, BenchSettings settings) throws IOException {
     long t0 = System.nanoTime();
     this.generator = TimedModel.open(model, settings.onnxOptions(), times, GenerationLimits.DEFAULTS);
-    GenerationSettings s = GenerationSettings.DEFAULTS
-        .withSize(settings.size(), settings.size())
-        .withSteps(settings.steps())
-        .withSampler(settings.sampler(), settings.schedule())
-        .withGuidance(settings.guidance(), 0)
-        .withSeed(42, RngKind.TORCH);
+    GenerationSettings s = GenerationSettings.builder()
+        .size(settings.size(), settings.size())
+        .steps(settings.steps())
+        .sampler(settings.sampler(), settings.schedule())
+        .guidance(settings.guidance(), 0)
+        .seed(42, RngKind.TORCH)
+        .build();
     this.request = new GenerationRequest.TextToImage(PROMPT, "", s);
     System.out.printf("ldm4j: %s, %d×%d, %d steps, %s/%s, guidance %.1f; opened in %s, RSS %.0f MiB%n",
         model, settings.size(), settings.size(), settings.steps(), settings.sampler(), settings.schedule(),

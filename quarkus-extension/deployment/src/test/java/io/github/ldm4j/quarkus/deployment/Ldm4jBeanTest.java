@@ -2,6 +2,7 @@ package io.github.ldm4j.quarkus.deployment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
@@ -40,6 +41,8 @@ class Ldm4jBeanTest {
     assertThat(d.guidanceScale()).isEqualTo(7.5);
     assertThat(d.width()).isEqualTo(512);
     assertThat(d.height()).isEqualTo(512);
+    // the configuration's defaults are the library's (both read GenerationSettings.DEFAULT_*)
+    assertThat(Ldm4jPipelines.defaults(config)).isEqualTo(GenerationSettings.DEFAULTS);
     Ldm4jConfig.Limits l = config.limits();
     assertThat(l.maxWidth()).isEqualTo(1024);
     assertThat(l.maxHeight()).isEqualTo(1024);

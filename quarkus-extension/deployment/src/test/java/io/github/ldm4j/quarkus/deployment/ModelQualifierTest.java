@@ -46,7 +46,7 @@ class ModelQualifierTest {
   @Test
   void theNamedModelGenerates() {
     GenerationResult r = painter.sketch.generate(new GenerationRequest.TextToImage("a red circle", "",
-        pipelines.defaults().withSteps(2).withSeed(5, pipelines.defaults().rng())));
+        pipelines.defaults().toBuilder().steps(2).seed(5).build()));
     assertThat(r.images()).hasSize(1);
     assertThat(r.images().getFirst().png()).isNotEmpty();
   }

@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.runtime;
 
+import io.github.ldm4j.generate.GenerationSettings;
 import io.quarkus.runtime.annotations.ConfigPhase;
 import io.quarkus.runtime.annotations.ConfigRoot;
 import io.smallrye.config.ConfigMapping;
@@ -117,7 +118,7 @@ public interface Ldm4jConfig {
     Map<String, String> placement();
   }
 
-  /** Generation defaults. */
+  /** Generation defaults; their own defaults are {@link GenerationSettings}' {@code DEFAULT_*} constants. */
   interface Defaults {
     /** Sampler name (see {@code GET /ldm4j/samplers}); the model's own scheduler when absent. */
     Optional<String> sampler();
@@ -126,19 +127,19 @@ public interface Ldm4jConfig {
     Optional<String> scheduler();
 
     /** Sampler steps. */
-    @WithDefault("20")
+    @WithDefault(GenerationSettings.DEFAULT_STEPS)
     int steps();
 
     /** Classifier-free guidance scale. */
-    @WithDefault("7.5")
+    @WithDefault(GenerationSettings.DEFAULT_GUIDANCE_SCALE)
     double guidanceScale();
 
     /** Image width in pixels (a multiple of 8). */
-    @WithDefault("512")
+    @WithDefault(GenerationSettings.DEFAULT_WIDTH)
     int width();
 
     /** Image height in pixels (a multiple of 8). */
-    @WithDefault("512")
+    @WithDefault(GenerationSettings.DEFAULT_HEIGHT)
     int height();
   }
 

@@ -3,7 +3,6 @@ package io.github.ldm4j.quarkus.runtime;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
-import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.Placement;
 import java.nio.file.Path;
@@ -111,8 +110,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
   public static GenerationSettings defaults(Ldm4jConfig config) {
     Ldm4jConfig.Defaults d = config.defaults();
     try {
-      GenerationSettings s = new GenerationSettings(d.width(), d.height(), d.steps(), d.sampler(), d.scheduler(),
-          d.guidanceScale(), 0, 0, RngKind.TORCH, 1, 1);
+      GenerationSettings s = GenerationSettings.builder().size(d.width(), d.height()).steps(d.steps())
+          .sampler(d.sampler().orElse(null), d.scheduler().orElse(null)).guidance(d.guidanceScale()).build();
       limits(config).check(s);
       return s;
     } catch (IllegalArgumentException e) {

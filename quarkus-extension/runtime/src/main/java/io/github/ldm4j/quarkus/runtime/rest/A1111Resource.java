@@ -190,7 +190,8 @@ public class A1111Resource {
         throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
             + init.width() + "x" + init.height());
       }
-      double strength = r.denoisingStrength() == null ? 0.75 : r.denoisingStrength();
+      double strength = r.denoisingStrength() == null
+          ? Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH) : r.denoisingStrength();
       if (!(strength > 0 && strength <= 1)) {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
@@ -233,7 +234,7 @@ public class A1111Resource {
     long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
     GenerationSettings s = generations.settings("sampler_name", new Generations.SettingsFields(
         width != null ? width : d.width(), height != null ? height : d.height(),
-        r.batchSize() != null ? r.batchSize() : 1, r.steps(), chosen.sampler().orElse(null),
+        r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
     GenerationRequest request;

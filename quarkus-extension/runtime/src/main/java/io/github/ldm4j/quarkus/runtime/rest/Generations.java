@@ -161,19 +161,19 @@ public class Generations {
     checkScheduler("scheduler", fields.scheduler());
     GenerationSettings d = defaults();
     try {
-      GenerationSettings t = d.withSize(fields.width(), fields.height()).withBatchSize(fields.n())
-          .withSeed(fields.seed(), d.rng());
+      GenerationSettings.Builder b = d.toBuilder().size(fields.width(), fields.height()).batchSize(fields.n())
+          .seed(fields.seed());
       if (fields.steps() != null) {
-        t = t.withSteps(fields.steps());
+        b.steps(fields.steps());
       }
       if (fields.sampler() != null || fields.scheduler() != null) {
-        t = t.withSampler(fields.sampler() != null ? fields.sampler() : d.sampler().orElse(null),
+        b.sampler(fields.sampler() != null ? fields.sampler() : d.sampler().orElse(null),
             fields.scheduler() != null ? fields.scheduler() : d.scheduler().orElse(null));
       }
       if (fields.guidanceScale() != null) {
-        t = t.withGuidance(fields.guidanceScale(), d.guidanceRescale());
+        b.guidance(fields.guidanceScale());
       }
-      return t;
+      return b.build();
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }

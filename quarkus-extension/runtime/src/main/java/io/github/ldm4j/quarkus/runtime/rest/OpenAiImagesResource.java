@@ -130,7 +130,7 @@ public class OpenAiImagesResource {
       }
       Generator generator = generations.model(r.model());
       GenerationSettings d = generations.defaults();
-      int n = r.n() == null ? 1 : r.n();
+      int n = r.n() == null ? d.batchSize() : r.n();
       checkN(n, generator);
       int w = d.width();
       int h = d.height();
@@ -189,11 +189,11 @@ public class OpenAiImagesResource {
         throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
             + init.width() + "x" + init.height());
       }
-      double str = number("strength", strength, 0.75, Double::parseDouble);
+      double str = number("strength", strength, Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH), Double::parseDouble);
       if (!(str > 0 && str <= 1)) {
         throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
       }
-      int count = number("n", n, 1, Integer::parseInt);
+      int count = number("n", n, generations.defaults().batchSize(), Integer::parseInt);
       checkN(count, generator);
       GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
           sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
