@@ -206,7 +206,7 @@ class GeneratorBadInputTest {
     List<Integer> steps = new ArrayList<>();
     try (Generator g = ModelAssembler.open(model, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS,
         name -> poisoning)) {
-      GenerationRequest r = new GenerationRequest.TextToImage("a cat", "", OK.withSteps(6));
+      GenerationRequest r = new GenerationRequest.TextToImage("a cat", "", OK.toBuilder().steps(6).build());
       assertThatThrownBy(() -> g.generate(r, e -> steps.add(e.step()), io.github.ldm4j.sampler.CancellationToken.none()))
           .isInstanceOf(NonFiniteOutputException.class)
           .hasMessageStartingWith("unet returned non-finite values (NaN or infinity) at step 3 of 6 (t = ");

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class EmulatedOpenVinoClipSkipTest {
 
   private static final GenerationSettings SETTINGS =
-      GenerationSettings.DEFAULTS.withSize(64, 64).withSteps(2).withSampler("euler", "karras");
+      GenerationSettings.builder().size(64, 64).steps(2).sampler("euler", "karras").build();
 
   private OvEmulator emulator;
 
@@ -64,7 +64,7 @@ class EmulatedOpenVinoClipSkipTest {
   }
 
   private static RgbImage image(Generator g, int clipSkip) {
-    return g.generate(new GenerationRequest.TextToImage("a red circle", "", SETTINGS.withClipSkip(clipSkip)))
+    return g.generate(new GenerationRequest.TextToImage("a red circle", "", SETTINGS.toBuilder().clipSkip(clipSkip).build()))
         .images().getFirst().image();
   }
 

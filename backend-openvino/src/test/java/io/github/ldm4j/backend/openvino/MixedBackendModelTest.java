@@ -171,8 +171,8 @@ class MixedBackendModelTest {
   }
 
   private static List<RgbImage> generate(Generator g, Case c) {
-    GenerationSettings s = GenerationSettings.DEFAULTS.withSize(c.size(), c.size()).withSteps(c.steps())
-        .withSampler("euler", "karras").withSeed(7, RngKind.TORCH);
+    GenerationSettings s = GenerationSettings.builder().size(c.size(), c.size()).steps(c.steps())
+        .sampler("euler", "karras").seed(7, RngKind.TORCH).build();
     List<RgbImage> out = new ArrayList<>();
     out.add(g.generate(new GenerationRequest.TextToImage(c.prompt(), "", s)).images().getFirst().image());
     out.add(g.generate(new GenerationRequest.ImageToImage(c.prompt(), "", s, c.init(), 0.6)).images().getFirst().image());

@@ -36,7 +36,7 @@ class PlacementConfigTest {
     assertThat(config.model().placement()).isEqualTo(Map.of("unet", "onnx:cpu", "vae_decoder", "onnx"));
     assertThat(config.models().get("placed").placement()).isEqualTo(Map.of("text_encoder", "onnx:cpu"));
     GenerationRequest r = new GenerationRequest.TextToImage("a red circle", "",
-        GenerationSettings.DEFAULTS.withSize(128, 128).withSteps(2));
+        GenerationSettings.builder().size(128, 128).steps(2).build());
     assertThat(pipelines.defaultGenerator().generate(r).images()).hasSize(1);
     assertThat(pipelines.generator("placed").orElseThrow().generate(r).images()).hasSize(1);
   }
