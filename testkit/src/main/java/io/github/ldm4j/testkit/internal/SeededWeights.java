@@ -1,6 +1,8 @@
 package io.github.ldm4j.testkit.internal;
 
 import io.github.ldm4j.export.onnx.TensorValues;
+import io.github.ldm4j.export.sd.ParameterSpec;
+import io.github.ldm4j.export.sd.Weights;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -26,6 +28,14 @@ public final class SeededWeights {
         dst[i] = (float) (center + bound * (2 * unit(base, start + i) - 1));
       }
     };
+  }
+
+  /**
+   * The seeded source of the SD graph builders: every parameter uniform in its {@link
+   * ParameterSpec}'s {@code center ± bound}, from (seed, name).
+   */
+  public static Weights weights(long seed) {
+    return p -> uniform(seed, p.name(), p.center(), p.bound());
   }
 
   /** A uniform value in [0, 1) with 53 random bits, for element {@code index} of the stream {@code base}. */

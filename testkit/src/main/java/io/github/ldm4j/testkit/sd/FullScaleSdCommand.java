@@ -7,6 +7,8 @@ import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.export.onnx.WriteProgress;
 import io.github.ldm4j.export.onnx.WrittenModel;
+import io.github.ldm4j.export.sd.ParameterCounts;
+import io.github.ldm4j.export.sd.SdGraphs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -5,8 +5,12 @@ import io.github.ldm4j.export.folder.FolderSpec;
 import io.github.ldm4j.export.folder.FolderWriter;
 import io.github.ldm4j.export.folder.GeneratedFolder;
 import io.github.ldm4j.export.onnx.WriteProgress;
+import io.github.ldm4j.export.sd.SdArchitecture;
+import io.github.ldm4j.export.sd.SdConfigs;
+import io.github.ldm4j.export.sd.SdGraphs;
+import io.github.ldm4j.export.sd.Weights;
 import io.github.ldm4j.model.Parameterization;
-import io.github.ldm4j.testkit.internal.sd.SdConfigs;
+import io.github.ldm4j.testkit.internal.SeededWeights;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -44,14 +48,14 @@ public final class SdModel {
     SdArchitecture a = options.effectiveArchitecture();
     var f = options.flavor();
     var p = options.precision();
-    long seed = options.seed();
+    Weights seeded = SeededWeights.weights(options.seed());
     int latent = options.imageSize() / a.vae().downsamplingFactor();
     var vaeConfig = SdConfigs.vae(a.vae(), options.imageSize(), SCALING_FACTOR, FAMILY);
     List<Component> components = List.of(
-        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seed, options.textHiddenStates()), SdConfigs.text(a.text(), FAMILY)),
-        new Component("unet", SdGraphs.unet(a, f, p, seed), SdConfigs.unet(a.unet(), latent, FAMILY)),
-        new Component("vae_decoder", SdGraphs.vaeDecoder(a, p, seed), vaeConfig),
-        new Component("vae_encoder", SdGraphs.vaeEncoder(a, f, p, seed), vaeConfig.deepCopy()));
+        new Component("text_encoder", SdGraphs.textEncoder(a, f, p, seeded, options.textHiddenStates()), SdConfigs.text(a.text(), FAMILY)),
+        new Component("unet", SdGraphs.unet(a, f, p, seeded), SdConfigs.unet(a.unet(), latent, FAMILY)),
+        new Component("vae_decoder", SdGraphs.vaeDecoder(a, p, seeded), vaeConfig),
+        new Component("vae_encoder", SdGraphs.vaeEncoder(a, f, p, seeded), vaeConfig.deepCopy()));
     FolderSpec spec = new FolderSpec(f, options.variant(), Parameterization.EPS, options.storage(), components);
     return FolderWriter.write(dir, spec, progress);
   }

@@ -4,6 +4,7 @@ import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.PipelineVariant;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.export.sd.SdArchitecture;
 import java.util.Objects;
 
 /**

@@ -7,6 +7,10 @@ import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.export.onnx.OnnxModelWriter;
+import io.github.ldm4j.export.sd.ParameterCounts;
+import io.github.ldm4j.export.sd.SdArchitecture;
+import io.github.ldm4j.export.sd.SdGraphs;
+import io.github.ldm4j.export.sd.Weights;
 import org.junit.jupiter.api.Test;
 
 /** Family 3: parameter counts of the full-scale graphs, counted from the graph structure only. */
@@ -38,8 +42,8 @@ class FullScaleParameterCountTest {
   @Test
   void fullScaleGraphsBuildWithoutWeightsAndChooseExternalData() {
     SdArchitecture a = SdArchitecture.stableDiffusionV1();
-    OnnxGraph fp32 = SdGraphs.unet(a, ExportFlavor.OPTIMUM, Precision.FP32, 0);
-    OnnxGraph fp16 = SdGraphs.unet(a, ExportFlavor.LEGACY, Precision.FP16, 0);
+    OnnxGraph fp32 = SdGraphs.unet(a, ExportFlavor.OPTIMUM, Precision.FP32, Weights.structureOnly());
+    OnnxGraph fp16 = SdGraphs.unet(a, ExportFlavor.LEGACY, Precision.FP16, Weights.structureOnly());
     assertThat(fp32.initializerBytes()).isGreaterThan(4 * 859_520_964L);
     assertThat(fp16.initializerBytes()).isGreaterThan(2 * 859_520_964L).isLessThan(fp32.initializerBytes() / 2 + 1_000_000);
     // AUTO storage goes external above 1 GiB: both full-scale UNets.

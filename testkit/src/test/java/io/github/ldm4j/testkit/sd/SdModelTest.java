@@ -14,6 +14,7 @@ import io.github.ldm4j.export.folder.PipelineVariant;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.OnnxModelWriter;
 import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.export.sd.SdArchitecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
-package io.github.ldm4j.testkit.internal.sd;
+package io.github.ldm4j.export.sd;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ldm4j.export.folder.ComponentConfigs;
 import io.github.ldm4j.export.folder.FolderWriter;
-import io.github.ldm4j.testkit.sd.TextEncoderArchitecture;
-import io.github.ldm4j.testkit.sd.UNetArchitecture;
-import io.github.ldm4j.testkit.sd.VaeArchitecture;
+import io.github.ldm4j.export.sd.TextEncoderArchitecture;
+import io.github.ldm4j.export.sd.UNetArchitecture;
+import io.github.ldm4j.export.sd.VaeArchitecture;
 import java.util.List;
 
 /** The full {@code config.json} of each SD v1 component, from its architecture, with the keys diffusers / transformers write. */

@@ -1,4 +1,4 @@
-package io.github.ldm4j.testkit.sd;
+package io.github.ldm4j.export.sd;
 
 /**
  * Trainable parameters per component, counted from the generated graphs' parameter initializers.

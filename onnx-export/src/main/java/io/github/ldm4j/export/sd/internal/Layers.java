@@ -1,4 +1,4 @@
-package io.github.ldm4j.testkit.internal.sd;
+package io.github.ldm4j.export.sd.internal;
 
 import io.github.ldm4j.export.onnx.Attribute;
 import io.github.ldm4j.export.onnx.ElementType;
@@ -6,12 +6,14 @@ import io.github.ldm4j.export.onnx.GraphBuilder;
 import io.github.ldm4j.export.onnx.Ops;
 import io.github.ldm4j.export.onnx.TensorValues;
 import io.github.ldm4j.export.onnx.Value;
-import io.github.ldm4j.testkit.internal.SeededWeights;
+import io.github.ldm4j.export.sd.ParameterSpec;
+import io.github.ldm4j.export.sd.Weights;
 import java.util.List;
 
 /**
  * Neural-network layers as ONNX subgraphs, with parameters named like the PyTorch modules they
- * stand for and seeded PyTorch-style initialisation: conv/linear weights and biases uniform in
+ * stand for and their values from a {@link Weights} source, which is told the PyTorch-style
+ * initialisation (used by seeded sources): conv/linear weights and biases uniform in
  * ±1/√fan_in, norm scales 1 ± 0.1 and shifts ±0.1 (not exactly 1 and 0, so that a backend that
  * ignored them would be caught), embeddings uniform with standard deviation 0.02.
  */
@@ -20,18 +22,18 @@ final class Layers {
   final GraphBuilder g;
   final Ops o;
   final ElementType ft;
-  private final long seed;
+  private final Weights weights;
 
-  Layers(GraphBuilder g, ElementType floatType, long seed) {
+  Layers(GraphBuilder g, ElementType floatType, Weights weights) {
     this.g = g;
     this.o = new Ops(g, floatType);
     this.ft = floatType;
-    this.seed = seed;
+    this.weights = weights;
   }
 
   /** A parameter uniform in center ± bound. */
   Value param(String name, long[] dims, double center, double bound) {
-    return g.parameter(name, ft, dims, SeededWeights.uniform(seed, name, center, bound));
+    return g.parameter(name, ft, dims, weights.values(new ParameterSpec(name, dims, center, bound)));
   }
 
   /** Embedding table [rows, width], uniform with standard deviation 0.02. */

@@ -1,5 +1,6 @@
-package io.github.ldm4j.testkit.internal.sd;
+package io.github.ldm4j.export.sd.internal;
 
+import io.github.ldm4j.export.sd.Weights;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.GraphParts;
 import io.github.ldm4j.export.folder.Precision;
@@ -10,7 +11,7 @@ import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.export.onnx.TensorType;
 import io.github.ldm4j.export.onnx.TensorValues;
 import io.github.ldm4j.export.onnx.Value;
-import io.github.ldm4j.testkit.sd.TextEncoderArchitecture;
+import io.github.ldm4j.export.sd.TextEncoderArchitecture;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,8 +31,8 @@ public final class ClipTextBuilder {
    * most {@code maxPositions} long) → {@code last_hidden_state} [batch, sequence, hidden] and
    * {@code pooler_output} [batch, hidden] (the final state at the first end-of-text token).
    */
-  public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, long seed) {
-    return build(a, flavor, precision, seed, false);
+  public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, Weights weights) {
+    return build(a, flavor, precision, weights, false);
   }
 
   /**
@@ -40,11 +41,11 @@ public final class ClipTextBuilder {
    * hidden_states.<layers>} (the last block's output, before the final LayerNorm), [batch,
    * sequence, hidden], as an export with {@code output_hidden_states=True} has them.
    */
-  public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, long seed,
+  public static OnnxGraph build(TextEncoderArchitecture a, ExportFlavor flavor, Precision precision, Weights weights,
       boolean hiddenStates) {
     GraphBuilder g = new GraphBuilder("text_encoder");
     ElementType ft = precision.floatType();
-    Layers l = new Layers(g, ft, seed);
+    Layers l = new Layers(g, ft, weights);
     var o = l.o;
     int d = a.hiddenSize();
     ElementType idType = flavor.inputIdsType();

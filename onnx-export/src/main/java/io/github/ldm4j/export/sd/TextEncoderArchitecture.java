@@ -1,4 +1,4 @@
-package io.github.ldm4j.testkit.sd;
+package io.github.ldm4j.export.sd;
 
 /**
  * Sizes of a CLIP text transformer: token + position embeddings, pre-LayerNorm blocks with causal

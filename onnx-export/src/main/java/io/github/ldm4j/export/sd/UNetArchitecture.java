@@ -1,4 +1,4 @@
-package io.github.ldm4j.testkit.sd;
+package io.github.ldm4j.export.sd;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package io.github.ldm4j.testkit.internal.sd;
+package io.github.ldm4j.export.sd.internal;
 
+import io.github.ldm4j.export.sd.Weights;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.GraphParts;
 import io.github.ldm4j.export.folder.Precision;
@@ -9,7 +10,7 @@ import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.export.onnx.TensorType;
 import io.github.ldm4j.export.onnx.TensorValues;
 import io.github.ldm4j.export.onnx.Value;
-import io.github.ldm4j.testkit.sd.UNetArchitecture;
+import io.github.ldm4j.export.sd.UNetArchitecture;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -35,9 +36,9 @@ public final class UNetBuilder {
    * The UNet graph: inputs {@code sample} [batch, C, height, width], {@code timestep} (as the flavor
    * says), {@code encoder_hidden_states} [batch, sequence, context]; output {@code out_sample}.
    */
-  public static OnnxGraph build(UNetArchitecture a, ExportFlavor flavor, Precision precision, long seed) {
+  public static OnnxGraph build(UNetArchitecture a, ExportFlavor flavor, Precision precision, Weights weights) {
     GraphBuilder g = new GraphBuilder("unet");
-    Layers l = new Layers(g, precision.floatType(), seed);
+    Layers l = new Layers(g, precision.floatType(), weights);
     return new UNetBuilder(a, l).graph(flavor, precision);
   }
 

@@ -1,5 +1,6 @@
-package io.github.ldm4j.testkit.internal.sd;
+package io.github.ldm4j.export.sd.internal;
 
+import io.github.ldm4j.export.sd.Weights;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.Dim;
@@ -7,7 +8,7 @@ import io.github.ldm4j.export.onnx.GraphBuilder;
 import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.export.onnx.TensorType;
 import io.github.ldm4j.export.onnx.Value;
-import io.github.ldm4j.testkit.sd.VaeArchitecture;
+import io.github.ldm4j.export.sd.VaeArchitecture;
 import java.util.List;
 
 /** Builds the AutoencoderKL encoder and decoder of SD v1 as ONNX graphs. */
@@ -27,9 +28,9 @@ public final class VaeBuilder {
    * The decoder: {@code latent_sample} [batch, 4, latent_height, latent_width] (already divided by
    * the scaling factor) → {@code sample} [batch, 3, height, width] in about [−1, 1].
    */
-  public static OnnxGraph decoder(VaeArchitecture a, Precision precision, long seed) {
+  public static OnnxGraph decoder(VaeArchitecture a, Precision precision, Weights weights) {
     GraphBuilder g = new GraphBuilder("vae_decoder");
-    return new VaeBuilder(a, new Layers(g, precision.floatType(), seed)).decoderGraph();
+    return new VaeBuilder(a, new Layers(g, precision.floatType(), weights)).decoderGraph();
   }
 
   /**
@@ -37,9 +38,9 @@ public final class VaeBuilder {
    * {@code latent_parameters} (mean ‖ logvar) or a 4-channel {@code latent_sample}, which here is
    * the mean (the deterministic stand-in for a sample).
    */
-  public static OnnxGraph encoder(VaeArchitecture a, ExportFlavor flavor, Precision precision, long seed) {
+  public static OnnxGraph encoder(VaeArchitecture a, ExportFlavor flavor, Precision precision, Weights weights) {
     GraphBuilder g = new GraphBuilder("vae_encoder");
-    return new VaeBuilder(a, new Layers(g, precision.floatType(), seed)).encoderGraph(flavor);
+    return new VaeBuilder(a, new Layers(g, precision.floatType(), weights)).encoderGraph(flavor);
   }
 
   private OnnxGraph decoderGraph() {
