@@ -26,6 +26,9 @@ final class ServeCommand implements Callable<Integer> {
   /** The extension's model folder property; the extension has no model of its own. */
   static final String MODEL_PATH = "quarkus.ldm4j.model.path";
 
+  /** The demo model's folder, the value of {@value #MODEL_PATH} when nothing else sets it (application.properties). */
+  static final String DEMO_MODEL_PATH = "ldm4j.demo-model.path";
+
   @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
   int port;
 
@@ -56,9 +59,10 @@ final class ServeCommand implements Callable<Integer> {
   /**
    * The configuration these options stand for: the HTTP listener on {@code --host}:{@code --port},
    * INFO logging, and the {@code quarkus.ldm4j.*} overrides of the options given. The model is
-   * {@code --model}, else {@code demoModel}'s folder (the embedded demo model, written on first
-   * use) unless {@value #MODEL_PATH} is already given as a system property or as {@code
-   * QUARKUS_LDM4J_MODEL_PATH}.
+   * {@code --model}; else {@value #MODEL_PATH} from any configuration source (system property,
+   * environment, {@code config/application.properties}); else {@code demoModel}'s folder (the
+   * embedded demo model, written on first use), given as {@value #DEMO_MODEL_PATH}, which the app's
+   * own {@code application.properties} uses at the lowest priority.
    *
    * @throws IllegalArgumentException for a port outside 0..65535
    */
@@ -75,7 +79,9 @@ final class ServeCommand implements Callable<Integer> {
     if (model != null) {
       c.put(MODEL_PATH, model.toAbsolutePath().toString());
     } else if (System.getProperty(MODEL_PATH) == null && System.getenv("QUARKUS_LDM4J_MODEL_PATH") == null) {
-      c.put(MODEL_PATH, demoModel.get().toAbsolutePath().toString());
+      // The lowest-priority model (application.properties: quarkus.ldm4j.model.path=${ldm4j.demo-model.path:}),
+      // so a path set in config/application.properties still wins.
+      c.put(DEMO_MODEL_PATH, demoModel.get().toAbsolutePath().toString());
     }
     if (backend != null) {
       c.put("quarkus.ldm4j.backend", backend);

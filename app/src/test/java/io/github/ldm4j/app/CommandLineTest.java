@@ -127,8 +127,8 @@ class CommandLineTest {
     // Without --model the app serves its embedded demo model: the extension has none of its own.
     assertThat(defaults.configuration(() -> Path.of("demo"))).containsEntry("quarkus.http.port", "8080")
         .containsEntry("quarkus.http.host", "0.0.0.0")
-        .containsEntry("quarkus.ldm4j.model.path", Path.of("demo").toAbsolutePath().toString())
-        .doesNotContainKeys("quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+        .containsEntry("ldm4j.demo-model.path", Path.of("demo").toAbsolutePath().toString())
+        .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
   }
 
   @Test
