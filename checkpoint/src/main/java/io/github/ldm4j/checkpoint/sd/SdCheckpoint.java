@@ -97,6 +97,11 @@ public final class SdCheckpoint {
     }
   }
 
+  /** The checkpoint file. */
+  public java.nio.file.Path file() {
+    return dict.file();
+  }
+
   /** The detected architecture. */
   public SdArchitecture architecture() {
     return architecture;
