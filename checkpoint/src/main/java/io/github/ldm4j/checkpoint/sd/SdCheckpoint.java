@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * the mapped file).
  *
  * <p>What shapes cannot tell follows the SD v1 rules: 8 UNet attention heads, CLIP text heads =
- * width / 64, GroupNorm with 32 groups, end-of-text id 49407. Keys may carry a {@code module.}
+ * width / 64, GroupNorm with 32 groups, the end-of-text id the last of the vocabulary (49407). Keys may carry a {@code module.}
  * prefix (as DataParallel saves them). Other families fail with what was detected: SD 2.x
  * (OpenCLIP text encoder), SDXL, SD3/Flux, a LoRA or a VAE file given as a model.
  *
@@ -57,7 +57,6 @@ public final class SdCheckpoint {
   private static final int SD1_UNET_HEADS = 8;
   private static final int CLIP_HEAD_WIDTH = 64;
   private static final int NORM_GROUPS = 32;
-  private static final int CLIP_EOS = 49407;
 
   private final StateDict dict;
   private final String prefix;
@@ -374,8 +373,9 @@ public final class SdCheckpoint {
     }
     int layers = distinct(s.keys(), Pattern.compile(Pattern.quote(s.prefix + t) + "encoder\\.layers\\.(\\d+)\\."));
     long[] fc1 = s.shape(t + "encoder.layers.0.mlp.fc1.weight", 2);
+    // CLIP's end-of-text token is the last entry of its vocabulary (49407 of 49408).
     return new TextEncoderArchitecture((int) tokens[0], (int) positions[0], width, layers, width / CLIP_HEAD_WIDTH,
-        (int) fc1[0], CLIP_EOS);
+        (int) fc1[0], (int) tokens[0] - 1);
   }
 
   private static int count(Set<String> keys, Pattern p) {
