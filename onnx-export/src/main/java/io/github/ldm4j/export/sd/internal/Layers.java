@@ -33,7 +33,12 @@ final class Layers {
 
   /** A parameter uniform in center ± bound. */
   Value param(String name, long[] dims, double center, double bound) {
-    return g.parameter(name, ft, dims, weights.values(new ParameterSpec(name, dims, center, bound)));
+    return param(name, dims, false, center, bound);
+  }
+
+  /** A parameter; {@code transposed} for a linear weight held as {@code [in, out]}. */
+  Value param(String name, long[] dims, boolean transposed, double center, double bound) {
+    return g.parameter(name, ft, dims, weights.values(new ParameterSpec(name, dims, transposed, center, bound)));
   }
 
   /** Embedding table [rows, width], uniform with standard deviation 0.02. */
@@ -63,7 +68,7 @@ final class Layers {
   /** Linear layer on the last axis; the weight is stored [in, out] for MatMul. */
   Value linear(Value x, String name, int in, int out, boolean bias) {
     double bound = 1 / Math.sqrt(in);
-    Value y = o.matMul(x, param(name + ".weight", new long[] {in, out}, 0, bound));
+    Value y = o.matMul(x, param(name + ".weight", new long[] {in, out}, true, 0, bound));
     return bias ? o.add(y, param(name + ".bias", new long[] {out}, 0, bound)) : y;
   }
 

@@ -1,0 +1,413 @@
+package io.github.ldm4j.checkpoint.sd;
+
+import io.github.ldm4j.checkpoint.CheckpointFormatException;
+import io.github.ldm4j.checkpoint.DType;
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.TensorEntry;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.TensorValues;
+import io.github.ldm4j.export.sd.ParameterSpec;
+import io.github.ldm4j.export.sd.SdArchitecture;
+import io.github.ldm4j.export.sd.SdGraphs;
+import io.github.ldm4j.export.sd.TextEncoderArchitecture;
+import io.github.ldm4j.export.sd.UNetArchitecture;
+import io.github.ldm4j.export.sd.VaeArchitecture;
+import io.github.ldm4j.export.sd.Weights;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A Stable Diffusion v1 checkpoint in the CompVis layout, read from a {@link StateDict}: its
+ * architecture detected from the keys and shapes (no YAML), and its tensors as the {@link Weights}
+ * of ldm4j's graphs ({@link CompVisNames} maps the names; shapes are adapted: PyTorch linear
+ * weights {@code [out, in]} are read transposed into the graphs' {@code [in, out]}, norm vectors
+ * {@code [C]} as {@code [C, 1, 1]}, the VAE attention's 1×1 convolutions as linear weights; F16,
+ * BF16 and F64 are converted to float32 element by element as the graph is written, straight from
+ * the mapped file).
+ *
+ * <p>What shapes cannot tell follows the SD v1 rules: 8 UNet attention heads, CLIP text heads =
+ * width / 64, GroupNorm with 32 groups, the end-of-text id the last of the vocabulary (49407). Keys may carry a {@code module.}
+ * prefix (as DataParallel saves them). Other families fail with what was detected: SD 2.x
+ * (OpenCLIP text encoder), SDXL, SD3/Flux, a LoRA or a VAE file given as a model.
+ *
+ * <p>Does not own the state dict: the caller closes it after the graphs are written.
+ */
+public final class SdCheckpoint {
+
+  /** Which UNet weights to read. */
+  public enum UNetWeights {
+    /** The trained weights ({@code model.diffusion_model.*}), as CompVis' {@code v1-inference.yaml} ({@code use_ema: False}). */
+    MODEL,
+    /** The EMA copy ({@code model_ema.*}, CompVis {@code LitEma} names: the module path with its dots removed). */
+    EMA
+  }
+
+  private static final int SD1_UNET_HEADS = 8;
+  private static final int CLIP_HEAD_WIDTH = 64;
+  private static final int NORM_GROUPS = 32;
+
+  private final StateDict dict;
+  private final String prefix;
+  private final String textLevel;
+  private final SdArchitecture architecture;
+
+  private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture) {
+    this.dict = dict;
+    this.prefix = prefix;
+    this.textLevel = textLevel;
+    this.architecture = architecture;
+  }
+
+  /**
+   * Detects the architecture of {@code dict}.
+   *
+   * @throws CheckpointFormatException naming what was detected when it is not an SD 1.x model, or
+   *     naming the key whose shape contradicts the architecture
+   */
+  public static SdCheckpoint of(StateDict dict) throws CheckpointFormatException {
+    Objects.requireNonNull(dict, "dict");
+    Map<String, TensorEntry> entries = dict.entries();
+    String prefix = entries.keySet().stream().allMatch(k -> k.startsWith("module.")) && !entries.isEmpty() ? "module." : "";
+    Set<String> keys = new TreeSet<>();
+    for (String k : entries.keySet()) {
+      keys.add(k.substring(prefix.length()));
+    }
+    refuseOtherFamilies(dict, keys);
+    String textLevel = keys.contains(CompVisNames.TEXT + "text_model.embeddings.token_embedding.weight")
+        ? "text_model." : "";
+    Shapes s = new Shapes(dict, prefix);
+    try {
+      SdArchitecture a = new SdArchitecture(detectText(s, textLevel), detectUNet(s, keys), detectVae(s, keys));
+      return new SdCheckpoint(dict, prefix, textLevel, a);
+    } catch (IllegalArgumentException e) {
+      throw new CheckpointFormatException(dict.file(), "not a consistent SD 1.x checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  /** The checkpoint file. */
+  public java.nio.file.Path file() {
+    return dict.file();
+  }
+
+  /** The detected architecture. */
+  public SdArchitecture architecture() {
+    return architecture;
+  }
+
+  /** Whether the UNet takes the 9-channel inpainting input ({@code hybrid} conditioning). */
+  public boolean inpainting() {
+    return architecture.unet().inChannels() == 2 * architecture.vae().latentChannels() + 1;
+  }
+
+  /** Whether the file has the EMA copy of the UNet. */
+  public boolean hasEma() {
+    return dict.entries().containsKey(prefix + emaKey(CompVisNames.UNET + "input_blocks.0.0.weight"));
+  }
+
+  /**
+   * The weights of all three networks under {@code a} (usually {@link #architecture()}).
+   *
+   * @throws CheckpointFormatException for EMA weights a file without EMA is asked for
+   */
+  public Weights weights(SdArchitecture a, UNetWeights unet) throws CheckpointFormatException {
+    if (unet == UNetWeights.EMA && !hasEma()) {
+      throw new CheckpointFormatException(dict.file(), "has no EMA weights (no model_ema.* keys); use the model weights");
+    }
+    Map<String, String> modules = modules(a, unet);
+    return spec -> values(spec, modules);
+  }
+
+  /**
+   * The graph parameters of {@code a} this checkpoint lacks (by checkpoint key), and the keys of the
+   * file no parameter reads (schedule buffers and training state are expected there), for {@code
+   * ldm4j inspect} and for the error that lists the first missing keys.
+   */
+  public KeyUsage usage(SdArchitecture a, UNetWeights unet) {
+    Map<String, String> modules = modules(a, unet);
+    Set<String> used = new TreeSet<>();
+    List<String> missing = new ArrayList<>();
+    for (ParameterSpec p : parameters(a)) {
+      String key = keyFor(p.name(), modules);
+      if (dict.entries().containsKey(key)) {
+        used.add(key);
+      } else {
+        missing.add(key);
+      }
+    }
+    List<String> unused = dict.entries().keySet().stream().filter(k -> !used.contains(k)).toList();
+    return new KeyUsage(missing, unused);
+  }
+
+  /** Every parameter the four graphs of {@code a} read, in build order (no values are computed). */
+  public static List<ParameterSpec> parameters(SdArchitecture a) {
+    List<ParameterSpec> out = new ArrayList<>();
+    Weights recorder = p -> {
+      out.add(p);
+      return Weights.structureOnly().values(p);
+    };
+    ExportFlavor f = ExportFlavor.OPTIMUM;
+    Precision precision = Precision.FP32;
+    SdGraphs.textEncoder(a, f, precision, recorder);
+    SdGraphs.unet(a, f, precision, recorder);
+    SdGraphs.vaeEncoder(a, f, precision, recorder);
+    SdGraphs.vaeDecoder(a, precision, recorder);
+    return out;
+  }
+
+  /**
+   * Keys a checkpoint lacks and keys nothing reads.
+   *
+   * @param missing checkpoint keys the graphs need but the file lacks
+   * @param unused checkpoint keys no graph parameter reads
+   */
+  public record KeyUsage(List<String> missing, List<String> unused) {
+    /** Copies. */
+    public KeyUsage {
+      missing = List.copyOf(missing);
+      unused = List.copyOf(unused);
+    }
+  }
+
+  private String keyFor(String parameter, Map<String, String> modules) {
+    int dot = parameter.lastIndexOf('.');
+    String module = modules.get(parameter.substring(0, dot));
+    if (module == null) {
+      throw new IllegalArgumentException("no checkpoint key is known for graph parameter " + parameter);
+    }
+    String suffix = parameter.substring(dot);
+    return prefix + (module.startsWith("model_ema.") ? module + suffix.substring(1) : module + suffix);
+  }
+
+  private Map<String, String> modules(SdArchitecture a, UNetWeights unet) {
+    Map<String, String> m = new LinkedHashMap<>();
+    CompVisNames.unet(a.unet()).forEach((d, c) -> m.put(d, unet == UNetWeights.EMA ? emaKey(c) : c));
+    m.putAll(CompVisNames.vae(a.vae()));
+    CompVisNames.text(a.text()).forEach((d, c) ->
+        m.put(d, textLevel.isEmpty() ? c.replace(CompVisNames.TEXT + "text_model.", CompVisNames.TEXT) : c));
+    return m;
+  }
+
+  /** CompVis {@code LitEma}: {@code model.X.Y} is stored as {@code model_ema.XY} (the path below {@code model.} without dots). */
+  static String emaKey(String key) {
+    if (!key.startsWith("model.")) {
+      return key;
+    }
+    return "model_ema." + key.substring("model.".length()).replace(".", "");
+  }
+
+  private TensorValues.FloatFiller values(ParameterSpec spec, Map<String, String> modules) {
+    String name = spec.name();
+    String key = keyFor(name, modules);
+    TensorEntry e = dict.entries().get(key);
+    if (e == null) {
+      throw new IllegalArgumentException(dict.file() + " lacks " + key + " (graph parameter " + name + ")");
+    }
+    if (!e.dtype().isFloating()) {
+      throw new IllegalArgumentException(key + " is " + e.dtype() + ", expected a floating-point weight");
+    }
+    Layout layout = Layout.of(e.shape(), spec, key);
+    MemorySegment data = dict.data(key);
+    DType type = e.dtype();
+    long[] graph = spec.dims();
+    return (start, dst, count) -> {
+      for (int i = 0; i < count; i++) {
+        dst[i] = read(data, type, layout.source(start + i, graph));
+      }
+    };
+  }
+
+  private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+  private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  private static float read(MemorySegment data, DType type, long index) {
+    return switch (type) {
+      case F32 -> data.getAtIndex(F32, index);
+      case F16 -> Float.float16ToFloat(data.getAtIndex(U16, index));
+      case BF16 -> Float.intBitsToFloat((data.getAtIndex(U16, index) & 0xFFFF) << 16);
+      case F64 -> (float) data.getAtIndex(F64, index);
+      default -> throw new IllegalStateException("not a float type: " + type);
+    };
+  }
+
+  /** How a checkpoint tensor is read in a graph's order. */
+  enum Layout {
+    /** The same elements in the same order (equal shapes, or equal but for size-1 dimensions). */
+    SAME,
+    /** A PyTorch {@code [out, in]} (or {@code [out, in, 1, 1]}) weight read as {@code [in, out]}. */
+    TRANSPOSED;
+
+    /**
+     * The layout of the checkpoint tensor {@code key} of {@code checkpoint} shape for {@code spec}:
+     * equal shapes but for size-1 dimensions (a norm's {@code [C]} for {@code [C, 1, 1]}), or a
+     * linear weight's {@code [out, in]} (also as a 1×1 convolution {@code [out, in, 1, 1]}) for a
+     * transposed {@code [in, out]}.
+     *
+     * @throws IllegalArgumentException naming the key, its shape and the shape needed
+     */
+    static Layout of(long[] checkpoint, ParameterSpec spec, String key) {
+      long[] c = squeezed(checkpoint);
+      long[] g = squeezed(spec.dims());
+      if (!spec.transposed() && Arrays.equals(c, g)) {
+        return SAME;
+      }
+      if (spec.transposed() && c.length == 2 && g.length == 2 && c[0] == g[1] && c[1] == g[0]) {
+        return TRANSPOSED;
+      }
+      long[] needed = spec.transposed() && g.length == 2 ? new long[] {g[1], g[0]} : spec.dims();
+      throw new IllegalArgumentException(
+          key + " has shape " + Arrays.toString(checkpoint) + ", the architecture needs " + Arrays.toString(needed));
+    }
+
+    /** The checkpoint element read for graph element {@code k} of a graph tensor of {@code dims}. */
+    long source(long k, long[] dims) {
+      if (this == SAME) {
+        return k;
+      }
+      long[] g = squeezed(dims);
+      long rows = g[0];
+      long cols = g[1];
+      return (k % cols) * rows + k / cols;
+    }
+
+    private static long[] squeezed(long[] dims) {
+      return Arrays.stream(dims).filter(d -> d != 1).toArray();
+    }
+  }
+
+  // ------------------------------------------------------------------ detection
+
+  private static void refuseOtherFamilies(StateDict dict, Set<String> keys) throws CheckpointFormatException {
+    String detected = null;
+    if (keys.stream().anyMatch(k -> k.startsWith("lora_unet_") || k.startsWith("lora_te_") || k.contains(".lora_down.")
+        || k.contains(".lora_A.") || k.contains("lora_up"))) {
+      detected = "a LoRA (lora_* keys), not a model; apply it to a model instead";
+    } else if (keys.stream().anyMatch(k -> k.startsWith("conditioner.embedders."))) {
+      detected = "an SDXL checkpoint (conditioner.embedders.*)";
+    } else if (keys.stream().anyMatch(k -> k.contains("joint_blocks.") || k.contains("double_blocks."))) {
+      detected = "an SD3 / Flux checkpoint (MMDiT blocks)";
+    } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.UNET))
+        && keys.stream().anyMatch(k -> k.startsWith("encoder.") || k.startsWith("decoder.") || k.startsWith(CompVisNames.VAE))) {
+      detected = "a VAE file (encoder.* / decoder.* only); give it as the VAE of a model, not as the model";
+    } else if (keys.stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {
+      detected = "an SD 2.x checkpoint (OpenCLIP text encoder under cond_stage_model.model.*), not supported yet";
+    } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.UNET))) {
+      detected = "no Stable Diffusion UNet (no " + CompVisNames.UNET + "* keys)";
+    } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.TEXT))) {
+      detected = "a UNet without the CLIP text encoder of SD 1.x (no " + CompVisNames.TEXT + "* keys)";
+    }
+    if (detected != null) {
+      throw new CheckpointFormatException(dict.file(), "detected " + detected
+          + "; supported: SD 1.x and SD 1.x inpainting in the CompVis layout (model.diffusion_model.*, first_stage_model.*,"
+          + " cond_stage_model.transformer.*)");
+    }
+  }
+
+  private static UNetArchitecture detectUNet(Shapes s, Set<String> keys) {
+    String u = CompVisNames.UNET;
+    long[] convIn = s.shape(u + "input_blocks.0.0.weight", 4);
+    long[] convOut = s.shape(u + "out.2.weight", 4);
+    int levels = 1 + count(keys, Pattern.compile(Pattern.quote(u) + "input_blocks\\.(\\d+)\\.0\\.op\\.weight"));
+    int outputs = distinct(keys, Pattern.compile(Pattern.quote(u) + "output_blocks\\.(\\d+)\\."));
+    if (outputs % levels != 0) {
+      throw new IllegalArgumentException(outputs + " UNet output blocks do not divide into " + levels + " levels");
+    }
+    int perLevel = outputs / levels - 1;
+    List<Integer> channels = new ArrayList<>();
+    List<Boolean> attention = new ArrayList<>();
+    long context = -1;
+    for (int i = 0; i < levels; i++) {
+      int n = 1 + i * (perLevel + 1);
+      channels.add((int) s.shape(u + "input_blocks." + n + ".0.out_layers.3.weight", 4)[0]);
+      boolean attn = keys.contains(u + "input_blocks." + n + ".1.proj_in.weight");
+      attention.add(attn);
+      if (attn && context < 0) {
+        context = s.shape(u + "input_blocks." + n + ".1.transformer_blocks.0.attn2.to_k.weight", 2)[1];
+      }
+    }
+    if (context < 0) {
+      throw new IllegalArgumentException("the UNet has no cross-attention (no input_blocks.N.1.proj_in)");
+    }
+    UNetArchitecture a = new UNetArchitecture((int) convIn[1], (int) convOut[0], channels, attention, perLevel,
+        SD1_UNET_HEADS, (int) context, NORM_GROUPS);
+    long[] temb = s.shape(u + "time_embed.0.weight", 2);
+    if (temb[0] != a.timeEmbedDim()) {
+      throw new IllegalArgumentException(u + "time_embed.0.weight has shape " + Arrays.toString(temb)
+          + ", expected [" + a.timeEmbedDim() + ", " + channels.getFirst() + "]");
+    }
+    return a;
+  }
+
+  private static VaeArchitecture detectVae(Shapes s, Set<String> keys) {
+    String v = CompVisNames.VAE;
+    int levels = distinct(keys, Pattern.compile(Pattern.quote(v) + "encoder\\.down\\.(\\d+)\\."));
+    int perLevel = distinct(keys, Pattern.compile(Pattern.quote(v) + "encoder\\.down\\.0\\.block\\.(\\d+)\\."));
+    List<Integer> channels = new ArrayList<>();
+    for (int i = 0; i < levels; i++) {
+      channels.add((int) s.shape(v + "encoder.down." + i + ".block.0.conv2.weight", 4)[0]);
+    }
+    int latent = (int) s.shape(v + "post_quant_conv.weight", 4)[0];
+    return new VaeArchitecture(channels, perLevel, latent, NORM_GROUPS);
+  }
+
+  private static TextEncoderArchitecture detectText(Shapes s, String textLevel) {
+    String t = CompVisNames.TEXT + textLevel;
+    long[] tokens = s.shape(t + "embeddings.token_embedding.weight", 2);
+    long[] positions = s.shape(t + "embeddings.position_embedding.weight", 2);
+    int width = (int) tokens[1];
+    if (width % CLIP_HEAD_WIDTH != 0) {
+      throw new IllegalArgumentException("text width " + width + " is not a multiple of " + CLIP_HEAD_WIDTH
+          + ", so the CLIP head count (width / 64) cannot be inferred");
+    }
+    int layers = distinct(s.keys(), Pattern.compile(Pattern.quote(s.prefix + t) + "encoder\\.layers\\.(\\d+)\\."));
+    long[] fc1 = s.shape(t + "encoder.layers.0.mlp.fc1.weight", 2);
+    // CLIP's end-of-text token is the last entry of its vocabulary (49407 of 49408).
+    return new TextEncoderArchitecture((int) tokens[0], (int) positions[0], width, layers, width / CLIP_HEAD_WIDTH,
+        (int) fc1[0], (int) tokens[0] - 1);
+  }
+
+  private static int count(Set<String> keys, Pattern p) {
+    return (int) keys.stream().filter(k -> p.matcher(k).matches()).count();
+  }
+
+  private static int distinct(Set<String> keys, Pattern p) {
+    Set<String> seen = new TreeSet<>();
+    for (String k : keys) {
+      Matcher m = p.matcher(k);
+      if (m.lookingAt()) {
+        seen.add(m.group(1));
+      }
+    }
+    return seen.size();
+  }
+
+  /** Shapes of required keys, with the key named when one is missing or of another rank. */
+  private record Shapes(StateDict dict, String prefix) {
+    long[] shape(String key, int rank) {
+      TensorEntry e = dict.entries().get(prefix + key);
+      if (e == null) {
+        throw new IllegalArgumentException("missing key " + prefix + key);
+      }
+      if (e.shape().length != rank) {
+        throw new IllegalArgumentException(prefix + key + " has shape " + Arrays.toString(e.shape()) + ", expected rank " + rank);
+      }
+      return e.shape();
+    }
+
+    Set<String> keys() {
+      return dict.entries().keySet();
+    }
+  }
+}

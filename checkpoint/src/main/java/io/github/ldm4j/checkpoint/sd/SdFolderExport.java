@@ -1,0 +1,88 @@
+package io.github.ldm4j.checkpoint.sd;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ldm4j.checkpoint.CheckpointFormatException;
+import io.github.ldm4j.export.folder.Component;
+import io.github.ldm4j.export.folder.ExportFlavor;
+import io.github.ldm4j.export.folder.FolderSpec;
+import io.github.ldm4j.export.folder.FolderWriter;
+import io.github.ldm4j.export.folder.GeneratedFolder;
+import io.github.ldm4j.export.folder.PipelineVariant;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.export.onnx.WriteProgress;
+import io.github.ldm4j.export.sd.SdArchitecture;
+import io.github.ldm4j.export.sd.SdConfigs;
+import io.github.ldm4j.export.sd.SdGraphs;
+import io.github.ldm4j.export.sd.Weights;
+import io.github.ldm4j.model.Parameterization;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes an SD 1.x checkpoint as a diffusers / optimum ONNX model folder that every ldm4j backend
+ * (and other ONNX tools) open: the four networks built by {@link SdGraphs} with the checkpoint's
+ * weights, their {@code config.json}s, the CLIP tokenizer files, SD v1's scheduler config and
+ * {@code model_index.json}. Weights are read from the mapped checkpoint while each network is
+ * written (chunk by chunk; external data above 2 GB with {@link WeightStorage#AUTO}), so writing
+ * does not hold the model in the heap.
+ *
+ * @param flavor the export contract (optimum: int64 ids, float timestep scalar, VAE moments)
+ * @param precision float32, or float16 weights and tensors
+ * @param storage inline weights or external data
+ * @param unetWeights the trained UNet weights or their EMA copy
+ * @param imageSize the image size written into the configs' {@code sample_size} (512 for SD 1.x)
+ */
+public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
+    SdCheckpoint.UNetWeights unetWeights, int imageSize) {
+
+  /** The configs' family marker of folders converted from checkpoints. */
+  public static final String FAMILY = "checkpoint-sd-v1";
+
+  /** The VAE scale factor of SD 1.x ({@code scale_factor} of {@code v1-inference.yaml}). */
+  public static final double SD1_SCALING_FACTOR = 0.18215;
+
+  /** Optimum flavor, float32, weights external when large, model weights, 512 px. */
+  public static final SdFolderExport DEFAULTS =
+      new SdFolderExport(ExportFlavor.OPTIMUM, Precision.FP32, WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512);
+
+  /** Validates. */
+  public SdFolderExport {
+    Objects.requireNonNull(flavor, "flavor");
+    Objects.requireNonNull(precision, "precision");
+    Objects.requireNonNull(storage, "storage");
+    Objects.requireNonNull(unetWeights, "unetWeights");
+    if (imageSize < 8 || imageSize % 8 != 0) {
+      throw new IllegalArgumentException("image size must be a positive multiple of 8, got " + imageSize);
+    }
+  }
+
+  /**
+   * Writes {@code checkpoint} into {@code dir} (which must not exist or be empty).
+   *
+   * @throws CheckpointFormatException when the checkpoint lacks a weight or has one of another shape
+   *     (the first missing keys listed)
+   */
+  public GeneratedFolder write(SdCheckpoint checkpoint, Path dir, WriteProgress progress) throws CheckpointFormatException {
+    Objects.requireNonNull(checkpoint, "checkpoint");
+    Objects.requireNonNull(dir, "dir");
+    Objects.requireNonNull(progress, "progress");
+    SdArchitecture a = checkpoint.architecture();
+    SdCheckpoint.KeyUsage usage = checkpoint.usage(a, unetWeights);
+    if (!usage.missing().isEmpty()) {
+      throw new CheckpointFormatException(checkpoint.file(), usage.missing().size() + " weights of the detected "
+          + "architecture are missing, e.g. " + usage.missing().subList(0, Math.min(5, usage.missing().size())));
+    }
+    Weights w = checkpoint.weights(a, unetWeights);
+    int latent = imageSize / a.vae().downsamplingFactor();
+    ObjectNode vae = SdConfigs.vae(a.vae(), imageSize, SD1_SCALING_FACTOR, FAMILY);
+    List<Component> components = List.of(
+        new Component("text_encoder", SdGraphs.textEncoder(a, flavor, precision, w, true), SdConfigs.text(a.text(), FAMILY)),
+        new Component("unet", SdGraphs.unet(a, flavor, precision, w), SdConfigs.unet(a.unet(), latent, FAMILY)),
+        new Component("vae_decoder", SdGraphs.vaeDecoder(a, precision, w), vae),
+        new Component("vae_encoder", SdGraphs.vaeEncoder(a, flavor, precision, w), vae.deepCopy()));
+    PipelineVariant variant = checkpoint.inpainting() ? PipelineVariant.INPAINTING : PipelineVariant.TEXT_TO_IMAGE;
+    return FolderWriter.write(dir, new FolderSpec(flavor, variant, Parameterization.EPS, storage, components), progress);
+  }
+}

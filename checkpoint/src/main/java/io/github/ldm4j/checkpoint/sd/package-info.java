@@ -1,0 +1,8 @@
+/**
+ * Stable Diffusion checkpoints in the CompVis layout: {@link io.github.ldm4j.checkpoint.sd.SdCheckpoint}
+ * detects the architecture from keys and shapes and serves the tensors as the weights of ldm4j's
+ * Java-built graphs ({@link io.github.ldm4j.export.sd.SdGraphs}); {@link
+ * io.github.ldm4j.checkpoint.sd.CompVisNames} is the map between the diffusers / transformers
+ * module names of the graphs and the checkpoint's keys.
+ */
+package io.github.ldm4j.checkpoint.sd;

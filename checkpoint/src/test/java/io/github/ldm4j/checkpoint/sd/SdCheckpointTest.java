@@ -1,0 +1,227 @@
+package io.github.ldm4j.checkpoint.sd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.ldm4j.checkpoint.CheckpointFormatException;
+import io.github.ldm4j.checkpoint.DType;
+import io.github.ldm4j.export.sd.ParameterSpec;
+import io.github.ldm4j.export.sd.SdArchitecture;
+import io.github.ldm4j.export.sd.TextEncoderArchitecture;
+import io.github.ldm4j.export.sd.UNetArchitecture;
+import io.github.ldm4j.export.sd.VaeArchitecture;
+import io.github.ldm4j.export.sd.Weights;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Architecture detection and weight serving on a CompVis-layout state dict written the way PyTorch
+ * lays the tensors out (linear weights {@code [out, in]}, norms {@code [C]}, the VAE attention as
+ * 1×1 convolutions {@code [out, in, 1, 1]}, embeddings {@code [rows, width]}), with values that
+ * identify their parameter and element. Structural: the numerical parity with the original
+ * CompVis code is tested against fixtures produced by running that code.
+ */
+class SdCheckpointTest {
+
+  /** A small SD 1.x that follows the family's rules (8 UNet heads, text heads = width / 64, 32 groups). */
+  static final SdArchitecture SMALL = new SdArchitecture(
+      new TextEncoderArchitecture(49408, 77, 64, 2, 1, 256, 49407),
+      new UNetArchitecture(4, 4, List.of(32, 64), List.of(true, false), 1, 8, 64, 32),
+      new VaeArchitecture(List.of(32, 32, 64, 64), 1, 4, 32));
+
+  /** The value of element {@code i} of {@code name}, in PyTorch's element order. */
+  static float value(String name, long i) {
+    return (float) ((name.hashCode() % 1000) / 1000.0 + i * 1e-6);
+  }
+
+  /** A CompVis checkpoint of {@code a}: every graph parameter under its CompVis key, in PyTorch's layout. */
+  static MemoryStateDict checkpoint(SdArchitecture a, String prefix, boolean textModelLevel, DType type, boolean ema) {
+    Map<String, String> modules = new HashMap<>();
+    modules.putAll(CompVisNames.unet(a.unet()));
+    modules.putAll(CompVisNames.vae(a.vae()));
+    modules.putAll(CompVisNames.text(a.text()));
+    MemoryStateDict d = new MemoryStateDict();
+    for (ParameterSpec p : SdCheckpoint.parameters(a)) {
+      int dot = p.name().lastIndexOf('.');
+      String module = modules.get(p.name().substring(0, dot));
+      String key = module + p.name().substring(dot);
+      if (!textModelLevel) {
+        key = key.replace("cond_stage_model.transformer.text_model.", "cond_stage_model.transformer.");
+      }
+      long[] shape = pytorchShape(p, key);
+      long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
+      float[] v = new float[Math.toIntExact(n)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = value(key, i);
+      }
+      d.put(prefix + key, shape, v, type);
+      if (ema && key.startsWith(CompVisNames.UNET)) {
+        d.put(prefix + SdCheckpoint.emaKey(key), shape, negated(v), type);
+      }
+    }
+    d.putLongs(prefix + "cond_stage_model.transformer." + (textModelLevel ? "text_model." : "") + "embeddings.position_ids",
+        new long[] {1, 77});
+    d.put(prefix + "betas", new long[] {1000}, new float[1000], DType.F32);
+    return d;
+  }
+
+  private static float[] negated(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = -v[i];
+    }
+    return out;
+  }
+
+  /** PyTorch's shape of a parameter the graph holds as {@code p}. */
+  private static long[] pytorchShape(ParameterSpec p, String key) {
+    long[] g = p.dims();
+    if (p.transposed()) {
+      boolean vaeAttentionConv = key.contains(".mid.attn_1.");
+      return vaeAttentionConv ? new long[] {g[1], g[0], 1, 1} : new long[] {g[1], g[0]};
+    }
+    if (g.length == 3 && g[1] == 1 && g[2] == 1) {
+      return new long[] {g[0]};
+    }
+    return g;
+  }
+
+  @Test
+  void detectsTheArchitectureFromKeysAndShapes() throws Exception {
+    for (boolean textModelLevel : new boolean[] {true, false}) {
+      for (String prefix : new String[] {"", "module."}) {
+        try (MemoryStateDict d = checkpoint(SMALL, prefix, textModelLevel, DType.F32, false)) {
+          SdCheckpoint c = SdCheckpoint.of(d);
+          assertThat(c.architecture()).isEqualTo(SMALL);
+          assertThat(c.inpainting()).isFalse();
+          assertThat(c.hasEma()).isFalse();
+          SdCheckpoint.KeyUsage usage = c.usage(SMALL, SdCheckpoint.UNetWeights.MODEL);
+          assertThat(usage.missing()).isEmpty();
+          assertThat(usage.unused()).containsExactlyInAnyOrder(
+              prefix + "cond_stage_model.transformer." + (textModelLevel ? "text_model." : "") + "embeddings.position_ids",
+              prefix + "betas");
+        }
+      }
+    }
+  }
+
+  @Test
+  void theNineChannelUNetIsInpainting() throws Exception {
+    SdArchitecture inpainting = SMALL.inpainting();
+    try (MemoryStateDict d = checkpoint(inpainting, "", true, DType.F32, false)) {
+      SdCheckpoint c = SdCheckpoint.of(d);
+      assertThat(c.architecture()).isEqualTo(inpainting);
+      assertThat(c.inpainting()).isTrue();
+    }
+  }
+
+  @Test
+  void servesEveryGraphParameterInTheGraphsLayout() throws Exception {
+    try (MemoryStateDict d = checkpoint(SMALL, "", true, DType.F32, true)) {
+      SdCheckpoint c = SdCheckpoint.of(d);
+      Weights model = c.weights(SMALL, SdCheckpoint.UNetWeights.MODEL);
+      Weights ema = c.weights(SMALL, SdCheckpoint.UNetWeights.EMA);
+      Map<String, String> modules = new HashMap<>();
+      modules.putAll(CompVisNames.unet(SMALL.unet()));
+      modules.putAll(CompVisNames.vae(SMALL.vae()));
+      modules.putAll(CompVisNames.text(SMALL.text()));
+      int transposed = 0;
+      for (ParameterSpec p : SdCheckpoint.parameters(SMALL)) {
+        int dot = p.name().lastIndexOf('.');
+        String key = modules.get(p.name().substring(0, dot)) + p.name().substring(dot);
+        long[] g = p.dims();
+        int n = Math.toIntExact(Arrays.stream(g).reduce(1, Math::multiplyExact));
+        float[] got = new float[n];
+        model.values(p).fill(0, got, n);
+        for (int k = 0; k < n; k++) {
+          // graph element k: for a transposed [in, out] weight, PyTorch's element (k % out, k / out)
+          long source = p.transposed() ? (k % g[1]) * g[0] + k / g[1] : k;
+          assertThat(got[k]).as("%s element %d (%s)", p.name(), k, key).isEqualTo(value(key, source));
+        }
+        if (p.transposed()) {
+          transposed++;
+        }
+        if (key.startsWith(CompVisNames.UNET)) {
+          float[] fromEma = new float[n];
+          ema.values(p).fill(0, fromEma, n);
+          assertThat(fromEma[n - 1]).as("EMA %s", p.name()).isEqualTo(-got[n - 1]);
+        }
+      }
+      assertThat(transposed).as("linear weights are read transposed").isGreaterThan(20);
+    }
+  }
+
+  @Test
+  void float16WeightsAreConvertedOnRead() throws Exception {
+    try (MemoryStateDict d = checkpoint(SMALL, "", true, DType.F16, false)) {
+      SdCheckpoint c = SdCheckpoint.of(d);
+      ParameterSpec p = SdCheckpoint.parameters(SMALL).stream().filter(s -> s.name().equals("conv_in.weight")).findFirst()
+          .orElseThrow();
+      float[] got = new float[4];
+      c.weights(SMALL, SdCheckpoint.UNetWeights.MODEL).values(p).fill(0, got, 4);
+      String key = CompVisNames.UNET + "input_blocks.0.0.weight";
+      for (int i = 0; i < 4; i++) {
+        assertThat(got[i]).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(value(key, i))));
+      }
+    }
+  }
+
+  @Test
+  void otherFamiliesAndBrokenFilesFailWithWhatWasDetected() throws Exception {
+    try (MemoryStateDict lora = new MemoryStateDict()
+        .put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", new long[] {4, 32}, new float[128], DType.F32)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(lora)).isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("detected a LoRA").hasMessageContaining("supported: SD 1.x");
+    }
+    try (MemoryStateDict vae = new MemoryStateDict()
+        .put("encoder.conv_in.weight", new long[] {32, 3, 3, 3}, new float[864], DType.F32)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(vae)).hasMessageContaining("detected a VAE file");
+    }
+    try (MemoryStateDict sd2 = new MemoryStateDict()
+        .put("model.diffusion_model.input_blocks.0.0.weight", new long[] {32, 4, 3, 3}, new float[1152], DType.F32)
+        .put("cond_stage_model.model.token_embedding.weight", new long[] {2, 64}, new float[128], DType.F32)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(sd2)).hasMessageContaining("detected an SD 2.x checkpoint");
+    }
+    try (MemoryStateDict xl = new MemoryStateDict()
+        .put("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight", new long[] {4}, new float[4], DType.F32)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(xl)).hasMessageContaining("detected an SDXL checkpoint");
+    }
+    try (MemoryStateDict d = checkpoint(SMALL, "", true, DType.F32, false)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(d).weights(SMALL, SdCheckpoint.UNetWeights.EMA))
+          .hasMessageContaining("has no EMA weights");
+    }
+  }
+
+  @Test
+  void aWrongShapeNamesTheKeyAndBothShapes() throws Exception {
+    MemoryStateDict d = checkpoint(SMALL, "", true, DType.F32, false);
+    String key = CompVisNames.UNET + "input_blocks.1.1.proj_out.weight";
+    d.put(key, new long[] {16, 32, 1, 1}, new float[512], DType.F32);
+    try (d) {
+      SdCheckpoint c = SdCheckpoint.of(d);
+      ParameterSpec p = SdCheckpoint.parameters(SMALL).stream()
+          .filter(s -> s.name().equals("down_blocks.0.attentions.0.proj_out.weight")).findFirst().orElseThrow();
+      assertThatThrownBy(() -> c.weights(SMALL, SdCheckpoint.UNetWeights.MODEL).values(p))
+          .hasMessage(key + " has shape [16, 32, 1, 1], the architecture needs [32, 32, 1, 1]");
+    }
+  }
+
+  @Test
+  void missingKeysAreListed() throws Exception {
+    MemoryStateDict full = checkpoint(SMALL, "", true, DType.F32, false);
+    MemoryStateDict partial = new MemoryStateDict();
+    String dropped = CompVisNames.UNET + "output_blocks.1.0.in_layers.2.weight";
+    full.entries().forEach((k, e) -> {
+      if (!k.equals(dropped) && e.dtype() == DType.F32) {
+        partial.put(k, e.shape(), full.toFloat(k).toArray(), DType.F32);
+      }
+    });
+    try (full; partial) {
+      SdCheckpoint.KeyUsage usage = SdCheckpoint.of(partial).usage(SMALL, SdCheckpoint.UNetWeights.MODEL);
+      assertThat(usage.missing()).containsExactly(dropped);
+    }
+  }
+}
