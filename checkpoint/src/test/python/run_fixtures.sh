@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Regenerates the reference fixtures under ../resources/fixtures by running the original code.
+# Needs Debian's python3-torch (and friends, see README.md) and the sources exported by prepare_sources.sh.
+#   ./run_fixtures.sh            # all fixtures
+#   ./run_fixtures.sh sd1        # only gen_sd1.py (or: sd2)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+export REF_SRC="${REF_SRC:-/tmp/ldm4j-ref-src}"
+export PYTHONDONTWRITEBYTECODE=1
+export PYTHONHASHSEED=0
+PY="${PYTHON:-/usr/bin/python3}"
+which="${1:-all}"
+if [ "$which" = all ] || [ "$which" = sd1 ]; then
+  PYTHONPATH="$here/stubs:$REF_SRC/einops:$REF_SRC/clip:$REF_SRC/sd1" "$PY" "$here/gen_sd1.py"
+fi
+if [ "$which" = all ] || [ "$which" = sd2 ]; then
+  PYTHONPATH="$here/stubs:$REF_SRC/einops:$REF_SRC/open_clip/src:$REF_SRC/sd2" "$PY" "$here/gen_sd2.py"
+fi
