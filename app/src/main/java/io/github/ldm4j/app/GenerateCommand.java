@@ -36,8 +36,13 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--negative-prompt", defaultValue = "", description = "The negative prompt.")
   String negativePrompt;
 
-  @Option(names = "--model", description = "Model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
+  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x, CompVis layout: converted once "
+      + "and cached) or a model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
   Path model;
+
+  @Option(names = "--weights", defaultValue = "model",
+      description = "UNet weights of a checkpoint: model (default) or ema (its model_ema copy).")
+  String weights;
 
   @Mixin BackendChoice backendChoice;
 
@@ -106,7 +111,8 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationSettings settings = settings();
     String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
-    Path modelDir = model != null ? model : DemoModel.ensure();
+    var export = ConvertCommand.export("fp32", weights, GenerationSettings.DEFAULTS.width()); // a bad --weights: exit 2
+    Path modelDir = model != null ? CheckpointModels.folder(model, export) : DemoModel.ensure();
     PrintStream err = System.err;
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);

@@ -32,7 +32,8 @@ final class InspectCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  @Option(names = "--model", required = true, description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout).")
+  @Option(names = "--model", required = true,
+      description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout) or checkpoint file (.safetensors, .ckpt).")
   Path model;
 
   @Mixin BackendChoice backendChoice;
@@ -43,10 +44,15 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
-    ModelFolder folder = ModelFolder.open(model, EnumSet.allOf(ModelFolder.Format.class));
+    ObjectNode checkpoint = CheckpointModels.isCheckpoint(model) ? describeCheckpoint(model) : null;
+    Path dir = CheckpointModels.folder(model, ConvertCommand.export("fp32", "model", 512));
+    ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 
     ObjectNode out = JSON.createObjectNode();
+    if (checkpoint != null) {
+      out.set("checkpoint", checkpoint);
+    }
     out.put("model", folder.root().toString());
     out.put("name", folder.name());
     out.put("backend", backend);
@@ -113,5 +119,44 @@ final class InspectCommand implements Callable<Integer> {
       s.put("unsupported", e.getMessage());
     }
     return s;
+  }
+
+  /** A checkpoint file: detected architecture, dtypes, EMA, parameters per network, missing and unused keys. */
+  private static ObjectNode describeCheckpoint(Path file) throws java.io.IOException {
+    ObjectNode c = JSON.createObjectNode();
+    try (io.github.ldm4j.checkpoint.StateDict dict = io.github.ldm4j.checkpoint.StateDicts.open(file)) {
+      io.github.ldm4j.checkpoint.sd.SdCheckpoint sd = io.github.ldm4j.checkpoint.sd.SdCheckpoint.of(dict);
+      var a = sd.architecture();
+      c.put("file", file.toAbsolutePath().toString());
+      c.put("tensors", dict.entries().size());
+      ObjectNode dtypes = c.putObject("dtypes");
+      dict.entries().values().forEach(e -> dtypes.put(e.dtype().name(), dtypes.path(e.dtype().name()).asInt() + 1));
+      c.put("architecture", sd.inpainting() ? "SD 1.x inpainting" : "SD 1.x");
+      ObjectNode unet = c.putObject("unet");
+      unet.put("in_channels", a.unet().inChannels());
+      unet.set("block_out_channels", JSON.valueToTree(a.unet().blockChannels()));
+      unet.set("cross_attention", JSON.valueToTree(a.unet().crossAttention()));
+      unet.put("layers_per_block", a.unet().layersPerBlock());
+      unet.put("context_dim", a.unet().contextDim());
+      ObjectNode text = c.putObject("text_encoder");
+      text.put("hidden_size", a.text().hiddenSize());
+      text.put("layers", a.text().layers());
+      text.put("vocab_size", a.text().vocabSize());
+      ObjectNode vae = c.putObject("vae");
+      vae.set("block_out_channels", JSON.valueToTree(a.vae().blockChannels()));
+      vae.put("latent_channels", a.vae().latentChannels());
+      c.put("ema", sd.hasEma());
+      ObjectNode params = c.putObject("parameters");
+      io.github.ldm4j.export.sd.ParameterCounts counts = io.github.ldm4j.export.sd.SdGraphs.parameterCounts(a);
+      params.put("text_encoder", counts.textEncoder());
+      params.put("unet", counts.unet());
+      params.put("vae_encoder", counts.vaeEncoder());
+      params.put("vae_decoder", counts.vaeDecoder());
+      var usage = sd.usage(a, io.github.ldm4j.checkpoint.sd.SdCheckpoint.UNetWeights.MODEL);
+      c.set("missing_keys", JSON.valueToTree(usage.missing()));
+      c.put("unused_keys", usage.unused().size());
+      c.set("unused_keys_first", JSON.valueToTree(usage.unused().subList(0, Math.min(10, usage.unused().size()))));
+    }
+    return c;
   }
 }

@@ -69,7 +69,7 @@ class CommandLineTest {
     assertThat(run("serve", "--port", "abc")).isEqualTo(2);
     assertThat(stderr()).contains("'--port': 'abc' is not an int");
     assertThat(run()).isEqualTo(2);
-    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers or demo-model");
+    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers, demo-model or convert");
     assertThat(run("paint")).isEqualTo(2);
     assertThat(stdout()).isEmpty();
   }
