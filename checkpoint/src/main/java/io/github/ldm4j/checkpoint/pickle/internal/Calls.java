@@ -106,7 +106,7 @@ final class Calls {
       }
       case PickleList l -> pairs(g, dict, l);
       case Tuple t -> pairs(g, dict, t.items());
-      default -> throw new BadFormatException(g + " of a " + Values.typeName(a.getFirst()));
+      case null, default -> throw new BadFormatException(g + " of a " + Values.typeName(a.getFirst()));
     }
     return dict;
   }
@@ -116,7 +116,7 @@ final class Calls {
       List<Object> pair = switch (item) {
         case Tuple t -> t.items();
         case PickleList l -> l;
-        default -> throw new BadFormatException(g + " of a sequence holding a " + Values.typeName(item));
+        case null, default -> throw new BadFormatException(g + " of a sequence holding a " + Values.typeName(item));
       };
       if (pair.size() != 2) {
         throw new BadFormatException(g + " of a sequence holding a " + pair.size() + "-item pair");
@@ -180,7 +180,7 @@ final class Calls {
         case PickleList l -> l;
         case Tuple t -> t.items();
         case PickleSet s -> s.items();
-        default -> throw new BadFormatException(g + " of a " + Values.typeName(a.getFirst()));
+        case null, default -> throw new BadFormatException(g + " of a " + Values.typeName(a.getFirst()));
       };
       for (Object item : items) {
         add(set, item);

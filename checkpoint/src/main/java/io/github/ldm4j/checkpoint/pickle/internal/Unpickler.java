@@ -432,7 +432,7 @@ public final class Unpickler {
       case PickleDict _ when state instanceof PickleDict || state instanceof Tuple -> {
         // Python would set attributes on the OrderedDict; none of them are tensors.
       }
-      default -> throw new BadFormatException("BUILD on a " + Values.typeName(target) + " with a " + Values.typeName(state));
+      case null, default -> throw new BadFormatException("BUILD on a " + Values.typeName(target) + " with a " + Values.typeName(state));
     }
   }
 
