@@ -2,10 +2,12 @@ package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.demo.ShapesModel;
 import io.github.ldm4j.demo.ShapesOptions;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.tensor.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -177,6 +179,49 @@ class CommandLineTest {
     assertThat(serve.configuration(() -> Path.of("demo")))
         .containsEntry("quarkus.ldm4j.model.placement.\"unet\"", "onnx:cuda:0")
         .containsEntry("quarkus.ldm4j.model.placement.\"vae_decoder\"", "openvino:CPU");
+  }
+
+  /** The SD 1.x fixture checkpoint of the checkpoint module (produced by running CompVis' code). */
+  private static final Path FIXTURE =
+      Path.of("..", "checkpoint", "src", "test", "resources", "fixtures", "sd1-small", "sd1-small-fp16.safetensors");
+
+  @Test
+  void checkpointFilesAreConvertedInspectedAndRefusedClearly() throws Exception {
+    String home = System.getProperty("ldm4j.home");
+    System.setProperty("ldm4j.home", work.resolve("home").toString());
+    try {
+      Path converted = work.resolve("converted");
+      assertThat(run("convert", FIXTURE.toString(), "--output", converted.toString())).isZero();
+      assertThat(converted.resolve("model_index.json")).exists();
+      assertThat(converted.resolve("unet/model.onnx")).exists();
+      assertThat(stdout().strip()).isEqualTo(converted.toAbsolutePath().toString());
+
+      out.reset();
+      assertThat(run("inspect", "--model", FIXTURE.toString())).isZero();
+      assertThat(stdout()).contains("\"architecture\" : \"SD 1.x\"").contains("\"ema\" : false")
+          .contains("\"missing_keys\" : [ ]").contains("\"F16\"");
+      assertThat(work.resolve("home/checkpoints")).isDirectoryContaining(p -> p.getFileName().toString()
+          .startsWith("sd1-small-fp16-"));
+
+      Path lora = work.resolve("style-lora.safetensors");
+      new SafetensorsWriter().add("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", Tensor.zeros(4, 32))
+          .write(lora);
+      assertThat(run("convert", lora.toString(), "--output", work.resolve("x").toString())).isEqualTo(1);
+      assertThat(stderr()).contains(lora.toString()).contains("detected a LoRA").doesNotContain("\tat ");
+      Path text = work.resolve("notes.txt");
+      Files.writeString(text, "not a model");
+      assertThat(run("generate", "--prompt", "x", "--model", text.toString(), "--quiet")).isEqualTo(1);
+      assertThat(stderr()).contains(text.toString()).doesNotContain("\tat ");
+      assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
+          .isEqualTo(2);
+      assertThat(stderr()).contains("--precision must be fp32 or fp16, got fp8");
+    } finally {
+      if (home == null) {
+        System.clearProperty("ldm4j.home");
+      } else {
+        System.setProperty("ldm4j.home", home);
+      }
+    }
   }
 
   @Test

@@ -1,0 +1,39 @@
+package io.github.ldm4j.checkpoint.pickle.internal;
+
+import java.util.LinkedHashMap;
+
+/**
+ * A Python dict or {@code collections.OrderedDict}, in insertion order. Keys are hashable values
+ * ({@link Values#keyWeight} ≥ 0). Unhashable, so it compares by identity. {@link #depth()} is its
+ * nesting depth as far as the unpickler saw it grow.
+ */
+public final class PickleDict extends LinkedHashMap<Object, Object> {
+
+  private static final long serialVersionUID = 1L;
+
+  private int depth = 1;
+
+  /** Nesting depth: 1 plus the deepest key's or value's, when it was added. */
+  public int depth() {
+    return depth;
+  }
+
+  void noteItemDepth(int itemDepth) {
+    depth = Math.max(depth, itemDepth + 1);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o;
+  }
+
+  @Override
+  public int hashCode() {
+    return System.identityHashCode(this);
+  }
+
+  @Override
+  public String toString() {
+    return "dict[" + size() + "]";
+  }
+}
