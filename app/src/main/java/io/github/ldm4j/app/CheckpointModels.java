@@ -17,14 +17,15 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * A single-file checkpoint given where a model folder is expected ({@code --model
  * v1-5-pruned-emaonly.safetensors}): converted once into an ONNX model folder under {@code
  * <home>/checkpoints/}, which every backend opens, and reused while the file is unchanged. The
- * cache key is the file's absolute path, size and modification time plus the export options (the
- * file is not hashed, so a multi-GB checkpoint is not read twice); the conversion writes into a
+ * cache key is the file's (and a {@code --vae} file's) absolute path, size and modification time
+ * plus the export options (the file is not hashed, so a multi-GB checkpoint is not read twice); the conversion writes into a
  * temporary folder that is renamed into place when complete.
  */
 final class CheckpointModels {
@@ -42,19 +43,21 @@ final class CheckpointModels {
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
-  static Path folder(Path model, SdFolderExport export) throws IOException {
+  static Path folder(Path model, CheckpointOptions options) throws IOException {
     if (!isCheckpoint(model)) {
       return model;
     }
+    SdFolderExport export = options.export(512);
     Path file = model.toAbsolutePath().normalize();
-    Path dir = DemoModelCache.home().resolve("checkpoints").resolve(key(file, export));
+    Optional<Path> vae = options.vaeFile().map(v -> v.toAbsolutePath().normalize());
+    Path dir = DemoModelCache.home().resolve("checkpoints").resolve(key(file, vae, export));
     if (Files.isRegularFile(dir.resolve("model_index.json"))) {
       return dir;
     }
     Files.createDirectories(dir.getParent());
     Path tmp = Files.createTempDirectory(dir.getParent(), ".converting-");
     try {
-      convert(file, tmp.resolve("model"), export);
+      convert(file, vae, tmp.resolve("model"), export);
       try {
         Files.move(tmp.resolve("model"), dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -73,15 +76,20 @@ final class CheckpointModels {
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
-  static Path convert(Path checkpoint, Path out, SdFolderExport export) throws IOException {
+  static Path convert(Path checkpoint, Optional<Path> vae, Path out, SdFolderExport export) throws IOException {
     try (StateDict dict = StateDicts.open(checkpoint)) {
-      return export.write(SdCheckpoint.of(dict), out, WriteProgress.NONE).root();
+      SdCheckpoint sd = SdCheckpoint.of(dict);
+      if (vae.isEmpty()) {
+        return export.write(sd, out, WriteProgress.NONE).root();
+      }
+      try (StateDict vaeDict = StateDicts.open(vae.get())) {
+        return export.write(sd.withVae(vaeDict), out, WriteProgress.NONE).root();
+      }
     }
   }
 
-  private static String key(Path file, SdFolderExport export) throws IOException {
-    FileTime modified = Files.getLastModifiedTime(file);
-    String id = file + "|" + Files.size(file) + "|" + modified.toMillis() + "|" + export;
+  private static String key(Path file, Optional<Path> vae, SdFolderExport export) throws IOException {
+    String id = identity(file) + "|" + (vae.isPresent() ? identity(vae.get()) : "") + "|" + export;
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
       String stem = file.getFileName().toString().replaceAll("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9._-]", "_");
@@ -89,6 +97,11 @@ final class CheckpointModels {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String identity(Path file) throws IOException {
+    FileTime modified = Files.getLastModifiedTime(file);
+    return file + "|" + Files.size(file) + "|" + modified.toMillis();
   }
 
   private static void delete(Path dir) throws IOException {

@@ -40,9 +40,7 @@ final class GenerateCommand implements Callable<Integer> {
       + "and cached) or a model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
   Path model;
 
-  @Option(names = "--weights", defaultValue = "model",
-      description = "UNet weights of a checkpoint: model (default) or ema (its model_ema copy).")
-  String weights;
+  @Mixin CheckpointOptions checkpointOptions;
 
   @Mixin BackendChoice backendChoice;
 
@@ -111,8 +109,8 @@ final class GenerateCommand implements Callable<Integer> {
     GenerationSettings settings = settings();
     String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
-    var export = ConvertCommand.export("fp32", weights, GenerationSettings.DEFAULTS.width()); // a bad --weights: exit 2
-    Path modelDir = model != null ? CheckpointModels.folder(model, export) : DemoModel.ensure();
+    checkpointOptions.export(GenerationSettings.DEFAULTS.width()); // a bad --weights, --prediction, --precision: exit 2
+    Path modelDir = model != null ? CheckpointModels.folder(model, checkpointOptions) : DemoModel.ensure();
     PrintStream err = System.err;
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);

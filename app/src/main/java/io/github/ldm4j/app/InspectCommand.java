@@ -38,6 +38,8 @@ final class InspectCommand implements Callable<Integer> {
 
   @Mixin BackendChoice backendChoice;
 
+  @Mixin CheckpointOptions checkpointOptions;
+
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
@@ -45,7 +47,7 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
     ObjectNode checkpoint = CheckpointModels.isCheckpoint(model) ? describeCheckpoint(model) : null;
-    Path dir = CheckpointModels.folder(model, ConvertCommand.export("fp32", "model", 512));
+    Path dir = CheckpointModels.folder(model, checkpointOptions);
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 

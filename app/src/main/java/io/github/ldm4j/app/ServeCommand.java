@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -97,10 +98,12 @@ final class ServeCommand implements Callable<Integer> {
     return c;
   }
 
+  @Mixin CheckpointOptions checkpointOptions;
+
   /** A checkpoint file's converted folder (written on first use), else {@code model} itself. */
-  private static Path checkpointFolder(Path model) {
+  private Path checkpointFolder(Path model) {
     try {
-      return CheckpointModels.folder(model, ConvertCommand.export("fp32", "model", 512));
+      return CheckpointModels.folder(model, checkpointOptions);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot open the checkpoint " + model, e);
     }

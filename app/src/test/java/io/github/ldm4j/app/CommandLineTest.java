@@ -2,6 +2,8 @@ package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.StateDicts;
 import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.demo.ShapesModel;
 import io.github.ldm4j.demo.ShapesOptions;
@@ -215,6 +217,37 @@ class CommandLineTest {
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
           .isEqualTo(2);
       assertThat(stderr()).contains("--precision must be fp32 or fp16, got fp8");
+      assertThat(run("generate", "--prompt", "x", "--model", FIXTURE.toString(), "--prediction", "x0", "--quiet"))
+          .isEqualTo(2);
+      assertThat(stderr()).contains("--prediction must be eps or v, got x0");
+
+      Path folderOfFiles = Files.createDirectories(work.resolve("downloads"));
+      Files.copy(FIXTURE, folderOfFiles.resolve("b.safetensors"));
+      Files.writeString(folderOfFiles.resolve("a.ckpt"), "x");
+      assertThat(run("generate", "--prompt", "x", "--model", folderOfFiles.toString(), "--quiet")).isEqualTo(1);
+      assertThat(stderr()).contains("is a folder of checkpoint files [a.ckpt, b.safetensors], not a model folder")
+          .contains("give one checkpoint file as the model");
+
+      // a separate VAE file (keys without first_stage_model.) and v-prediction
+      Path vae = work.resolve("vae.safetensors");
+      try (StateDict sd = StateDicts.open(FIXTURE)) {
+        SafetensorsWriter w = new SafetensorsWriter();
+        sd.entries().forEach((k, e) -> {
+          if (k.startsWith("first_stage_model.")) {
+            w.add(k.substring("first_stage_model.".length()), e.dtype(), e.shape(), sd.data(k));
+          }
+        });
+        w.write(vae);
+      }
+      Path withVae = work.resolve("with-vae");
+      assertThat(run("convert", FIXTURE.toString(), "--vae", vae.toString(), "--prediction", "v", "--output",
+          withVae.toString())).isZero();
+      assertThat(Files.readString(withVae.resolve("scheduler/scheduler_config.json"))).contains("v_prediction");
+      assertThat(run("convert", FIXTURE.toString(), "--vae", FIXTURE.toString(), "--output", work.resolve("z").toString()))
+          .as("a whole model is a VAE file too: its first_stage_model.* keys are used").isZero();
+      assertThat(run("convert", FIXTURE.toString(), "--vae", lora.toString(), "--output", work.resolve("w").toString()))
+          .isEqualTo(1);
+      assertThat(stderr()).contains("is not a Stable Diffusion VAE");
     } finally {
       if (home == null) {
         System.clearProperty("ldm4j.home");

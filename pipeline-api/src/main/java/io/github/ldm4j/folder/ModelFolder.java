@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
@@ -68,6 +69,11 @@ public final class ModelFolder {
       if (networkFile(root, c, formats).isPresent()) {
         found.add(c);
       } else if (c.required()) {
+        List<String> checkpoints = checkpointFiles(root);
+        if (!checkpoints.isEmpty()) {
+          throw new NoSuchFileException(root.toString(), null, "is a folder of checkpoint files " + checkpoints
+              + ", not a model folder (no " + c.folderName() + "/); give one checkpoint file as the model");
+        }
         throw new NoSuchFileException(
             root.resolve(c.folderName()).resolve(formats.iterator().next().fileName()).toString(), null,
             "model folder lacks its " + c.folderName() + " network (looked for "
@@ -87,6 +93,15 @@ public final class ModelFolder {
     this.schedulerConfig = Files.isRegularFile(sched) ? Optional.of(sched) : Optional.empty();
     Path tok = root.resolve("tokenizer");
     this.tokenizerDir = Files.isDirectory(tok) ? Optional.of(tok) : Optional.empty();
+  }
+
+  /** Single-file checkpoints directly in {@code root} (at most 5 names), for the error of a folder of them. */
+  private static List<String> checkpointFiles(Path root) throws IOException {
+    try (var files = Files.list(root)) {
+      return files.map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".safetensors") || n.endsWith(".ckpt") || n.endsWith(".pt"))
+          .sorted().limit(5).toList();
+    }
   }
 
   /**

@@ -62,12 +62,55 @@ public final class SdCheckpoint {
   private final String prefix;
   private final String textLevel;
   private final SdArchitecture architecture;
+  private final Source vae;
 
-  private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture) {
+  /** Where a group of keys is read: a state dict and the prefix its keys carry. */
+  private record Source(StateDict dict, String prefix) {}
+
+  /** A key of a source. */
+  private record Located(Source source, String key) {
+    TensorEntry entry() {
+      return source.dict().entries().get(key);
+    }
+  }
+
+  private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture, Source vae) {
     this.dict = dict;
     this.prefix = prefix;
     this.textLevel = textLevel;
     this.architecture = architecture;
+    this.vae = vae;
+  }
+
+  /**
+   * This checkpoint with its VAE replaced by the one in {@code vaeFile} (e.g. {@code
+   * vae-ft-mse-840000-ema-pruned.safetensors}), whose keys may carry {@code first_stage_model.} or
+   * not. Does not own {@code vaeFile}.
+   *
+   * @throws CheckpointFormatException when {@code vaeFile} holds no SD VAE, or one of another size
+   *     than the model's (naming the tensor and both shapes)
+   */
+  public SdCheckpoint withVae(StateDict vaeFile) throws CheckpointFormatException {
+    Objects.requireNonNull(vaeFile, "vaeFile");
+    String p;
+    if (vaeFile.entries().containsKey(CompVisNames.VAE + "encoder.conv_in.weight")) {
+      p = CompVisNames.VAE;
+    } else if (vaeFile.entries().containsKey("encoder.conv_in.weight")) {
+      p = "";
+    } else {
+      throw new CheckpointFormatException(vaeFile.file(), "is not a Stable Diffusion VAE (no encoder.conv_in.weight or "
+          + CompVisNames.VAE + "encoder.conv_in.weight)");
+    }
+    for (String key : new String[] {"encoder.conv_in.weight", "decoder.conv_out.weight", "post_quant_conv.weight"}) {
+      TensorEntry mine = dict.entries().get(prefix + CompVisNames.VAE + key);
+      TensorEntry theirs = vaeFile.entries().get(p + key);
+      if (theirs == null || mine != null && !java.util.Arrays.equals(mine.shape(), theirs.shape())) {
+        throw new CheckpointFormatException(vaeFile.file(), "does not fit the model's VAE: " + p + key + " is "
+            + (theirs == null ? "missing" : java.util.Arrays.toString(theirs.shape())) + ", the model's is "
+            + (mine == null ? "absent" : java.util.Arrays.toString(mine.shape())));
+      }
+    }
+    return new SdCheckpoint(dict, prefix, textLevel, architecture, new Source(vaeFile, p));
   }
 
   /**
@@ -90,7 +133,7 @@ public final class SdCheckpoint {
     Shapes s = new Shapes(dict, prefix);
     try {
       SdArchitecture a = new SdArchitecture(detectText(s, textLevel), detectUNet(s, keys), detectVae(s, keys));
-      return new SdCheckpoint(dict, prefix, textLevel, a);
+      return new SdCheckpoint(dict, prefix, textLevel, a, null);
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(dict.file(), "not a consistent SD 1.x checkpoint: " + e.getMessage(), e);
     }
@@ -139,11 +182,11 @@ public final class SdCheckpoint {
     Set<String> used = new TreeSet<>();
     List<String> missing = new ArrayList<>();
     for (ParameterSpec p : parameters(a)) {
-      String key = keyFor(p.name(), modules);
-      if (dict.entries().containsKey(key)) {
-        used.add(key);
-      } else {
-        missing.add(key);
+      Located at = keyFor(p.name(), modules);
+      if (at.entry() == null) {
+        missing.add(at.source().dict() == dict ? at.key() : at.source().dict().file() + ": " + at.key());
+      } else if (at.source().dict() == dict) {
+        used.add(at.key());
       }
     }
     List<String> unused = dict.entries().keySet().stream().filter(k -> !used.contains(k)).toList();
@@ -180,14 +223,18 @@ public final class SdCheckpoint {
     }
   }
 
-  private String keyFor(String parameter, Map<String, String> modules) {
+  private Located keyFor(String parameter, Map<String, String> modules) {
     int dot = parameter.lastIndexOf('.');
     String module = modules.get(parameter.substring(0, dot));
     if (module == null) {
       throw new IllegalArgumentException("no checkpoint key is known for graph parameter " + parameter);
     }
     String suffix = parameter.substring(dot);
-    return prefix + (module.startsWith("model_ema.") ? module + suffix.substring(1) : module + suffix);
+    if (vae != null && module.startsWith(CompVisNames.VAE)) {
+      return new Located(vae, vae.prefix() + module.substring(CompVisNames.VAE.length()) + suffix);
+    }
+    Source main = new Source(dict, prefix);
+    return new Located(main, prefix + (module.startsWith("model_ema.") ? module + suffix.substring(1) : module + suffix));
   }
 
   private Map<String, String> modules(SdArchitecture a, UNetWeights unet) {
@@ -209,16 +256,17 @@ public final class SdCheckpoint {
 
   private TensorValues.FloatFiller values(ParameterSpec spec, Map<String, String> modules) {
     String name = spec.name();
-    String key = keyFor(name, modules);
-    TensorEntry e = dict.entries().get(key);
+    Located at = keyFor(name, modules);
+    String key = at.key();
+    TensorEntry e = at.entry();
     if (e == null) {
-      throw new IllegalArgumentException(dict.file() + " lacks " + key + " (graph parameter " + name + ")");
+      throw new IllegalArgumentException(at.source().dict().file() + " lacks " + key + " (graph parameter " + name + ")");
     }
     if (!e.dtype().isFloating()) {
       throw new IllegalArgumentException(key + " is " + e.dtype() + ", expected a floating-point weight");
     }
     Layout layout = Layout.of(e.shape(), spec, key);
-    MemorySegment data = dict.data(key);
+    MemorySegment data = at.source().dict().data(key);
     DType type = e.dtype();
     long[] graph = spec.dims();
     return (start, dst, count) -> {

@@ -33,9 +33,11 @@ import java.util.Objects;
  * @param storage inline weights or external data
  * @param unetWeights the trained UNet weights or their EMA copy
  * @param imageSize the image size written into the configs' {@code sample_size} (512 for SD 1.x)
+ * @param prediction what the UNet predicts, written into the scheduler config ({@code eps} for SD 1.x;
+ *     a checkpoint's tensors cannot tell, so fine-tunes trained for {@code v} say so here)
  */
 public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
-    SdCheckpoint.UNetWeights unetWeights, int imageSize) {
+    SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction) {
 
   /** The configs' family marker of folders converted from checkpoints. */
   public static final String FAMILY = "checkpoint-sd-v1";
@@ -44,8 +46,8 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
   public static final double SD1_SCALING_FACTOR = 0.18215;
 
   /** Optimum flavor, float32, weights external when large, model weights, 512 px. */
-  public static final SdFolderExport DEFAULTS =
-      new SdFolderExport(ExportFlavor.OPTIMUM, Precision.FP32, WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512);
+  public static final SdFolderExport DEFAULTS = new SdFolderExport(
+      ExportFlavor.OPTIMUM, Precision.FP32, WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS);
 
   /** Validates. */
   public SdFolderExport {
@@ -53,6 +55,7 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     Objects.requireNonNull(precision, "precision");
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(unetWeights, "unetWeights");
+    Objects.requireNonNull(prediction, "prediction");
     if (imageSize < 8 || imageSize % 8 != 0) {
       throw new IllegalArgumentException("image size must be a positive multiple of 8, got " + imageSize);
     }
@@ -83,6 +86,6 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
         new Component("vae_decoder", SdGraphs.vaeDecoder(a, precision, w), vae),
         new Component("vae_encoder", SdGraphs.vaeEncoder(a, flavor, precision, w), vae.deepCopy()));
     PipelineVariant variant = checkpoint.inpainting() ? PipelineVariant.INPAINTING : PipelineVariant.TEXT_TO_IMAGE;
-    return FolderWriter.write(dir, new FolderSpec(flavor, variant, Parameterization.EPS, storage, components), progress);
+    return FolderWriter.write(dir, new FolderSpec(flavor, variant, prediction, storage, components), progress);
   }
 }

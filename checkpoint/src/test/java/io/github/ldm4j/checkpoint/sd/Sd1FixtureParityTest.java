@@ -67,7 +67,7 @@ class Sd1FixtureParityTest {
       assertThat(c.architecture().text().layers())
           .isEqualTo(manifest.path("config").path("text_encoder").path("num_hidden_layers").asInt());
       Path folder = new SdFolderExport(SdFolderExport.DEFAULTS.flavor(), SdFolderExport.DEFAULTS.precision(),
-          SdFolderExport.DEFAULTS.storage(), which, 32).write(c, dir.resolve("model"), WriteProgress.NONE).root();
+          SdFolderExport.DEFAULTS.storage(), which, 32, SdFolderExport.DEFAULTS.prediction()).write(c, dir.resolve("model"), WriteProgress.NONE).root();
       ModelFolder mf = ModelFolder.openOnnx(folder);
       try (NetworkSet nets = OnnxBackend.open(NetworkRequest.all(mf, BackendOptions.DEFAULTS), OnnxOptions.DEFAULTS)) {
         String ema = which == SdCheckpoint.UNetWeights.EMA ? "_ema" : "";
@@ -116,7 +116,7 @@ class Sd1FixtureParityTest {
     JsonNode manifest = new ObjectMapper().readTree(resource(FIXTURE + "manifest.json").toFile());
     try (StateDict dict = SafetensorsFile.open(resource(FIXTURE + "sd1-small-fp32.safetensors"))) {
       Path folder = new SdFolderExport(SdFolderExport.DEFAULTS.flavor(), SdFolderExport.DEFAULTS.precision(),
-          SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 32)
+          SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 32, SdFolderExport.DEFAULTS.prediction())
           .write(SdCheckpoint.of(dict), dir.resolve("model"), WriteProgress.NONE).root();
       try (io.github.ldm4j.generate.Generator g = io.github.ldm4j.generate.Generator.open(folder, "onnx",
           BackendOptions.DEFAULTS, io.github.ldm4j.generate.GenerationLimits.DEFAULTS)) {

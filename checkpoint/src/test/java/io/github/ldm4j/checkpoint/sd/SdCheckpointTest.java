@@ -224,4 +224,47 @@ class SdCheckpointTest {
       assertThat(usage.missing()).containsExactly(dropped);
     }
   }
+
+  @Test
+  void aSeparateVaeFileReplacesTheCheckpointsVaeWithOrWithoutItsPrefix() throws Exception {
+    for (String vaePrefix : new String[] {"first_stage_model.", ""}) {
+      try (MemoryStateDict model = checkpoint(SMALL, "", true, DType.F32, false);
+          MemoryStateDict vae = new MemoryStateDict()) {
+        model.entries().forEach((k, e) -> {
+          if (k.startsWith(CompVisNames.VAE)) {
+            vae.put(vaePrefix + k.substring(CompVisNames.VAE.length()), e.shape(),
+                negated(model.toFloat(k).toArray()), DType.F32);
+          }
+        });
+        SdCheckpoint c = SdCheckpoint.of(model).withVae(vae);
+        Weights w = c.weights(SMALL, SdCheckpoint.UNetWeights.MODEL);
+        for (ParameterSpec p : SdCheckpoint.parameters(SMALL)) {
+          if (p.name().equals("decoder.conv_out.weight") || p.name().equals("conv_in.weight")) {
+            float[] got = new float[1];
+            w.values(p).fill(0, got, 1);
+            String key = p.name().startsWith("decoder.")
+                ? CompVisNames.VAE + "decoder.conv_out.weight" : CompVisNames.UNET + "input_blocks.0.0.weight";
+            float original = value(key, 0);
+            assertThat(got[0]).as(p.name()).isEqualTo(p.name().startsWith("decoder.") ? -original : original);
+          }
+        }
+        assertThat(c.usage(SMALL, SdCheckpoint.UNetWeights.MODEL).missing()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aVaeFileOfAnotherSizeOrNoVaeIsRefused() throws Exception {
+    try (MemoryStateDict model = checkpoint(SMALL, "", true, DType.F32, false);
+        MemoryStateDict other = new MemoryStateDict()
+            .put("encoder.conv_in.weight", new long[] {64, 3, 3, 3}, new float[64 * 27], DType.F32)
+            .put("decoder.conv_out.weight", new long[] {3, 32, 3, 3}, new float[3 * 32 * 9], DType.F32)
+            .put("post_quant_conv.weight", new long[] {4, 4, 1, 1}, new float[16], DType.F32);
+        MemoryStateDict none = new MemoryStateDict().put("betas", new long[] {2}, new float[2], DType.F32)) {
+      SdCheckpoint c = SdCheckpoint.of(model);
+      assertThatThrownBy(() -> c.withVae(other)).isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("does not fit the model's VAE: encoder.conv_in.weight is [64, 3, 3, 3], the model's is [32, 3, 3, 3]");
+      assertThatThrownBy(() -> c.withVae(none)).hasMessageContaining("is not a Stable Diffusion VAE");
+    }
+  }
 }

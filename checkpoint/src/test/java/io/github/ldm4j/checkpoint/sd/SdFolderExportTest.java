@@ -33,7 +33,7 @@ class SdFolderExportTest {
     try (MemoryStateDict d = SdCheckpointTest.checkpoint(SdCheckpointTest.SMALL, "", true, DType.F16, false)) {
       SdCheckpoint c = SdCheckpoint.of(d);
       GeneratedFolder folder = new SdFolderExport(SdFolderExport.DEFAULTS.flavor(), SdFolderExport.DEFAULTS.precision(),
-          SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 64).write(c, dir.resolve("small"), WriteProgress.NONE);
+          SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 64, SdFolderExport.DEFAULTS.prediction()).write(c, dir.resolve("small"), WriteProgress.NONE);
       assertThat(folder.root().resolve("unet/model.onnx")).exists();
       assertThat(Files.readString(folder.root().resolve("unet/config.json"))).contains("\"cross_attention_dim\" : 64");
       try (Generator g = Generator.open(folder.root(), "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
