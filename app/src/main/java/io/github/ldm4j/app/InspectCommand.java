@@ -133,7 +133,7 @@ final class InspectCommand implements Callable<Integer> {
       c.put("tensors", dict.entries().size());
       ObjectNode dtypes = c.putObject("dtypes");
       dict.entries().values().forEach(e -> dtypes.put(e.dtype().name(), dtypes.path(e.dtype().name()).asInt() + 1));
-      c.put("architecture", sd.inpainting() ? "SD 1.x inpainting" : "SD 1.x");
+      c.put("architecture", io.github.ldm4j.checkpoint.sd.SdCheckpoint.describe(sd.family()) + (sd.inpainting() ? " inpainting" : ""));
       ObjectNode unet = c.putObject("unet");
       unet.put("in_channels", a.unet().inChannels());
       unet.set("block_out_channels", JSON.valueToTree(a.unet().blockChannels()));

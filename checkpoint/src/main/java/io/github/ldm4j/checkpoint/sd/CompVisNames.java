@@ -38,8 +38,12 @@ public final class CompVisNames {
   public static final String UNET = "model.diffusion_model.";
   /** The prefix of VAE keys. */
   public static final String VAE = "first_stage_model.";
-  /** The prefix of text-encoder keys. */
+  /** The prefix of text-encoder keys (SD 1.x: transformers' CLIPTextModel). */
   public static final String TEXT = "cond_stage_model.transformer.";
+  /** The prefix of text-encoder keys of SD 2.x (OpenCLIP's text tower). */
+  public static final String OPEN_CLIP = "cond_stage_model.model.";
+  /** A mapped value ending in this is a whole key (the graph parameter's suffix is not appended). */
+  static final String EXACT = "!";
 
   private CompVisNames() {}
 
@@ -136,6 +140,33 @@ public final class CompVisNames {
     }
     m.put("text_model.final_layer_norm", "text_model.final_layer_norm");
     return prefixed(m, TEXT);
+  }
+
+  /**
+   * transformers CLIPTextModel module → SD 2.x OpenCLIP key (with {@link #OPEN_CLIP}): {@code
+   * transformer.resblocks.N.{ln_1, ln_2, mlp.c_fc, mlp.c_proj, attn.out_proj}}, {@code
+   * token_embedding}, {@code ln_final}; {@code positional_embedding} is a bare parameter (marked
+   * {@value #EXACT}); q, k and v are the three row blocks of the fused {@code attn.in_proj_weight} /
+   * {@code in_proj_bias}, marked {@code [i/3]}.
+   */
+  public static Map<String, String> openClipText(TextEncoderArchitecture a) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("text_model.embeddings.token_embedding", "token_embedding");
+    m.put("text_model.embeddings.position_embedding", "positional_embedding" + EXACT);
+    for (int i = 0; i < a.layers(); i++) {
+      String p = "text_model.encoder.layers." + i;
+      String r = "transformer.resblocks." + i;
+      m.put(p + ".layer_norm1", r + ".ln_1");
+      m.put(p + ".layer_norm2", r + ".ln_2");
+      m.put(p + ".mlp.fc1", r + ".mlp.c_fc");
+      m.put(p + ".mlp.fc2", r + ".mlp.c_proj");
+      m.put(p + ".self_attn.q_proj", r + ".attn.in_proj[0/3]");
+      m.put(p + ".self_attn.k_proj", r + ".attn.in_proj[1/3]");
+      m.put(p + ".self_attn.v_proj", r + ".attn.in_proj[2/3]");
+      m.put(p + ".self_attn.out_proj", r + ".attn.out_proj");
+    }
+    m.put("text_model.final_layer_norm", "ln_final");
+    return prefixed(m, OPEN_CLIP);
   }
 
   private static void resBlock(Map<String, String> m, String d, String c) {

@@ -29,22 +29,53 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Stable Diffusion v1 checkpoint in the CompVis layout, read from a {@link StateDict}: its
+ * A Stable Diffusion 1.x or 2.x checkpoint in the CompVis layout, read from a {@link StateDict}: its
  * architecture detected from the keys and shapes (no YAML), and its tensors as the {@link Weights}
  * of ldm4j's graphs ({@link CompVisNames} maps the names; shapes are adapted: PyTorch linear
  * weights {@code [out, in]} are read transposed into the graphs' {@code [in, out]}, norm vectors
- * {@code [C]} as {@code [C, 1, 1]}, the VAE attention's 1×1 convolutions as linear weights; F16,
- * BF16 and F64 are converted to float32 element by element as the graph is written, straight from
- * the mapped file).
+ * {@code [C]} as {@code [C, 1, 1]}, the VAE attention's 1×1 convolutions as linear weights,
+ * OpenCLIP's fused {@code in_proj} as its q, k, v row blocks; F16, BF16 and F64 are converted to
+ * float32 element by element as the graph is written, straight from the mapped file).
  *
- * <p>What shapes cannot tell follows the SD v1 rules: 8 UNet attention heads, CLIP text heads =
- * width / 64, GroupNorm with 32 groups, the end-of-text id the last of the vocabulary (49407). Keys may carry a {@code module.}
- * prefix (as DataParallel saves them). Other families fail with what was detected: SD 2.x
- * (OpenCLIP text encoder), SDXL, SD3/Flux, a LoRA or a VAE file given as a model.
+ * <p>What shapes cannot tell follows the family's rules ({@link Hints} override them): SD 1.x —
+ * 8 UNet attention heads, OpenAI CLIP text (QuickGELU, last layer); SD 2.x (an OpenCLIP text tower
+ * under {@code cond_stage_model.model.}) — 64 channels per UNet head, OpenCLIP text (GELU, the
+ * penultimate layer through {@code ln_final}, as SD 2's {@code FrozenOpenCLIPEmbedder}); both —
+ * CLIP heads = width / 64, GroupNorm with 32 groups, the end-of-text id the last of the vocabulary;
+ * linear or 1×1-convolution transformer projections are read from the shapes. Keys may carry a
+ * {@code module.} prefix (as DataParallel saves them). Other families fail with what was detected:
+ * SDXL, SD3/Flux, a LoRA or a VAE file given as a model. Whether a UNet predicts eps or v cannot be
+ * read from a checkpoint: {@link SdFolderExport#prediction()} says it.
  *
  * <p>Does not own the state dict: the caller closes it after the graphs are written.
  */
 public final class SdCheckpoint {
+
+  /** The model family detected. */
+  public enum Family {
+    /** SD 1.x: OpenAI CLIP ViT-L/14 text encoder (transformers layout), 8 UNet heads, 1×1-conv projections. */
+    SD1,
+    /** SD 2.x: OpenCLIP ViT-H/14 text tower (penultimate layer), 64 channels per UNet head, linear projections. */
+    SD2
+  }
+
+  /**
+   * What a checkpoint's tensors cannot tell, for models that break their family's rules (an
+   * inference config's {@code num_head_channels} / {@code num_heads}).
+   *
+   * @param unetHeadChannels channels per UNet attention head (SD 2.x rule: 64)
+   * @param unetHeads a fixed number of UNet attention heads (SD 1.x rule: 8)
+   */
+  public record Hints(java.util.OptionalInt unetHeadChannels, java.util.OptionalInt unetHeads) {
+    /** The family's rules. */
+    public static final Hints NONE = new Hints(java.util.OptionalInt.empty(), java.util.OptionalInt.empty());
+
+    /** Validates. */
+    public Hints {
+      Objects.requireNonNull(unetHeadChannels, "unetHeadChannels");
+      Objects.requireNonNull(unetHeads, "unetHeads");
+    }
+  }
 
   /** Which UNet weights to read. */
   public enum UNetWeights {
@@ -55,6 +86,7 @@ public final class SdCheckpoint {
   }
 
   private static final int SD1_UNET_HEADS = 8;
+  private static final int SD2_UNET_HEAD_CHANNELS = 64;
   private static final int CLIP_HEAD_WIDTH = 64;
   private static final int NORM_GROUPS = 32;
 
@@ -62,20 +94,29 @@ public final class SdCheckpoint {
   private final String prefix;
   private final String textLevel;
   private final SdArchitecture architecture;
+  private final Family family;
   private final Source vae;
 
   /** Where a group of keys is read: a state dict and the prefix its keys carry. */
   private record Source(StateDict dict, String prefix) {}
 
-  /** A key of a source. */
-  private record Located(Source source, String key) {
+  /** A key of a source, or row block {@code part} of {@code parts} of it (a fused q/k/v projection). */
+  private record Located(Source source, String key, int part, int parts) {
+    Located(Source source, String key) {
+      this(source, key, 0, 1);
+    }
+
     TensorEntry entry() {
       return source.dict().entries().get(key);
     }
   }
 
-  private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture, Source vae) {
+  private static final Pattern PART = Pattern.compile("(.*)\\[(\\d+)/(\\d+)]");
+
+  private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture, Family family,
+      Source vae) {
     this.dict = dict;
+    this.family = family;
     this.prefix = prefix;
     this.textLevel = textLevel;
     this.architecture = architecture;
@@ -110,7 +151,7 @@ public final class SdCheckpoint {
             + (mine == null ? "absent" : java.util.Arrays.toString(mine.shape())));
       }
     }
-    return new SdCheckpoint(dict, prefix, textLevel, architecture, new Source(vaeFile, p));
+    return new SdCheckpoint(dict, prefix, textLevel, architecture, family, new Source(vaeFile, p));
   }
 
   /**
@@ -120,7 +161,17 @@ public final class SdCheckpoint {
    *     naming the key whose shape contradicts the architecture
    */
   public static SdCheckpoint of(StateDict dict) throws CheckpointFormatException {
+    return of(dict, Hints.NONE);
+  }
+
+  /**
+   * {@link #of(StateDict)} with {@code hints} overriding the family's rules.
+   *
+   * @throws CheckpointFormatException as {@link #of(StateDict)}
+   */
+  public static SdCheckpoint of(StateDict dict, Hints hints) throws CheckpointFormatException {
     Objects.requireNonNull(dict, "dict");
+    Objects.requireNonNull(hints, "hints");
     Map<String, TensorEntry> entries = dict.entries();
     String prefix = entries.keySet().stream().allMatch(k -> k.startsWith("module.")) && !entries.isEmpty() ? "module." : "";
     Set<String> keys = new TreeSet<>();
@@ -131,17 +182,30 @@ public final class SdCheckpoint {
     String textLevel = keys.contains(CompVisNames.TEXT + "text_model.embeddings.token_embedding.weight")
         ? "text_model." : "";
     Shapes s = new Shapes(dict, prefix);
+    Family family = keys.stream().anyMatch(k -> k.startsWith(CompVisNames.OPEN_CLIP)) ? Family.SD2 : Family.SD1;
     try {
-      SdArchitecture a = new SdArchitecture(detectText(s, textLevel), detectUNet(s, keys), detectVae(s, keys));
-      return new SdCheckpoint(dict, prefix, textLevel, a, null);
+      TextEncoderArchitecture text = family == Family.SD2 ? detectOpenClip(s) : detectText(s, textLevel);
+      SdArchitecture a = new SdArchitecture(text, detectUNet(s, keys, family, hints), detectVae(s, keys));
+      return new SdCheckpoint(dict, prefix, textLevel, a, family, null);
     } catch (IllegalArgumentException e) {
-      throw new CheckpointFormatException(dict.file(), "not a consistent SD 1.x checkpoint: " + e.getMessage(), e);
+      throw new CheckpointFormatException(dict.file(), "not a consistent " + describe(family) + " checkpoint: "
+          + e.getMessage(), e);
     }
   }
 
   /** The checkpoint file. */
   public java.nio.file.Path file() {
     return dict.file();
+  }
+
+  /** The detected family. */
+  public Family family() {
+    return family;
+  }
+
+  /** The family in words ({@code SD 1.x}, {@code SD 2.x}). */
+  public static String describe(Family family) {
+    return family == Family.SD2 ? "SD 2.x" : "SD 1.x";
   }
 
   /** The detected architecture. */
@@ -230,6 +294,14 @@ public final class SdCheckpoint {
       throw new IllegalArgumentException("no checkpoint key is known for graph parameter " + parameter);
     }
     String suffix = parameter.substring(dot);
+    if (module.endsWith(CompVisNames.EXACT)) {
+      return new Located(new Source(dict, prefix), prefix + module.substring(0, module.length() - 1));
+    }
+    Matcher part = PART.matcher(module);
+    if (part.matches()) {
+      return new Located(new Source(dict, prefix), prefix + part.group(1) + "_" + suffix.substring(1),
+          Integer.parseInt(part.group(2)), Integer.parseInt(part.group(3)));
+    }
     if (vae != null && module.startsWith(CompVisNames.VAE)) {
       return new Located(vae, vae.prefix() + module.substring(CompVisNames.VAE.length()) + suffix);
     }
@@ -241,8 +313,12 @@ public final class SdCheckpoint {
     Map<String, String> m = new LinkedHashMap<>();
     CompVisNames.unet(a.unet()).forEach((d, c) -> m.put(d, unet == UNetWeights.EMA ? emaKey(c) : c));
     m.putAll(CompVisNames.vae(a.vae()));
-    CompVisNames.text(a.text()).forEach((d, c) ->
-        m.put(d, textLevel.isEmpty() ? c.replace(CompVisNames.TEXT + "text_model.", CompVisNames.TEXT) : c));
+    if (family == Family.SD2) {
+      m.putAll(CompVisNames.openClipText(a.text()));
+    } else {
+      CompVisNames.text(a.text()).forEach((d, c) ->
+          m.put(d, textLevel.isEmpty() ? c.replace(CompVisNames.TEXT + "text_model.", CompVisNames.TEXT) : c));
+    }
     return m;
   }
 
@@ -265,13 +341,29 @@ public final class SdCheckpoint {
     if (!e.dtype().isFloating()) {
       throw new IllegalArgumentException(key + " is " + e.dtype() + ", expected a floating-point weight");
     }
-    Layout layout = Layout.of(e.shape(), spec, key);
+    long[] shape = e.shape();
+    long offset = 0;
+    if (at.parts() > 1) {
+      if (shape.length == 0 || shape[0] % at.parts() != 0) {
+        throw new IllegalArgumentException(key + " of shape " + java.util.Arrays.toString(shape) + " does not split into "
+            + at.parts() + " row blocks");
+      }
+      shape = shape.clone();
+      shape[0] /= at.parts();
+      long blockElements = 1;
+      for (long d : shape) {
+        blockElements *= d;
+      }
+      offset = at.part() * blockElements;
+    }
+    Layout layout = Layout.of(shape, spec, key);
     MemorySegment data = at.source().dict().data(key);
+    long base = offset;
     DType type = e.dtype();
     long[] graph = spec.dims();
     return (start, dst, count) -> {
       for (int i = 0; i < count; i++) {
-        dst[i] = read(data, type, layout.source(start + i, graph));
+        dst[i] = read(data, type, base + layout.source(start + i, graph));
       }
     };
   }
@@ -349,21 +441,20 @@ public final class SdCheckpoint {
     } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.UNET))
         && keys.stream().anyMatch(k -> k.startsWith("encoder.") || k.startsWith("decoder.") || k.startsWith(CompVisNames.VAE))) {
       detected = "a VAE file (encoder.* / decoder.* only); give it as the VAE of a model, not as the model";
-    } else if (keys.stream().anyMatch(k -> k.startsWith("cond_stage_model.model."))) {
-      detected = "an SD 2.x checkpoint (OpenCLIP text encoder under cond_stage_model.model.*), not supported yet";
     } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.UNET))) {
       detected = "no Stable Diffusion UNet (no " + CompVisNames.UNET + "* keys)";
-    } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.TEXT))) {
-      detected = "a UNet without the CLIP text encoder of SD 1.x (no " + CompVisNames.TEXT + "* keys)";
+    } else if (keys.stream().noneMatch(k -> k.startsWith(CompVisNames.TEXT) || k.startsWith(CompVisNames.OPEN_CLIP))) {
+      detected = "a UNet without a CLIP text encoder (no " + CompVisNames.TEXT + "* or " + CompVisNames.OPEN_CLIP
+          + "* keys)";
     }
     if (detected != null) {
       throw new CheckpointFormatException(dict.file(), "detected " + detected
-          + "; supported: SD 1.x and SD 1.x inpainting in the CompVis layout (model.diffusion_model.*, first_stage_model.*,"
+          + "; supported: SD 1.x, SD 1.x inpainting and SD 2.x in the CompVis layout (model.diffusion_model.*, first_stage_model.*,"
           + " cond_stage_model.transformer.*)");
     }
   }
 
-  private static UNetArchitecture detectUNet(Shapes s, Set<String> keys) {
+  private static UNetArchitecture detectUNet(Shapes s, Set<String> keys, Family family, Hints hints) {
     String u = CompVisNames.UNET;
     long[] convIn = s.shape(u + "input_blocks.0.0.weight", 4);
     long[] convOut = s.shape(u + "out.2.weight", 4);
@@ -388,8 +479,14 @@ public final class SdCheckpoint {
     if (context < 0) {
       throw new IllegalArgumentException("the UNet has no cross-attention (no input_blocks.N.1.proj_in)");
     }
+    int firstAttention = attention.indexOf(true);
+    int n0 = 1 + firstAttention * (perLevel + 1);
+    TensorEntry projIn = s.dict().entries().get(s.prefix() + u + "input_blocks." + n0 + ".1.proj_in.weight");
+    boolean linear = projIn.shape().length == 2;
+    int headChannels = hints.unetHeadChannels().orElse(
+        hints.unetHeads().isPresent() || family == Family.SD1 ? 0 : SD2_UNET_HEAD_CHANNELS);
     UNetArchitecture a = new UNetArchitecture((int) convIn[1], (int) convOut[0], channels, attention, perLevel,
-        SD1_UNET_HEADS, (int) context, NORM_GROUPS);
+        hints.unetHeads().orElse(SD1_UNET_HEADS), (int) context, NORM_GROUPS, headChannels, linear);
     long[] temb = s.shape(u + "time_embed.0.weight", 2);
     if (temb[0] != a.timeEmbedDim()) {
       throw new IllegalArgumentException(u + "time_embed.0.weight has shape " + Arrays.toString(temb)
@@ -424,6 +521,28 @@ public final class SdCheckpoint {
     // CLIP's end-of-text token is the last entry of its vocabulary (49407 of 49408).
     return new TextEncoderArchitecture((int) tokens[0], (int) positions[0], width, layers, width / CLIP_HEAD_WIDTH,
         (int) fc1[0], (int) tokens[0] - 1);
+  }
+
+  /**
+   * OpenCLIP's text tower as SD 2.x runs it: the penultimate layer's output through {@code ln_final}
+   * (so the graph has one layer fewer than the file), exact GELU, heads = width / 64.
+   */
+  private static TextEncoderArchitecture detectOpenClip(Shapes s) {
+    String t = CompVisNames.OPEN_CLIP;
+    long[] tokens = s.shape(t + "token_embedding.weight", 2);
+    long[] positions = s.shape(t + "positional_embedding", 2);
+    int width = (int) tokens[1];
+    if (width % CLIP_HEAD_WIDTH != 0) {
+      throw new IllegalArgumentException("text width " + width + " is not a multiple of " + CLIP_HEAD_WIDTH
+          + ", so the CLIP head count (width / 64) cannot be inferred");
+    }
+    int layers = distinct(s.keys(), Pattern.compile(Pattern.quote(s.prefix + t) + "transformer\\.resblocks\\.(\\d+)\\."));
+    if (layers < 2) {
+      throw new IllegalArgumentException("the OpenCLIP text tower has " + layers + " layers; SD 2.x uses the penultimate");
+    }
+    long[] fc = s.shape(t + "transformer.resblocks.0.mlp.c_fc.weight", 2);
+    return new TextEncoderArchitecture((int) tokens[0], (int) positions[0], width, layers - 1, width / CLIP_HEAD_WIDTH,
+        (int) fc[0], (int) tokens[0] - 1, false);
   }
 
   private static int count(Set<String> keys, Pattern p) {

@@ -19,9 +19,10 @@ import io.github.ldm4j.model.Parameterization;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Writes an SD 1.x checkpoint as a diffusers / optimum ONNX model folder that every ldm4j backend
+ * Writes an SD 1.x or 2.x checkpoint as a diffusers / optimum ONNX model folder that every ldm4j backend
  * (and other ONNX tools) open: the four networks built by {@link SdGraphs} with the checkpoint's
  * weights, their {@code config.json}s, the CLIP tokenizer files, SD v1's scheduler config and
  * {@code model_index.json}. Weights are read from the mapped checkpoint while each network is
@@ -86,6 +87,8 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
         new Component("vae_decoder", SdGraphs.vaeDecoder(a, precision, w), vae),
         new Component("vae_encoder", SdGraphs.vaeEncoder(a, flavor, precision, w), vae.deepCopy()));
     PipelineVariant variant = checkpoint.inpainting() ? PipelineVariant.INPAINTING : PipelineVariant.TEXT_TO_IMAGE;
-    return FolderWriter.write(dir, new FolderSpec(flavor, variant, prediction, storage, components), progress);
+    // SD 2.x's OpenCLIP tokenizer pads with "!" (id 0), SD 1.x's with <|endoftext|>
+    Optional<String> pad = checkpoint.family() == SdCheckpoint.Family.SD2 ? Optional.of("!") : Optional.empty();
+    return FolderWriter.write(dir, new FolderSpec(flavor, variant, prediction, storage, components, pad), progress);
   }
 }

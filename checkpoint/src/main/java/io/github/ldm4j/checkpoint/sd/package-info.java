@@ -1,5 +1,5 @@
 /**
- * Stable Diffusion checkpoints in the CompVis layout: {@link io.github.ldm4j.checkpoint.sd.SdCheckpoint}
+ * Stable Diffusion 1.x and 2.x checkpoints in the CompVis layout: {@link io.github.ldm4j.checkpoint.sd.SdCheckpoint}
  * detects the architecture from keys and shapes and serves the tensors as the weights of ldm4j's
  * Java-built graphs ({@link io.github.ldm4j.export.sd.SdGraphs}); {@link
  * io.github.ldm4j.checkpoint.sd.CompVisNames} is the map between the diffusers / transformers

@@ -184,15 +184,20 @@ class Sd1FixtureParityTest {
     return Path.of(Sd1FixtureParityTest.class.getResource(name).toURI());
   }
 
-  /** A reference tensor of the manifest, as float32 (I64 values converted). */
+  /** A reference tensor of the SD 1.x manifest, as float32 (I64 values converted). */
   static Tensor read(JsonNode manifest, String name) throws IOException, URISyntaxException {
+    return read(manifest, name, FIXTURE);
+  }
+
+  /** A reference tensor of the manifest of the fixture folder {@code fixture}, as float32. */
+  static Tensor read(JsonNode manifest, String name, String fixture) throws IOException, URISyntaxException {
     JsonNode t = manifest.path("tensors").path(name);
     assertThat(t.isMissingNode()).as("tensor %s in the manifest", name).isFalse();
     int[] dims = new int[t.path("shape").size()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = t.path("shape").get(i).asInt();
     }
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(resource(FIXTURE + t.path("file").asText())))
+    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(resource(fixture + t.path("file").asText())))
         .order(ByteOrder.LITTLE_ENDIAN);
     Tensor out = Tensor.zeros(Shape.of(dims));
     String dtype = t.path("dtype").asText();

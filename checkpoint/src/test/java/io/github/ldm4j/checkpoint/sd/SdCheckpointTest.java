@@ -174,7 +174,7 @@ class SdCheckpointTest {
     try (MemoryStateDict lora = new MemoryStateDict()
         .put("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight", new long[] {4, 32}, new float[128], DType.F32)) {
       assertThatThrownBy(() -> SdCheckpoint.of(lora)).isInstanceOf(CheckpointFormatException.class)
-          .hasMessageContaining("detected a LoRA").hasMessageContaining("supported: SD 1.x");
+          .hasMessageContaining("detected a LoRA").hasMessageContaining("supported: SD 1.x, SD 1.x inpainting and SD 2.x");
     }
     try (MemoryStateDict vae = new MemoryStateDict()
         .put("encoder.conv_in.weight", new long[] {32, 3, 3, 3}, new float[864], DType.F32)) {
@@ -183,7 +183,8 @@ class SdCheckpointTest {
     try (MemoryStateDict sd2 = new MemoryStateDict()
         .put("model.diffusion_model.input_blocks.0.0.weight", new long[] {32, 4, 3, 3}, new float[1152], DType.F32)
         .put("cond_stage_model.model.token_embedding.weight", new long[] {2, 64}, new float[128], DType.F32)) {
-      assertThatThrownBy(() -> SdCheckpoint.of(sd2)).hasMessageContaining("detected an SD 2.x checkpoint");
+      assertThatThrownBy(() -> SdCheckpoint.of(sd2)).isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("not a consistent SD 2.x checkpoint: missing key cond_stage_model.model.positional_embedding");
     }
     try (MemoryStateDict xl = new MemoryStateDict()
         .put("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight", new long[] {4}, new float[4], DType.F32)) {

@@ -40,7 +40,7 @@ public final class FolderWriter {
       Files.createDirectories(root);
       writeJson(root.resolve("model_index.json"), modelIndex(spec));
       writeJson(root.resolve("scheduler").resolve("scheduler_config.json"), schedulerConfig(spec.prediction()));
-      writeTokenizer(root.resolve("tokenizer"));
+      writeTokenizer(root.resolve("tokenizer"), spec.padToken());
       List<WrittenModel> models = new ArrayList<>();
       for (Component c : spec.components()) {
         Path dir = root.resolve(c.folder());
@@ -116,8 +116,8 @@ public final class FolderWriter {
    * The SD v1 CLIP tokenizer folder: {@code vocab.json}, {@code merges.txt} and {@code
    * tokenizer_config.json} as ldm4j-conditioning writes them, plus {@code special_tokens_map.json}.
    */
-  private static void writeTokenizer(Path dir) throws IOException {
-    ClipVocabulary vocab = ClipVocabulary.openAiClip();
+  private static void writeTokenizer(Path dir, java.util.Optional<String> padToken) throws IOException {
+    ClipVocabulary vocab = padToken.map(ClipVocabulary.openAiClip()::withPadToken).orElseGet(ClipVocabulary::openAiClip);
     vocab.writeTokenizerDirectory(dir);
     ObjectNode special = JSON.objectNode();
     special.put("bos_token", vocab.bosToken());

@@ -36,7 +36,14 @@ public final class SdConfigs {
   public static ObjectNode unet(UNetArchitecture a, int sampleSize, String family) {
     ObjectNode n = ComponentConfigs.diffusersHead("UNet2DConditionModel", family);
     n.put("act_fn", "silu");
-    n.put("attention_head_dim", a.attentionHeads());
+    if (a.headChannels() > 0) {
+      ArrayNode heads = FolderWriter.JSON.arrayNode();
+      a.blockChannels().forEach(c -> heads.add(a.headsAt(c)));
+      n.set("attention_head_dim", heads);
+      n.put("use_linear_projection", a.linearProjection());
+    } else {
+      n.put("attention_head_dim", a.attentionHeads());
+    }
     n.set("block_out_channels", ints(a.blockChannels()));
     n.put("center_input_sample", false);
     n.put("cross_attention_dim", a.contextDim());
@@ -64,7 +71,7 @@ public final class SdConfigs {
   /** CLIPTextModel config. */
   public static ObjectNode text(TextEncoderArchitecture a, String family) {
     ObjectNode n = ComponentConfigs.clipTextHead(family, a.eosTokenId());
-    n.put("hidden_act", "quick_gelu");
+    n.put("hidden_act", a.quickGelu() ? "quick_gelu" : "gelu");
     n.put("hidden_size", a.hiddenSize());
     n.put("intermediate_size", a.intermediateSize());
     n.put("layer_norm_eps", 1e-5);

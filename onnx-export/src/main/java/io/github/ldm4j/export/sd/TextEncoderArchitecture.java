@@ -12,9 +12,17 @@ package io.github.ldm4j.export.sd;
  * @param heads attention heads
  * @param intermediateSize MLP width
  * @param eosTokenId the end-of-text id whose first occurrence gives {@code pooler_output}
+ * @param quickGelu whether the MLP uses QuickGELU x·σ(1.702x) (OpenAI CLIP, SD 1.x) or the exact GELU
+ *     (OpenCLIP, SD 2.x)
  */
 public record TextEncoderArchitecture(int vocabSize, int maxPositions, int hiddenSize, int layers, int heads,
-    int intermediateSize, int eosTokenId) {
+    int intermediateSize, int eosTokenId, boolean quickGelu) {
+
+  /** OpenAI CLIP's text tower (QuickGELU). */
+  public TextEncoderArchitecture(int vocabSize, int maxPositions, int hiddenSize, int layers, int heads,
+      int intermediateSize, int eosTokenId) {
+    this(vocabSize, maxPositions, hiddenSize, layers, heads, intermediateSize, eosTokenId, true);
+  }
 
   /** Validates sizes. */
   public TextEncoderArchitecture {

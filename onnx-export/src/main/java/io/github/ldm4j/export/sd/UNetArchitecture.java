@@ -15,12 +15,24 @@ import java.util.List;
  * @param blockChannels channels per level, e.g. 320, 640, 1280, 1280
  * @param crossAttention whether each level's blocks carry a SpatialTransformer
  * @param layersPerBlock ResNet blocks per down level
- * @param attentionHeads heads of every attention layer
+ * @param attentionHeads heads of every attention layer (SD 1.x: 8), when {@code headChannels} is 0
  * @param contextDim width of {@code encoder_hidden_states}
  * @param normGroups GroupNorm groups
+ * @param headChannels channels per attention head (SD 2.x: 64; the head count then grows with the
+ *     level's channels), or 0 for a fixed {@code attentionHeads}
+ * @param linearProjection whether the SpatialTransformer's {@code proj_in}/{@code proj_out} are
+ *     linear layers on the tokens (SD 2.x) rather than 1×1 convolutions (SD 1.x)
  */
 public record UNetArchitecture(int inChannels, int outChannels, List<Integer> blockChannels,
-    List<Boolean> crossAttention, int layersPerBlock, int attentionHeads, int contextDim, int normGroups) {
+    List<Boolean> crossAttention, int layersPerBlock, int attentionHeads, int contextDim, int normGroups,
+    int headChannels, boolean linearProjection) {
+
+  /** SD 1.x style: a fixed number of heads, 1×1-convolution projections. */
+  public UNetArchitecture(int inChannels, int outChannels, List<Integer> blockChannels, List<Boolean> crossAttention,
+      int layersPerBlock, int attentionHeads, int contextDim, int normGroups) {
+    this(inChannels, outChannels, blockChannels, crossAttention, layersPerBlock, attentionHeads, contextDim, normGroups,
+        0, false);
+  }
 
   /** Validates sizes: positive, channels divisible by groups and heads, one attention flag per level. */
   public UNetArchitecture {
@@ -32,6 +44,9 @@ public record UNetArchitecture(int inChannels, int outChannels, List<Integer> bl
     positive("attentionHeads", attentionHeads);
     positive("contextDim", contextDim);
     positive("normGroups", normGroups);
+    if (headChannels < 0) {
+      throw new IllegalArgumentException("headChannels must be >= 0 (0 = fixed attentionHeads), got " + headChannels);
+    }
     if (blockChannels.isEmpty()) {
       throw new IllegalArgumentException("blockChannels must not be empty");
     }
@@ -44,8 +59,11 @@ public record UNetArchitecture(int inChannels, int outChannels, List<Integer> bl
       if (c % normGroups != 0) {
         throw new IllegalArgumentException("block channels " + c + " not divisible by normGroups " + normGroups);
       }
-      if (c % attentionHeads != 0) {
+      if (headChannels == 0 && c % attentionHeads != 0) {
         throw new IllegalArgumentException("block channels " + c + " not divisible by attentionHeads " + attentionHeads);
+      }
+      if (headChannels > 0 && c % headChannels != 0) {
+        throw new IllegalArgumentException("block channels " + c + " not divisible by headChannels " + headChannels);
       }
     }
     if (blockChannels.getFirst() % 2 != 0) {
@@ -62,7 +80,12 @@ public record UNetArchitecture(int inChannels, int outChannels, List<Integer> bl
   /** This architecture with another number of input channels (9 for an inpainting UNet). */
   public UNetArchitecture withInChannels(int channels) {
     return new UNetArchitecture(channels, outChannels, blockChannels, crossAttention, layersPerBlock, attentionHeads,
-        contextDim, normGroups);
+        contextDim, normGroups, headChannels, linearProjection);
+  }
+
+  /** The attention heads of a level of {@code channels} channels. */
+  public int headsAt(int channels) {
+    return headChannels > 0 ? channels / headChannels : attentionHeads;
   }
 
   /** Width of the time embedding, 4·C₀. */

@@ -75,7 +75,8 @@ public final class ClipTextBuilder {
       h = o.add(h, l.attention(n1, n1, p + ".self_attn", d, d, a.heads(), true, mask, "q_proj", "k_proj", "v_proj",
           "out_proj"));
       Value n2 = l.layerNorm(h, p + ".layer_norm2", d, LN_EPS);
-      Value m = o.quickGelu(l.linear(n2, p + ".mlp.fc1", d, a.intermediateSize(), true));
+      Value fc1 = l.linear(n2, p + ".mlp.fc1", d, a.intermediateSize(), true);
+      Value m = a.quickGelu() ? o.quickGelu(fc1) : o.gelu(fc1);
       h = o.add(h, l.linear(m, p + ".mlp.fc2", a.intermediateSize(), d, true));
       states.add(h);
     }

@@ -133,22 +133,30 @@ public final class UNetBuilder {
     return l.o.add(shortcut, h);
   }
 
-  /** Transformer2DModel (SpatialTransformer) with one BasicTransformerBlock. */
+  /**
+   * Transformer2DModel (SpatialTransformer) with one BasicTransformerBlock; {@code proj_in} /
+   * {@code proj_out} as 1×1 convolutions (SD 1.x) or as linear layers on the tokens (SD 2.x).
+   */
   private Value transformer(Value x, String name, int c) {
-    Value h = l.conv1(l.groupNorm(x, name + ".norm", c, a.normGroups(), TRANSFORMER_NORM_EPS), name + ".proj_in", c, c);
-    Value tokens = l.toTokens(h, c);
+    Value normed = l.groupNorm(x, name + ".norm", c, a.normGroups(), TRANSFORMER_NORM_EPS);
+    Value tokens = a.linearProjection()
+        ? l.linear(l.toTokens(normed, c), name + ".proj_in", c, c, true)
+        : l.toTokens(l.conv1(normed, name + ".proj_in", c, c), c);
     String b = name + ".transformer_blocks.0";
+    int heads = a.headsAt(c);
     Value n1 = l.layerNorm(tokens, b + ".norm1", c, LAYER_NORM_EPS);
-    tokens = l.o.add(tokens, l.attention(n1, n1, b + ".attn1", c, c, a.attentionHeads(), false, null,
+    tokens = l.o.add(tokens, l.attention(n1, n1, b + ".attn1", c, c, heads, false, null,
         "to_q", "to_k", "to_v", "to_out.0"));
     Value n2 = l.layerNorm(tokens, b + ".norm2", c, LAYER_NORM_EPS);
-    tokens = l.o.add(tokens, l.attention(n2, context, b + ".attn2", c, a.contextDim(), a.attentionHeads(), false,
+    tokens = l.o.add(tokens, l.attention(n2, context, b + ".attn2", c, a.contextDim(), heads, false,
         null, "to_q", "to_k", "to_v", "to_out.0"));
     Value n3 = l.layerNorm(tokens, b + ".norm3", c, LAYER_NORM_EPS);
     List<Value> halves = l.o.splitLastInHalves(l.linear(n3, b + ".ff.net.0.proj", c, 8 * c, true));
     Value geglu = l.o.mul(halves.get(0), l.o.gelu(halves.get(1)));
     tokens = l.o.add(tokens, l.linear(geglu, b + ".ff.net.2", 4 * c, c, true));
-    Value back = l.fromTokens(tokens, x);
-    return l.o.add(l.conv1(back, name + ".proj_out", c, c), x);
+    Value out = a.linearProjection()
+        ? l.fromTokens(l.linear(tokens, name + ".proj_out", c, c, true), x)
+        : l.conv1(l.fromTokens(tokens, x), name + ".proj_out", c, c);
+    return l.o.add(out, x);
   }
 }
