@@ -27,7 +27,7 @@ final class CheckpointOptions {
   Path vae;
 
   @Option(names = "--prediction", defaultValue = "eps",
-      description = "What the checkpoint's UNet predicts: eps (default; SD 1.x) or v (v-prediction fine-tunes).")
+      description = "What the checkpoint's UNet predicts: eps (default; SD 1.x, SD 2.x 512-base) or v (SD 2.x 768-v, v-prediction fine-tunes).")
   String prediction = "eps";
 
   @Option(names = "--precision", defaultValue = "fp32",

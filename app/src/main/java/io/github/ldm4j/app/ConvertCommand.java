@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ldm4j convert CHECKPOINT --output DIR}: a single-file checkpoint as an ONNX model folder. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-    description = "Writes a Stable Diffusion 1.x checkpoint (.safetensors, .ckpt, .pt; CompVis layout) as a "
+    description = "Writes a Stable Diffusion 1.x or 2.x checkpoint (.safetensors, .ckpt, .pt; CompVis layout) as a "
         + "diffusers/optimum ONNX model folder that --model DIR and other ONNX tools open.")
 final class ConvertCommand implements Callable<Integer> {
 

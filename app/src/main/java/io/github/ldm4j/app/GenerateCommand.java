@@ -36,7 +36,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--negative-prompt", defaultValue = "", description = "The negative prompt.")
   String negativePrompt;
 
-  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x, CompVis layout: converted once "
+  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, CompVis layout: converted once "
       + "and cached) or a model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
   Path model;
 

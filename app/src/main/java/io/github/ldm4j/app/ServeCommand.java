@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x, converted once and cached) or a"
+  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, converted once and cached) or a"
       + " model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
   Path model;
 
