@@ -2,6 +2,7 @@ package io.github.ldm4j.app;
 
 import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
 import io.github.ldm4j.demo.DemoModelCache;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
  * A single-file checkpoint given where a model folder is expected ({@code --model
  * v1-5-pruned-emaonly.safetensors}): converted once into an ONNX model folder under {@code
  * <home>/checkpoints/}, which every backend opens, and reused while the file is unchanged. The
- * cache key is the file's (and a {@code --vae} file's) absolute path, size and modification time
+ * cache key is the file's (and a {@code --vae} file's and an inference config's) absolute path, size and modification time
  * plus the export options (the file is not hashed, so a multi-GB checkpoint is not read twice); the conversion writes into a
  * temporary folder that is renamed into place when complete.
  */
@@ -47,17 +48,19 @@ final class CheckpointModels {
     if (!isCheckpoint(model)) {
       return model;
     }
-    SdFolderExport export = options.export(512);
     Path file = model.toAbsolutePath().normalize();
+    Optional<Path> config = options.configFile(file);
+    InferenceConfig inference = options.inferenceConfig(file);
+    SdFolderExport export = options.export(512, inference);
     Optional<Path> vae = options.vaeFile().map(v -> v.toAbsolutePath().normalize());
-    Path dir = DemoModelCache.home().resolve("checkpoints").resolve(key(file, vae, export));
+    Path dir = DemoModelCache.home().resolve("checkpoints").resolve(key(file, vae, config, export));
     if (Files.isRegularFile(dir.resolve("model_index.json"))) {
       return dir;
     }
     Files.createDirectories(dir.getParent());
     Path tmp = Files.createTempDirectory(dir.getParent(), ".converting-");
     try {
-      convert(file, vae, tmp.resolve("model"), export);
+      convert(file, vae, inference, tmp.resolve("model"), export);
       try {
         Files.move(tmp.resolve("model"), dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
@@ -76,9 +79,10 @@ final class CheckpointModels {
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
-  static Path convert(Path checkpoint, Optional<Path> vae, Path out, SdFolderExport export) throws IOException {
+  static Path convert(Path checkpoint, Optional<Path> vae, InferenceConfig config, Path out, SdFolderExport export)
+      throws IOException {
     try (StateDict dict = StateDicts.open(checkpoint)) {
-      SdCheckpoint sd = SdCheckpoint.of(dict);
+      SdCheckpoint sd = SdCheckpoint.of(dict, config.hints());
       if (vae.isEmpty()) {
         return export.write(sd, out, WriteProgress.NONE).root();
       }
@@ -88,8 +92,10 @@ final class CheckpointModels {
     }
   }
 
-  private static String key(Path file, Optional<Path> vae, SdFolderExport export) throws IOException {
-    String id = identity(file) + "|" + (vae.isPresent() ? identity(vae.get()) : "") + "|" + export;
+  private static String key(Path file, Optional<Path> vae, Optional<Path> config, SdFolderExport export)
+      throws IOException {
+    String id = identity(file) + "|" + (vae.isPresent() ? identity(vae.get()) : "") + "|"
+        + (config.isPresent() ? identity(config.get()) : "") + "|" + export;
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
       String stem = file.getFileName().toString().replaceAll("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9._-]", "_");

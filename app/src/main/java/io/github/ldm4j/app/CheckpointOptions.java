@@ -1,11 +1,13 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.model.Parameterization;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Option;
 
 /**
  * How a checkpoint file becomes a model folder ({@code --weights}, {@code --vae}, {@code
- * --prediction}, {@code --precision}), shared by {@code convert}, {@code generate}, {@code inspect}
+ * --prediction}, {@code --precision}, {@code --config}), shared by {@code convert}, {@code generate}, {@code inspect}
  * and {@code serve}.
  */
 final class CheckpointOptions {
@@ -26,13 +28,33 @@ final class CheckpointOptions {
       + "replacing the checkpoint's VAE.")
   Path vae;
 
-  @Option(names = "--prediction", defaultValue = "eps",
-      description = "What the checkpoint's UNet predicts: eps (default; SD 1.x, SD 2.x 512-base) or v (SD 2.x 768-v, v-prediction fine-tunes).")
-  String prediction = "eps";
+  @Option(names = "--prediction",
+      description = "What the checkpoint's UNet predicts: eps (SD 1.x, SD 2.x 512-base) or v (SD 2.x 768-v, v-prediction "
+          + "fine-tunes). Default: the config's parameterization, else eps.")
+  String prediction;
+
+  @Option(names = "--config", description = "A CompVis inference config (.yaml) for what the checkpoint's tensors cannot "
+      + "tell (num_heads / num_head_channels, parameterization, scale_factor). Default: CHECKPOINT.yaml beside it, if any.")
+  Path config;
 
   @Option(names = "--precision", defaultValue = "fp32",
       description = "Weights and tensors of the converted networks: fp32 (default; runs on every CPU) or fp16.")
   String precision = "fp32";
+
+  /** The inference config file: {@code --config}, else the {@code .yaml} beside {@code checkpoint}, if any. */
+  Optional<Path> configFile(Path checkpoint) {
+    return config != null ? Optional.of(config.toAbsolutePath().normalize()) : InferenceConfig.beside(checkpoint);
+  }
+
+  /**
+   * What {@link #configFile} says, or {@link InferenceConfig#NONE} without one.
+   *
+   * @throws IOException naming the config when it cannot be read or is not a CompVis config
+   */
+  InferenceConfig inferenceConfig(Path checkpoint) throws IOException {
+    Optional<Path> file = configFile(checkpoint);
+    return file.isPresent() ? InferenceConfig.read(file.get()) : InferenceConfig.NONE;
+  }
 
   /** The VAE file, if one is given. */
   Optional<Path> vaeFile() {
@@ -45,6 +67,16 @@ final class CheckpointOptions {
    * @throws IllegalArgumentException (a usage error) naming the option with an unknown value
    */
   SdFolderExport export(int imageSize) {
+    return export(imageSize, InferenceConfig.NONE);
+  }
+
+  /**
+   * The export options these values stand for, with {@code config}'s parameterization and scale
+   * factor where no option overrides them.
+   *
+   * @throws IllegalArgumentException (a usage error) naming the option with an unknown value
+   */
+  SdFolderExport export(int imageSize, InferenceConfig config) {
     Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
       case "fp32" -> Precision.FP32;
       case "fp16" -> Precision.FP16;
@@ -55,11 +87,13 @@ final class CheckpointOptions {
       case "ema" -> SdCheckpoint.UNetWeights.EMA;
       default -> throw new IllegalArgumentException("--weights must be model or ema, got " + weights);
     };
-    Parameterization pred = switch (prediction.toLowerCase(Locale.ROOT)) {
-      case "eps" -> Parameterization.EPS;
-      case "v" -> Parameterization.V;
-      default -> throw new IllegalArgumentException("--prediction must be eps or v, got " + prediction);
-    };
-    return new SdFolderExport(ExportFlavor.OPTIMUM, p, WeightStorage.AUTO, w, imageSize, pred);
+    Parameterization pred = prediction == null ? config.parameterization().orElse(Parameterization.EPS)
+        : switch (prediction.toLowerCase(Locale.ROOT)) {
+          case "eps" -> Parameterization.EPS;
+          case "v" -> Parameterization.V;
+          default -> throw new IllegalArgumentException("--prediction must be eps or v, got " + prediction);
+        };
+    return new SdFolderExport(ExportFlavor.OPTIMUM, p, WeightStorage.AUTO, w, imageSize, pred,
+        config.scaleFactor().orElse(SdFolderExport.SD1_SCALING_FACTOR));
   }
 }

@@ -1,5 +1,6 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,8 +41,9 @@ final class ConvertCommand implements Callable<Integer> {
         }
       }
     }
-    Path written = CheckpointModels.convert(checkpoint, checkpointOptions.vaeFile(), output,
-        checkpointOptions.export(imageSize));
+    InferenceConfig inference = checkpointOptions.inferenceConfig(checkpoint);
+    Path written = CheckpointModels.convert(checkpoint, checkpointOptions.vaeFile(), inference, output,
+        checkpointOptions.export(imageSize, inference));
     System.out.println(written.toAbsolutePath());
     return 0;
   }

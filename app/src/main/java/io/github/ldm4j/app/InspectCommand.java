@@ -4,17 +4,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
+import io.github.ldm4j.export.sd.ParameterCounts;
+import io.github.ldm4j.export.sd.SdGraphs;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.generate.ModelAssembler;
 import io.github.ldm4j.samplers.diffusers.DiffusersSchedulers;
 import io.github.ldm4j.samplers.diffusers.SamplerRecipe;
 import io.github.ldm4j.samplers.diffusers.SchedulerConfig;
-import io.github.ldm4j.generate.ModelAssembler;
 import io.github.ldm4j.spi.NetworkDescription;
 import io.github.ldm4j.spi.contract.TensorPort;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +54,7 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
-    ObjectNode checkpoint = CheckpointModels.isCheckpoint(model) ? describeCheckpoint(model) : null;
+    ObjectNode checkpoint = CheckpointModels.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
     Path dir = CheckpointModels.folder(model, checkpointOptions);
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
@@ -123,17 +131,20 @@ final class InspectCommand implements Callable<Integer> {
     return s;
   }
 
-  /** A checkpoint file: detected architecture, dtypes, EMA, parameters per network, missing and unused keys. */
-  private static ObjectNode describeCheckpoint(Path file) throws java.io.IOException {
+  /** A checkpoint file: its inference config, detected architecture, dtypes, EMA, parameters per network, missing and unused keys. */
+  private static ObjectNode describeCheckpoint(Path file, CheckpointOptions options) throws IOException {
     ObjectNode c = JSON.createObjectNode();
-    try (io.github.ldm4j.checkpoint.StateDict dict = io.github.ldm4j.checkpoint.StateDicts.open(file)) {
-      io.github.ldm4j.checkpoint.sd.SdCheckpoint sd = io.github.ldm4j.checkpoint.sd.SdCheckpoint.of(dict);
+    Optional<Path> configFile = options.configFile(file);
+    InferenceConfig config = options.inferenceConfig(file);
+    try (StateDict dict = StateDicts.open(file)) {
+      SdCheckpoint sd = SdCheckpoint.of(dict, config.hints());
       var a = sd.architecture();
       c.put("file", file.toAbsolutePath().toString());
+      c.put("config", configFile.map(Path::toString).orElse(null));
       c.put("tensors", dict.entries().size());
       ObjectNode dtypes = c.putObject("dtypes");
       dict.entries().values().forEach(e -> dtypes.put(e.dtype().name(), dtypes.path(e.dtype().name()).asInt() + 1));
-      c.put("architecture", io.github.ldm4j.checkpoint.sd.SdCheckpoint.describe(sd.family()) + (sd.inpainting() ? " inpainting" : ""));
+      c.put("architecture", SdCheckpoint.describe(sd.family()) + (sd.inpainting() ? " inpainting" : ""));
       ObjectNode unet = c.putObject("unet");
       unet.put("in_channels", a.unet().inChannels());
       unet.set("block_out_channels", JSON.valueToTree(a.unet().blockChannels()));
@@ -149,12 +160,12 @@ final class InspectCommand implements Callable<Integer> {
       vae.put("latent_channels", a.vae().latentChannels());
       c.put("ema", sd.hasEma());
       ObjectNode params = c.putObject("parameters");
-      io.github.ldm4j.export.sd.ParameterCounts counts = io.github.ldm4j.export.sd.SdGraphs.parameterCounts(a);
+      ParameterCounts counts = SdGraphs.parameterCounts(a);
       params.put("text_encoder", counts.textEncoder());
       params.put("unet", counts.unet());
       params.put("vae_encoder", counts.vaeEncoder());
       params.put("vae_decoder", counts.vaeDecoder());
-      var usage = sd.usage(a, io.github.ldm4j.checkpoint.sd.SdCheckpoint.UNetWeights.MODEL);
+      var usage = sd.usage(a, SdCheckpoint.UNetWeights.MODEL);
       c.set("missing_keys", JSON.valueToTree(usage.missing()));
       c.put("unused_keys", usage.unused().size());
       c.set("unused_keys_first", JSON.valueToTree(usage.unused().subList(0, Math.min(10, usage.unused().size()))));

@@ -183,6 +183,66 @@ class CommandLineTest {
         .containsEntry("quarkus.ldm4j.model.placement.\"vae_decoder\"", "openvino:CPU");
   }
 
+  /**
+   * An SD 2.x checkpoint whose config says what its tensors cannot (the SD 2.x fixture of the
+   * checkpoint module has 32 channels per head and predicts v): the {@code .yaml} beside it is read
+   * as AUTOMATIC1111 does, {@code --config} names another, a flag overrides the config, and a broken
+   * config is refused naming the file.
+   */
+  @Test
+  void inferenceConfigsBesideOrNamedSayWhatTensorsCannot() throws Exception {
+    Path ckpt = Files.copy(SD2_FIXTURE, work.resolve("sd2-768-v.safetensors"));
+    Path converted = work.resolve("plain");
+    assertThat(run("convert", ckpt.toString(), "--output", converted.toString())).isEqualTo(1);
+    assertThat(stderr()).contains("not divisible by headChannels 64").doesNotContain("\tat ");
+
+    Files.writeString(work.resolve("sd2-768-v.yaml"), """
+        model:
+          target: ldm.models.diffusion.ddpm.LatentDiffusion
+          params:
+            parameterization: "v"
+            scale_factor: 0.13025
+            unet_config:
+              params:
+                num_head_channels: 32
+        """);
+    assertThat(run("convert", ckpt.toString(), "--output", converted.toString())).isZero();
+    assertThat(Files.readString(converted.resolve("scheduler/scheduler_config.json"))).contains("v_prediction");
+    assertThat(Files.readString(converted.resolve("vae_decoder/config.json"))).contains("0.13025");
+
+    String home = System.getProperty("ldm4j.home");
+    System.setProperty("ldm4j.home", work.resolve("home").toString());
+    try {
+      // (inspect, not generate: the fixture's text encoder has 1,024 token embeddings, not CLIP's 49,408)
+      assertThat(run("inspect", "--model", ckpt.toString())).as(stderr()).isZero();
+      assertThat(stdout()).contains("SD 2.x").contains("\"config\" : \"" + work.resolve("sd2-768-v.yaml"));
+      assertThat(Files.readString(Files.list(work.resolve("home/checkpoints")).filter(Files::isDirectory).findFirst()
+          .orElseThrow().resolve("scheduler/scheduler_config.json"))).contains("v_prediction");
+    } finally {
+      if (home == null) {
+        System.clearProperty("ldm4j.home");
+      } else {
+        System.setProperty("ldm4j.home", home);
+      }
+    }
+
+    Path eps = work.resolve("eps");
+    assertThat(run("convert", ckpt.toString(), "--prediction", "eps", "--output", eps.toString())).isZero();
+    assertThat(Files.readString(eps.resolve("scheduler/scheduler_config.json"))).as("eps is diffusers' default")
+        .doesNotContain("v_prediction");
+
+    Path broken = Files.writeString(work.resolve("broken.yaml"),
+        "model: {params: {unet_config: {params: {num_head_channels: wide}}}}");
+    assertThat(run("convert", ckpt.toString(), "--config", broken.toString(), "--output", work.resolve("b").toString()))
+        .isEqualTo(1);
+    assertThat(stderr()).contains(broken.toString()).contains("num_head_channels must be an integer")
+        .doesNotContain("\tat ");
+  }
+
+  /** The SD 2.x fixture checkpoint of the checkpoint module (produced by running CompVis' code). */
+  private static final Path SD2_FIXTURE =
+      Path.of("..", "checkpoint", "src", "test", "resources", "fixtures", "sd2-small", "sd2-small-fp32.safetensors");
+
   /** The SD 1.x fixture checkpoint of the checkpoint module (produced by running CompVis' code). */
   private static final Path FIXTURE =
       Path.of("..", "checkpoint", "src", "test", "resources", "fixtures", "sd1-small", "sd1-small-fp16.safetensors");

@@ -36,9 +36,16 @@ import java.util.Optional;
  * @param imageSize the image size written into the configs' {@code sample_size} (512 for SD 1.x)
  * @param prediction what the UNet predicts, written into the scheduler config ({@code eps} for SD 1.x;
  *     a checkpoint's tensors cannot tell, so fine-tunes trained for {@code v} say so here)
+ * @param scaleFactor the latent scale factor written into the VAE configs (0.18215 for SD 1.x and 2.x)
  */
 public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
-    SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction) {
+    SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction, double scaleFactor) {
+
+  /** With SD's scale factor 0.18215. */
+  public SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
+      SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction) {
+    this(flavor, precision, storage, unetWeights, imageSize, prediction, SD1_SCALING_FACTOR);
+  }
 
   /** The configs' family marker of folders converted from checkpoints. */
   public static final String FAMILY = "checkpoint-sd-v1";
@@ -47,8 +54,8 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
   public static final double SD1_SCALING_FACTOR = 0.18215;
 
   /** Optimum flavor, float32, weights external when large, model weights, 512 px. */
-  public static final SdFolderExport DEFAULTS = new SdFolderExport(
-      ExportFlavor.OPTIMUM, Precision.FP32, WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS);
+  public static final SdFolderExport DEFAULTS = new SdFolderExport(ExportFlavor.OPTIMUM, Precision.FP32,
+      WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS, SD1_SCALING_FACTOR);
 
   /** Validates. */
   public SdFolderExport {
@@ -57,6 +64,9 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(unetWeights, "unetWeights");
     Objects.requireNonNull(prediction, "prediction");
+    if (!(scaleFactor > 0) || !Double.isFinite(scaleFactor)) {
+      throw new IllegalArgumentException("scale factor must be finite and > 0, got " + scaleFactor);
+    }
     if (imageSize < 8 || imageSize % 8 != 0) {
       throw new IllegalArgumentException("image size must be a positive multiple of 8, got " + imageSize);
     }
@@ -80,7 +90,7 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     }
     Weights w = checkpoint.weights(a, unetWeights);
     int latent = imageSize / a.vae().downsamplingFactor();
-    ObjectNode vae = SdConfigs.vae(a.vae(), imageSize, SD1_SCALING_FACTOR, FAMILY);
+    ObjectNode vae = SdConfigs.vae(a.vae(), imageSize, scaleFactor, FAMILY);
     List<Component> components = List.of(
         new Component("text_encoder", SdGraphs.textEncoder(a, flavor, precision, w, true), SdConfigs.text(a.text(), FAMILY)),
         new Component("unet", SdGraphs.unet(a, flavor, precision, w), SdConfigs.unet(a.unet(), latent, FAMILY)),

@@ -3,6 +3,8 @@
  * detects the architecture from keys and shapes and serves the tensors as the weights of ldm4j's
  * Java-built graphs ({@link io.github.ldm4j.export.sd.SdGraphs}); {@link
  * io.github.ldm4j.checkpoint.sd.CompVisNames} is the map between the diffusers / transformers
- * module names of the graphs and the checkpoint's keys.
+ * module names of the graphs and the checkpoint's keys; {@link
+ * io.github.ldm4j.checkpoint.sd.InferenceConfig} reads what a CompVis {@code .yaml} adds (heads,
+ * parameterization, scale factor) with Jackson's YAML reader, as data only.
  */
 package io.github.ldm4j.checkpoint.sd;
