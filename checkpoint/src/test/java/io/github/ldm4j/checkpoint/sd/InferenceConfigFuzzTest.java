@@ -26,7 +26,7 @@ class InferenceConfigFuzzTest {
   @FuzzTest(maxDuration = "5m")
   @DictionaryEntries({
     "model:", "params:", "unet_config:", "num_heads:", "num_head_channels:", "parameterization:", "scale_factor:",
-    "{", "}", "[", "]", "&a", "*a", "!!", ".nan", ".inf", "-1", "\"v\"", "\n  "
+    "{", "}", "[", "]", "&a", "*a", "!!", ".nan", ".inf", "-1", "\"v\"", "\\x0a  "
   })
   void parseArbitraryBytes(byte[] input) {
     InferenceConfig c;
