@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ldm4j serve} on the demo model as a process on a free local port, its output in files
+ * {@code ldm4j serve} (on the demo model unless told otherwise) as a process on a free local port, its output in files
  * under the given folder. {@link #close()} kills it if it still runs.
  */
 final class ServeProcess implements AutoCloseable {
@@ -33,14 +33,20 @@ final class ServeProcess implements AutoCloseable {
 
   /** Starts {@code serve} with {@code jvmArgs} and waits until it is ready and has printed its URL. */
   static ServeProcess start(Path work, List<String> jvmArgs) throws Exception {
+    return start(work, jvmArgs, List.of());
+  }
+
+  /** Starts {@code serve} with {@code jvmArgs} and the further {@code args} (e.g. {@code --model FILE}), and waits until ready. */
+  static ServeProcess start(Path work, List<String> jvmArgs, List<String> args) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Path out = work.resolve("serve-" + port + ".out");
     Path err = work.resolve("serve-" + port + ".err");
-    Process p = new ProcessBuilder(AppProcess.command(jvmArgs, "serve", "--port", Integer.toString(port),
-        "--host", "127.0.0.1")).directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
+    List<String> all = new java.util.ArrayList<>(List.of("serve", "--port", Integer.toString(port), "--host", "127.0.0.1"));
+    all.addAll(args);
+    Process p = new ProcessBuilder(AppProcess.command(jvmArgs, all.toArray(String[]::new))).directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
         .start();
     ServeProcess serve = new ServeProcess(p, port, out, err);
     serve.awaitReady();

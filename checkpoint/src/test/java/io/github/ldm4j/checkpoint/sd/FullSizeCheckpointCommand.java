@@ -30,6 +30,8 @@ import java.util.SplittableRandom;
  * </pre>
  *
  * <p>The tensors are built off-heap in one arena (the checkpoint's size) and written in one pass.
+ * {@link #write} takes any SD 1.x architecture: the app's {@code ServeCheckpointIT} writes a small
+ * one with CLIP's full vocabulary through this module's test-jar ({@code ldm4j-checkpoint:tests}).
  */
 public final class FullSizeCheckpointCommand {
 
