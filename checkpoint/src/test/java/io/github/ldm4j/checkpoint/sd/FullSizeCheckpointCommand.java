@@ -125,7 +125,7 @@ public final class FullSizeCheckpointCommand {
   }
 
   /** PyTorch's layout of a graph parameter: linear weights {@code [out, in]}, GroupNorm/bias vectors flat. */
-  private static long[] pytorchShape(ParameterSpec p, String key) {
+  static long[] pytorchShape(ParameterSpec p, String key) {
     long[] g = p.dims();
     if (p.transposed()) {
       return key.contains(".mid.attn_1.") ? new long[] {g[1], g[0], 1, 1} : new long[] {g[1], g[0]};

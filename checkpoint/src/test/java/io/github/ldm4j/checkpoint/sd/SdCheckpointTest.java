@@ -51,7 +51,7 @@ class SdCheckpointTest {
       if (!textModelLevel) {
         key = key.replace("cond_stage_model.transformer.text_model.", "cond_stage_model.transformer.");
       }
-      long[] shape = pytorchShape(p, key);
+      long[] shape = FullSizeCheckpointCommand.pytorchShape(p, key);
       long n = Arrays.stream(shape).reduce(1, Math::multiplyExact);
       float[] v = new float[Math.toIntExact(n)];
       for (int i = 0; i < v.length; i++) {
@@ -77,17 +77,6 @@ class SdCheckpointTest {
   }
 
   /** PyTorch's shape of a parameter the graph holds as {@code p}. */
-  private static long[] pytorchShape(ParameterSpec p, String key) {
-    long[] g = p.dims();
-    if (p.transposed()) {
-      boolean vaeAttentionConv = key.contains(".mid.attn_1.");
-      return vaeAttentionConv ? new long[] {g[1], g[0], 1, 1} : new long[] {g[1], g[0]};
-    }
-    if (g.length == 3 && g[1] == 1 && g[2] == 1) {
-      return new long[] {g[0]};
-    }
-    return g;
-  }
 
   @Test
   void detectsTheArchitectureFromKeysAndShapes() throws Exception {
