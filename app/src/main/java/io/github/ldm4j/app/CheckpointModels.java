@@ -50,7 +50,7 @@ final class CheckpointModels {
     }
     Path file = model.toAbsolutePath().normalize();
     Optional<Path> config = options.configFile(file);
-    InferenceConfig inference = options.inferenceConfig(file);
+    InferenceConfig inference = CheckpointOptions.inferenceConfig(config);
     SdFolderExport export = options.export(512, inference);
     Optional<Path> vae = options.vaeFile().map(v -> v.toAbsolutePath().normalize());
     Path dir = DemoModelCache.home().resolve("checkpoints").resolve(key(file, vae, config, export));

@@ -29,8 +29,8 @@ final class CheckpointOptions {
   Path vae;
 
   @Option(names = "--prediction",
-      description = "What the checkpoint's UNet predicts: eps (SD 1.x, SD 2.x 512-base) or v (SD 2.x 768-v, v-prediction "
-          + "fine-tunes). Default: the config's parameterization, else eps.")
+      description = "What the checkpoint's UNet predicts: eps (SD 1.x, SD 2.x 512-base), v (SD 2.x 768-v, v-prediction "
+          + "fine-tunes) or x0. Default: the config's parameterization, else eps.")
   String prediction;
 
   @Option(names = "--config", description = "A CompVis inference config (.yaml) for what the checkpoint's tensors cannot "
@@ -52,7 +52,11 @@ final class CheckpointOptions {
    * @throws IOException naming the config when it cannot be read or is not a CompVis config
    */
   InferenceConfig inferenceConfig(Path checkpoint) throws IOException {
-    Optional<Path> file = configFile(checkpoint);
+    return inferenceConfig(configFile(checkpoint));
+  }
+
+  /** What {@code file} (a {@link #configFile}) says, or {@link InferenceConfig#NONE} without one. */
+  static InferenceConfig inferenceConfig(Optional<Path> file) throws IOException {
     return file.isPresent() ? InferenceConfig.read(file.get()) : InferenceConfig.NONE;
   }
 
@@ -87,12 +91,13 @@ final class CheckpointOptions {
       case "ema" -> SdCheckpoint.UNetWeights.EMA;
       default -> throw new IllegalArgumentException("--weights must be model or ema, got " + weights);
     };
-    Parameterization pred = prediction == null ? config.parameterization().orElse(Parameterization.EPS)
-        : switch (prediction.toLowerCase(Locale.ROOT)) {
-          case "eps" -> Parameterization.EPS;
-          case "v" -> Parameterization.V;
-          default -> throw new IllegalArgumentException("--prediction must be eps or v, got " + prediction);
-        };
+    Parameterization pred;
+    try {
+      pred = prediction == null ? config.parameterization().orElse(Parameterization.EPS)
+          : Parameterization.fromName(prediction);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--prediction: " + e.getMessage(), e);
+    }
     return new SdFolderExport(ExportFlavor.OPTIMUM, p, WeightStorage.AUTO, w, imageSize, pred,
         config.scaleFactor().orElse(SdFolderExport.SD1_SCALING_FACTOR));
   }

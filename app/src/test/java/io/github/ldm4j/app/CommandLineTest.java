@@ -216,8 +216,11 @@ class CommandLineTest {
       // (inspect, not generate: the fixture's text encoder has 1,024 token embeddings, not CLIP's 49,408)
       assertThat(run("inspect", "--model", ckpt.toString())).as(stderr()).isZero();
       assertThat(stdout()).contains("SD 2.x").contains("\"config\" : \"" + work.resolve("sd2-768-v.yaml"));
-      assertThat(Files.readString(Files.list(work.resolve("home/checkpoints")).filter(Files::isDirectory).findFirst()
-          .orElseThrow().resolve("scheduler/scheduler_config.json"))).contains("v_prediction");
+      Path cached;
+      try (var folders = Files.list(work.resolve("home/checkpoints"))) {
+        cached = folders.filter(Files::isDirectory).findFirst().orElseThrow();
+      }
+      assertThat(Files.readString(cached.resolve("scheduler/scheduler_config.json"))).contains("v_prediction");
     } finally {
       if (home == null) {
         System.clearProperty("ldm4j.home");
@@ -277,9 +280,9 @@ class CommandLineTest {
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
           .isEqualTo(2);
       assertThat(stderr()).contains("--precision must be fp32 or fp16, got fp8");
-      assertThat(run("generate", "--prompt", "x", "--model", FIXTURE.toString(), "--prediction", "x0", "--quiet"))
+      assertThat(run("generate", "--prompt", "x", "--model", FIXTURE.toString(), "--prediction", "velocity", "--quiet"))
           .isEqualTo(2);
-      assertThat(stderr()).contains("--prediction must be eps or v, got x0");
+      assertThat(stderr()).contains("--prediction: unknown parameterization 'velocity'");
 
       Path folderOfFiles = Files.createDirectories(work.resolve("downloads"));
       Files.copy(FIXTURE, folderOfFiles.resolve("b.safetensors"));

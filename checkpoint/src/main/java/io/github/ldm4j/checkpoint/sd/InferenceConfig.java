@@ -68,9 +68,9 @@ public record InferenceConfig(OptionalInt numHeads, OptionalInt numHeadChannels,
    *     or a field has the wrong type or value
    */
   public static InferenceConfig read(Path file) throws IOException {
-    if (Files.size(file) > MAX_BYTES) {
-      throw new CheckpointFormatException(file, "is " + Files.size(file) + " bytes, more than an inference config ("
-          + MAX_BYTES + ")");
+    long size = Files.size(file);
+    if (size > MAX_BYTES) {
+      throw new CheckpointFormatException(file, "is " + size + " bytes, more than an inference config (" + MAX_BYTES + ")");
     }
     try (InputStream in = Files.newInputStream(file)) {
       return parse(file, in.readAllBytes());
@@ -107,13 +107,11 @@ public record InferenceConfig(OptionalInt numHeads, OptionalInt numHeadChannels,
       if (!p.isTextual()) {
         throw new CheckpointFormatException(file, "model.params.parameterization must be a string, got " + p.getNodeType());
       }
-      parameterization = Optional.of(switch (p.asText()) {
-        case "eps" -> Parameterization.EPS;
-        case "v" -> Parameterization.V;
-        case "x0" -> Parameterization.X0;
-        default -> throw new CheckpointFormatException(file,
-            "model.params.parameterization must be eps, v or x0, got '" + p.asText() + "'");
-      });
+      try {
+        parameterization = Optional.of(Parameterization.fromName(p.asText()));
+      } catch (IllegalArgumentException e) {
+        throw new CheckpointFormatException(file, "model.params.parameterization: " + e.getMessage());
+      }
     }
     OptionalDouble scale = OptionalDouble.empty();
     JsonNode sf = params.get("scale_factor");

@@ -84,7 +84,7 @@ class InferenceConfigTest {
       'model: {params: {unet_config: {params: {num_head_channels: 2.5}}}}'          | num_head_channels must be an integer, got 2.5
       'model: {params: {unet_config: {params: {num_head_channels: 99999999999}}}}'  | num_head_channels must be an integer
       'model: {params: {parameterization: 3}}'                                      | parameterization must be a string, got NUMBER
-      'model: {params: {parameterization: velocity}}'                               | must be eps, v or x0, got 'velocity'
+      'model: {params: {parameterization: velocity}}'                               | parameterization: unknown parameterization 'velocity'
       'model: {params: {scale_factor: -1}}'                                         | scale_factor must be a positive number, got -1
       'model: {params: {scale_factor: .nan}}'                                       | is not valid YAML
       'model: {params: {scale_factor: "0.18"}}'                                     | scale_factor must be a positive number
