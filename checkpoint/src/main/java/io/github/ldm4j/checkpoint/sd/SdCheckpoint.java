@@ -361,11 +361,68 @@ public final class SdCheckpoint {
     long base = offset;
     DType type = e.dtype();
     long[] graph = spec.dims();
-    return (start, dst, count) -> {
-      for (int i = 0; i < count; i++) {
-        dst[i] = read(data, type, base + layout.source(start + i, graph));
+    if (layout == Layout.SAME) {
+      return (start, dst, count) -> readRun(data, type, base + start, dst, 0, count);
+    }
+    long[] g = Arrays.stream(graph).filter(d -> d != 1).toArray();
+    return (start, dst, count) -> readTransposed(data, type, base, g[0], g[1], start, dst, count);
+  }
+
+  /**
+   * Graph elements {@code start..start+count)} of a {@code [rows, cols]} graph tensor read from the
+   * PyTorch {@code [cols, rows]} tensor at element {@code base}: whole graph rows in blocks (each
+   * source row contributes one contiguous run per block, so the file is read sequentially), the
+   * partial rows at either end element by element.
+   */
+  private static void readTransposed(MemorySegment data, DType type, long base, long rows, long cols, long start,
+      float[] dst, int count) {
+    int i = 0;
+    while (i < count && (start + i) % cols != 0) { // head: the rest of a partial row
+      long k = start + i;
+      dst[i++] = read(data, type, base + (k % cols) * rows + k / cols);
+    }
+    int fullRows = (int) ((count - i) / cols);
+    if (fullRows > 0) {
+      long r0 = (start + i) / cols;
+      float[] run = new float[fullRows];
+      for (long c = 0; c < cols; c++) {
+        readRun(data, type, base + c * rows + r0, run, 0, fullRows);
+        int at = i + (int) c;
+        for (int r = 0; r < fullRows; r++, at += (int) cols) {
+          dst[at] = run[r];
+        }
       }
-    };
+      i += (int) (fullRows * cols);
+    }
+    for (; i < count; i++) { // tail: the start of a partial row
+      long k = start + i;
+      dst[i] = read(data, type, base + (k % cols) * rows + k / cols);
+    }
+  }
+
+  /** {@code n} consecutive elements from element {@code index} of {@code data}, converted to float, in bulk. */
+  private static void readRun(MemorySegment data, DType type, long index, float[] dst, int offset, int n) {
+    switch (type) {
+      case F32 -> MemorySegment.copy(data, F32, index * 4, dst, offset, n);
+      case F16, BF16 -> {
+        short[] raw = new short[n];
+        MemorySegment.copy(data, U16, index * 2, raw, 0, n);
+        if (type == DType.F16) {
+          for (int i = 0; i < n; i++) {
+            dst[offset + i] = Float.float16ToFloat(raw[i]);
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            dst[offset + i] = Float.intBitsToFloat((raw[i] & 0xFFFF) << 16);
+          }
+        }
+      }
+      default -> {
+        for (int i = 0; i < n; i++) {
+          dst[offset + i] = read(data, type, index + i);
+        }
+      }
+    }
   }
 
   private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);

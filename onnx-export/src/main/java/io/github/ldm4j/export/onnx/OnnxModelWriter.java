@@ -235,14 +235,22 @@ public final class OnnxModelWriter {
           for (long start = 0; start < n; start += chunk.length) {
             int count = (int) Math.min(chunk.length, n - start);
             f.filler().fill(start, chunk, count);
-            for (int i = 0; i < count; i++) {
-              float v = chunk[i];
-              switch (type) {
-                case FLOAT -> buf.putFloat(v);
-                case FLOAT16 -> buf.putShort(Float.floatToFloat16(v));
-                case DOUBLE -> buf.putDouble(v);
-                default -> throw new IllegalStateException("float values for " + type);
+            switch (type) {
+              case FLOAT -> {
+                buf.asFloatBuffer().put(chunk, 0, count);
+                buf.position(buf.position() + count * Float.BYTES);
               }
+              case FLOAT16 -> {
+                for (int i = 0; i < count; i++) {
+                  buf.putShort(Float.floatToFloat16(chunk[i]));
+                }
+              }
+              case DOUBLE -> {
+                for (int i = 0; i < count; i++) {
+                  buf.putDouble(chunk[i]);
+                }
+              }
+              default -> throw new IllegalStateException("float values for " + type);
             }
             flush(buf, ch);
             counter.add(init, (long) count * type.byteSize());
