@@ -22,8 +22,7 @@ measure() { # label, command...
     "$(awk '/Maximum resident/ {print $NF / 1048576}' "$work/time.err")"
 }
 cp=checkpoint/target/test-classes:checkpoint/target/classes:onnx-export/target/classes:pipeline-api/target/classes
-for jar in $(find ~/.m2/repository/com/fasterxml/jackson/core/jackson-{core,databind,annotations} \
-    ~/.m2/repository/com/google/protobuf/protobuf-java ~/.m2/repository/org/tribuo -name '*.jar' \
+for jar in $(find ~/.m2/repository/com/fasterxml/jackson/core/jackson-{core,databind,annotations} -name '*.jar' \
     ! -name '*sources*' | sort -V); do cp=$cp:$jar; done
 ckpt="$work/sd15-random-fp16.safetensors"
 [ -f "$ckpt" ] || "${JAVA_HOME:-/usr}/bin/java" -cp "$cp" io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand "$ckpt"

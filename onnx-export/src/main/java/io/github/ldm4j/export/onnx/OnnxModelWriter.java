@@ -1,8 +1,7 @@
 package io.github.ldm4j.export.onnx;
 
-import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
+import io.github.ldm4j.export.onnx.internal.OnnxFields;
+import io.github.ldm4j.export.onnx.internal.ProtoWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,7 +18,8 @@ import java.util.Objects;
 
 /**
  * Serialises an {@link OnnxGraph} as an ONNX {@code ModelProto} (IR version 8, default-domain opset
- * {@link GraphBuilder#OPSET}) with the generated {@code ai.onnx.proto.OnnxMl} classes. Initializer
+ * {@link GraphBuilder#OPSET}) with a hand-written protobuf encoder (the package {@code
+ * export.onnx.internal}; byte for byte what protobuf-java writes for the same message). Initializer
  * contents are produced chunk by chunk while writing, so external-data models never hold more than
  * one tensor's worth of weights in memory. The output is deterministic: the same graph gives the
  * same bytes.
@@ -47,6 +46,9 @@ public final class OnnxModelWriter {
 
   private static final int CHUNK_ELEMENTS = 1 << 20;
 
+  /** What a {@link Placement} answers for an initializer stored inside the model. */
+  private static final long INLINE = -1;
+
   private OnnxModelWriter() {
   }
 
@@ -72,15 +74,20 @@ public final class OnnxModelWriter {
       Files.createDirectories(parent);
       Path dataFile = parent.resolve(EXTERNAL_DATA_FILE);
       Counter counter = new Counter(modelFile, graph.initializerBytes(), progress);
-      OnnxMl.ModelProto model;
+      ProtoWriter model;
       if (external) {
         try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-          model = toProto(graph, ch, counter);
+          Placement toFile = init -> init.byteSize() >= EXTERNAL_MIN_BYTES ? writeExternal(init, ch, counter) : INLINE;
+          model = toProto(graph, EXTERNAL_DATA_FILE, toFile, counter);
         }
       } else {
         Files.deleteIfExists(dataFile);
-        model = toProto(graph, null, counter);
+        model = toProto(graph, null, init -> INLINE, counter);
+      }
+      if (model.size() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("ONNX model " + modelFile + " would be " + model.size()
+            + " bytes, over protobuf's 2 GiB limit; use WeightStorage.EXTERNAL or AUTO");
       }
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(modelFile), 1 << 16)) {
         model.writeTo(out);
@@ -101,109 +108,182 @@ public final class OnnxModelWriter {
   /** The whole model, weights inline, as bytes (for small models and tests). */
   public static byte[] toBytes(OnnxGraph graph) {
     try {
-      return toProto(graph, null, new Counter(null, graph.initializerBytes(), WriteProgress.NONE)).toByteArray();
+      return toProto(graph, null, init -> INLINE, new Counter(null, graph.initializerBytes(), WriteProgress.NONE))
+          .toByteArray();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static OnnxMl.ModelProto toProto(OnnxGraph graph, FileChannel externalData, Counter counter)
+  /**
+   * The model with every {@link Initializer.Role#PARAMETER} initializer of at least {@code minBytes}
+   * bytes declared as external data and <em>without its values</em>: their {@link
+   * TensorValues.FloatFiller}s are never called, and nothing is written anywhere. Each such tensor has
+   * {@code data_location = EXTERNAL} and the {@code external_data} entries {@code location} (the given
+   * string), {@code offset} (its offset if all of them were concatenated in graph order, which is how
+   * {@link #write} lays out {@link #EXTERNAL_DATA_FILE}) and {@code length} (its {@link
+   * Initializer#byteSize()}). Every other initializer is inline, as in {@link #toBytes}.
+   *
+   * <p>For handing the weights to ONNX Runtime separately (its {@code
+   * SessionOptions.addExternalInitializers}, which replaces those initializers by name), so that a
+   * multi-gigabyte network never becomes a multi-gigabyte protobuf.
+   *
+   * @param graph the graph
+   * @param location the {@code location} entry of every external tensor (a file name relative to the model)
+   * @param minBytes parameters at least this large are external ({@code 0}: all of them)
+   * @return the serialised {@code ModelProto}
+   * @throws IllegalArgumentException when {@code location} is empty or {@code minBytes} negative
+   */
+  public static byte[] graphOnly(OnnxGraph graph, String location, long minBytes) {
+    Objects.requireNonNull(graph, "graph");
+    Objects.requireNonNull(location, "location");
+    if (location.isEmpty()) {
+      throw new IllegalArgumentException("external data location must not be empty");
+    }
+    if (minBytes < 0) {
+      throw new IllegalArgumentException("minBytes must be >= 0, got " + minBytes);
+    }
+    Placement declareOnly = init ->
+        init.role() == Initializer.Role.PARAMETER && init.byteSize() >= minBytes ? init.byteSize() : INLINE;
+    try {
+      return toProto(graph, location, declareOnly, new Counter(null, graph.initializerBytes(), WriteProgress.NONE))
+          .toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Decides, for each initializer in graph order, whether its contents are external. */
+  @FunctionalInterface
+  private interface Placement {
+    /**
+     * {@link #INLINE}, or the byte length of {@code init}'s external data (after storing it, where
+     * there is somewhere to store it).
+     */
+    long external(Initializer init) throws IOException;
+  }
+
+  /**
+   * Encodes the model. Fields go in field-number order, as protobuf-java writes them (the graph's
+   * name after its nodes, its initializers before its inputs); initializer values are produced in
+   * graph order, inline ones into {@code raw_data} arrays that the returned writer references.
+   */
+  private static ProtoWriter toProto(OnnxGraph graph, String location, Placement placement, Counter counter)
       throws IOException {
-    OnnxMl.GraphProto.Builder g = OnnxMl.GraphProto.newBuilder().setName(graph.name());
+    ProtoWriter g = new ProtoWriter();
     for (Node node : graph.nodes()) {
-      g.addNode(node(node));
+      g.message(OnnxFields.Graph.NODE, node(node));
     }
-    for (GraphIO in : graph.inputs()) {
-      g.addInput(valueInfo(in));
-    }
-    for (GraphIO out : graph.outputs()) {
-      g.addOutput(valueInfo(out));
-    }
+    g.string(OnnxFields.Graph.NAME, graph.name());
     long offset = 0;
     for (Initializer init : graph.initializers()) {
-      OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder()
-          .setName(init.name())
-          .setDataType(init.elementType().onnxCode());
+      ProtoWriter t = new ProtoWriter();
       for (long d : init.dims()) {
-        t.addDims(d);
+        t.int64(OnnxFields.Tensor.DIMS, d);
       }
-      if (externalData != null && init.byteSize() >= EXTERNAL_MIN_BYTES) {
-        long length = writeExternal(init, externalData, counter);
-        t.setDataLocation(OnnxMl.TensorProto.DataLocation.EXTERNAL);
-        t.addExternalData(entry("location", EXTERNAL_DATA_FILE));
-        t.addExternalData(entry("offset", Long.toString(offset)));
-        t.addExternalData(entry("length", Long.toString(length)));
+      t.int64(OnnxFields.Tensor.DATA_TYPE, init.elementType().onnxCode());
+      t.string(OnnxFields.Tensor.NAME, init.name());
+      long length = placement.external(init);
+      if (length == INLINE) {
+        t.bytes(OnnxFields.Tensor.RAW_DATA, rawData(init, counter));
+      } else {
+        t.message(OnnxFields.Tensor.EXTERNAL_DATA, entry("location", location));
+        t.message(OnnxFields.Tensor.EXTERNAL_DATA, entry("offset", Long.toString(offset)));
+        t.message(OnnxFields.Tensor.EXTERNAL_DATA, entry("length", Long.toString(length)));
+        t.int64(OnnxFields.Tensor.DATA_LOCATION, OnnxFields.Tensor.LOCATION_EXTERNAL);
         offset += length;
-      } else {
-        t.setRawData(rawData(init, counter));
       }
-      g.addInitializer(t);
+      g.message(OnnxFields.Graph.INITIALIZER, t);
     }
-    return OnnxMl.ModelProto.newBuilder()
-        .setIrVersion(IR_VERSION)
-        .setProducerName(PRODUCER)
-        .setProducerVersion("1")
-        .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(graph.opsetVersion()))
-        .setGraph(g)
-        .build();
+    for (GraphIO in : graph.inputs()) {
+      g.message(OnnxFields.Graph.INPUT, valueInfo(in));
+    }
+    for (GraphIO out : graph.outputs()) {
+      g.message(OnnxFields.Graph.OUTPUT, valueInfo(out));
+    }
+    return new ProtoWriter()
+        .int64(OnnxFields.Model.IR_VERSION, IR_VERSION)
+        .string(OnnxFields.Model.PRODUCER_NAME, PRODUCER)
+        .string(OnnxFields.Model.PRODUCER_VERSION, "1")
+        .message(OnnxFields.Model.GRAPH, g)
+        .message(OnnxFields.Model.OPSET_IMPORT, new ProtoWriter()
+            .string(OnnxFields.OperatorSetId.DOMAIN, "")
+            .int64(OnnxFields.OperatorSetId.VERSION, graph.opsetVersion()));
   }
 
-  private static OnnxMl.NodeProto node(Node node) {
-    OnnxMl.NodeProto.Builder b = OnnxMl.NodeProto.newBuilder().setName(node.name()).setOpType(node.opType());
-    if (!node.domain().isEmpty()) {
-      b.setDomain(node.domain());
-    }
-    node.inputs().forEach(v -> b.addInput(v.name()));
-    node.outputs().forEach(v -> b.addOutput(v.name()));
+  private static ProtoWriter node(Node node) {
+    ProtoWriter b = new ProtoWriter();
+    node.inputs().forEach(v -> b.string(OnnxFields.Node.INPUT, v.name()));
+    node.outputs().forEach(v -> b.string(OnnxFields.Node.OUTPUT, v.name()));
+    b.string(OnnxFields.Node.NAME, node.name());
+    b.string(OnnxFields.Node.OP_TYPE, node.opType());
     for (Attribute a : node.attributes()) {
-      OnnxMl.AttributeProto.Builder ab = OnnxMl.AttributeProto.newBuilder().setName(a.name());
-      switch (a) {
-        case Attribute.IntAttr i -> ab.setType(OnnxMl.AttributeProto.AttributeType.INT).setI(i.value());
-        case Attribute.FloatAttr f -> ab.setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(f.value());
-        case Attribute.StringAttr s -> ab.setType(OnnxMl.AttributeProto.AttributeType.STRING)
-            .setS(ByteString.copyFrom(s.value(), StandardCharsets.UTF_8));
-        case Attribute.IntsAttr is -> {
-          ab.setType(OnnxMl.AttributeProto.AttributeType.INTS);
-          for (long v : is.values()) {
-            ab.addInts(v);
-          }
-        }
-        case Attribute.FloatsAttr fs -> {
-          ab.setType(OnnxMl.AttributeProto.AttributeType.FLOATS);
-          for (float v : fs.values()) {
-            ab.addFloats(v);
-          }
-        }
-      }
-      b.addAttribute(ab);
+      b.message(OnnxFields.Node.ATTRIBUTE, attribute(a));
     }
-    return b.build();
+    if (!node.domain().isEmpty()) {
+      b.string(OnnxFields.Node.DOMAIN, node.domain());
+    }
+    return b;
   }
 
-  private static OnnxMl.ValueInfoProto valueInfo(GraphIO io) {
-    OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+  /** An attribute: name, its one value (written even when 0), type. */
+  private static ProtoWriter attribute(Attribute a) {
+    ProtoWriter b = new ProtoWriter().string(OnnxFields.Attribute.NAME, a.name());
+    int type = switch (a) {
+      case Attribute.FloatAttr f -> {
+        b.float32(OnnxFields.Attribute.F, f.value());
+        yield OnnxFields.Attribute.TYPE_FLOAT;
+      }
+      case Attribute.IntAttr i -> {
+        b.int64(OnnxFields.Attribute.I, i.value());
+        yield OnnxFields.Attribute.TYPE_INT;
+      }
+      case Attribute.StringAttr s -> {
+        b.string(OnnxFields.Attribute.S, s.value());
+        yield OnnxFields.Attribute.TYPE_STRING;
+      }
+      case Attribute.FloatsAttr fs -> {
+        for (float v : fs.values()) {
+          b.float32(OnnxFields.Attribute.FLOATS, v);
+        }
+        yield OnnxFields.Attribute.TYPE_FLOATS;
+      }
+      case Attribute.IntsAttr is -> {
+        for (long v : is.values()) {
+          b.int64(OnnxFields.Attribute.INTS, v);
+        }
+        yield OnnxFields.Attribute.TYPE_INTS;
+      }
+    };
+    return b.int64(OnnxFields.Attribute.TYPE, type);
+  }
+
+  private static ProtoWriter valueInfo(GraphIO io) {
+    ProtoWriter shape = new ProtoWriter();
     for (Dim d : io.type().dims()) {
-      OnnxMl.TensorShapeProto.Dimension.Builder db = OnnxMl.TensorShapeProto.Dimension.newBuilder();
+      ProtoWriter dim = new ProtoWriter();
       if (d.isSymbolic()) {
-        db.setDimParam(d.symbol());
+        dim.string(OnnxFields.Dimension.DIM_PARAM, d.symbol());
       } else {
-        db.setDimValue(d.size());
+        dim.int64(OnnxFields.Dimension.DIM_VALUE, d.size());
       }
-      shape.addDim(db);
+      shape.message(OnnxFields.TensorShape.DIM, dim);
     }
-    OnnxMl.TypeProto type = OnnxMl.TypeProto.newBuilder()
-        .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
-            .setElemType(io.type().elementType().onnxCode())
-            .setShape(shape))
-        .build();
-    return OnnxMl.ValueInfoProto.newBuilder().setName(io.name()).setType(type).build();
+    ProtoWriter tensor = new ProtoWriter()
+        .int64(OnnxFields.TensorType.ELEM_TYPE, io.type().elementType().onnxCode())
+        .message(OnnxFields.TensorType.SHAPE, shape);
+    return new ProtoWriter()
+        .string(OnnxFields.ValueInfo.NAME, io.name())
+        .message(OnnxFields.ValueInfo.TYPE, new ProtoWriter().message(OnnxFields.Type.TENSOR_TYPE, tensor));
   }
 
-  private static OnnxMl.StringStringEntryProto entry(String key, String value) {
-    return OnnxMl.StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+  private static ProtoWriter entry(String key, String value) {
+    return new ProtoWriter()
+        .string(OnnxFields.StringStringEntry.KEY, key)
+        .string(OnnxFields.StringStringEntry.VALUE, value);
   }
 
-  private static ByteString rawData(Initializer init, Counter counter) {
+  private static byte[] rawData(Initializer init, Counter counter) {
     long size = init.byteSize();
     if (size > Integer.MAX_VALUE - 8) {
       throw new IllegalArgumentException("initializer " + init.name() + " has " + size
@@ -211,7 +291,7 @@ public final class OnnxModelWriter {
     }
     ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     encode(init, buf, null, counter);
-    return UnsafeByteOperations.unsafeWrap(buf.array());
+    return buf.array();
   }
 
   private static long writeExternal(Initializer init, FileChannel ch, Counter counter) throws IOException {
