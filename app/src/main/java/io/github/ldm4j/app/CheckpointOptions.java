@@ -1,5 +1,6 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
@@ -8,6 +9,7 @@ import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.model.Parameterization;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -58,6 +60,34 @@ final class CheckpointOptions {
   /** What {@code file} (a {@link #configFile}) says, or {@link InferenceConfig#NONE} without one. */
   static InferenceConfig inferenceConfig(Optional<Path> file) throws IOException {
     return file.isPresent() ? InferenceConfig.read(file.get()) : InferenceConfig.NONE;
+  }
+
+  /**
+   * What to convert for {@code checkpoint}: these options over its config ({@link #configFile}),
+   * {@code imageSize} written into the configs.
+   *
+   * @throws IOException naming the config when it cannot be read
+   * @throws IllegalArgumentException (a usage error) naming an option with an unknown value
+   */
+  CheckpointFolders.Request request(Path checkpoint, int imageSize) throws IOException {
+    Optional<Path> configFile = configFile(checkpoint.toAbsolutePath().normalize());
+    InferenceConfig inference = inferenceConfig(configFile);
+    return new CheckpointFolders.Request(checkpoint, vaeFile(), configFile, inference, export(imageSize, inference));
+  }
+
+  /** Whether {@code model} names a checkpoint file rather than a model folder. */
+  static boolean isCheckpoint(Path model) {
+    return Files.isRegularFile(model);
+  }
+
+  /**
+   * The model folder of {@code model}: itself when it is a folder, else the cached conversion of the
+   * checkpoint with these options ({@link CheckpointFolders#cached}, written now if missing).
+   *
+   * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
+   */
+  Path modelFolder(Path model) throws IOException {
+    return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
 
   /** The VAE file, if one is given. */

@@ -1,6 +1,6 @@
 package io.github.ldm4j.app;
 
-import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,9 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
         }
       }
     }
-    InferenceConfig inference = checkpointOptions.inferenceConfig(checkpoint);
-    Path written = CheckpointModels.convert(checkpoint, checkpointOptions.vaeFile(), inference, output,
-        checkpointOptions.export(imageSize, inference));
+    Path written = CheckpointFolders.convert(checkpointOptions.request(checkpoint, imageSize), output);
     System.out.println(written.toAbsolutePath());
     return 0;
   }

@@ -110,7 +110,7 @@ final class GenerateCommand implements Callable<Integer> {
     String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
     checkpointOptions.export(GenerationSettings.DEFAULTS.width()); // a bad --weights, --prediction, --precision: exit 2
-    Path modelDir = model != null ? CheckpointModels.folder(model, checkpointOptions) : DemoModel.ensure();
+    Path modelDir = model != null ? checkpointOptions.modelFolder(model) : DemoModel.ensure();
     PrintStream err = System.err;
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);

@@ -54,8 +54,8 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
-    ObjectNode checkpoint = CheckpointModels.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
-    Path dir = CheckpointModels.folder(model, checkpointOptions);
+    ObjectNode checkpoint = CheckpointOptions.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
+    Path dir = checkpointOptions.modelFolder(model);
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 

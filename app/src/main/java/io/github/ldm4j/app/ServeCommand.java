@@ -103,7 +103,7 @@ final class ServeCommand implements Callable<Integer> {
   /** A checkpoint file's converted folder (written on first use), else {@code model} itself. */
   private Path checkpointFolder(Path model) {
     try {
-      return CheckpointModels.folder(model, checkpointOptions);
+      return checkpointOptions.modelFolder(model);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot open the checkpoint " + model, e);
     }

@@ -25,14 +25,9 @@ public final class DemoModelCache {
 
   private DemoModelCache() {}
 
-  /** The ldm4j home: {@code ldm4j.home}, else {@code $LDM4J_HOME}, else {@code ~/.cache/ldm4j}. */
+  /** The ldm4j home ({@link io.github.ldm4j.folder.Ldm4jHome#path()}). */
   public static Path home() {
-    String prop = System.getProperty("ldm4j.home");
-    if (prop != null && !prop.isBlank()) {
-      return Path.of(prop);
-    }
-    String env = System.getenv("LDM4J_HOME");
-    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ldm4j");
+    return io.github.ldm4j.folder.Ldm4jHome.path();
   }
 
   /**

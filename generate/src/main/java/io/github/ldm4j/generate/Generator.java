@@ -68,7 +68,8 @@ public final class Generator implements AutoCloseable {
   }
 
   /**
-   * Opens the model folder {@code modelDir} with {@link ModelAssembler}: every network on the
+   * Opens the model folder (or single-file checkpoint, with {@code ldm4j-checkpoint} on the class
+   * path) {@code modelDir} with {@link ModelAssembler}: every network on the
    * backend named {@code backend}, except where {@code options} places a component elsewhere.
    *
    * @throws IOException when model files are missing or unreadable

@@ -11,6 +11,7 @@ import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.samplers.diffusers.TrainingSetup;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.BackendProvider;
+import io.github.ldm4j.spi.ModelSources;
 import io.github.ldm4j.spi.Backends;
 import io.github.ldm4j.spi.Network;
 import io.github.ldm4j.spi.NetworkDescription;
@@ -51,7 +52,9 @@ public final class ModelAssembler {
   private ModelAssembler() {}
 
   /**
-   * Opens {@code modelDir}: every network on {@code backend} (at {@code options.device()}) unless
+   * Opens {@code modelDir} — a model folder, or whatever a registered {@link ModelSources model
+   * source} turns into one (a single-file checkpoint with {@code ldm4j-checkpoint} on the class
+   * path): every network on {@code backend} (at {@code options.device()}) unless
    * {@code options.placement()} puts a component elsewhere. The caller owns the generator.
    *
    * @throws IOException naming the missing, unreadable or corrupt file
@@ -76,7 +79,7 @@ public final class ModelAssembler {
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(backends, "backends");
-    Plan plan = plan(modelDir, backend, options, backends);
+    Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
     TrainingSetup training = TrainingSetup.of(plan.folder());
     ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
     List<NetworkSet> sets = new ArrayList<>();

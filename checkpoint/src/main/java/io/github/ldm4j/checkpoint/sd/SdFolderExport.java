@@ -57,6 +57,14 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
   public static final SdFolderExport DEFAULTS = new SdFolderExport(ExportFlavor.OPTIMUM, Precision.FP32,
       WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS, SD1_SCALING_FACTOR);
 
+  /**
+   * These options with {@code config}'s parameterization and scale factor where it gives them.
+   */
+  public SdFolderExport with(InferenceConfig config) {
+    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize,
+        config.parameterization().orElse(prediction), config.scaleFactor().orElse(scaleFactor));
+  }
+
   /** Validates. */
   public SdFolderExport {
     Objects.requireNonNull(flavor, "flavor");

@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 class NativeProcessor {
 
   /** The ServiceLoader SPIs ldm4j looks up. */
-  static final List<String> SPIS = List.of("io.github.ldm4j.spi.BackendProvider",
+  static final List<String> SPIS = List.of("io.github.ldm4j.spi.BackendProvider", "io.github.ldm4j.spi.ModelSourceProvider",
       "io.github.ldm4j.sampler.SamplerProvider");
 
   /** Classes ONNX Runtime's JNI code constructs, reads or throws (ai.onnxruntime 1.29). */
