@@ -36,7 +36,8 @@ final class CheckpointOptions {
   String prediction;
 
   @Option(names = "--config", description = "A CompVis inference config (.yaml) for what the checkpoint's tensors cannot "
-      + "tell (num_heads / num_head_channels, parameterization, scale_factor). Default: CHECKPOINT.yaml beside it, if any.")
+      + "tell (num_heads / num_head_channels, parameterization, scale_factor; its conditioning_key, crossattn or hybrid, "
+      + "must match the UNet's). Default: CHECKPOINT.yaml beside it, if any.")
   Path config;
 
   @Option(names = "--precision", defaultValue = "fp32",

@@ -131,7 +131,11 @@ final class InspectCommand implements Callable<Integer> {
     return s;
   }
 
-  /** A checkpoint file: its inference config, detected architecture, dtypes, EMA, parameters per network, missing and unused keys. */
+  /**
+   * A checkpoint file: its inference config, detected architecture and the conditioning key the
+   * converted model uses (read from the UNet, checked against the config's), dtypes, EMA, parameters
+   * per network, missing and unused keys.
+   */
   private static ObjectNode describeCheckpoint(Path file, CheckpointOptions options) throws IOException {
     ObjectNode c = JSON.createObjectNode();
     Optional<Path> configFile = options.configFile(file);
@@ -145,6 +149,7 @@ final class InspectCommand implements Callable<Integer> {
       ObjectNode dtypes = c.putObject("dtypes");
       dict.entries().values().forEach(e -> dtypes.put(e.dtype().name(), dtypes.path(e.dtype().name()).asInt() + 1));
       c.put("architecture", SdCheckpoint.describe(sd.family()) + (sd.inpainting() ? " inpainting" : ""));
+      c.put("conditioning_key", sd.conditioningKey().compvisName());
       ObjectNode unet = c.putObject("unet");
       unet.put("in_channels", a.unet().inChannels());
       unet.set("block_out_channels", JSON.valueToTree(a.unet().blockChannels()));

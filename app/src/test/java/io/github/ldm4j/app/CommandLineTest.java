@@ -202,6 +202,7 @@ class CommandLineTest {
           params:
             parameterization: "v"
             scale_factor: 0.13025
+            conditioning_key: crossattn
             unet_config:
               params:
                 num_head_channels: 32
@@ -215,7 +216,8 @@ class CommandLineTest {
     try {
       // (inspect, not generate: the fixture's text encoder has 1,024 token embeddings, not CLIP's 49,408)
       assertThat(run("inspect", "--model", ckpt.toString())).as(stderr()).isZero();
-      assertThat(stdout()).contains("SD 2.x").contains("\"config\" : \"" + work.resolve("sd2-768-v.yaml"));
+      assertThat(stdout()).contains("SD 2.x").contains("\"config\" : \"" + work.resolve("sd2-768-v.yaml"))
+          .contains("\"conditioning_key\" : \"crossattn\"");
       Path cached;
       try (var folders = Files.list(work.resolve("home/checkpoints"))) {
         cached = folders.filter(Files::isDirectory).findFirst().orElseThrow();
@@ -240,6 +242,18 @@ class CommandLineTest {
         .isEqualTo(1);
     assertThat(stderr()).contains(broken.toString()).contains("num_head_channels must be an integer")
         .doesNotContain("\tat ");
+
+    Path inpainting = Files.writeString(work.resolve("inpainting.yaml"),
+        "model: {params: {conditioning_key: hybrid, unet_config: {params: {num_head_channels: 32}}}}");
+    assertThat(run("inspect", "--model", ckpt.toString(), "--config", inpainting.toString())).isEqualTo(1);
+    assertThat(stderr()).as("the config's key and the UNet's").contains("conditioning_key is 'hybrid'")
+        .contains("the UNet takes 4 input channels for 4 output channels").contains("its tensors are 'crossattn'")
+        .doesNotContain("\tat ");
+    Path unclip = Files.writeString(work.resolve("unclip.yaml"), "model: {params: {conditioning_key: crossattn-adm}}");
+    assertThat(run("convert", ckpt.toString(), "--config", unclip.toString(), "--output", work.resolve("u").toString()))
+        .isEqualTo(1);
+    assertThat(stderr()).contains(unclip.toString()).contains("'crossattn-adm' is not supported")
+        .doesNotContain("\tat ");
   }
 
   /** The SD 2.x fixture checkpoint of the checkpoint module (produced by running CompVis' code). */
@@ -263,7 +277,8 @@ class CommandLineTest {
 
       out.reset();
       assertThat(run("inspect", "--model", FIXTURE.toString())).isZero();
-      assertThat(stdout()).contains("\"architecture\" : \"SD 1.x\"").contains("\"ema\" : false")
+      assertThat(stdout()).contains("\"architecture\" : \"SD 1.x\"").contains("\"conditioning_key\" : \"crossattn\"")
+          .contains("\"ema\" : false")
           .contains("\"missing_keys\" : [ ]").contains("\"F16\"");
       assertThat(work.resolve("home/checkpoints")).isDirectoryContaining(p -> p.getFileName().toString()
           .startsWith("sd1-small-fp16-"));

@@ -29,6 +29,19 @@ public enum ConditioningKey {
     return compvisName;
   }
 
+  /**
+   * The key of a network by what it takes, as {@code DiffusionWrapper} feeds it: a cross-attention
+   * context ({@code crossattn}), channels concatenated to x<sub>t</sub> ({@code concat}), both
+   * ({@code hybrid}) or neither. The one rule for reading a key from a network: from an export's
+   * tensor contract and from a checkpoint's tensors alike.
+   */
+  public static ConditioningKey of(boolean crossAttention, boolean concat) {
+    if (crossAttention) {
+      return concat ? HYBRID : CROSSATTN;
+    }
+    return concat ? CONCAT : NONE;
+  }
+
   /** Parses a CompVis name; {@code null} and {@code "none"} mean {@link #NONE}. */
   public static ConditioningKey fromName(String name) {
     if (name == null) {

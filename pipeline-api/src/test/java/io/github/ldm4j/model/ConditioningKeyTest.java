@@ -22,6 +22,14 @@ class ConditioningKeyTest {
   private static final Tensor CHANNELS = ramp(2, 1, 3, 3).scale(-1);
 
   @Test
+  void theKeyOfANetworkFollowsWhatItTakes() {
+    assertThat(ConditioningKey.of(true, false)).isEqualTo(ConditioningKey.CROSSATTN);
+    assertThat(ConditioningKey.of(true, true)).isEqualTo(ConditioningKey.HYBRID);
+    assertThat(ConditioningKey.of(false, true)).isEqualTo(ConditioningKey.CONCAT);
+    assertThat(ConditioningKey.of(false, false)).isEqualTo(ConditioningKey.NONE);
+  }
+
+  @Test
   void noneKeepsTheLatentAndHasNoContext() {
     ConditioningKey.NetworkInputs in = ConditioningKey.NONE.route(X, Conditioning.none());
     assertThat(in.sample()).isSameAs(X);

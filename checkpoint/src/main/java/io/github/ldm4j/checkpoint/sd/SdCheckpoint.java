@@ -14,6 +14,7 @@ import io.github.ldm4j.export.sd.TextEncoderArchitecture;
 import io.github.ldm4j.export.sd.UNetArchitecture;
 import io.github.ldm4j.export.sd.VaeArchitecture;
 import io.github.ldm4j.export.sd.Weights;
+import io.github.ldm4j.model.ConditioningKey;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -23,6 +24,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -47,6 +50,13 @@ import java.util.regex.Pattern;
  * SDXL, SD3/Flux, a LoRA or a VAE file given as a model. Whether a UNet predicts eps or v cannot be
  * read from a checkpoint: {@link SdFolderExport#prediction()} says it.
  *
+ * <p>The {@link #conditioningKey() conditioning key} is read from the UNet's tensors by {@link
+ * ConditioningKey#of} (the rule ldm4j applies to the exported folder too): cross-attention with as
+ * many input as output channels is {@code crossattn}, with the 9 channels of inpainting (latent ‖
+ * mask ‖ masked-image latent) {@code hybrid}. A key the config states ({@link Hints}) must agree;
+ * UNets without cross-attention ({@code concat}, unconditional) and other concatenated inputs (SD 2
+ * depth's 5 channels) are refused: ldm4j's concatenated conditioning is inpainting's.
+ *
  * <p>Does not own the state dict: the caller closes it after the graphs are written.
  */
 public final class SdCheckpoint {
@@ -61,19 +71,27 @@ public final class SdCheckpoint {
 
   /**
    * What a checkpoint's tensors cannot tell, for models that break their family's rules (an
-   * inference config's {@code num_head_channels} / {@code num_heads}).
+   * inference config's {@code num_head_channels} / {@code num_heads}), and the conditioning key the
+   * config states, which the tensors must agree with.
    *
    * @param unetHeadChannels channels per UNet attention head (SD 2.x rule: 64)
    * @param unetHeads a fixed number of UNet attention heads (SD 1.x rule: 8)
+   * @param conditioningKey the conditioning key stated ({@code model.params.conditioning_key}), if any
    */
-  public record Hints(java.util.OptionalInt unetHeadChannels, java.util.OptionalInt unetHeads) {
+  public record Hints(OptionalInt unetHeadChannels, OptionalInt unetHeads, Optional<ConditioningKey> conditioningKey) {
     /** The family's rules. */
-    public static final Hints NONE = new Hints(java.util.OptionalInt.empty(), java.util.OptionalInt.empty());
+    public static final Hints NONE = new Hints(OptionalInt.empty(), OptionalInt.empty());
+
+    /** Head hints only: the conditioning key is read from the tensors. */
+    public Hints(OptionalInt unetHeadChannels, OptionalInt unetHeads) {
+      this(unetHeadChannels, unetHeads, Optional.empty());
+    }
 
     /** Validates. */
     public Hints {
       Objects.requireNonNull(unetHeadChannels, "unetHeadChannels");
       Objects.requireNonNull(unetHeads, "unetHeads");
+      Objects.requireNonNull(conditioningKey, "conditioningKey");
     }
   }
 
@@ -85,6 +103,9 @@ public final class SdCheckpoint {
     EMA
   }
 
+  /** The conditioning keys ldm4j converts, for messages. */
+  static final String CONVERTED_KEYS = "crossattn (SD 1.x / 2.x) and hybrid (their 9-channel inpainting UNets)";
+
   private static final int SD1_UNET_HEADS = 8;
   private static final int SD2_UNET_HEAD_CHANNELS = 64;
   private static final int CLIP_HEAD_WIDTH = 64;
@@ -95,6 +116,7 @@ public final class SdCheckpoint {
   private final String textLevel;
   private final SdArchitecture architecture;
   private final Family family;
+  private final ConditioningKey conditioningKey;
   private final Source vae;
 
   /** Where a group of keys is read: a state dict and the prefix its keys carry. */
@@ -114,9 +136,10 @@ public final class SdCheckpoint {
   private static final Pattern PART = Pattern.compile("(.*)\\[(\\d+)/(\\d+)]");
 
   private SdCheckpoint(StateDict dict, String prefix, String textLevel, SdArchitecture architecture, Family family,
-      Source vae) {
+      ConditioningKey conditioningKey, Source vae) {
     this.dict = dict;
     this.family = family;
+    this.conditioningKey = conditioningKey;
     this.prefix = prefix;
     this.textLevel = textLevel;
     this.architecture = architecture;
@@ -151,14 +174,14 @@ public final class SdCheckpoint {
             + (mine == null ? "absent" : java.util.Arrays.toString(mine.shape())));
       }
     }
-    return new SdCheckpoint(dict, prefix, textLevel, architecture, family, new Source(vaeFile, p));
+    return new SdCheckpoint(dict, prefix, textLevel, architecture, family, conditioningKey, new Source(vaeFile, p));
   }
 
   /**
    * Detects the architecture of {@code dict}.
    *
-   * @throws CheckpointFormatException naming what was detected when it is not an SD 1.x model, or
-   *     naming the key whose shape contradicts the architecture
+   * @throws CheckpointFormatException naming what was detected when it is not an SD 1.x or 2.x model
+   *     (or their inpainting variant), or naming the key whose shape contradicts the architecture
    */
   public static SdCheckpoint of(StateDict dict) throws CheckpointFormatException {
     return of(dict, Hints.NONE);
@@ -167,7 +190,8 @@ public final class SdCheckpoint {
   /**
    * {@link #of(StateDict)} with {@code hints} overriding the family's rules.
    *
-   * @throws CheckpointFormatException as {@link #of(StateDict)}
+   * @throws CheckpointFormatException as {@link #of(StateDict)}, and naming both keys when the hints'
+   *     conditioning key is not the one the UNet's tensors have
    */
   public static SdCheckpoint of(StateDict dict, Hints hints) throws CheckpointFormatException {
     Objects.requireNonNull(dict, "dict");
@@ -185,8 +209,26 @@ public final class SdCheckpoint {
     Family family = keys.stream().anyMatch(k -> k.startsWith(CompVisNames.OPEN_CLIP)) ? Family.SD2 : Family.SD1;
     try {
       TextEncoderArchitecture text = family == Family.SD2 ? detectOpenClip(s) : detectText(s, textLevel);
+      UNetInputs inputs = UNetInputs.of(s, keys);
+      ConditioningKey key = inputs.key();
+      Optional<ConditioningKey> stated = hints.conditioningKey();
+      if (stated.isPresent() && stated.get() != key) {
+        throw new CheckpointFormatException(dict.file(), "the inference config's model.params.conditioning_key is '"
+            + stated.get().compvisName() + "' (" + meaning(stated.get()) + "), but " + inputs.describe()
+            + ": its tensors are '" + key.compvisName() + "' (" + meaning(key) + ")");
+      }
+      if (key != ConditioningKey.CROSSATTN && key != ConditioningKey.HYBRID) {
+        throw new CheckpointFormatException(dict.file(), inputs.describe() + ": a '" + key.compvisName() + "' UNet ("
+            + meaning(key) + "); ldm4j converts UNets with text cross-attention: " + CONVERTED_KEYS);
+      }
       SdArchitecture a = new SdArchitecture(text, detectUNet(s, keys, family, hints), detectVae(s, keys));
-      return new SdCheckpoint(dict, prefix, textLevel, a, family, null);
+      int inpaintingChannels = 2 * a.vae().latentChannels() + 1;
+      if (key == ConditioningKey.HYBRID && a.unet().inChannels() != inpaintingChannels) {
+        throw new CheckpointFormatException(dict.file(), inputs.describe() + ": a 'hybrid' UNet, but ldm4j's concatenated "
+            + "conditioning is inpainting's (latent, mask and masked-image latent: " + inpaintingChannels
+            + " channels); other concatenated inputs (SD 2 depth's 5 channels, the x4 upscaler's 7) are not supported");
+      }
+      return new SdCheckpoint(dict, prefix, textLevel, a, family, key, null);
     } catch (IllegalArgumentException e) {
       throw new CheckpointFormatException(dict.file(), "not a consistent " + describe(family) + " checkpoint: "
           + e.getMessage(), e);
@@ -213,9 +255,17 @@ public final class SdCheckpoint {
     return architecture;
   }
 
+  /**
+   * How conditioning enters the UNet, read from its tensors and agreeing with the config's: {@link
+   * ConditioningKey#CROSSATTN} or, for the 9-channel inpainting UNet, {@link ConditioningKey#HYBRID}.
+   */
+  public ConditioningKey conditioningKey() {
+    return conditioningKey;
+  }
+
   /** Whether the UNet takes the 9-channel inpainting input ({@code hybrid} conditioning). */
   public boolean inpainting() {
-    return architecture.unet().inChannels() == 2 * architecture.vae().latentChannels() + 1;
+    return conditioningKey == ConditioningKey.HYBRID;
   }
 
   /** Whether the file has the EMA copy of the UNet. */
@@ -508,6 +558,49 @@ public final class SdCheckpoint {
       throw new CheckpointFormatException(dict.file(), "detected " + detected
           + "; supported: SD 1.x, SD 1.x inpainting and SD 2.x in the CompVis layout (model.diffusion_model.*, first_stage_model.*,"
           + " cond_stage_model.transformer.*)");
+    }
+  }
+
+  /** What a conditioning key feeds the UNet, for messages. */
+  private static String meaning(ConditioningKey key) {
+    return switch (key) {
+      case CROSSATTN -> "a text context through cross-attention, as many input channels as output";
+      case HYBRID -> "cross-attention plus channels concatenated to the latent, as inpainting's mask and masked image";
+      case CONCAT -> "channels concatenated to the latent, no cross-attention";
+      case NONE -> "unconditional: no cross-attention, as many input channels as output";
+    };
+  }
+
+  /**
+   * What the UNet's tensors say about its conditioning.
+   *
+   * @param in input channels ({@code input_blocks.0.0.weight} {@code [C, in, 3, 3]})
+   * @param out output channels ({@code out.2.weight} {@code [out, C, 3, 3]})
+   * @param context the width of the cross-attention context ({@code attn2.to_k.weight} {@code [C, context]}), 0 without
+   */
+  private record UNetInputs(long in, long out, long context) {
+    static UNetInputs of(Shapes s, Set<String> keys) {
+      String u = CompVisNames.UNET;
+      long in = s.shape(u + "input_blocks.0.0.weight", 4)[1];
+      long out = s.shape(u + "out.2.weight", 4)[0];
+      long context = 0;
+      for (String k : keys) {
+        if (k.startsWith(u) && k.endsWith(".attn2.to_k.weight")) {
+          context = s.shape(k, 2)[1];
+          break;
+        }
+      }
+      return new UNetInputs(in, out, context);
+    }
+
+    ConditioningKey key() {
+      return ConditioningKey.of(context > 0, in > out);
+    }
+
+    String describe() {
+      return "the UNet takes " + in + " input channels for " + out + " output channels (" + CompVisNames.UNET
+          + "input_blocks.0.0.weight, out.2.weight) and has " + (context > 0
+              ? "cross-attention (a context of width " + context + ")" : "no cross-attention (no attn2 layers)");
     }
   }
 

@@ -104,7 +104,14 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
         new Component("unet", SdGraphs.unet(a, flavor, precision, w), SdConfigs.unet(a.unet(), latent, FAMILY)),
         new Component("vae_decoder", SdGraphs.vaeDecoder(a, precision, w), vae),
         new Component("vae_encoder", SdGraphs.vaeEncoder(a, flavor, precision, w), vae.deepCopy()));
-    PipelineVariant variant = checkpoint.inpainting() ? PipelineVariant.INPAINTING : PipelineVariant.TEXT_TO_IMAGE;
+    // the folder's UNet takes encoder_hidden_states and in_channels as the checkpoint's, so ldm4j (UNetContract)
+    // reads back the same key from it; the variant names the pipeline class model_index.json declares
+    PipelineVariant variant = switch (checkpoint.conditioningKey()) {
+      case CROSSATTN -> PipelineVariant.TEXT_TO_IMAGE;
+      case HYBRID -> PipelineVariant.INPAINTING;
+      case CONCAT, NONE -> throw new IllegalStateException("SdCheckpoint admits crossattn and hybrid UNets only, got "
+          + checkpoint.conditioningKey());
+    };
     // SD 2.x's OpenCLIP tokenizer pads with "!" (id 0), SD 1.x's with <|endoftext|>
     Optional<String> pad = checkpoint.family() == SdCheckpoint.Family.SD2 ? Optional.of("!") : Optional.empty();
     return FolderWriter.write(dir, new FolderSpec(flavor, variant, prediction, storage, components, pad), progress);

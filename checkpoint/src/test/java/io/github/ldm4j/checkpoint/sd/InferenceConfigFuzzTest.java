@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.github.ldm4j.checkpoint.CheckpointFormatException;
+import io.github.ldm4j.model.ConditioningKey;
 import java.nio.file.Path;
 
 /**
@@ -26,6 +27,7 @@ class InferenceConfigFuzzTest {
   @FuzzTest(maxDuration = "5m")
   @DictionaryEntries({
     "model:", "params:", "unet_config:", "num_heads:", "num_head_channels:", "parameterization:", "scale_factor:",
+    "conditioning_key:", "crossattn", "hybrid", "concat", "adm", "~",
     "{", "}", "[", "]", "&a", "*a", "!!", ".nan", ".inf", "-1", "\"v\"", "\\x0a  "
   })
   void parseArbitraryBytes(byte[] input) {
@@ -39,5 +41,6 @@ class InferenceConfigFuzzTest {
     c.numHeads().ifPresent(v -> assertThat(v).isPositive());
     c.numHeadChannels().ifPresent(v -> assertThat(v).isPositive());
     c.scaleFactor().ifPresent(v -> assertThat(v).isPositive().isFinite());
+    c.conditioningKey().ifPresent(k -> assertThat(k).isNotEqualTo(ConditioningKey.NONE));
   }
 }

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ldm4j.checkpoint.CheckpointFormatException;
 import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.DType;
 import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Parameterization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,12 +64,15 @@ class InferenceConfigTest {
     assertThat(v1.numHeadChannels()).isEmpty();
     assertThat(v1.parameterization()).isEmpty();
     assertThat(v1.scaleFactor()).hasValue(0.18215);
-    assertThat(v1.hints()).isEqualTo(new SdCheckpoint.Hints(OptionalInt.empty(), OptionalInt.of(8)));
+    assertThat(v1.conditioningKey()).contains(ConditioningKey.CROSSATTN);
+    assertThat(v1.hints())
+        .isEqualTo(new SdCheckpoint.Hints(OptionalInt.empty(), OptionalInt.of(8), Optional.of(ConditioningKey.CROSSATTN)));
 
     InferenceConfig v2 = parse(V2_V);
     assertThat(v2.numHeadChannels()).hasValue(64);
     assertThat(v2.numHeads()).isEmpty();
     assertThat(v2.parameterization()).contains(Parameterization.V);
+    assertThat(v2.conditioningKey()).as("absent: the tensors decide").isEmpty();
 
     assertThat(parse("model: {params: {unet_config: {params: {num_heads: -1, num_head_channels: 32}}}}").hints())
         .as("-1 is CompVis' 'unset'").isEqualTo(new SdCheckpoint.Hints(OptionalInt.of(32), OptionalInt.empty()));
@@ -88,11 +94,81 @@ class InferenceConfigTest {
       'model: {params: {scale_factor: -1}}'                                         | scale_factor must be a positive number, got -1
       'model: {params: {scale_factor: .nan}}'                                       | is not valid YAML
       'model: {params: {scale_factor: "0.18"}}'                                     | scale_factor must be a positive number
+      'model: {params: {conditioning_key: 1}}'                                      | model.params.conditioning_key must be a string, got NUMBER
+      'model: {params: {conditioning_key: [hybrid]}}'                               | model.params.conditioning_key must be a string, got ARRAY
       'a: &x [*x]'                                                                  | no model.params mapping
       """)
   void refusesWhatIsNotAConfigNamingFileAndField(String yaml, String message) {
     assertThatThrownBy(() -> parse(yaml)).isInstanceOf(CheckpointFormatException.class)
         .hasMessageStartingWith(FILE + ": ").hasMessageContaining(message);
+  }
+
+  /** CompVis' {@code DiffusionWrapper} keys ldm4j has; null, {@code ~}, an empty value and an absent key state nothing. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+      'conditioning_key: crossattn'    | CROSSATTN
+      'conditioning_key: "hybrid"'     | HYBRID
+      'conditioning_key: concat'       | CONCAT
+      'conditioning_key: null'         | -
+      'conditioning_key: ~'            | -
+      'conditioning_key:'              | -
+      'scale_factor: 0.18215'          | -
+      """)
+  void readsTheConditioningKey(String field, String key) throws Exception {
+    InferenceConfig c = parse("model:\n  params:\n    " + field + "\n");
+    assertThat(c.conditioningKey()).isEqualTo(Optional.ofNullable(key).map(ConditioningKey::valueOf));
+    assertThat(c.hints().conditioningKey()).isEqualTo(c.conditioningKey());
+  }
+
+  /** The adm family (SD unCLIP, the x4 upscaler) and anything else: the value, the file and what ldm4j runs. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', textBlock = """
+      adm           | 'adm' is not supported: it feeds a class or image embedding (y)
+      hybrid-adm    | 'hybrid-adm' is not supported
+      crossattn-adm | 'crossattn-adm' is not supported
+      cross_attn    | 'cross_attn' is unknown: CompVis' values are crossattn, concat, hybrid and adm (and null)
+      none          | 'none' is unknown
+      Hybrid        | 'Hybrid' is unknown
+      '"hybrid "'   | 'hybrid ' is unknown
+      """)
+  void refusesConditioningKeysLdm4jCannotRun(String value, String message) {
+    assertThatThrownBy(() -> parse("model: {params: {conditioning_key: " + value + "}}"))
+        .isInstanceOf(CheckpointFormatException.class)
+        .hasMessageStartingWith(FILE + ": model.params.conditioning_key ")
+        .hasMessageContaining(message)
+        .hasMessageContaining("ldm4j runs crossattn (SD 1.x / 2.x) and hybrid (their 9-channel inpainting UNets)");
+  }
+
+  @Test
+  void aConfigNeverStatesNone() {
+    assertThatThrownBy(() -> new InferenceConfig(OptionalInt.empty(), OptionalInt.empty(), Optional.empty(),
+        OptionalDouble.empty(), Optional.of(ConditioningKey.NONE)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CompVis' None is an empty key");
+  }
+
+  /**
+   * A config's key reaches detection: what it says must be what the UNet takes (4 channels: crossattn,
+   * the 9 of inpainting: hybrid), else both are named.
+   */
+  @Test
+  void theConfigsKeyIsCheckedAgainstTheUNet() throws Exception {
+    InferenceConfig hybrid = parse("model: {params: {conditioning_key: hybrid}}");
+    InferenceConfig crossattn = parse(V1);
+    try (MemoryStateDict plain = SdCheckpointTest.checkpoint(SdCheckpointTest.SMALL, "", true, DType.F32, false);
+        MemoryStateDict inpainting =
+            SdCheckpointTest.checkpoint(SdCheckpointTest.SMALL.inpainting(), "", true, DType.F32, false)) {
+      assertThat(SdCheckpoint.of(plain, crossattn.hints()).conditioningKey()).isEqualTo(ConditioningKey.CROSSATTN);
+      assertThat(SdCheckpoint.of(inpainting, hybrid.hints()).conditioningKey()).isEqualTo(ConditioningKey.HYBRID);
+      assertThat(SdCheckpoint.of(inpainting, InferenceConfig.NONE.hints()).conditioningKey())
+          .isEqualTo(ConditioningKey.HYBRID);
+      assertThatThrownBy(() -> SdCheckpoint.of(plain, hybrid.hints())).isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("conditioning_key is 'hybrid'")
+          .hasMessageContaining("the UNet takes 4 input channels for 4 output channels")
+          .hasMessageContaining("its tensors are 'crossattn'");
+      assertThatThrownBy(() -> SdCheckpoint.of(inpainting, crossattn.hints()))
+          .hasMessageContaining("conditioning_key is 'crossattn'")
+          .hasMessageContaining("the UNet takes 9 input channels").hasMessageContaining("its tensors are 'hybrid'");
+    }
   }
 
   @Test

@@ -11,11 +11,17 @@ import io.github.ldm4j.export.sd.TextEncoderArchitecture;
 import io.github.ldm4j.export.sd.UNetArchitecture;
 import io.github.ldm4j.export.sd.VaeArchitecture;
 import io.github.ldm4j.export.sd.Weights;
+import io.github.ldm4j.model.ConditioningKey;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Architecture detection and weight serving on a CompVis-layout state dict written the way PyTorch
@@ -86,6 +92,7 @@ class SdCheckpointTest {
           SdCheckpoint c = SdCheckpoint.of(d);
           assertThat(c.architecture()).isEqualTo(SMALL);
           assertThat(c.inpainting()).isFalse();
+          assertThat(c.conditioningKey()).isEqualTo(ConditioningKey.CROSSATTN);
           assertThat(c.hasEma()).isFalse();
           SdCheckpoint.KeyUsage usage = c.usage(SMALL, SdCheckpoint.UNetWeights.MODEL);
           assertThat(usage.missing()).isEmpty();
@@ -104,6 +111,84 @@ class SdCheckpointTest {
       SdCheckpoint c = SdCheckpoint.of(d);
       assertThat(c.architecture()).isEqualTo(inpainting);
       assertThat(c.inpainting()).isTrue();
+      assertThat(c.conditioningKey()).isEqualTo(ConditioningKey.HYBRID);
+    }
+  }
+
+  /** Hints stating only {@code key}. */
+  static SdCheckpoint.Hints stating(ConditioningKey key) {
+    return new SdCheckpoint.Hints(OptionalInt.empty(), OptionalInt.empty(), Optional.of(key));
+  }
+
+  @Test
+  void aStatedConditioningKeyThatAgreesWithTheTensorsIsKept() throws Exception {
+    try (MemoryStateDict plain = checkpoint(SMALL, "", true, DType.F32, false);
+        MemoryStateDict inpainting = checkpoint(SMALL.inpainting(), "", true, DType.F32, false)) {
+      assertThat(SdCheckpoint.of(plain, stating(ConditioningKey.CROSSATTN)).conditioningKey())
+          .isEqualTo(ConditioningKey.CROSSATTN);
+      SdCheckpoint c = SdCheckpoint.of(inpainting, stating(ConditioningKey.HYBRID));
+      assertThat(c.conditioningKey()).isEqualTo(ConditioningKey.HYBRID);
+      assertThat(c.architecture()).isEqualTo(SMALL.inpainting());
+    }
+  }
+
+  /** A stated key the tensors contradict is refused naming both, the channels and the cross-attention. */
+  @ParameterizedTest
+  @CsvSource({
+    "false, hybrid,    crossattn, 4 input channels for 4 output channels",
+    "false, concat,    crossattn, 4 input channels for 4 output channels",
+    "true,  crossattn, hybrid,    9 input channels for 4 output channels",
+    "true,  concat,    hybrid,    9 input channels for 4 output channels",
+  })
+  void aStatedConditioningKeyTheTensorsContradictIsRefusedNamingBoth(boolean inpainting, String stated,
+      String tensors, String channels) throws Exception {
+    SdArchitecture a = inpainting ? SMALL.inpainting() : SMALL;
+    try (MemoryStateDict d = checkpoint(a, "", true, DType.F32, false)) {
+      assertThatThrownBy(() -> SdCheckpoint.of(d, stating(ConditioningKey.fromName(stated))))
+          .isInstanceOf(CheckpointFormatException.class)
+          .hasMessageStartingWith(d.file() + ": ")
+          .hasMessageContaining("model.params.conditioning_key is '" + stated + "'")
+          .hasMessageContaining("its tensors are '" + tensors + "'")
+          .hasMessageContaining("the UNet takes " + channels)
+          .hasMessageContaining("has cross-attention (a context of width 64)");
+    }
+  }
+
+  /** Copies {@code d} without the keys {@code drop} matches. */
+  private static MemoryStateDict without(MemoryStateDict d, Predicate<String> drop) {
+    MemoryStateDict out = new MemoryStateDict();
+    d.entries().forEach((k, e) -> {
+      if (!drop.test(k) && e.dtype().isFloating()) {
+        out.put(k, e.shape(), d.toFloat(k).toArray(), e.dtype());
+      }
+    });
+    return out;
+  }
+
+  @Test
+  void unetsLdm4jCannotConditionAreRefusedWithTheirKey() throws Exception {
+    try (MemoryStateDict plain = checkpoint(SMALL, "", true, DType.F32, false);
+        MemoryStateDict inpainting = checkpoint(SMALL.inpainting(), "", true, DType.F32, false);
+        MemoryStateDict depth = checkpoint(new SdArchitecture(SMALL.text(), SMALL.unet().withInChannels(5), SMALL.vae()),
+            "", true, DType.F32, false);
+        MemoryStateDict unconditional = without(plain, k -> k.contains(".attn2."));
+        MemoryStateDict concat = without(inpainting, k -> k.contains(".attn2."))) {
+      assertThatThrownBy(() -> SdCheckpoint.of(unconditional)).isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("has no cross-attention (no attn2 layers): a 'none' UNet")
+          .hasMessageContaining("ldm4j converts UNets with text cross-attention: crossattn (SD 1.x / 2.x) and hybrid");
+      assertThatThrownBy(() -> SdCheckpoint.of(concat, stating(ConditioningKey.CONCAT)))
+          .as("stated and agreeing, but not a UNet ldm4j conditions").isInstanceOf(CheckpointFormatException.class)
+          .hasMessageContaining("the UNet takes 9 input channels for 4 output channels")
+          .hasMessageContaining("a 'concat' UNet (channels concatenated to the latent, no cross-attention)");
+      assertThatThrownBy(() -> SdCheckpoint.of(unconditional, stating(ConditioningKey.CROSSATTN)))
+          .hasMessageContaining("conditioning_key is 'crossattn'").hasMessageContaining("its tensors are 'none'");
+      for (Optional<ConditioningKey> stated : List.of(Optional.<ConditioningKey>empty(), Optional.of(ConditioningKey.HYBRID))) {
+        assertThatThrownBy(() -> SdCheckpoint.of(depth, new SdCheckpoint.Hints(OptionalInt.empty(), OptionalInt.empty(), stated)))
+            .as("SD 2 depth's 5 channels, stated %s", stated).isInstanceOf(CheckpointFormatException.class)
+            .hasMessageContaining("the UNet takes 5 input channels for 4 output channels")
+            .hasMessageContaining("a 'hybrid' UNet, but ldm4j's concatenated conditioning is inpainting's")
+            .hasMessageContaining("9 channels");
+      }
     }
   }
 

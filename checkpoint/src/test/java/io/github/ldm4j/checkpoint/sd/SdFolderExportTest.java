@@ -7,6 +7,7 @@ import io.github.ldm4j.checkpoint.CheckpointFormatException;
 import io.github.ldm4j.checkpoint.DType;
 import io.github.ldm4j.export.folder.GeneratedFolder;
 import io.github.ldm4j.export.onnx.WriteProgress;
+import io.github.ldm4j.export.sd.SdArchitecture;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
@@ -14,6 +15,7 @@ import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.spi.BackendOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,32 @@ class SdFolderExportTest {
         GenerationResult a = g.generate(new GenerationRequest.TextToImage("a cat", "", s));
         GenerationResult b = g.generate(new GenerationRequest.TextToImage("a cat", "", s));
         assertThat(a.images().getFirst().image()).isEqualTo(b.images().getFirst().image());
+      }
+    }
+  }
+
+  /**
+   * The conditioning key of the checkpoint (as its config states it) is the one ldm4j reads back from
+   * the written folder: crossattn for the 4-channel UNet, hybrid (an inpainting pipeline) for the 9-channel one.
+   */
+  @Test
+  void theFolderOpensWithTheCheckpointsConditioningKey() throws Exception {
+    for (boolean inpainting : new boolean[] {false, true}) {
+      SdArchitecture a = inpainting ? SdCheckpointTest.SMALL.inpainting() : SdCheckpointTest.SMALL;
+      InferenceConfig config = InferenceConfig.parse(Path.of("model.yaml"),
+          ("model: {params: {conditioning_key: " + (inpainting ? "hybrid" : "crossattn") + "}}")
+              .getBytes(StandardCharsets.UTF_8));
+      try (MemoryStateDict d = SdCheckpointTest.checkpoint(a, "", true, DType.F32, false)) {
+        SdCheckpoint c = SdCheckpoint.of(d, config.hints());
+        assertThat(c.conditioningKey()).isEqualTo(config.conditioningKey().orElseThrow());
+        GeneratedFolder folder = new SdFolderExport(SdFolderExport.DEFAULTS.flavor(), SdFolderExport.DEFAULTS.precision(),
+            SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 64, SdFolderExport.DEFAULTS.prediction())
+            .write(c, dir.resolve("small-" + inpainting), WriteProgress.NONE);
+        assertThat(Files.readString(folder.root().resolve("model_index.json")))
+            .contains(inpainting ? "StableDiffusionInpaintPipeline" : "\"StableDiffusionPipeline\"");
+        try (Generator g = Generator.open(folder.root(), "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+          assertThat(g.model().denoiser().conditioningKey()).isEqualTo(c.conditioningKey());
+        }
       }
     }
   }

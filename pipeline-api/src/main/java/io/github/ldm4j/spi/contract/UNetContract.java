@@ -81,11 +81,7 @@ public record UNetContract(TensorPort sample, TensorPort timestep, TimestepForm 
 
   /** The conditioning key the contract implies. */
   public ConditioningKey conditioningKey() {
-    boolean concat = inChannels > outChannels;
-    if (context.isPresent()) {
-      return concat ? ConditioningKey.HYBRID : ConditioningKey.CROSSATTN;
-    }
-    return concat ? ConditioningKey.CONCAT : ConditioningKey.NONE;
+    return ConditioningKey.of(context.isPresent(), inChannels > outChannels);
   }
 
   /** The latent size the sample input is fixed at by its declaration, if any. */
