@@ -132,15 +132,6 @@ def sd1_embedder(clip_model):
 
 
 # -------------------------------------------------------------------------------- the models ----
-class Models:
-    """The stand-in LatentDiffusion with its cond_stage_model, and the module whose token_embedding sees the
-    ids (to record what was fed)."""
-
-    def __init__(self, ldm, text_module):
-        self.ldm = ldm
-        self.text_module = text_module
-
-
 def build(perturb):
     if FAMILY == "sd1":
         ldm = base.LatentDiffusionStandIn().eval()
