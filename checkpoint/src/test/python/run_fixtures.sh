@@ -2,7 +2,7 @@
 # Regenerates the reference fixtures under ../resources/fixtures by running the original code.
 # Needs Debian's python3-torch (and friends, see README.md) and the sources exported by prepare_sources.sh.
 #   ./run_fixtures.sh            # all fixtures
-#   ./run_fixtures.sh sd1        # only gen_sd1.py (or: sd2)
+#   ./run_fixtures.sh sd1        # only gen_sd1.py (or: sd2; cli-sd1 / cli-sd2 for gen_cli.py)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 export REF_SRC="${REF_SRC:-/tmp/ldm4j-ref-src}"
@@ -15,4 +15,10 @@ if [ "$which" = all ] || [ "$which" = sd1 ]; then
 fi
 if [ "$which" = all ] || [ "$which" = sd2 ]; then
   PYTHONPATH="$here/stubs:$REF_SRC/einops:$REF_SRC/open_clip/src:$REF_SRC/sd2" "$PY" "$here/gen_sd2.py"
+fi
+if [ "$which" = all ] || [ "$which" = cli-sd1 ]; then
+  PYTHONPATH="$here/stubs:$REF_SRC/einops:$REF_SRC/clip:$REF_SRC/sd1" "$PY" "$here/gen_cli.py" sd1
+fi
+if [ "$which" = all ] || [ "$which" = cli-sd2 ]; then
+  PYTHONPATH="$here/stubs:$REF_SRC/einops:$REF_SRC/open_clip/src:$REF_SRC/sd2" "$PY" "$here/gen_cli.py" sd2
 fi
