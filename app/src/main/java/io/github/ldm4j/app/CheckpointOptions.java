@@ -11,6 +11,7 @@ import io.github.ldm4j.model.Parameterization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.github.ldm4j.spi.Placement;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -40,9 +41,10 @@ final class CheckpointOptions {
       + "must match the UNet's). Default: CHECKPOINT.yaml beside it, if any.")
   Path config;
 
-  @Option(names = "--precision", defaultValue = "fp32",
-      description = "Weights and tensors of the converted networks: fp32 (default; runs on every CPU) or fp16.")
-  String precision = "fp32";
+  @Option(names = "--precision", defaultValue = "auto",
+      description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
+          + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU) or fp16.")
+  String precision = "auto";
 
   /** The inference config file: {@code --config}, else the {@code .yaml} beside {@code checkpoint}, if any. */
   Optional<Path> configFile(Path checkpoint) {
@@ -87,9 +89,23 @@ final class CheckpointOptions {
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
-  Path modelFolder(Path model) throws IOException {
+  Path modelFolder(Path model, Placement unet) throws IOException {
+    gpu = onGpu(unet);
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
+
+  /** Whether the UNet placed at {@code unet} runs on a GPU, where {@code --precision auto} means fp16. */
+  static boolean onGpu(Placement unet) {
+    String d = unet.device().toLowerCase(Locale.ROOT);
+    return switch (unet.backend().toLowerCase(Locale.ROOT)) {
+      case "onnx" -> d.startsWith("cuda") || d.startsWith("tensorrt") || d.startsWith("directml") || d.startsWith("coreml");
+      case "openvino" -> d.contains("gpu");
+      default -> false;
+    };
+  }
+
+  /** Set by {@link #modelFolder} from the UNet's placement; {@code convert} knows no device and keeps fp32. */
+  private boolean gpu;
 
   /** The VAE file, if one is given. */
   Optional<Path> vaeFile() {
@@ -113,9 +129,10 @@ final class CheckpointOptions {
    */
   SdFolderExport export(int imageSize, InferenceConfig config) {
     Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
+      case "auto" -> gpu ? Precision.FP16 : Precision.FP32;
       case "fp32" -> Precision.FP32;
       case "fp16" -> Precision.FP16;
-      default -> throw new IllegalArgumentException("--precision must be fp32 or fp16, got " + precision);
+      default -> throw new IllegalArgumentException("--precision must be auto, fp32 or fp16, got " + precision);
     };
     SdCheckpoint.UNetWeights w = switch (weights.toLowerCase(Locale.ROOT)) {
       case "model" -> SdCheckpoint.UNetWeights.MODEL;

@@ -1,5 +1,6 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
@@ -110,7 +111,9 @@ final class GenerateCommand implements Callable<Integer> {
     String backend = backendChoice.backend();
     GenerationRequest request = request(settings);
     checkpointOptions.export(GenerationSettings.DEFAULTS.width()); // a bad --weights, --prediction, --precision: exit 2
-    Path modelDir = model != null ? checkpointOptions.modelFolder(model) : DemoModel.ensure();
+    Path modelDir = model != null
+        ? checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+        : DemoModel.ensure();
     PrintStream err = System.err;
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);

@@ -55,7 +55,7 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
     ObjectNode checkpoint = CheckpointOptions.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
-    Path dir = checkpointOptions.modelFolder(model);
+    Path dir = checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend));
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 

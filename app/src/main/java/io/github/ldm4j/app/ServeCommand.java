@@ -1,5 +1,7 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Instance;
@@ -103,7 +105,10 @@ final class ServeCommand implements Callable<Integer> {
   /** A checkpoint file's converted folder (written on first use), else {@code model} itself. */
   private Path checkpointFolder(Path model) {
     try {
-      return checkpointOptions.modelFolder(model);
+      String dev = device != null ? device : "cpu";
+      Placement unet = Placement.parseEach(placement, dev).getOrDefault(ModelComponent.UNET,
+          new Placement(backend != null ? backend : "onnx", dev));
+      return checkpointOptions.modelFolder(model, unet);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot open the checkpoint " + model, e);
     }

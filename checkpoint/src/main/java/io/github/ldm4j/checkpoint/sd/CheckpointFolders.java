@@ -2,6 +2,7 @@ package io.github.ldm4j.checkpoint.sd;
 
 import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.export.onnx.WriteProgress;
 import io.github.ldm4j.folder.Ldm4jHome;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * absolute path, size and modification time plus the export options — the file is not hashed, so a
  * multi-GB checkpoint is not read twice; the conversion writes into a temporary folder that is
  * renamed into place when complete, so concurrent first uses are safe and an interrupted one leaves
- * no half folder.
+ * no half folder. Every network of a cached folder keeps its weights in external data ({@code
+ * model.onnx_data}), written in parallel chunks straight to disk.
  */
 public final class CheckpointFolders {
 
@@ -82,7 +84,9 @@ public final class CheckpointFolders {
     Files.createDirectories(dir.getParent());
     Path tmp = Files.createTempDirectory(dir.getParent(), ".converting-");
     try {
-      convert(request, tmp.resolve("model"));
+      // external data for every network: streamed to disk in parallel, never held in the heap
+      convert(new Request(request.checkpoint(), request.vae(), request.config(), request.inference(),
+          request.export().withStorage(WeightStorage.EXTERNAL)), tmp.resolve("model"));
       try {
         Files.move(tmp.resolve("model"), dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

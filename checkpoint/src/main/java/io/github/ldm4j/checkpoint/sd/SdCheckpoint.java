@@ -434,7 +434,11 @@ public final class SdCheckpoint {
     int fullRows = (int) ((count - i) / cols);
     if (fullRows > 0) {
       long r0 = (start + i) / cols;
-      float[] run = new float[fullRows];
+      float[] run = RUN.get();
+      if (run.length < fullRows) {
+        run = new float[fullRows];
+        RUN.set(run);
+      }
       for (long c = 0; c < cols; c++) {
         readRun(data, type, base + c * rows + r0, run, 0, fullRows);
         int at = i + (int) c;
@@ -450,12 +454,22 @@ public final class SdCheckpoint {
     }
   }
 
+  /** One block row of a transposed read, one growing array per thread. */
+  private static final ThreadLocal<float[]> RUN = ThreadLocal.withInitial(() -> new float[0]);
+
+  /** Raw 16-bit values of the run being converted, one growing array per thread. */
+  private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
+
   /** {@code n} consecutive elements from element {@code index} of {@code data}, converted to float, in bulk. */
   private static void readRun(MemorySegment data, DType type, long index, float[] dst, int offset, int n) {
     switch (type) {
       case F32 -> MemorySegment.copy(data, F32, index * 4, dst, offset, n);
       case F16, BF16 -> {
-        short[] raw = new short[n];
+        short[] raw = SCRATCH.get();
+        if (raw.length < n) {
+          raw = new short[n];
+          SCRATCH.set(raw);
+        }
         MemorySegment.copy(data, U16, index * 2, raw, 0, n);
         if (type == DType.F16) {
           for (int i = 0; i < n; i++) {

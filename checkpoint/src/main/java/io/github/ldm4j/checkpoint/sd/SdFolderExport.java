@@ -65,6 +65,11 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
         config.parameterization().orElse(prediction), config.scaleFactor().orElse(scaleFactor));
   }
 
+  /** These options with the weights stored as {@code storage}. */
+  public SdFolderExport withStorage(WeightStorage storage) {
+    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor);
+  }
+
   /** Validates. */
   public SdFolderExport {
     Objects.requireNonNull(flavor, "flavor");

@@ -46,6 +46,9 @@ public final class OnnxModelWriter {
 
   private static final int CHUNK_ELEMENTS = 1 << 20;
 
+  /** One chunk of float values per writing thread (no garbage per chunk: converting a checkpoint would grow the heap by gigabytes). */
+  private static final ThreadLocal<float[]> CHUNKS = ThreadLocal.withInitial(() -> new float[CHUNK_ELEMENTS]);
+
   /** What a {@link Placement} answers for an initializer stored inside the model. */
   private static final long INLINE = -1;
 
@@ -76,11 +79,9 @@ public final class OnnxModelWriter {
       Counter counter = new Counter(modelFile, graph.initializerBytes(), progress);
       ProtoWriter model;
       if (external) {
-        try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
-          Placement toFile = init -> init.byteSize() >= EXTERNAL_MIN_BYTES ? writeExternal(init, ch, counter) : INLINE;
-          model = toProto(graph, EXTERNAL_DATA_FILE, toFile, counter);
-        }
+        writeExternalData(graph.initializers().stream().filter(OnnxModelWriter::isExternal).toList(), dataFile, counter);
+        Placement toFile = init -> isExternal(init) ? init.byteSize() : INLINE;
+        model = toProto(graph, EXTERNAL_DATA_FILE, toFile, counter);
       } else {
         Files.deleteIfExists(dataFile);
         model = toProto(graph, null, init -> INLINE, counter);
@@ -294,11 +295,69 @@ public final class OnnxModelWriter {
     return buf.array();
   }
 
-  private static long writeExternal(Initializer init, FileChannel ch, Counter counter) throws IOException {
-    long chunkBytes = Math.min(init.elementCount(), CHUNK_ELEMENTS) * init.elementType().byteSize();
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.max(chunkBytes, 8)).order(ByteOrder.LITTLE_ENDIAN);
-    encode(init, buf, ch, counter);
-    return init.byteSize();
+  /** Whether {@link #write}'s external mode stores {@code init} in {@link #EXTERNAL_DATA_FILE}. */
+  private static boolean isExternal(Initializer init) {
+    return init.byteSize() >= EXTERNAL_MIN_BYTES;
+  }
+
+  /**
+   * Writes the contents of {@code external} back to back, in order, into {@code dataFile}: its chunks
+   * (at most {@link #CHUNK_ELEMENTS} elements of one initializer) are produced and written in
+   * parallel, each at its own offset (positional writes from one direct buffer per thread; a mapped
+   * output was as fast but counted the written gigabytes in the process's resident memory), so
+   * converting a multi-gigabyte checkpoint uses every core. The bytes are those of a sequential write. {@link TensorValues.FloatFiller}s are called concurrently for disjoint
+   * ranges.
+   */
+  private static void writeExternalData(List<Initializer> external, Path dataFile, Counter counter) throws IOException {
+    record Chunk(Initializer init, long at, long start, int count) {}
+    List<Chunk> chunks = new ArrayList<>();
+    long at = 0;
+    for (Initializer init : external) {
+      long n = init.elementCount();
+      int size = init.elementType().byteSize();
+      if (init.values() instanceof TensorValues.Floats) {
+        for (long start = 0; start < n; start += CHUNK_ELEMENTS) {
+          int count = (int) Math.min(CHUNK_ELEMENTS, n - start);
+          chunks.add(new Chunk(init, at + start * size, start, count));
+        }
+      } else {
+        chunks.add(new Chunk(init, at, 0, (int) n));
+      }
+      at += init.byteSize();
+    }
+    Files.deleteIfExists(dataFile);
+    try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(() ->
+          ByteBuffer.allocateDirect(CHUNK_ELEMENTS * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN));
+      chunks.parallelStream().forEach(c -> {
+        long bytes = (long) c.count() * c.init().elementType().byteSize();
+        ByteBuffer buf = bytes <= CHUNK_ELEMENTS * Double.BYTES ? buffers.get().clear()
+            : ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        if (c.init().values() instanceof TensorValues.Floats) {
+          encodeFloats(c.init(), c.start(), c.count(), buf);
+        } else {
+          encode(c.init(), buf, null, Counter.NONE);
+        }
+        buf.flip();
+        try {
+          for (long pos = c.at(); buf.hasRemaining(); ) {
+            pos += ch.write(buf, pos);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write " + dataFile, e);
+        }
+        counter.add(c.init(), bytes);
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** Elements {@code start..start+count)} of a float initializer, encoded into {@code buf} at its position. */
+  private static void encodeFloats(Initializer init, long start, int count, ByteBuffer buf) {
+    float[] chunk = CHUNKS.get();
+    ((TensorValues.Floats) init.values()).filler().fill(start, chunk, count);
+    encodeChunk(init.elementType(), chunk, count, buf);
   }
 
   /**
@@ -315,23 +374,7 @@ public final class OnnxModelWriter {
           for (long start = 0; start < n; start += chunk.length) {
             int count = (int) Math.min(chunk.length, n - start);
             f.filler().fill(start, chunk, count);
-            switch (type) {
-              case FLOAT -> {
-                buf.asFloatBuffer().put(chunk, 0, count);
-                buf.position(buf.position() + count * Float.BYTES);
-              }
-              case FLOAT16 -> {
-                for (int i = 0; i < count; i++) {
-                  buf.putShort(Float.floatToFloat16(chunk[i]));
-                }
-              }
-              case DOUBLE -> {
-                for (int i = 0; i < count; i++) {
-                  buf.putDouble(chunk[i]);
-                }
-              }
-              default -> throw new IllegalStateException("float values for " + type);
-            }
+            encodeChunk(type, chunk, count, buf);
             flush(buf, ch);
             counter.add(init, (long) count * type.byteSize());
           }
@@ -355,6 +398,27 @@ public final class OnnxModelWriter {
     }
   }
 
+  /** {@code chunk[0..count)} as little-endian {@code type} values into {@code buf} at its position. */
+  private static void encodeChunk(ElementType type, float[] chunk, int count, ByteBuffer buf) {
+    switch (type) {
+      case FLOAT -> {
+        buf.asFloatBuffer().put(chunk, 0, count);
+        buf.position(buf.position() + count * Float.BYTES);
+      }
+      case FLOAT16 -> {
+        for (int i = 0; i < count; i++) {
+          buf.putShort(Float.floatToFloat16(chunk[i]));
+        }
+      }
+      case DOUBLE -> {
+        for (int i = 0; i < count; i++) {
+          buf.putDouble(chunk[i]);
+        }
+      }
+      default -> throw new IllegalStateException("float values for " + type);
+    }
+  }
+
   private static void flush(ByteBuffer buf, FileChannel ch) throws IOException {
     if (ch == null) {
       return;
@@ -368,6 +432,9 @@ public final class OnnxModelWriter {
 
   /** Progress bookkeeping for one model file. */
   private static final class Counter {
+    /** Counts nothing, reports nothing. */
+    static final Counter NONE = new Counter(null, 0, WriteProgress.NONE);
+
     private final Path file;
     private final long total;
     private final WriteProgress progress;
@@ -379,7 +446,10 @@ public final class OnnxModelWriter {
       this.progress = progress;
     }
 
-    void add(Initializer init, long bytes) {
+    synchronized void add(Initializer init, long bytes) {
+      if (this == NONE) {
+        return;
+      }
       done += bytes;
       progress.onProgress(file, done, total);
     }

@@ -48,7 +48,11 @@ public sealed interface TensorValues {
     }
   }
 
-  /** Produces float values by element index: fills {@code dst[0..count)} with elements {@code start..start+count)}. */
+  /**
+   * Produces float values by element index: fills {@code dst[0..count)} with elements {@code
+   * start..start+count)}. A writer may call it for disjoint ranges in any order and from several
+   * threads at once, so the values must depend on the index only (as seeded or checkpoint weights do).
+   */
   @FunctionalInterface
   interface FloatFiller {
     /**

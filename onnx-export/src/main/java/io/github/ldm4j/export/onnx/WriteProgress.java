@@ -8,7 +8,8 @@ public interface WriteProgress {
   WriteProgress NONE = (file, done, total) -> { };
 
   /**
-   * Called after each chunk of initializer data.
+   * Called after each chunk of initializer data; external data is produced in parallel, so the
+   * calls may come from several threads (one at a time, with {@code doneBytes} increasing).
    *
    * @param file the model file being written
    * @param doneBytes initializer bytes produced so far for this file

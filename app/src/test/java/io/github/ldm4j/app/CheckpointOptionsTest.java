@@ -1,0 +1,40 @@
+package io.github.ldm4j.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.spi.Placement;
+import org.junit.jupiter.api.Test;
+
+/** {@code --precision auto}: fp16 where the UNet runs on a GPU, fp32 elsewhere (and for {@code convert}, which has no device). */
+class CheckpointOptionsTest {
+
+  @Test
+  void gpuPlacementsAreRecognised() {
+    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "cuda:0"))).isTrue();
+    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "tensorrt:1"))).isTrue();
+    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "directml:0"))).isTrue();
+    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "coreml"))).isTrue();
+    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "GPU.1"))).isTrue();
+    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "cpu"))).isFalse();
+    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "CPU"))).isFalse();
+    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "NPU"))).isFalse();
+  }
+
+  @Test
+  void autoIsFp32UntilAGpuPlacementIsSeenAndExplicitValuesWin() throws Exception {
+    CheckpointOptions o = new CheckpointOptions();
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP32);
+    java.nio.file.Path folder = java.nio.file.Files.createTempDirectory("ldm4j-options");
+    // a folder is its own model folder whatever the placement; the UNet's GPU decides a checkpoint's precision
+    assertThat(o.modelFolder(folder, new Placement("onnx", "cuda:0"))).isEqualTo(folder);
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP16);
+    o.modelFolder(folder, new Placement("onnx", "cpu"));
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP32);
+    o.precision = "fp32";
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP32);
+    o.precision = "fp16";
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP16);
+  }
+}
