@@ -116,44 +116,6 @@ public final class OnnxModelWriter {
     }
   }
 
-  /**
-   * The model with every {@link Initializer.Role#PARAMETER} initializer of at least {@code minBytes}
-   * bytes declared as external data and <em>without its values</em>: their {@link
-   * TensorValues.FloatFiller}s are never called, and nothing is written anywhere. Each such tensor has
-   * {@code data_location = EXTERNAL} and the {@code external_data} entries {@code location} (the given
-   * string), {@code offset} (its offset if all of them were concatenated in graph order, which is how
-   * {@link #write} lays out {@link #EXTERNAL_DATA_FILE}) and {@code length} (its {@link
-   * Initializer#byteSize()}). Every other initializer is inline, as in {@link #toBytes}.
-   *
-   * <p>For handing the weights to ONNX Runtime separately (its {@code
-   * SessionOptions.addExternalInitializers}, which replaces those initializers by name), so that a
-   * multi-gigabyte network never becomes a multi-gigabyte protobuf.
-   *
-   * @param graph the graph
-   * @param location the {@code location} entry of every external tensor (a file name relative to the model)
-   * @param minBytes parameters at least this large are external ({@code 0}: all of them)
-   * @return the serialised {@code ModelProto}
-   * @throws IllegalArgumentException when {@code location} is empty or {@code minBytes} negative
-   */
-  public static byte[] graphOnly(OnnxGraph graph, String location, long minBytes) {
-    Objects.requireNonNull(graph, "graph");
-    Objects.requireNonNull(location, "location");
-    if (location.isEmpty()) {
-      throw new IllegalArgumentException("external data location must not be empty");
-    }
-    if (minBytes < 0) {
-      throw new IllegalArgumentException("minBytes must be >= 0, got " + minBytes);
-    }
-    Placement declareOnly = init ->
-        init.role() == Initializer.Role.PARAMETER && init.byteSize() >= minBytes ? init.byteSize() : INLINE;
-    try {
-      return toProto(graph, location, declareOnly, new Counter(null, graph.initializerBytes(), WriteProgress.NONE))
-          .toByteArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** Decides, for each initializer in graph order, whether its contents are external. */
   @FunctionalInterface
   private interface Placement {

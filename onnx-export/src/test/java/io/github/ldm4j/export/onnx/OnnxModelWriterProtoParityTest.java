@@ -1,7 +1,6 @@
 package io.github.ldm4j.export.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnx.proto.OnnxMl;
 import io.github.ldm4j.export.folder.ExportFlavor;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,10 +191,6 @@ class OnnxModelWriterProtoParityTest {
     assertThat(Files.readAllBytes(extFile.resolveSibling(OnnxModelWriter.EXTERNAL_DATA_FILE)))
         .isEqualTo(Files.readAllBytes(oracleDir.resolve("model.onnx_data")));
 
-    for (long minBytes : new long[] {0, 1024, Long.MAX_VALUE}) {
-      assertSameModel(OnnxModelWriter.graphOnly(graph, "weights.bin", minBytes),
-          ProtobufReferenceWriter.graphOnly(graph, "weights.bin", minBytes));
-    }
   }
 
   @Test
@@ -228,68 +222,5 @@ class OnnxModelWriterProtoParityTest {
   void theTinyFamilyDefault() throws Exception {
     assertParity(SdGraphs.unet(SdArchitecture.tiny(), ExportFlavor.OPTIMUM, Precision.FP16, SEEDED));
     assertParity(SdGraphs.textEncoder(SdArchitecture.tiny(), ExportFlavor.OPTIMUM, Precision.FP32, SEEDED));
-  }
-
-  @Test
-  void graphOnlyDeclaresLargeParametersWithoutComputingThem() throws Exception {
-    TensorValues.FloatFiller never = (start, dst, count) -> {
-      throw new AssertionError("values computed");
-    };
-    OnnxGraph graph = new OnnxGraph("g", GraphBuilder.OPSET, List.of(io("x", ElementType.FLOAT, Dim.of(4))),
-        List.of(io("y", ElementType.FLOAT, Dim.of(4))), List.of(node("n", "Identity", "", List.of("x"), List.of("y"))),
-        List.of(param("w1", ElementType.FLOAT, never, 100, 10), // 4 000 bytes
-            param("small", ElementType.FLOAT, ramp(1), 2), // 8 bytes: inline
-            constant("table", ElementType.FLOAT, TensorValues.constant(2f), 1000), // a constant: inline
-            param("w2", ElementType.FLOAT16, never, 3, 1000), // 6 000 bytes
-            constant("shape", ElementType.INT64, TensorValues.ofLongs(1, 4), 2),
-            param("w3", ElementType.DOUBLE, never, 16))); // 128 bytes: declared with minBytes 100
-
-    OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(OnnxModelWriter.graphOnly(graph, "unet.weights", 100));
-    Map<String, OnnxMl.TensorProto> inits = new java.util.LinkedHashMap<>();
-    m.getGraph().getInitializerList().forEach(t -> inits.put(t.getName(), t));
-    assertThat(inits.keySet()).containsExactly("w1", "small", "table", "w2", "shape", "w3");
-    assertExternal(inits.get("w1"), "unet.weights", 0, 4000);
-    assertExternal(inits.get("w2"), "unet.weights", 4000, 6000);
-    assertExternal(inits.get("w3"), "unet.weights", 10000, 128);
-    assertThat(inits.get("w2").getDimsList()).containsExactly(3L, 1000L);
-    assertThat(inits.get("w2").getDataType()).isEqualTo(ElementType.FLOAT16.onnxCode());
-    for (String inline : List.of("small", "table", "shape")) {
-      assertThat(inits.get(inline).hasDataLocation()).as(inline).isFalse();
-      assertThat(inits.get(inline).getExternalDataCount()).as(inline).isZero();
-      assertThat(inits.get(inline).getRawData().size()).as(inline).isEqualTo(
-          graph.initializers().stream().filter(i -> i.name().equals(inline)).findFirst().orElseThrow().byteSize());
-    }
-
-    // With a threshold above w3, it is the one parameter that is computed.
-    assertThatThrownBy(() -> OnnxModelWriter.graphOnly(graph, "unet.weights", 200)).hasMessage("values computed");
-    assertThatThrownBy(() -> OnnxModelWriter.graphOnly(graph, "", 0)).hasMessageContaining("location");
-    assertThatThrownBy(() -> OnnxModelWriter.graphOnly(graph, "w", -1)).hasMessageContaining("minBytes");
-  }
-
-  @Test
-  void graphOnlyOfAFullSizeUNetComputesNoWeight() throws Exception {
-    OnnxGraph unet = SdGraphs.unet(SdArchitecture.stableDiffusionV1(), ExportFlavor.OPTIMUM, Precision.FP16,
-        Weights.structureOnly());
-    byte[] bytes = OnnxModelWriter.graphOnly(unet, "unet/model.onnx_data", 0);
-    assertThat(bytes.length).isLessThan(8 << 20);
-    OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(bytes);
-    long declared = 0;
-    for (OnnxMl.TensorProto t : m.getGraph().getInitializerList()) {
-      if (t.getDataLocation() == OnnxMl.TensorProto.DataLocation.EXTERNAL) {
-        assertThat(t.getExternalData(1).getValue()).isEqualTo(Long.toString(declared));
-        declared += Long.parseLong(t.getExternalData(2).getValue());
-      }
-    }
-    assertThat(declared).isEqualTo(unet.parameterCount() * 2);
-  }
-
-  static void assertExternal(OnnxMl.TensorProto t, String location, long offset, long length) {
-    assertThat(t.getDataLocation()).as(t.getName()).isEqualTo(OnnxMl.TensorProto.DataLocation.EXTERNAL);
-    assertThat(t.hasRawData()).as(t.getName()).isFalse();
-    assertThat(t.getExternalDataList()).as(t.getName())
-        .extracting(OnnxMl.StringStringEntryProto::getKey, OnnxMl.StringStringEntryProto::getValue)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("location", location),
-            org.assertj.core.groups.Tuple.tuple("offset", Long.toString(offset)),
-            org.assertj.core.groups.Tuple.tuple("length", Long.toString(length)));
   }
 }

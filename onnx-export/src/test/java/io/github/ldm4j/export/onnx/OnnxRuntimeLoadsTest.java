@@ -3,12 +3,10 @@ package io.github.ldm4j.export.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,30 +74,5 @@ class OnnxRuntimeLoadsTest {
     }
   }
 
-  @Test
-  void graphOnlyWithTheWeightsHandedOver() throws Exception {
-    OnnxGraph graph = affine();
-    // Both parameters external ("values never computed" is OnnxModelWriterProtoParityTest's); the file
-    // named in location does not exist: ONNX Runtime takes the tensors given instead.
-    byte[] model = OnnxModelWriter.graphOnly(graph, "absent.bin", 0);
-    Map<String, OnnxTensorLike> weights = new HashMap<>();
-    try (OnnxTensor w = OnnxTensor.createTensor(ENV, direct(0, 1, 2, 3, 4, 5), new long[] {3, 2});
-        OnnxTensor b = OnnxTensor.createTensor(ENV, direct(0.5f, 0.5f), new long[] {2});
-        OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
-      weights.put("w", w);
-      weights.put("b", b);
-      opts.addExternalInitializers(weights);
-      try (OrtSession s = ENV.createSession(model, opts)) {
-        assertThat(run(s)).containsExactly(EXPECTED);
-        assertThat(s.getInputNames()).containsExactly("x");
-      }
-    }
-  }
 
-  private static FloatBuffer direct(float... values) {
-    FloatBuffer buf = java.nio.ByteBuffer.allocateDirect(values.length * 4).order(java.nio.ByteOrder.nativeOrder())
-        .asFloatBuffer();
-    buf.put(values).flip();
-    return buf;
-  }
 }

@@ -16,8 +16,7 @@ import java.util.function.Predicate;
 /**
  * The oracle of the hand-written encoder: {@link OnnxModelWriter} as it was before it had one, building
  * the {@code ModelProto} with protobuf-java and the generated {@code ai.onnx.proto.OnnxMl} classes of
- * {@code org.tribuo:tribuo-util-onnx} (a test dependency only). Kept as it was, plus the model {@link
- * OnnxModelWriter#graphOnly} promises (external entries, no values) built the same way.
+ * {@code org.tribuo:tribuo-util-onnx} (a test dependency only). Kept as it was.
  */
 final class ProtobufReferenceWriter {
 
@@ -43,16 +42,6 @@ final class ProtobufReferenceWriter {
     try (FileChannel ch = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
       return toProto(graph, ch, OnnxModelWriter.EXTERNAL_DATA_FILE, init -> false);
-    }
-  }
-
-  /** What {@link OnnxModelWriter#graphOnly} promises, built with protobuf-java. */
-  static OnnxMl.ModelProto graphOnly(OnnxGraph graph, String location, long minBytes) {
-    try {
-      return toProto(graph, null, location,
-          init -> init.role() == Initializer.Role.PARAMETER && init.byteSize() >= minBytes);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
