@@ -76,7 +76,9 @@ public interface Ldm4jConfig {
   /** The default model. */
   interface DefaultModel {
     /**
-     * Model folder in the diffusers / optimum ONNX layout. Required to open the models: when it is
+     * Model folder in the diffusers / optimum ONNX layout, or a single-file SD 1.x / 2.x checkpoint
+     * ({@code .safetensors}, {@code .ckpt}; converted once into a cached folder under the ldm4j
+     * home, with the {@code .yaml} beside it if any). Required to open the models: when it is
      * absent, opening them (at startup, unless {@code quarkus.ldm4j.open-at-startup} is false) fails
      * naming this property. The extension has no built-in model; the ldm4j app ({@code ./ldm4j
      * serve}) sets this property to its embedded demo model when no {@code --model} is given.
@@ -99,7 +101,7 @@ public interface Ldm4jConfig {
 
   /** A further model. */
   interface NamedModel {
-    /** Model folder in the diffusers / optimum ONNX layout. */
+    /** Model folder in the diffusers / optimum ONNX layout, or a single-file checkpoint (as {@code quarkus.ldm4j.model.path}). */
     Path path();
 
     /** Backend for this model; the global {@code quarkus.ldm4j.backend} when absent. */
