@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.checkpoint.DType;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
-import io.github.ldm4j.export.sd.SdArchitecture;
-import io.github.ldm4j.export.sd.TextEncoderArchitecture;
-import io.github.ldm4j.export.sd.UNetArchitecture;
-import io.github.ldm4j.export.sd.VaeArchitecture;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -27,18 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServeCheckpointIT {
 
-  /** Small SD 1.x sizes with CLIP's vocabulary, so that the real tokenizer's ids fit. */
-  private static final SdArchitecture SMALL = new SdArchitecture(
-      new TextEncoderArchitecture(49408, 77, 64, 2, 1, 256, 49407),
-      new UNetArchitecture(4, 4, List.of(32, 64), List.of(true, false), 1, 8, 64, 32),
-      new VaeArchitecture(List.of(32, 32, 64, 64), 1, 4, 32));
 
   @TempDir Path work;
 
   @Test
   void aCheckpointFileIsServedAndABadOneStopsStartupNamingIt() throws Exception {
     Path ckpt = work.resolve("small-sd1.safetensors");
-    FullSizeCheckpointCommand.write(SMALL, ckpt, DType.F16, 7, new PrintStream(OutputStream.nullOutputStream()));
+    FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, ckpt, DType.F16, 7, new PrintStream(OutputStream.nullOutputStream()));
     try (ServeProcess serve = ServeProcess.start(work, List.of(), List.of("--model", ckpt.toString()))) {
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(serve.base() + "/v1/images/generations"))

@@ -6,10 +6,6 @@ import io.github.ldm4j.backend.openvino.emulator.OvEmulator;
 import io.github.ldm4j.checkpoint.DType;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
-import io.github.ldm4j.export.sd.SdArchitecture;
-import io.github.ldm4j.export.sd.TextEncoderArchitecture;
-import io.github.ldm4j.export.sd.UNetArchitecture;
-import io.github.ldm4j.export.sd.VaeArchitecture;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -38,11 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CheckpointOnOpenVinoTest {
 
-  /** Small SD 1.x sizes with CLIP's vocabulary, so that the real tokenizer's ids fit. */
-  private static final SdArchitecture SMALL = new SdArchitecture(
-      new TextEncoderArchitecture(49408, 77, 64, 2, 1, 256, 49407),
-      new UNetArchitecture(4, 4, List.of(32, 64), List.of(true, false), 1, 8, 64, 32),
-      new VaeArchitecture(List.of(32, 32, 64, 64), 1, 4, 32));
 
   @TempDir Path dir;
   private OvEmulator emulator;
@@ -61,7 +52,7 @@ class CheckpointOnOpenVinoTest {
   @Test
   void aCheckpointsCachedFolderGeneratesOnOpenVinoAsOnOnnx() throws Exception {
     Path file = dir.resolve("small-sd1.safetensors");
-    FullSizeCheckpointCommand.write(SMALL, file, DType.F16, 5, new PrintStream(OutputStream.nullOutputStream()));
+    FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, file, DType.F16, 5, new PrintStream(OutputStream.nullOutputStream()));
     String previous = System.getProperty("ldm4j.home");
     Path folder;
     try {

@@ -35,6 +35,15 @@ import java.util.SplittableRandom;
  */
 public final class FullSizeCheckpointCommand {
 
+  /**
+   * Small SD 1.x sizes with CLIP's full vocabulary (so that the real tokenizer's ids fit): a checkpoint
+   * a test can serve or open by prompt in seconds.
+   */
+  public static final SdArchitecture SMALL_SD1 = new SdArchitecture(
+      new io.github.ldm4j.export.sd.TextEncoderArchitecture(49408, 77, 64, 2, 1, 256, 49407),
+      new io.github.ldm4j.export.sd.UNetArchitecture(4, 4, java.util.List.of(32, 64), java.util.List.of(true, false), 1, 8, 64, 32),
+      new io.github.ldm4j.export.sd.VaeArchitecture(java.util.List.of(32, 32, 64, 64), 1, 4, 32));
+
   private FullSizeCheckpointCommand() {
   }
 

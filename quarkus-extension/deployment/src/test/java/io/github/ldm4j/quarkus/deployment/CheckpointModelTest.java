@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.checkpoint.DType;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
-import io.github.ldm4j.export.sd.SdArchitecture;
-import io.github.ldm4j.export.sd.TextEncoderArchitecture;
-import io.github.ldm4j.export.sd.UNetArchitecture;
-import io.github.ldm4j.export.sd.VaeArchitecture;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.image.RgbImage;
@@ -20,7 +16,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,11 +26,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class CheckpointModelTest {
 
-  /** Small SD 1.x sizes with CLIP's vocabulary, so that the real tokenizer's ids fit. */
-  private static final SdArchitecture SMALL = new SdArchitecture(
-      new TextEncoderArchitecture(49408, 77, 64, 2, 1, 256, 49407),
-      new UNetArchitecture(4, 4, List.of(32, 64), List.of(true, false), 1, 8, 64, 32),
-      new VaeArchitecture(List.of(32, 32, 64, 64), 1, 4, 32));
 
   @RegisterExtension
   static final QuarkusUnitTest APP = new QuarkusUnitTest()
@@ -53,7 +43,7 @@ class CheckpointModelTest {
     try {
       if (!Files.isRegularFile(file)) {
         Files.createDirectories(dir);
-        FullSizeCheckpointCommand.write(SMALL, file, DType.F16, 7, new PrintStream(OutputStream.nullOutputStream()));
+        FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, file, DType.F16, 7, new PrintStream(OutputStream.nullOutputStream()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
