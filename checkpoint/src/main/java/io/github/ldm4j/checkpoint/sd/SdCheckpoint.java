@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * weights {@code [out, in]} are read transposed into the graphs' {@code [in, out]}, norm vectors
  * {@code [C]} as {@code [C, 1, 1]}, the VAE attention's 1×1 convolutions as linear weights,
  * OpenCLIP's fused {@code in_proj} as its q, k, v row blocks; F16, BF16 and F64 are converted to
- * float32 element by element as the graph is written, straight from the mapped file).
+ * float32 in bulk runs (transposed matrices in row blocks) as the graph is written, straight from the mapped file).
  *
  * <p>What shapes cannot tell follows the family's rules ({@link Hints} override them): SD 1.x —
  * 8 UNet attention heads, OpenAI CLIP text (QuickGELU, last layer); SD 2.x (an OpenCLIP text tower
