@@ -163,29 +163,28 @@ public final class LoraFile implements AutoCloseable {
       + "|lora\\.down\\.weight|lora\\.up\\.weight|lora_linear_layer\\.down\\.weight|lora_linear_layer\\.up\\.weight|alpha)");
   private static final Pattern PROCESSOR = Pattern.compile("(.+)\\.processor\\.(to_q|to_k|to_v|to_out)_lora\\.(down|up)\\.weight");
 
-  /** Kinds refused, by a key fragment that marks them. */
-  private static final Map<String, String> REFUSED = refused();
+  /** Kinds refused, by the key form that marks them. */
+  private static final Map<Pattern, String> REFUSED = refused();
 
-  private static Map<String, String> refused() {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put(".hada_", "LoHa (LyCORIS hada_* keys)");
-    m.put(".lokr_", "LoKr (LyCORIS lokr_* keys)");
-    m.put(".lora_mid.", "LoCon with a Tucker core (lora_mid keys)");
-    m.put(".dora_scale", "DoRA (dora_scale keys)");
-    m.put(".on_input", "IA3 (on_input keys)");
-    m.put(".a1.weight", "GLoRA (a1/a2/b1/b2 keys)");
-    m.put(".diff", "a LyCORIS full-weight difference (diff keys)");
-    m.put(".w_norm", "a LyCORIS norm module (w_norm keys)");
-    m.put("lora_te1_", "an SDXL LoRA (lora_te1_ keys)");
-    m.put("lora_te2_", "an SDXL LoRA (lora_te2_ keys)");
+  private static Map<Pattern, String> refused() {
+    Map<Pattern, String> m = new LinkedHashMap<>();
+    m.put(Pattern.compile("\\.hada_(w1_a|w1_b|w2_a|w2_b|t1|t2)$"), "LoHa (LyCORIS hada_* keys)");
+    m.put(Pattern.compile("\\.lokr_(w1|w2|w1_a|w1_b|w2_a|w2_b|t2)$"), "LoKr (LyCORIS lokr_* keys)");
+    m.put(Pattern.compile("\\.lora_mid\\.weight$"), "LoCon with a Tucker core (lora_mid keys)");
+    m.put(Pattern.compile("\\.dora_scale$"), "DoRA (dora_scale keys)");
+    m.put(Pattern.compile("\\.on_input$"), "IA3 (on_input keys)");
+    m.put(Pattern.compile("\\.(a1|a2|b1|b2)\\.weight$"), "GLoRA (a1/a2/b1/b2 keys)");
+    m.put(Pattern.compile("^lora_(unet|te)_.*\\.diff(_b)?$"), "a LyCORIS full-weight difference (diff keys)");
+    m.put(Pattern.compile("\\.[wb]_norm$"), "a LyCORIS norm module (w_norm / b_norm keys)");
+    m.put(Pattern.compile("^lora_te[12]_"), "an SDXL LoRA (lora_te1_ / lora_te2_ keys)");
     return m;
   }
 
   private static LoraFile read(StateDict dict, boolean owned) throws CheckpointFormatException {
     Path file = dict.file();
     for (String key : dict.entries().keySet()) {
-      for (Map.Entry<String, String> r : REFUSED.entrySet()) {
-        if (key.contains(r.getKey())) {
+      for (Map.Entry<Pattern, String> r : REFUSED.entrySet()) {
+        if (r.getKey().matcher(key).find()) {
           throw new CheckpointFormatException(file, "unsupported: " + r.getValue() + ", e.g. " + key
               + "; ldm4j merges LoRA / LoCon (lora_down / lora_up) and diffusers / PEFT (lora_A / lora_B) files");
         }
