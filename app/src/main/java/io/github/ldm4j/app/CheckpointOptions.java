@@ -1,5 +1,7 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.lora.AppliedLora;
+import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
@@ -18,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /**
  * How a checkpoint file becomes a model folder ({@code --weights}, {@code --vae}, {@code
- * --prediction}, {@code --precision}, {@code --config}), shared by {@code convert}, {@code generate}, {@code inspect}
+ * --prediction}, {@code --precision}, {@code --config}, {@code --lora}), shared by {@code convert}, {@code generate}, {@code inspect}
  * and {@code serve}.
  */
 final class CheckpointOptions {
@@ -45,6 +47,29 @@ final class CheckpointOptions {
       description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
           + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU) or fp16.")
   String precision = "auto";
+
+  @Option(names = "--lora", paramLabel = "FILE[:WEIGHT[:UNET_WEIGHT]]",
+      description = "A LoRA merged into the checkpoint's weights (kohya / A1111 LoRA or LoCon, diffusers / PEFT; "
+          + ".safetensors or .pt), at WEIGHT (default 1) for the text encoder and UNET_WEIGHT (default WEIGHT) for the "
+          + "UNet, as A1111's <lora:name:te:unet>. Repeatable: several LoRAs stack. Checkpoints only.")
+  java.util.List<String> lora = new java.util.ArrayList<>();
+
+  /**
+   * The {@code --lora} values.
+   *
+   * @throws IllegalArgumentException (a usage error) naming a malformed value
+   */
+  LoraSet loras() {
+    java.util.List<AppliedLora> out = new java.util.ArrayList<>();
+    for (String l : lora) {
+      try {
+        out.add(AppliedLora.parse(l));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--lora " + e.getMessage(), e);
+      }
+    }
+    return new LoraSet(out);
+  }
 
   /** The inference config file: {@code --config}, else the {@code .yaml} beside {@code checkpoint}, if any. */
   Optional<Path> configFile(Path checkpoint) {
@@ -147,6 +172,6 @@ final class CheckpointOptions {
       throw new IllegalArgumentException("--prediction: " + e.getMessage(), e);
     }
     return new SdFolderExport(ExportFlavor.OPTIMUM, p, WeightStorage.AUTO, w, imageSize, pred,
-        config.scaleFactor().orElse(SdFolderExport.SD1_SCALING_FACTOR));
+        config.scaleFactor().orElse(SdFolderExport.SD1_SCALING_FACTOR), loras());
   }
 }

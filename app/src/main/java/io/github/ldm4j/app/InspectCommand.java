@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.checkpoint.lora.AppliedLora;
+import io.github.ldm4j.checkpoint.lora.LoraFile;
+import io.github.ldm4j.checkpoint.lora.LoraMapping;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.export.sd.ParameterCounts;
@@ -174,6 +177,22 @@ final class InspectCommand implements Callable<Integer> {
       c.set("missing_keys", JSON.valueToTree(usage.missing()));
       c.put("unused_keys", usage.unused().size());
       c.set("unused_keys_first", JSON.valueToTree(usage.unused().subList(0, Math.min(10, usage.unused().size()))));
+      ArrayNode loras = c.putArray("loras");
+      for (AppliedLora l : options.loras().loras()) {
+        try (LoraFile f = LoraFile.open(l.file())) {
+          LoraMapping m = LoraMapping.of(f, sd, SdCheckpoint.UNetWeights.MODEL);
+          ObjectNode n = loras.addObject();
+          n.put("file", l.file().toString());
+          n.put("format", f.format().name().toLowerCase(java.util.Locale.ROOT));
+          n.put("te_weight", l.teMultiplier());
+          n.put("unet_weight", l.unetMultiplier());
+          n.put("modules", f.modules().size());
+          n.put("matched", m.targets().size());
+          n.put("not_computed", m.targets().stream().filter(t -> !t.computed()).count());
+          n.put("unmatched_keys", m.unmapped().size());
+          n.set("unmatched_keys_first", JSON.valueToTree(m.unmapped().subList(0, Math.min(10, m.unmapped().size()))));
+        }
+      }
     }
     return c;
   }

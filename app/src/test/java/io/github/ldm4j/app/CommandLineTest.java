@@ -335,6 +335,48 @@ class CommandLineTest {
     }
   }
 
+  private static final Path LORA =
+      Path.of("..", "checkpoint", "src", "test", "resources", "fixtures", "lora", "sd1_a.safetensors");
+
+  @Test
+  void loraOptionMergesInspectsAndRefusesClearly() throws Exception {
+    String home = System.getProperty("ldm4j.home");
+    System.setProperty("ldm4j.home", work.resolve("home").toString());
+    try {
+      Path plain = work.resolve("plain");
+      Path merged = work.resolve("merged");
+      assertThat(run("convert", FIXTURE.toString(), "--output", plain.toString())).isZero();
+      assertThat(run("convert", FIXTURE.toString(), "--lora", LORA + ":0.5:1", "--output", merged.toString())).isZero();
+      assertThat(Files.mismatch(plain.resolve("unet/model.onnx"), merged.resolve("unet/model.onnx"))).isNotEqualTo(-1L);
+
+      out.reset();
+      assertThat(run("inspect", "--model", FIXTURE.toString(), "--lora", LORA.toString())).isZero();
+      assertThat(stdout()).contains("\"format\" : \"kohya\"").contains("\"matched\" : 91")
+          .contains("\"unmatched_keys\" : 0").contains("\"unet_weight\" : 1.0");
+      // the cache key holds the LoRA and its weights: another weight is another folder
+      assertThat(run("inspect", "--model", FIXTURE.toString(), "--lora", LORA + ":0.25")).isZero();
+      try (var s = Files.list(work.resolve("home/checkpoints"))) {
+        assertThat(s.filter(p -> p.getFileName().toString().startsWith("sd1-small-fp16-")).count()).isEqualTo(2);
+      }
+
+      assertThat(run("convert", FIXTURE.toString(), "--lora", ":1", "--output", work.resolve("x").toString())).isEqualTo(2);
+      assertThat(stderr()).contains("--lora ':1': expected FILE[:WEIGHT[:UNET_WEIGHT]]");
+      Path unmapped = work.resolve("unmapped.safetensors");
+      new SafetensorsWriter().add("lora_unet_nowhere_to_q.lora_down.weight", Tensor.zeros(2, 8))
+          .add("lora_unet_nowhere_to_q.lora_up.weight", Tensor.zeros(8, 2)).write(unmapped);
+      assertThat(run("convert", FIXTURE.toString(), "--lora", unmapped.toString(), "--output",
+          work.resolve("y").toString())).isEqualTo(1);
+      assertThat(stderr()).contains(unmapped.toString()).contains("2 of its keys modify no layer of the model")
+          .doesNotContain("\tat ");
+    } finally {
+      if (home == null) {
+        System.clearProperty("ldm4j.home");
+      } else {
+        System.setProperty("ldm4j.home", home);
+      }
+    }
+  }
+
   @Test
   void ioFailureReasonsAreNeverJustAPath() {
     assertThat(GenerateCommand.reason(new java.nio.file.AccessDeniedException("/proc/forbidden")))

@@ -26,7 +26,8 @@ import java.util.stream.Stream;
  * A single-file checkpoint as a model folder: converted once into an ONNX model folder under {@code
  * <ldm4j home>/checkpoints/} ({@link Ldm4jHome}), which every backend opens, and reused while the
  * file is unchanged. The cache key is the checkpoint's (and a VAE file's and an inference config's)
- * absolute path, size and modification time plus the export options — the file is not hashed, so a
+ * absolute path, size and modification time plus the export options (with each LoRA file's path, size,
+ * modification time and multipliers) — the file is not hashed, so a
  * multi-GB checkpoint is not read twice; the conversion writes into a temporary folder that is
  * renamed into place when complete, so concurrent first uses are safe and an interrupted one leaves
  * no half folder. Every network of a cached folder keeps its weights in external data ({@code
@@ -119,8 +120,10 @@ public final class CheckpointFolders {
   }
 
   private static String key(Request r) throws IOException {
+    // the export's toString names each LoRA file with its multipliers; identity() adds size and modification time
     String id = identity(r.checkpoint()) + "|" + (r.vae().isPresent() ? identity(r.vae().get()) : "") + "|"
-        + (r.config().isPresent() ? identity(r.config().get()) : "") + "|" + r.export();
+        + (r.config().isPresent() ? identity(r.config().get()) : "") + "|" + r.export()
+        + (r.export().loras().isEmpty() ? "" : "|" + r.export().loras().identity());
     try {
       byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
       String stem = r.checkpoint().getFileName().toString().replaceAll("\\.[^.]*$", "").replaceAll("[^A-Za-z0-9._-]", "_");

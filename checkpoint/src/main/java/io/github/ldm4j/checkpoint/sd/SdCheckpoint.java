@@ -364,12 +364,67 @@ public final class SdCheckpoint {
     CompVisNames.unet(a.unet()).forEach((d, c) -> m.put(d, unet == UNetWeights.EMA ? emaKey(c) : c));
     m.putAll(CompVisNames.vae(a.vae()));
     if (family == Family.SD2) {
-      m.putAll(CompVisNames.openClipText(a.text()));
+      m.putAll(CompVisNames.openClipText(storedText(a.text())));
     } else {
       CompVisNames.text(a.text()).forEach((d, c) ->
           m.put(d, textLevel.isEmpty() ? c.replace(CompVisNames.TEXT + "text_model.", CompVisNames.TEXT) : c));
     }
     return m;
+  }
+
+  /**
+   * The text tower as the file stores it: SD 2.x's graphs stop at the penultimate layer, the file has
+   * one more (whose modules are known by name, e.g. to a LoRA, but computed by no graph).
+   */
+  public TextEncoderArchitecture storedText(TextEncoderArchitecture graph) {
+    if (family != Family.SD2) {
+      return graph;
+    }
+    return new TextEncoderArchitecture(graph.vocabSize(), graph.maxPositions(), graph.hiddenSize(), graph.layers() + 1,
+        graph.heads(), graph.intermediateSize(), graph.eosTokenId(), graph.quickGelu());
+  }
+
+  /**
+   * Where this file stores the weight of a module of {@code a}'s networks (named as the graphs name
+   * it: diffusers / transformers module paths; for SD 2.x also the last text layer, {@link
+   * #storedText}): the key as in the file, a fused q/k/v part marked {@code [i/3]}, and the shape of
+   * that tensor (of the part) as PyTorch holds it.
+   *
+   * @return empty when the architecture has no such module or the file lacks its weight
+   */
+  public Optional<StoredWeight> storedWeight(SdArchitecture a, UNetWeights unet, String module) {
+    Map<String, String> modules = modules(a, unet);
+    if (!modules.containsKey(module)) {
+      return Optional.empty();
+    }
+    Located at = keyFor(module + ".weight", modules);
+    TensorEntry e = at.entry();
+    if (e == null || e.shape().length == 0 || e.shape()[0] % at.parts() != 0) {
+      return Optional.empty();
+    }
+    long[] shape = e.shape().clone();
+    shape[0] /= at.parts();
+    String key = at.parts() > 1 ? at.key() + "[" + at.part() + "/" + at.parts() + "]" : at.key();
+    return Optional.of(new StoredWeight(key, shape));
+  }
+
+  /**
+   * A stored weight.
+   *
+   * @param key the key in the file ({@code …in_proj_weight[0/3]} for the first row block of a fused projection)
+   * @param shape its PyTorch shape (the row block's)
+   */
+  public record StoredWeight(String key, long[] shape) {
+    /** Validates and copies. */
+    public StoredWeight {
+      Objects.requireNonNull(key, "key");
+      shape = shape.clone();
+    }
+
+    @Override
+    public long[] shape() {
+      return shape.clone();
+    }
   }
 
   /** CompVis {@code LitEma}: {@code model.X.Y} is stored as {@code model_ema.XY} (the path below {@code model.} without dots). */

@@ -2,6 +2,8 @@ package io.github.ldm4j.checkpoint.sd;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ldm4j.checkpoint.CheckpointFormatException;
+import io.github.ldm4j.checkpoint.lora.LoraSet;
+import java.io.IOException;
 import io.github.ldm4j.export.folder.Component;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.FolderSpec;
@@ -37,9 +39,17 @@ import java.util.Optional;
  * @param prediction what the UNet predicts, written into the scheduler config ({@code eps} for SD 1.x;
  *     a checkpoint's tensors cannot tell, so fine-tunes trained for {@code v} say so here)
  * @param scaleFactor the latent scale factor written into the VAE configs (0.18215 for SD 1.x and 2.x)
+ * @param loras LoRAs merged into the weights as they are written ({@link LoraSet#NONE} for none)
  */
 public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
-    SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction, double scaleFactor) {
+    SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction, double scaleFactor,
+    LoraSet loras) {
+
+  /** Without LoRAs. */
+  public SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
+      SdCheckpoint.UNetWeights unetWeights, int imageSize, Parameterization prediction, double scaleFactor) {
+    this(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, LoraSet.NONE);
+  }
 
   /** With SD's scale factor 0.18215. */
   public SdFolderExport(ExportFlavor flavor, Precision precision, WeightStorage storage,
@@ -55,19 +65,24 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
 
   /** Optimum flavor, float32, weights external when large, model weights, 512 px. */
   public static final SdFolderExport DEFAULTS = new SdFolderExport(ExportFlavor.OPTIMUM, Precision.FP32,
-      WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS, SD1_SCALING_FACTOR);
+      WeightStorage.AUTO, SdCheckpoint.UNetWeights.MODEL, 512, Parameterization.EPS, SD1_SCALING_FACTOR, LoraSet.NONE);
 
   /**
    * These options with {@code config}'s parameterization and scale factor where it gives them.
    */
   public SdFolderExport with(InferenceConfig config) {
     return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize,
-        config.parameterization().orElse(prediction), config.scaleFactor().orElse(scaleFactor));
+        config.parameterization().orElse(prediction), config.scaleFactor().orElse(scaleFactor), loras);
   }
 
   /** These options with the weights stored as {@code storage}. */
   public SdFolderExport withStorage(WeightStorage storage) {
-    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor);
+    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, loras);
+  }
+
+  /** These options with {@code loras} merged into the weights. */
+  public SdFolderExport withLoras(LoraSet loras) {
+    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, loras);
   }
 
   /** Validates. */
@@ -77,6 +92,7 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(unetWeights, "unetWeights");
     Objects.requireNonNull(prediction, "prediction");
+    Objects.requireNonNull(loras, "loras");
     if (!(scaleFactor > 0) || !Double.isFinite(scaleFactor)) {
       throw new IllegalArgumentException("scale factor must be finite and > 0, got " + scaleFactor);
     }
@@ -89,9 +105,10 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
    * Writes {@code checkpoint} into {@code dir} (which must not exist or be empty).
    *
    * @throws CheckpointFormatException when the checkpoint lacks a weight or has one of another shape
-   *     (the first missing keys listed)
+   *     (the first missing keys listed), or naming a LoRA file that cannot be merged into it
+   * @throws IOException when a LoRA file cannot be read
    */
-  public GeneratedFolder write(SdCheckpoint checkpoint, Path dir, WriteProgress progress) throws CheckpointFormatException {
+  public GeneratedFolder write(SdCheckpoint checkpoint, Path dir, WriteProgress progress) throws IOException {
     Objects.requireNonNull(checkpoint, "checkpoint");
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(progress, "progress");
@@ -101,7 +118,13 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
       throw new CheckpointFormatException(checkpoint.file(), usage.missing().size() + " weights of the detected "
           + "architecture are missing, e.g. " + usage.missing().subList(0, Math.min(5, usage.missing().size())));
     }
-    Weights w = checkpoint.weights(a, unetWeights);
+    try (LoraSet.Opened opened = loras.open(checkpoint, unetWeights)) {
+      return write(checkpoint, opened.merge(checkpoint.weights(a, unetWeights)), dir, progress);
+    }
+  }
+
+  private GeneratedFolder write(SdCheckpoint checkpoint, Weights w, Path dir, WriteProgress progress) {
+    SdArchitecture a = checkpoint.architecture();
     int latent = imageSize / a.vae().downsamplingFactor();
     ObjectNode vae = SdConfigs.vae(a.vae(), imageSize, scaleFactor, FAMILY);
     List<Component> components = List.of(
