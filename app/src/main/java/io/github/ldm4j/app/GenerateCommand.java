@@ -11,6 +11,7 @@ import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.Quantization;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
@@ -83,6 +84,11 @@ final class GenerateCommand implements Callable<Integer> {
       description = "CLIP skip: 1 = last layer, 2 = penultimate, … (default ${DEFAULT-VALUE}).")
   int clipSkip;
 
+  @Option(names = "--quantize", defaultValue = GenerationSettings.DEFAULT_QUANTIZE,
+      description = "8-bit conversion: round (diffusers) or truncate (CompVis/AUTOMATIC1111 PNGs, bit for bit) "
+          + "(default ${DEFAULT-VALUE}).")
+  String quantize;
+
   @Option(names = "--init-image", description = "img2img: the starting image (PNG/JPEG).")
   Path initImage;
 
@@ -133,7 +139,8 @@ final class GenerateCommand implements Callable<Integer> {
   /** The settings the options give; throws {@link IllegalArgumentException} (a usage error) for invalid ones. */
   GenerationSettings settings() {
     return GenerationSettings.builder().size(width, height).steps(steps).sampler(sampler, scheduler)
-        .guidance(guidanceScale).seed(seed, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip).build();
+        .guidance(guidanceScale).seed(seed, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip)
+        .quantize(Quantization.fromName(quantize)).build();
   }
 
   /**

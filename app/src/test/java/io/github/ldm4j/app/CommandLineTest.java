@@ -70,6 +70,8 @@ class CommandLineTest {
     assertThat(run("generate", "--prompt", "x", "--backend", "nope", "--quiet")).isEqualTo(2);
     assertThat(stderr()).contains("--backend nope is unknown").contains("onnx");
     assertThat(run("generate", "--prompt", "x", "--rng", "dice", "--quiet")).isEqualTo(2);
+    assertThat(run("generate", "--prompt", "x", "--quantize", "floor", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown quantization 'floor'; expected one of round, truncate");
     assertThat(run("serve", "--port", "abc")).isEqualTo(2);
     assertThat(stderr()).contains("'--port': 'abc' is not an int");
     assertThat(run()).isEqualTo(2);
@@ -159,6 +161,29 @@ class CommandLineTest {
     assertThat(stderr()).startsWith("ldm4j: cannot write " + output + ": FileAlreadyExistsException")
         .doesNotContain("\tat ");
     assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void quantizeTruncateWritesTheCompVisPixels() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    Path rounded = work.resolve("round.png");
+    Path truncated = work.resolve("truncate.png");
+    for (String[] q : new String[][] {{"round", rounded.toString()}, {"truncate", truncated.toString()}}) {
+      assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "128", "--height", "128",
+          "--steps", "2", "--quantize", q[0], "--quiet", "--output", q[1])).isZero();
+    }
+    byte[] r = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(rounded), Long.MAX_VALUE).image().rgb();
+    io.github.ldm4j.image.PngCodec.Decoded t = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(truncated), Long.MAX_VALUE);
+    byte[] tr = t.image().rgb();
+    int differing = 0;
+    for (int i = 0; i < r.length; i++) {
+      int d = (r[i] & 0xff) - (tr[i] & 0xff);
+      assertThat(d).isBetween(0, 1);
+      differing += d;
+    }
+    assertThat(differing).isPositive();
+    assertThat(t.parameters()).hasValueSatisfying(p -> assertThat(p).contains("RNG: torch, Quantize: truncate, Version: ldm4j"));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.github.ldm4j.generate;
 
+import io.github.ldm4j.image.Quantization;
 import io.github.ldm4j.random.RngKind;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,8 @@ import java.util.Optional;
  * @param rng which reference generator interprets the seed
  * @param batchSize images per prompt, ≥ 1
  * @param clipSkip 1 = last CLIP layer (no skip), 2 = penultimate, …
+ * @param quantize how decoded values become 8-bit pixels ({@link Quantization}: round as diffusers, or
+ *     truncate as CompVis' and AUTOMATIC1111's scripts)
  */
 public record GenerationSettings(
     int width,
@@ -30,7 +33,8 @@ public record GenerationSettings(
     long seed,
     RngKind rng,
     int batchSize,
-    int clipSkip) {
+    int clipSkip,
+    Quantization quantize) {
 
   // The defaults, each in one place: text constants (annotation values must be constant
   // expressions), read by picocli's defaultValue in the app and by @WithDefault in the Quarkus
@@ -64,16 +68,23 @@ public record GenerationSettings(
   public static final String DEFAULT_CLIP_SKIP = "1";
 
   /**
+   * Default 8-bit quantization, a {@link Quantization#fromName} name: {@code round}, the unbiased
+   * rule (diffusers'); {@code truncate} reproduces CompVis'/AUTOMATIC1111's PNGs but darkens every
+   * channel by half a level on average.
+   */
+  public static final String DEFAULT_QUANTIZE = "round";
+
+  /**
    * The {@code DEFAULT_*} constants parsed: 512×512, 20 steps, model defaults for sampler and
    * schedule (no constant: absent), guidance 7.5 without rescale, seed 0, torch RNG, one image, no
-   * CLIP skip.
+   * CLIP skip, rounding to 8 bits.
    */
   public static final GenerationSettings DEFAULTS = new GenerationSettings(
       Integer.parseInt(DEFAULT_WIDTH), Integer.parseInt(DEFAULT_HEIGHT), Integer.parseInt(DEFAULT_STEPS),
       Optional.empty(), Optional.empty(),
       Double.parseDouble(DEFAULT_GUIDANCE_SCALE), Double.parseDouble(DEFAULT_GUIDANCE_RESCALE),
       Long.parseLong(DEFAULT_SEED), RngKind.fromName(DEFAULT_RNG),
-      Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP));
+      Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP), Quantization.fromName(DEFAULT_QUANTIZE));
 
   /** Validates. */
   public GenerationSettings {
@@ -101,6 +112,7 @@ public record GenerationSettings(
     if (clipSkip < 1) {
       throw new IllegalArgumentException("clip skip must be >= 1 (1 = no skip), got " + clipSkip);
     }
+    Objects.requireNonNull(quantize, "quantize");
   }
 
   private static void requireName(String what, String s) {
@@ -135,6 +147,7 @@ public record GenerationSettings(
     private RngKind rng;
     private int batchSize;
     private int clipSkip;
+    private Quantization quantize;
 
     private Builder(GenerationSettings s) {
       width = s.width;
@@ -148,6 +161,7 @@ public record GenerationSettings(
       rng = s.rng;
       batchSize = s.batchSize;
       clipSkip = s.clipSkip;
+      quantize = s.quantize;
     }
 
     /** Image size in pixels, multiples of 8. */
@@ -208,6 +222,12 @@ public record GenerationSettings(
       return this;
     }
 
+    /** How decoded values become 8-bit pixels. */
+    public Builder quantize(Quantization quantize) {
+      this.quantize = quantize;
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -215,7 +235,7 @@ public record GenerationSettings(
      */
     public GenerationSettings build() {
       return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale,
-          seed, rng, batchSize, clipSkip);
+          seed, rng, batchSize, clipSkip, quantize);
     }
   }
 }

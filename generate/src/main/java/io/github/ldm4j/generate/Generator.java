@@ -218,7 +218,7 @@ public final class Generator implements AutoCloseable {
     Tensor images = model.decode(z, limits.tiledDecodeAbovePixels(), TiledDecoder.DEFAULT);
     List<GeneratedImage> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
-      RgbImage img = RgbImage.fromTensor(images, i);
+      RgbImage img = RgbImage.fromTensor(images, i, s.quantize());
       String params = ParametersText.format(request, planned.samplerName(), planned.scheduleName(), s.seed() + i, model.name());
       out.add(new GeneratedImage(img, s.seed() + i, params));
     }

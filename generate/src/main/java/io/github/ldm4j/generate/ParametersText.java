@@ -48,6 +48,9 @@ public final class ParametersText {
       kv.add("Clip skip: " + s.clipSkip());
     }
     kv.add("RNG: " + s.rng().name().toLowerCase(Locale.ROOT));
+    if (!s.quantize().equals(GenerationSettings.DEFAULTS.quantize())) {
+      kv.add("Quantize: " + s.quantize().label());
+    }
     kv.add("Version: ldm4j");
     sb.append('\n').append(String.join(", ", kv));
     return sb.toString();

@@ -53,10 +53,11 @@ public record RgbImage(int width, int height, byte[] rgb) {
 
   /**
    * Batch item {@code index} of a decoded image tensor {@code [B, 3, H, W]} in [−1, 1] as 8-bit RGB:
-   * clamp((x + 1)/2, 0, 1)·255, rounded to nearest (diffusers' post-processing). NaN becomes an
+   * clamp((x + 1)/2, 0, 1)·255, rounded or truncated as {@code quantization} says. NaN becomes an
    * error, never a black pixel.
    */
-  public static RgbImage fromTensor(Tensor images, int index) {
+  public static RgbImage fromTensor(Tensor images, int index, Quantization quantization) {
+    java.util.Objects.requireNonNull(quantization, "quantization");
     if (images.rank() != 4 || images.dim(1) != 3) {
       throw new IllegalArgumentException("images must be [B, 3, H, W], got " + images.shape());
     }
@@ -71,8 +72,7 @@ public record RgbImage(int width, int height, byte[] rgb) {
         if (Float.isNaN(v)) {
           throw new IllegalStateException("decoded image " + index + " contains NaN at channel " + c + ", pixel " + i);
         }
-        double u = Math.min(Math.max((v + 1) / 2.0, 0), 1);
-        out[i * 3 + c] = (byte) Math.round(u * 255);
+        out[i * 3 + c] = (byte) quantization.apply(v);
       }
     }
     return new RgbImage(w, h, out);

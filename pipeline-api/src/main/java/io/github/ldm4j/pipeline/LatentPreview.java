@@ -92,7 +92,7 @@ public final class LatentPreview {
         rgb.set(ch * n + i, (float) v);
       }
     }
-    return RgbImage.fromTensor(rgb, 0);
+    return RgbImage.fromTensor(rgb, 0, io.github.ldm4j.image.Quantization.ROUND);
   }
 
   /** Gaussian elimination with partial pivoting and a tiny ridge for rank-deficient fits. */

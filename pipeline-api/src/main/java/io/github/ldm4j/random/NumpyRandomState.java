@@ -93,6 +93,12 @@ public final class NumpyRandomState implements RandomSource {
     return Tensor.of(shape, values);
   }
 
+  /** The one seed this generator was made from. */
+  @Override
+  public java.util.List<Long> seeds() {
+    return java.util.List.of(seed);
+  }
+
   @Override
   public String toString() {
     return "NumpyRandomState[seed=" + seed + "]";

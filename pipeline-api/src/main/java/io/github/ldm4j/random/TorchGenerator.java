@@ -130,6 +130,12 @@ public final class TorchGenerator implements RandomSource {
     return r * StrictMath.cos(theta);
   }
 
+  /** The one seed this generator was made from. */
+  @Override
+  public java.util.List<Long> seeds() {
+    return java.util.List.of(seed);
+  }
+
   @Override
   public String toString() {
     return "TorchGenerator[seed=" + seed + ", kernel=" + kernel + "]";

@@ -1,5 +1,7 @@
 package io.github.ldm4j.sampler;
 
+import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -13,16 +15,21 @@ import java.util.OptionalInt;
  * @param sTmax k-diffusion {@code s_tmax}
  * @param sNoise k-diffusion {@code s_noise}
  * @param order solver order; empty for the sampler's own default
+ * @param noise the SDE samplers' noise source; empty for their default ({@link SdeNoise#BROWNIAN})
  */
 public record SamplerOptions(
-    OptionalDouble eta, double sChurn, double sTmin, double sTmax, double sNoise, OptionalInt order) {
+    OptionalDouble eta, double sChurn, double sTmin, double sTmax, double sNoise, OptionalInt order,
+    Optional<SdeNoise> noise) {
 
-  /** The references' defaults: s_churn 0, s_tmin 0, s_tmax ∞, s_noise 1, η and order per sampler. */
+  /** The references' defaults: s_churn 0, s_tmin 0, s_tmax ∞, s_noise 1, η, order and noise per sampler. */
   public static final SamplerOptions DEFAULTS =
-      new SamplerOptions(OptionalDouble.empty(), 0, 0, Double.POSITIVE_INFINITY, 1, OptionalInt.empty());
+      new SamplerOptions(OptionalDouble.empty(), 0, 0, Double.POSITIVE_INFINITY, 1, OptionalInt.empty(), Optional.empty());
 
   /** Validates ranges. */
   public SamplerOptions {
+    Objects.requireNonNull(eta, "eta");
+    Objects.requireNonNull(order, "order");
+    Objects.requireNonNull(noise, "noise");
     eta.ifPresent(e -> {
       if (!(e >= 0) || !Double.isFinite(e)) {
         throw new IllegalArgumentException("eta must be finite and >= 0, got " + e);
@@ -46,11 +53,16 @@ public record SamplerOptions(
 
   /** A copy with η set. */
   public SamplerOptions withEta(double value) {
-    return new SamplerOptions(OptionalDouble.of(value), sChurn, sTmin, sTmax, sNoise, order);
+    return new SamplerOptions(OptionalDouble.of(value), sChurn, sTmin, sTmax, sNoise, order, noise);
   }
 
   /** A copy with the order set. */
   public SamplerOptions withOrder(int value) {
-    return new SamplerOptions(eta, sChurn, sTmin, sTmax, sNoise, OptionalInt.of(value));
+    return new SamplerOptions(eta, sChurn, sTmin, sTmax, sNoise, OptionalInt.of(value), noise);
+  }
+
+  /** A copy with the SDE noise source set. */
+  public SamplerOptions withNoise(SdeNoise value) {
+    return new SamplerOptions(eta, sChurn, sTmin, sTmax, sNoise, order, Optional.of(value));
   }
 }

@@ -69,15 +69,15 @@ class PngCodecTest {
     assertThat(t.at(0, 0, 0, 0)).isEqualTo(-1f);
     assertThat(t.at(0, 1, 0, 0)).isEqualTo(1f);
     assertThat(t.at(0, 2, 0, 0)).isCloseTo(128 / 127.5f - 1, org.assertj.core.data.Offset.offset(1e-7f));
-    assertThat(RgbImage.fromTensor(t, 0)).isEqualTo(img);
+    assertThat(RgbImage.fromTensor(t, 0, Quantization.ROUND)).isEqualTo(img);
     Tensor out = Tensor.of(new float[] {-2f, 2f, Float.POSITIVE_INFINITY, 0f, 0f, 0f}, 1, 3, 1, 2);
-    RgbImage clamped = RgbImage.fromTensor(out, 0);
+    RgbImage clamped = RgbImage.fromTensor(out, 0, Quantization.ROUND);
     assertThat(clamped.channel(0, 0, 0)).isZero();
     assertThat(clamped.channel(1, 0, 0)).isEqualTo(255);
     assertThat(clamped.channel(0, 0, 1)).isEqualTo(255);
     assertThat(clamped.channel(0, 0, 2)).isEqualTo(128); // round(0.5 * 255) = 128
     Tensor nan = Tensor.of(new float[] {Float.NaN, 0, 0}, 1, 3, 1, 1);
-    assertThatThrownBy(() -> RgbImage.fromTensor(nan, 0)).hasMessageContaining("NaN");
+    assertThatThrownBy(() -> RgbImage.fromTensor(nan, 0, Quantization.TRUNCATE)).hasMessageContaining("NaN");
   }
 
   @Test

@@ -54,7 +54,7 @@ class StatisticsTest {
   static Stream<Arguments> samplers() {
     SamplerOptions d = SamplerOptions.DEFAULTS;
     SamplerOptions churn = new SamplerOptions(OptionalDouble.empty(), 10, 0, Double.POSITIVE_INFINITY, 1,
-        OptionalInt.empty());
+        OptionalInt.empty(), java.util.Optional.empty());
     return Stream.of(
         Arguments.of("euler_ancestral", d, 500),
         Arguments.of("euler", churn, 500),

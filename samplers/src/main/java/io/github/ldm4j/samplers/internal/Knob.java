@@ -14,7 +14,9 @@ public enum Knob {
   /** s_noise, the scale of added noise. */
   S_NOISE("s_noise"),
   /** Solver order. */
-  ORDER("order");
+  ORDER("order"),
+  /** The SDE samplers' noise source ({@link io.github.ldm4j.sampler.SdeNoise}). */
+  NOISE("noise");
 
   private final String label;
 
@@ -29,6 +31,7 @@ public enum Knob {
       case CHURN -> options.sChurn() != 0 || options.sTmin() != 0 || options.sTmax() != Double.POSITIVE_INFINITY;
       case S_NOISE -> options.sNoise() != 1;
       case ORDER -> options.order().isPresent();
+      case NOISE -> options.noise().isPresent();
     };
   }
 

@@ -104,6 +104,16 @@ public final class SigmaRun {
     return p.toX0(out, xIn, 1 / (1 + s2));
   }
 
+  /** The latent's shape. */
+  public io.github.ldm4j.tensor.Shape latentShape() {
+    return run.noise().shape();
+  }
+
+  /** The seeds of the run's random source ({@link io.github.ldm4j.random.RandomSource#seeds()}). */
+  public java.util.List<Long> seeds() {
+    return run.rng().seeds();
+  }
+
   /** Fresh unit Gaussian noise of the latent's shape from the run's generator. */
   public Tensor randn() {
     return run.rng().randn(run.noise().shape());

@@ -1,8 +1,10 @@
 package io.github.ldm4j.samplers.kdiffusion;
 
 import io.github.ldm4j.sampler.SamplerOptions;
+import io.github.ldm4j.sampler.SdeNoise;
 import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
+import io.github.ldm4j.samplers.internal.SdeNoiseSampler;
 import io.github.ldm4j.samplers.internal.SigmaRun;
 import io.github.ldm4j.samplers.internal.SigmaSampler;
 import io.github.ldm4j.tensor.Tensor;
@@ -10,8 +12,9 @@ import io.github.ldm4j.tensor.Tensor;
 /**
  * {@code dpmpp_3m_sde}: k-diffusion {@code sample_dpmpp_3m_sde}, DPM-Solver++(3M) on the SDE with
  * stochasticity η (default 1; η = 0 gives the deterministic third-order multistep solver). Warms
- * up with first- and second-order steps; the last step to σ = 0 returns D. Noise: independent unit
- * Gaussians from the run's generator instead of k-diffusion's Brownian tree.
+ * up with first- and second-order steps; the last step to σ = 0 returns D. Noise ({@link SdeNoise},
+ * option {@code noise}): k-diffusion's Brownian tree by default ({@link SdeNoiseSampler}), or
+ * independent unit Gaussians from the run's generator.
  */
 public final class Dpmpp3mSde extends SigmaSampler {
 
@@ -20,17 +23,20 @@ public final class Dpmpp3mSde extends SigmaSampler {
 
   private final double eta;
   private final double sNoise;
+  private final SdeNoise noise;
 
   /** A DPM-Solver++(3M) SDE sampler; takes η (default 1) and s_noise. */
   public Dpmpp3mSde(SamplerOptions options) {
     super(NAME);
-    Knob.requireOnly(NAME, options, Knob.ETA, Knob.S_NOISE);
+    Knob.requireOnly(NAME, options, Knob.ETA, Knob.S_NOISE, Knob.NOISE);
     this.eta = options.eta().orElse(1);
     this.sNoise = options.sNoise();
+    this.noise = options.noise().orElse(SdeNoiseSampler.DEFAULT);
   }
 
   @Override
   protected Tensor run(SigmaRun r, Tensor x) {
+    SdeNoiseSampler ns = SdeNoiseSampler.create(r, noise, NAME);
     Tensor d1 = null;
     Tensor d2 = null;
     double h = Double.NaN;
@@ -74,7 +80,7 @@ public final class Dpmpp3mSde extends SigmaSampler {
           x = Tensor.lincomb(decay, x, c, denoised);
         }
         if (eta > 0 && sNoise > 0) {
-          x = Tensor.lincomb(1, x, next * Math.sqrt(-Math.expm1(-2 * eta * h)) * sNoise, r.randn());
+          x = Tensor.lincomb(1, x, next * Math.sqrt(-Math.expm1(-2 * eta * h)) * sNoise, ns.between(s, next));
         }
       }
       d2 = d1;

@@ -11,11 +11,19 @@ import java.util.Random;
  */
 public final class GaussianRandom implements RandomSource {
 
+  private final long seed;
   private final Random random;
   private int draws;
 
   public GaussianRandom(long seed) {
+    this.seed = seed;
     this.random = new Random(seed);
+  }
+
+  /** Its seed, which also seeds the SDE samplers' Brownian trees. */
+  @Override
+  public java.util.List<Long> seeds() {
+    return java.util.List.of(seed);
   }
 
   @Override

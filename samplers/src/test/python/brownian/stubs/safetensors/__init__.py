@@ -1,0 +1,1 @@
+"""Empty stand-in: k_diffusion.utils imports `safetensors` at module level; nothing here uses it."""
