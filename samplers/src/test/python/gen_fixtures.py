@@ -174,7 +174,7 @@ class KInner(torch.nn.Module):
 
 def kdiffusion_cases():
     sampling, external = load_kdiffusion()
-    src = "crowsonkb/k-diffusion " + commit("kdiffusion") + " k_diffusion/sampling.py"
+    src = commit("kdiffusion") + " k_diffusion/sampling.py"
 
     def denoiser(p):
         m = MixtureModel(p)
@@ -290,7 +290,7 @@ def compvis_cases(family):
                 setattr(self, name, attr)
         return Cpu
 
-    src = {"sd1": "CompVis/stable-diffusion", "sd2": "Stability-AI/stablediffusion"}[family] + " " + repo
+    src = repo  # "<repository> <commit>"
 
     def ddim(case, steps, eta, seed, t_enc=None):
         m = MixtureModel(param)
