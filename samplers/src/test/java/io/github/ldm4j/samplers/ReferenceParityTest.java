@@ -50,8 +50,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  * references compute times in float32), and draw as many noise tensors as the reference did where they
  * reach the result.
  *
- * <p>Measured (float32, max |ldm4j − reference| / max |reference| per sampler, over its cases): see the
- * table in {@code samplers/src/test/python/README.md}; the run prints each case's figure.
+ * <p>Measured (float32, max |ldm4j − reference| / max |reference| per sampler, over its cases; the run
+ * prints each case's figure, the table is in {@code samplers/src/test/python/README.md}): euler 3.6e-7,
+ * euler_ancestral 4.3e-7, heun 2.6e-7, dpm_2 4.2e-7, dpm_2_ancestral 7.2e-7, lms 5.3e-7, dpmpp_2s_ancestral
+ * 3.5e-7, dpmpp_2m 2.4e-7, dpmpp_sde / 2m_sde / 3m_sde at η = 0 3.0e-7 / 2.3e-7 / 3.3e-7, ddim 3.3e-7, plms
+ * 4.1e-7, ddpm 1.1e-6, dpm_solver 1.2e-6, dpm_solver_eps 5.1e-7. Before issue #16's fixes dpm_solver was
+ * off by up to 4.5e-1 (no lower_order_final, rounded times, a no-op last step) and heun with gated churn by
+ * 8.4e-1 (noise drawn only on churned steps).
  *
  * <p>The stochastic dpmpp_sde / dpmpp_2m_sde / dpmpp_3m_sde cases take their noise from k-diffusion's
  * {@code BrownianTreeNoiseSampler} (torchsde), which ldm4j does not reproduce yet: {@link
@@ -104,6 +109,36 @@ class ReferenceParityTest {
     assertThat(fixtures).anyMatch(f -> f.has("init"));
     assertThat(fixtures).anyMatch(f -> f.path("options").path("s_churn").asDouble() > 0);
     assertThat(fixtures).allMatch(f -> tensor(f.get("noise")).shape().dim(0) == 2);
+  }
+
+  @Test
+  void thePlannersLinspaceForDpmSolverIsCompVisTimeGridWithoutANoOpStep() {
+    // CompVis DPM_Solver.get_time_steps('time_uniform'): linspace(1, 1/N, S + 1) continuous, model time
+    // 1000·(t − 1/N) = 999·(1 − i/S); the last point, 0, is where the solver ends and is never evaluated.
+    StepPlan.Timesteps plan = (StepPlan.Timesteps) SamplingPlanner.plan(new SamplingChoice(Optional.of("dpm_solver"),
+        Optional.of("linspace"), 20, 1, SD, Optional.empty())).plan();
+    assertThat(plan.steps()).isEqualTo(20);
+    assertThat(plan.at(0)).isEqualTo(999);
+    assertThat(plan.at(19)).isEqualTo(50);
+    for (int i = 0; i < 20; i++) {
+      assertThat(plan.time(i)).isCloseTo(999 * (1 - i / 20.0), org.assertj.core.data.Offset.offset(1e-9));
+    }
+    // other timestep samplers keep diffusers' plain linspace (DDIM's, ending at t = 0)
+    StepPlan.Timesteps ddim = (StepPlan.Timesteps) SamplingPlanner.plan(new SamplingChoice(Optional.of("ddim"),
+        Optional.of("linspace"), 20, 1, SD, Optional.empty())).plan();
+    assertThat(ddim.at(19)).isZero();
+    assertThat(ddim.at(1)).isEqualTo(946);
+  }
+
+  @Test
+  void dpmSolversAlphaBarIsCompVisLogAlphaInterpolation() {
+    assertThat(java.util.stream.IntStream.range(0, 9).map(i -> io.github.ldm4j.samplers.compvis.DpmSolver
+        .alphaBar(SD, i) == SD.alphaBar(i) ? 1 : 0).sum()).isEqualTo(9);
+    // NoiseScheduleVP('discrete'): log alpha linear between training timesteps (not log sigma)
+    double a = io.github.ldm4j.samplers.compvis.DpmSolver.alphaBar(SD, 949.05);
+    double lo = Math.log(SD.alphaBar(949));
+    double hi = Math.log(SD.alphaBar(950));
+    assertThat(Math.log(a)).isCloseTo(lo + 0.05 * (hi - lo), org.assertj.core.data.Offset.offset(1e-12));
   }
 
   @ParameterizedTest(name = "{0}")
