@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Exports the pinned commits listed in sources.txt into $REF_SRC (default /tmp/ldm4j-ref-src),
-# one folder per name, each with a COMMIT file. Nothing of the exported code is copied into ldm4j.
+# Exports the pinned commits listed in sources.txt (or the file $SOURCES names) into $REF_SRC (default
+# /tmp/ldm4j-ref-src), one folder per name, each with a COMMIT file. Nothing of the exported code is copied
+# into ldm4j. (samplers/src/test/python/prepare_sources.sh calls this with its own list.)
 #
 # For each name, the git repository is taken from $GIT_<NAME> (e.g. GIT_SD1=/path/to/stable-diffusion/.git
 # or a bare mirror); if unset, it is cloned from https://github.com/<repository>.git into $REF_SRC/.git-<name>.
@@ -8,7 +9,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 out="${REF_SRC:-/tmp/ldm4j-ref-src}"
 mkdir -p "$out"
-grep -v '^#' "$here/sources.txt" | while read -r name repo commit paths; do
+grep -v '^#' "${SOURCES:-$here/sources.txt}" | while read -r name repo commit paths; do
   [ -n "$name" ] || continue
   var="GIT_$(echo "$name" | tr '[:lower:]' '[:upper:]')"
   gitdir="${!var:-}"

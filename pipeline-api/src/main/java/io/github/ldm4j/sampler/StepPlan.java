@@ -26,10 +26,17 @@ public sealed interface StepPlan {
    * Strictly decreasing discrete timesteps in [0, T); the sampler steps from each to the next, and
    * from the last to "ᾱ<sub>prev</sub>" (ᾱ[0] in CompVis DDIM).
    *
+   * <p>{@code times} are the unrounded times the integers were rounded from, where a schedule has
+   * them (diffusers' {@code linspace}: linspace(0, T−1, n) before rounding — on the solver grid exactly
+   * CompVis' DPM-Solver time grid (T−1)·(1 − i/S)); otherwise the integers themselves. Samplers whose
+   * reference evaluates the model at fractional times ({@code dpm_solver}) use them; the others use the
+   * integers.
+   *
    * @param values the timesteps, first the noisiest
+   * @param times the unrounded times, each within ½ of its timestep, strictly decreasing
    */
-  record Timesteps(int[] values) implements StepPlan {
-    /** Validates and copies. */
+  record Timesteps(int[] values, double[] times) implements StepPlan {
+    /** Validates and copies; null {@code times} are the integers themselves. */
     public Timesteps {
       if (values == null || values.length == 0) {
         throw new IllegalArgumentException("a timestep plan needs at least one timestep");
@@ -44,6 +51,29 @@ public sealed interface StepPlan {
               "timesteps must be strictly decreasing, got " + Arrays.toString(values));
         }
       }
+      if (times == null) {
+        times = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+          times[i] = values[i];
+        }
+      } else {
+        times = times.clone();
+        if (times.length != values.length) {
+          throw new IllegalArgumentException(
+              "a timestep plan needs one time per timestep, got " + times.length + " for " + values.length);
+        }
+        for (int i = 0; i < times.length; i++) {
+          if (!(Math.abs(times[i] - values[i]) <= 0.5) || times[i] < 0 || (i > 0 && times[i] >= times[i - 1])) {
+            throw new IllegalArgumentException("time " + times[i] + " at position " + i
+                + " is not a decreasing value >= 0 within 1/2 of timestep " + values[i]);
+          }
+        }
+      }
+    }
+
+    /** Integer timesteps (their times are themselves). */
+    public Timesteps(int[] values) {
+      this(values, null);
     }
 
     /** A copy of the timesteps. */
@@ -52,9 +82,25 @@ public sealed interface StepPlan {
       return values.clone();
     }
 
+    /** A copy of the unrounded times. */
+    @Override
+    public double[] times() {
+      return times.clone();
+    }
+
     /** Timestep at position {@code i}. */
     public int at(int i) {
       return values[i];
+    }
+
+    /** The unrounded time at position {@code i}. */
+    public double time(int i) {
+      return times[i];
+    }
+
+    /** The plan of positions {@code from} (inclusive) to {@code to} (exclusive), times included. */
+    public Timesteps range(int from, int to) {
+      return new Timesteps(Arrays.copyOfRange(values, from, to), Arrays.copyOfRange(times, from, to));
     }
 
     @Override
@@ -69,16 +115,21 @@ public sealed interface StepPlan {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Timesteps t && Arrays.equals(values, t.values);
+      return o instanceof Timesteps t && Arrays.equals(values, t.values) && Arrays.equals(times, t.times);
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(values);
+      return 31 * Arrays.hashCode(values) + Arrays.hashCode(times);
     }
 
     @Override
     public String toString() {
+      for (int i = 0; i < values.length; i++) {
+        if (times[i] != values[i]) {
+          return "Timesteps" + Arrays.toString(values) + " at " + Arrays.toString(times);
+        }
+      }
       return "Timesteps" + Arrays.toString(values);
     }
   }

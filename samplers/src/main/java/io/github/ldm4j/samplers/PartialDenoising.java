@@ -66,11 +66,11 @@ public final class PartialDenoising {
       throw new IllegalArgumentException("strength " + strength + " with " + steps
           + " steps leaves no step to run (t_enc = floor(strength * steps) = 0)");
     }
-    int[] v = full.values();
-    if (strength >= 1 || tEnc >= v.length) {
+    int n = full.steps();
+    if (strength >= 1 || tEnc >= n) {
       return full;
     }
-    return new StepPlan.Timesteps(Arrays.copyOfRange(v, v.length - tEnc, v.length));
+    return full.range(n - tEnc, n);
   }
 
   private static void requireStrength(double strength) {

@@ -5,6 +5,8 @@ import io.github.ldm4j.samplers.internal.Knob;
 import io.github.ldm4j.samplers.internal.NamedSamplerProvider;
 import io.github.ldm4j.samplers.internal.TimestepRun;
 import io.github.ldm4j.samplers.internal.TimestepSampler;
+import io.github.ldm4j.sampler.StepPlan;
+import io.github.ldm4j.schedule.DiffusionSchedule;
 import io.github.ldm4j.tensor.Tensor;
 
 /**
@@ -19,12 +21,21 @@ import io.github.ldm4j.tensor.Tensor;
  *   <li>{@code dpm_solver_eps}: the original DPM-Solver on the noise prediction.
  * </ul>
  *
- * The solver's time points are the plan's timesteps and finally timestep 0 (ᾱ[0]; CompVis solves
- * to t<sub>0</sub> = 1/N, whose model time is 0). The model is evaluated once per step, at the
- * plan's timesteps (CompVis' {@code time_uniform} grid, rounded to integers, is the {@code
- * linspace} schedule of diffusers' multistep solvers). Order 1..3 (default 2, as CompVis' sampler);
- * the first steps warm up with lower orders and there is no lower-order final step. A step between
- * two equal levels (a plan ending at timestep 0) leaves x unchanged.
+ * <p>Time grid: the solver's points are the plan's {@linkplain StepPlan.Timesteps#times() times} and finally
+ * t = 0 (ᾱ[0]; CompVis solves to t<sub>0</sub> = 1/N, whose model time is 0). The model is evaluated once
+ * per step, at the plan's unrounded times: with the {@code linspace} schedule — which the {@link
+ * io.github.ldm4j.samplers.SamplingPlanner} takes on diffusers' solver grid for this sampler — those are
+ * CompVis' {@code time_uniform} points (T−1)·(1 − i/S), fractional, exactly where CompVis' {@code
+ * DPMSolverSampler} calls the network. (Networks exported with an int64 timestep input get them rounded
+ * to the nearest integer when fed, {@code TimestepForm.int64s}; float-timestep networks get them as they
+ * are.) Other schedules give integer times. ᾱ, α = √ᾱ, σ = √(1−ᾱ) and λ at a fractional time are
+ * CompVis' {@code NoiseScheduleVP('discrete')}: log α interpolated linearly between neighbouring training
+ * timesteps; for partial denoising the init is noised with them to the first time.
+ *
+ * <p>Order 1..3 (default 2, as CompVis' sampler); the first steps warm up with lower orders and, with
+ * fewer than 15 steps, the last ones come down again ({@code lower_order_final=True}, CompVis' setting:
+ * step i of n has order min(order, i + 1, n − i), so the final step is first order). A step between two
+ * equal levels (a plan ending at timestep 0) leaves x unchanged.
  */
 public final class DpmSolver extends TimestepSampler {
 
@@ -36,6 +47,9 @@ public final class DpmSolver extends TimestepSampler {
 
   /** CompVis' {@code DPMSolverSampler} order. */
   public static final int DEFAULT_ORDER = 2;
+
+  /** {@code lower_order_final} applies to runs of fewer steps than this (CompVis' {@code steps < 15}). */
+  public static final int LOWER_ORDER_FINAL_BELOW = 15;
 
   private final boolean predictX0;
   private final int order;
@@ -57,14 +71,42 @@ public final class DpmSolver extends TimestepSampler {
     return new DpmSolver(NAME_EPS, false, options);
   }
 
+  /** The order of step {@code i} of {@code n}: warm-up, then {@code lower_order_final} below 15 steps. */
+  static int stepOrder(int order, int i, int n) {
+    int k = Math.min(order, i + 1);
+    return n < LOWER_ORDER_FINAL_BELOW ? Math.min(k, n - i) : k;
+  }
+
+  /**
+   * ᾱ at a (fractional) model time, as CompVis' {@code NoiseScheduleVP('discrete')}: log √ᾱ linear
+   * between the neighbouring training timesteps (exact at integers).
+   */
+  public static double alphaBar(DiffusionSchedule schedule, double t) {
+    if (!(t >= 0 && t <= schedule.timesteps() - 1)) {
+      throw new IllegalArgumentException("time " + t + " is outside [0, " + (schedule.timesteps() - 1) + "]");
+    }
+    int lo = (int) Math.floor(t);
+    if (lo == t) {
+      return schedule.alphaBar(lo);
+    }
+    double w = t - lo;
+    return Math.exp((1 - w) * Math.log(schedule.alphaBar(lo)) + w * Math.log(schedule.alphaBar(lo + 1)));
+  }
+
+  @Override
+  protected Tensor initialLatent(TimestepRun r) {
+    return r.initialLatent(alphaBar(r.schedule(), r.time(0)));
+  }
+
   @Override
   protected Tensor run(TimestepRun r, Tensor x) {
     int n = r.steps();
     Tensor[] models = new Tensor[order];
     double[] lambdas = new double[order];
     for (int i = 0; i < n; i++) {
-      int t = r.timestep(i);
-      double a = r.alphaBar(i);
+      double t = r.time(i);
+      double a = alphaBar(r.schedule(), t);
+      double next = i + 1 < n ? alphaBar(r.schedule(), r.time(i + 1)) : r.schedule().alphaBar(0);
       Tensor out = r.model(x, t);
       Tensor x0 = r.x0(out, x, a);
       Tensor m = predictX0 ? x0 : r.eps(out, x, a);
@@ -73,8 +115,7 @@ public final class DpmSolver extends TimestepSampler {
       System.arraycopy(lambdas, 1, lambdas, 0, order - 1);
       models[order - 1] = m;
       lambdas[order - 1] = lambda(a);
-      int stepOrder = Math.min(order, i + 1);
-      x = update(x, models, lambdas, a, r.alphaBarNext(i), stepOrder);
+      x = update(x, models, lambdas, a, next, stepOrder(order, i, n));
       r.emit(i, x, x0);
     }
     return x;

@@ -37,6 +37,11 @@ public final class KSteps {
    * Applies churn to {@code x} at step {@code i}: raises its noise level from σ<sub>i</sub> to
    * σ̂ = σ<sub>i</sub>(1 + γ) with fresh noise (Karras et al. Algorithm 2).
    *
+   * <p>Noise: k-diffusion's {@code sample_euler}/{@code heun}/{@code dpm_2} draw {@code randn_like(x)} at
+   * every step, churned or not. With s_churn &gt; 0 this draws at every step too, so that steps left
+   * out by s_tmin/s_tmax consume their noise as the reference does (without churn the draws reach
+   * nothing and none are taken).
+   *
    * @return the latent at σ̂; {@code sigmaHat[0]} receives σ̂
    */
   public static Tensor churn(SigmaRun r, SamplerOptions o, int i, Tensor x, double[] sigmaHat) {
@@ -44,8 +49,9 @@ public final class KSteps {
     double gamma = churnGamma(o, r.steps(), s);
     double hat = s * (gamma + 1);
     sigmaHat[0] = hat;
+    Tensor eps = o.sChurn() > 0 ? r.randn() : null;
     if (gamma > 0) {
-      return Tensor.lincomb(1, x, o.sNoise() * Math.sqrt(hat * hat - s * s), r.randn());
+      return Tensor.lincomb(1, x, o.sNoise() * Math.sqrt(hat * hat - s * s), eps);
     }
     return x;
   }

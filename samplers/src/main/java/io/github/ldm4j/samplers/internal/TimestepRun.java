@@ -24,16 +24,30 @@ public final class TimestepRun {
   private final SamplingRun run;
   private final DiffusionSchedule schedule;
   private final int[] ts;
+  private final double[] times;
 
   private TimestepRun(SamplingRun run, int[] ts) {
     this.run = run;
     this.schedule = run.schedule();
     this.ts = ts;
+    this.times = run.plan() instanceof StepPlan.Timesteps plan ? plan.times() : plan(ts).times();
+  }
+
+  private static StepPlan.Timesteps plan(int[] ts) {
+    return new StepPlan.Timesteps(ts);
   }
 
   /** Starts a run; {@code sampler} names the sampler in error messages. */
   public static TimestepRun start(SamplingRun run, String sampler) {
     return new TimestepRun(run, timestepsOf(run.plan(), run.schedule(), sampler));
+  }
+
+  /**
+   * The unrounded time of step {@code i} ({@link StepPlan.Timesteps#times}; for a converted σ plan its
+   * timestep).
+   */
+  public double time(int i) {
+    return times[i];
   }
 
   /** The timesteps of {@code plan}, converting an exact σ plan (see the class comment). */
@@ -122,7 +136,11 @@ public final class TimestepRun {
    * stochastic_encode}: √ᾱ·init + √(1−ᾱ)·noise at the first timestep.
    */
   public Tensor initialLatent() {
-    double ab = alphaBar(0);
+    return initialLatent(alphaBar(0));
+  }
+
+  /** {@link #initialLatent()} with the first level's ᾱ given (a sampler's own ᾱ at a fractional time). */
+  public Tensor initialLatent(double ab) {
     return run.init()
         .map(init -> Tensor.lincomb(Math.sqrt(ab), init, Math.sqrt(1 - ab), run.noise()))
         .orElse(run.noise());
@@ -133,7 +151,7 @@ public final class TimestepRun {
    *
    * @throws java.util.concurrent.CancellationException if the run was cancelled
    */
-  public Tensor model(Tensor x, int t) {
+  public Tensor model(Tensor x, double t) {
     run.cancellation().throwIfCancelled();
     Tensor out = run.model().apply(x, t);
     SigmaRun.requireOutput(out, x, t);

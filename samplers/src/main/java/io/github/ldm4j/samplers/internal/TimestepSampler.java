@@ -29,7 +29,12 @@ public abstract class TimestepSampler implements Sampler {
   public final Tensor sample(SamplingRun run) {
     Objects.requireNonNull(run, "run");
     TimestepRun r = TimestepRun.start(run, name);
-    return run(r, r.initialLatent());
+    return run(r, initialLatent(r));
+  }
+
+  /** The latent the algorithm starts from: {@link TimestepRun#initialLatent()} unless overridden. */
+  protected Tensor initialLatent(TimestepRun r) {
+    return r.initialLatent();
   }
 
   /** Runs the algorithm from latent {@code x} at the first timestep and returns the final latent. */

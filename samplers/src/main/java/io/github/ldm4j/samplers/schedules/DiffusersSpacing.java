@@ -110,6 +110,25 @@ public final class DiffusersSpacing extends TimestepSchedule {
     return ts;
   }
 
+  /**
+   * {@inheritDoc} {@code linspace} carries its unrounded points: on the {@link SpacingGrid#SOLVER} grid
+   * (T−1)·(1 − i/S), CompVis' DPM-Solver time grid ({@code time_uniform}; its final point t = 0 is where
+   * every timestep plan ends).
+   */
+  @Override
+  protected StepPlan.Timesteps timestepPlan(DiffusionSchedule schedule, int steps) {
+    int[] ts = timesteps(schedule, steps);
+    if (spacing != Spacing.LINSPACE) {
+      return new StepPlan.Timesteps(ts);
+    }
+    double[] l = Plans.linspace(0, schedule.timesteps() - 1, grid == SpacingGrid.SOLVER ? steps + 1 : steps);
+    double[] times = new double[steps];
+    for (int i = 0; i < steps; i++) {
+      times[i] = l[l.length - 1 - i];
+    }
+    return new StepPlan.Timesteps(ts, times);
+  }
+
   @Override
   public StepPlan plan(DiffusionSchedule schedule, int steps, StepPlan.Kind kind) {
     if (kind == StepPlan.Kind.SIGMAS && spacing == Spacing.LINSPACE && grid == SpacingGrid.PLAIN) {

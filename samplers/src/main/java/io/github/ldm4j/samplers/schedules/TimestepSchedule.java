@@ -28,8 +28,16 @@ public abstract class TimestepSchedule implements StepScheduler {
   public StepPlan plan(DiffusionSchedule schedule, int steps, StepPlan.Kind kind) {
     Objects.requireNonNull(schedule, "schedule");
     Objects.requireNonNull(kind, "kind");
-    int[] ts = timesteps(schedule, steps);
-    return kind == StepPlan.Kind.TIMESTEPS ? new StepPlan.Timesteps(ts) : Plans.sigmaPlan(ts, schedule);
+    StepPlan.Timesteps ts = timestepPlan(schedule, steps);
+    return kind == StepPlan.Kind.TIMESTEPS ? ts : Plans.sigmaPlan(ts.values(), schedule);
+  }
+
+  /**
+   * The timestep plan of a {@code steps}-step run: {@link #timesteps}, with the unrounded times where
+   * the schedule has them.
+   */
+  protected StepPlan.Timesteps timestepPlan(DiffusionSchedule schedule, int steps) {
+    return new StepPlan.Timesteps(timesteps(schedule, steps));
   }
 
   /**
