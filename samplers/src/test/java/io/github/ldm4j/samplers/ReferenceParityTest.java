@@ -35,7 +35,6 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,8 +58,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * 8.4e-1 (noise drawn only on churned steps).
  *
  * <p>The stochastic dpmpp_sde / dpmpp_2m_sde / dpmpp_3m_sde cases take their noise from k-diffusion's
- * {@code BrownianTreeNoiseSampler} (torchsde), which ldm4j does not reproduce yet: {@link
- * #brownianTreeCases} is disabled (issue #16 item 4); their η = 0 cases run here.
+ * {@code BrownianTreeNoiseSampler} (torchsde), which ldm4j reproduces ({@code random.BrownianTree},
+ * the samplers' default noise): {@link #brownianTreeCases} gives the sampler only the tree's seed.
  */
 class ReferenceParityTest {
 
@@ -147,7 +146,6 @@ class ReferenceParityTest {
     check(name);
   }
 
-  @Disabled("needs the Brownian tree noise, see issue #16 item 4")
   @ParameterizedTest(name = "{0}")
   @MethodSource("brownianCases")
   void brownianTreeCases(String name) {
@@ -163,7 +161,21 @@ class ReferenceParityTest {
     Optional<Tensor> init = f.has("init") ? Optional.of(tensor(f.get("init"))) : Optional.empty();
     RandomSource rng;
     ReplayRandom replay = null;
-    if (f.has("torch_seed")) {
+    if (f.has("brownian_tree_seed")) {
+      // k-diffusion's BrownianTreeNoiseSampler(x, σ_min, σ_max, seed): one tree for the batch, no randn
+      long seed = f.get("brownian_tree_seed").asLong();
+      rng = new RandomSource() {
+        @Override
+        public Tensor randn(io.github.ldm4j.tensor.Shape shape) {
+          throw new AssertionError("an SDE sampler with Brownian-tree noise drew randn " + shape);
+        }
+
+        @Override
+        public List<Long> seeds() {
+          return List.of(seed);
+        }
+      };
+    } else if (f.has("torch_seed")) {
       TorchGenerator g = new TorchGenerator(f.get("torch_seed").asLong());
       assertThat(g.randn(noise.shape()).maxAbsDiff(noise)).as("TorchGenerator's first draw is x_T").isZero();
       rng = g;
@@ -232,7 +244,7 @@ class ReferenceParityTest {
         o.has("eta") ? OptionalDouble.of(o.get("eta").asDouble()) : OptionalDouble.empty(),
         o.path("s_churn").asDouble(0), o.path("s_tmin").asDouble(0),
         o.has("s_tmax") ? o.get("s_tmax").asDouble() : Double.POSITIVE_INFINITY,
-        o.path("s_noise").asDouble(1), OptionalInt.empty());
+        o.path("s_noise").asDouble(1), OptionalInt.empty(), Optional.empty());
   }
 
   static JsonNode load(String name) {
