@@ -402,10 +402,90 @@ def compvis_cases(family):
         dpm("dpm_solver-linspace16-v", 16, 222)
 
 
+# ------------------------------------------------------------------------------------------------ diffusers
+
+def diffusers_cases():
+    """diffusers' UniPCMultistepScheduler (uni_pc) and LCMScheduler (lcm), stepped as diffusers' pipelines step
+    them, on the analytic network (the same SD betas, passed as trained_betas; float32 as the schedulers make
+    them). The schedulers work on the variance-preserving sample x_vp = x / sqrt(1 + sigma^2); each run starts
+    from x_vp = sigma_0 * noise / sqrt(1 + sigma_0^2) (or from add_noise(init, noise) for img2img), i.e. from
+    ldm4j's x = sigma_0 * noise (init + sigma_0 * noise), and ends at sigma = 0 where x_vp = x."""
+    import diffusers_stubs
+    unipc_mod, lcm_mod = diffusers_stubs.install(os.path.join(REF, "diffusers", "src", "diffusers"))
+    src = commit("diffusers") + " src/diffusers/schedulers/"
+    ptype = {"eps": "epsilon", "v": "v_prediction"}
+
+    def to_vp(x, sigma):
+        return x / torch.sqrt(1 + sigma * sigma)
+
+    def unipc(case, p, n, seed, order=2, img2img_of=None):
+        m = MixtureModel(p)
+        s = unipc_mod.UniPCMultistepScheduler(trained_betas=BETAS, prediction_type=ptype[p], solver_order=order)
+        total = img2img_of or n
+        s.set_timesteps(total)
+        begin = total - n
+        noise = noise_for(seed)
+        init = noise_for(seed + 1000) * 0.5 if img2img_of else None
+        sig0 = s.sigmas[begin]
+        if img2img_of:
+            s.set_begin_index(begin)  # what the img2img pipelines do
+            x = s.add_noise(init, noise, s.timesteps[begin:begin + 1])
+        else:
+            x = to_vp(noise * sig0, sig0)
+        for t in s.timesteps[begin:]:
+            x = s.step(m(x, t), t, x).prev_sample
+        plan = {"kind": "sigmas", "values": [float(v) for v in s.sigmas[begin:]], "schedule": "linspace",
+                "steps": total}
+        options = {"order": order} if order != 2 else {}
+        write(case, "uni_pc", src + "scheduling_unipc_multistep.py UniPCMultistepScheduler", p, plan, noise, x, m,
+              init=init, options=options,
+              notes=f"UniPCMultistepScheduler(trained_betas=SD, prediction_type={ptype[p]}, solver_order={order}; "
+                    "defaults: bh2, predict_x0, lower_order_final, linspace, final_sigmas_type zero)")
+
+    def lcm(case, p, n, seed, timesteps=None):
+        m = MixtureModel(p)
+        s = lcm_mod.LCMScheduler(trained_betas=BETAS, prediction_type=ptype[p])
+        if timesteps is None:
+            s.set_timesteps(n)
+        else:
+            s.set_timesteps(timesteps=timesteps)
+        ts = [int(t) for t in s.timesteps]
+        sig = [math.sqrt((1 - float(s.alphas_cumprod[t])) / float(s.alphas_cumprod[t])) for t in ts] + [0.0]
+        noise = noise_for(seed)
+        sig0 = torch.tensor(sig[0], dtype=torch.float32)
+        x = to_vp(noise * sig0, sig0)
+        g = torch.Generator().manual_seed(seed)
+        with Draws() as dr:
+            for t in s.timesteps:
+                x = s.step(m(x, t), t, x, generator=g).prev_sample
+        plan = {"kind": "sigmas", "values": sig, "schedule": "lcm" if timesteps is None else "custom",
+                "steps": len(ts), "timesteps": ts}
+        write(case, "lcm", src + "scheduling_lcm.py LCMScheduler", p, plan, noise, x, m, draws=dr.tensors,
+              notes=f"LCMScheduler(trained_betas=SD, prediction_type={ptype[p]}; defaults: timestep_scaling 10, "
+                    "original_inference_steps 50, set_alpha_to_one); the step's draws via a CPU torch.Generator")
+
+    unipc("uni_pc-linspace5-eps", "eps", 5, 301)
+    unipc("uni_pc-linspace9-eps", "eps", 9, 302)
+    unipc("uni_pc-linspace20-eps", "eps", 20, 303)
+    unipc("uni_pc-linspace5-v", "v", 5, 304)
+    unipc("uni_pc-linspace9-v", "v", 9, 305)
+    unipc("uni_pc-linspace20-v", "v", 20, 306)
+    unipc("uni_pc-order3-linspace9-eps", "eps", 9, 307, order=3)
+    unipc("uni_pc-order1-linspace9-v", "v", 9, 308, order=1)
+    unipc("uni_pc-img2img6of12-eps", "eps", 6, 309, img2img_of=12)
+    lcm("lcm-lcm4-eps", "eps", 4, 311)
+    lcm("lcm-lcm8-v", "v", 8, 312)
+    # timesteps down to 1, where the boundary condition matters (c_skip(1) = 0.25 / 100.25)
+    lcm("lcm-custom-to1-eps", "eps", None, 313, timesteps=[999, 759, 499, 259, 99, 19, 5, 1])
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     which = sys.argv[1]
+    if which == "diffusers":
+        diffusers_cases()
+        sys.exit(0)
     if which == "sd1":
         kdiffusion_cases()
     compvis_cases(which)

@@ -103,7 +103,7 @@ class ReferenceParityTest {
     assertThat(fixtures.stream().map(f -> f.get("sampler").asText()).distinct().sorted())
         .containsExactlyInAnyOrder("ddim", "ddpm", "dpm_2", "dpm_2_ancestral", "dpm_solver", "dpm_solver_eps",
             "dpmpp_2m", "dpmpp_2m_sde", "dpmpp_2s_ancestral", "dpmpp_3m_sde", "dpmpp_sde", "euler",
-            "euler_ancestral", "heun", "lms", "plms");
+            "euler_ancestral", "heun", "lcm", "lms", "plms", "uni_pc");
     assertThat(fixtures).anyMatch(f -> f.get("parameterization").asText().equals("v"));
     assertThat(fixtures).anyMatch(f -> f.has("init"));
     assertThat(fixtures).anyMatch(f -> f.path("options").path("s_churn").asDouble() > 0);
@@ -138,6 +138,42 @@ class ReferenceParityTest {
     double lo = Math.log(SD.alphaBar(949));
     double hi = Math.log(SD.alphaBar(950));
     assertThat(Math.log(a)).isCloseTo(lo + 0.05 * (hi - lo), org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  /** One lcm step to σ = 0 from σ of timestep {@code t}; returns {x (start), result, model ε at the start}. */
+  static Tensor[] oneLcmStep(int t) {
+    double sigma = SD.sigma(t);
+    Tensor noise = io.github.ldm4j.samplers.testing.Runs.noise(Shape.of(2, 4, 4, 4), 17);
+    MixtureDenoiser model = new MixtureDenoiser(SD, Parameterization.EPS);
+    SamplingRun run = new SamplingRun(model, Parameterization.EPS, SD, new StepPlan.Sigmas(new double[] {sigma, 0}),
+        noise, Optional.empty(), new ReplayRandom(List.of()), StepListener.NONE, CancellationToken.none());
+    Tensor out = Samplers.create("lcm", SamplerOptions.DEFAULTS).sample(run);
+    Tensor x = Tensor.lincomb(new double[] {sigma}, new Tensor[] {noise});
+    Tensor eps = new MixtureDenoiser(SD, Parameterization.EPS).apply(
+        Tensor.lincomb(new double[] {1 / Math.sqrt(1 + sigma * sigma)}, new Tensor[] {x}), t);
+    return new Tensor[] {x, out, eps};
+  }
+
+  @Test
+  void oneLcmStepFromTheTopIsTheModelsX0Prediction() {
+    // c_skip(999) = 0.25 / (9990² + 0.25) ≈ 2.5e-9, 1 − c_out ≈ 1.3e-9: the consistency function is x̂0
+    Tensor[] r = oneLcmStep(999);
+    Tensor x0 = Tensor.lincomb(new double[] {1, -SD.sigma(999)}, new Tensor[] {r[0], r[2]});
+    double scale = x0.maxAbsDiff(Tensor.zeros(x0.shape()));
+    assertThat(r[1].maxAbsDiff(x0) / scale).isLessThanOrEqualTo(1e-6);
+  }
+
+  @Test
+  void oneLcmStepAtTimestepZeroIsTheIdentityOnTheVariancePreservingSample() {
+    // LCM's boundary condition f(x, 0) = x: c_skip(0) = 1, c_out(0) = 0, on x_vp = x / √(1 + σ²); the plain x̂0
+    // (ComfyUI's sample_lcm without its lcm model sampling) would differ by ~σ(0)·ε ≈ 3e-2
+    Tensor[] r = oneLcmStep(0);
+    double sigma = SD.sigma(0);
+    Tensor xVp = Tensor.lincomb(new double[] {1 / Math.sqrt(1 + sigma * sigma)}, new Tensor[] {r[0]});
+    double scale = xVp.maxAbsDiff(Tensor.zeros(xVp.shape()));
+    assertThat(r[1].maxAbsDiff(xVp) / scale).isLessThanOrEqualTo(1e-6);
+    Tensor x0 = Tensor.lincomb(new double[] {1, -sigma}, new Tensor[] {r[0], r[2]});
+    assertThat(r[1].maxAbsDiff(x0) / scale).isGreaterThan(1e-3);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -244,7 +280,8 @@ class ReferenceParityTest {
         o.has("eta") ? OptionalDouble.of(o.get("eta").asDouble()) : OptionalDouble.empty(),
         o.path("s_churn").asDouble(0), o.path("s_tmin").asDouble(0),
         o.has("s_tmax") ? o.get("s_tmax").asDouble() : Double.POSITIVE_INFINITY,
-        o.path("s_noise").asDouble(1), OptionalInt.empty(), Optional.empty());
+        o.path("s_noise").asDouble(1), o.has("order") ? OptionalInt.of(o.get("order").asInt()) : OptionalInt.empty(),
+        Optional.empty());
   }
 
   static JsonNode load(String name) {
