@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Parity with the original samplers (issue #16): every fixture under {@code fixtures/reference} was written
- * by running k-diffusion's {@code sample_*} functions or CompVis' / Stability-AI's DDIM, PLMS, DPM-Solver and
- * DDPM code on the analytic mixture denoiser ({@link MixtureDenoiser}; {@code samplers/src/test/python},
+ * by running k-diffusion's {@code sample_*} functions, CompVis' / Stability-AI's DDIM, PLMS, DPM-Solver and
+ * DDPM code, or diffusers' {@code UniPCMultistepScheduler} / {@code LCMScheduler} on the analytic mixture denoiser ({@link MixtureDenoiser}; {@code samplers/src/test/python},
  * README there for the commits and how to rerun). ldm4j's sampler runs the same plan from the same noise
  * (the reference's later {@code randn} draws replayed in order) and must land within 1e-5 of the
  * reference's largest magnitude, call the model as often and at the same timesteps (within 2e-3: the
@@ -53,9 +53,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * prints each case's figure, the table is in {@code samplers/src/test/python/README.md}): euler 3.6e-7,
  * euler_ancestral 4.3e-7, heun 2.6e-7, dpm_2 4.2e-7, dpm_2_ancestral 7.2e-7, lms 5.3e-7, dpmpp_2s_ancestral
  * 3.5e-7, dpmpp_2m 2.4e-7, dpmpp_sde / 2m_sde / 3m_sde at η = 0 3.0e-7 / 2.3e-7 / 3.3e-7, ddim 3.3e-7, plms
- * 4.1e-7, ddpm 1.1e-6, dpm_solver 1.2e-6, dpm_solver_eps 5.1e-7. Before issue #16's fixes dpm_solver was
+ * 4.1e-7, ddpm 1.1e-6, dpm_solver 1.2e-6, dpm_solver_eps 5.1e-7, uni_pc 5.6e-7, lcm 7.9e-7 (dpmpp_sde /
+ * 2m_sde / 3m_sde with Brownian-tree noise 2.2e-7 / 2.2e-7 / 3.4e-7). Before issue #16's fixes dpm_solver was
  * off by up to 4.5e-1 (no lower_order_final, rounded times, a no-op last step) and heun with gated churn by
- * 8.4e-1 (noise drawn only on churned steps).
+ * 8.4e-1 (noise drawn only on churned steps). uni_pc and lcm matched diffusers unchanged; the lcm
+ * fixture whose timesteps reach t = 1 is where its boundary condition shows (without it: 1.3e-3 off).
  *
  * <p>The stochastic dpmpp_sde / dpmpp_2m_sde / dpmpp_3m_sde cases take their noise from k-diffusion's
  * {@code BrownianTreeNoiseSampler} (torchsde), which ldm4j reproduces ({@code random.BrownianTree},

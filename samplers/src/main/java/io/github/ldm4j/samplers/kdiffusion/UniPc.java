@@ -20,8 +20,11 @@ import java.util.List;
  * <p>Each step evaluates the model once; the UniC corrector refines the previous step's result
  * with that evaluation before the UniP predictor of order p moves on. The order warms up from 1
  * and, with lower_order_final, drops to the number of steps left; the last step to σ = 0 returns
- * D. Order 1..3 (default 2, diffusers' default; ComfyUI's {@code uni_pc} is the bh1 variant of
- * order 3).
+ * D. Order 1..3 (default 2, diffusers' default). Not the bh1 variant (B(h) = h) that the UniPC authors'
+ * reference and ComfyUI's {@code uni_pc} default to (ComfyUI's {@code uni_pc_bh2} is this one).
+ *
+ * <p>Parity: {@code ReferenceParityTest}'s {@code uni_pc-*} fixtures, written by running diffusers'
+ * scheduler (5, 9, 20 steps, eps and v, orders 1–3, img2img), match within 5.6e-7.
  */
 public final class UniPc extends SigmaSampler {
 
