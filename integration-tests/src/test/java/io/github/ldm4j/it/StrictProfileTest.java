@@ -60,6 +60,10 @@ class StrictProfileTest extends GatedHttpTest {
     }
     assertThat(Http.get(base, "/q/health/ready").statusCode()).isEqualTo(200);
     assertThat(Http.get(base, "/q/health/live").statusCode()).isEqualTo(200);
+    // a CORS preflight carries no credentials and runs nothing: not refused
+    HttpResponse<String> preflight = Http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/v1/images/generations"))
+        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()));
+    assertThat(preflight.statusCode()).as(preflight.body()).isNotEqualTo(401);
   }
 
   @Test

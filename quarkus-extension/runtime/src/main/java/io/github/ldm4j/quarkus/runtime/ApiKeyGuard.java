@@ -133,7 +133,9 @@ public class ApiKeyGuard {
 
   private void check(RoutingContext rc) {
     Rules r = rules();
-    if (r.key().isEmpty() || !r.protects(rc.normalizedPath())) {
+    // OPTIONS (a browser's CORS preflight, which never carries credentials) reveals nothing and runs nothing
+    if (r.key().isEmpty() || rc.request().method() == io.vertx.core.http.HttpMethod.OPTIONS
+        || !r.protects(rc.normalizedPath())) {
       rc.next();
       return;
     }
