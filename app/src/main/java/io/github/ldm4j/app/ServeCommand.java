@@ -52,8 +52,20 @@ final class ServeCommand implements Callable<Integer> {
       + "model elsewhere (text_encoder, unet, vae_decoder, vae_encoder), e.g. --place unet=onnx:cuda:0. Repeatable.")
   Map<String, String> placement = new java.util.LinkedHashMap<>();
 
-  @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every ldm4j endpoint.")
+  @Option(names = "--api-key", description = "Require 'Authorization: Bearer KEY' on every ldm4j endpoint and on /q/* "
+      + "but health (metrics, OpenAPI, Swagger UI). Visible to other users in the process list: prefer --api-key-file "
+      + "or the environment variable " + API_KEY_ENV + ".")
   String apiKey;
+
+  @Option(names = "--api-key-file", paramLabel = "FILE", description = "As --api-key, the key read from FILE (surrounding "
+      + "whitespace stripped) at startup; a missing or empty file fails the startup.")
+  Path apiKeyFile;
+
+  /** The environment variable that gives the API key when neither option does. */
+  static final String API_KEY_ENV = "LDM4J_API_KEY";
+
+  /** The environment, {@link System#getenv(String)} (replaced by tests). */
+  java.util.function.UnaryOperator<String> env = System::getenv;
 
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
@@ -94,10 +106,38 @@ final class ServeCommand implements Callable<Integer> {
     if (device != null) {
       c.put("quarkus.ldm4j.device", device);
     }
-    if (apiKey != null) {
-      c.put("quarkus.ldm4j.api-key", apiKey);
-    }
+    apiKey().forEach(c::put);
     return c;
+  }
+
+  /**
+   * The API key configuration: {@code --api-key} or {@code --api-key-file} (at most one), else
+   * {@value #API_KEY_ENV} from the environment when set; the file is read by the extension at startup
+   * ({@code quarkus.ldm4j.api-key-file}).
+   *
+   * @throws IllegalArgumentException when both options are given, or an option or the variable is empty
+   */
+  private Map<String, String> apiKey() {
+    if (apiKey != null && apiKeyFile != null) {
+      throw new IllegalArgumentException("--api-key and --api-key-file are mutually exclusive");
+    }
+    if (apiKeyFile != null) {
+      return Map.of("quarkus.ldm4j.api-key-file", apiKeyFile.toAbsolutePath().toString());
+    }
+    if (apiKey != null) {
+      if (apiKey.isBlank()) {
+        throw new IllegalArgumentException("--api-key is empty");
+      }
+      return Map.of("quarkus.ldm4j.api-key", apiKey);
+    }
+    String fromEnv = env.apply(API_KEY_ENV);
+    if (fromEnv == null) {
+      return Map.of();
+    }
+    if (fromEnv.isBlank()) {
+      throw new IllegalArgumentException(API_KEY_ENV + " is set but empty; unset it or give it the key");
+    }
+    return Map.of("quarkus.ldm4j.api-key", fromEnv.strip());
   }
 
   @Mixin CheckpointOptions checkpointOptions;

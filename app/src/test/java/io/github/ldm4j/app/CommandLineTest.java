@@ -1,6 +1,7 @@
 package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
@@ -130,11 +131,45 @@ class CommandLineTest {
         .containsEntry("quarkus.ldm4j.api-key", "k").containsEntry("quarkus.ldm4j.stop-on-signal", "true");
     ServeCommand defaults = (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("serve")
         .subcommand().commandSpec().userObject();
+    defaults.env = name -> null;
     // Without --model the app serves its embedded demo model: the extension has none of its own.
     assertThat(defaults.configuration(() -> Path.of("demo"))).containsEntry("quarkus.http.port", "8080")
         .containsEntry("quarkus.http.host", "0.0.0.0")
         .containsEntry("ldm4j.demo-model.path", Path.of("demo").toAbsolutePath().toString())
         .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+  }
+
+  private static ServeCommand serve(String... args) {
+    return (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs(args).subcommand()
+        .commandSpec().userObject();
+  }
+
+  @Test
+  void theApiKeyComesFromAnOptionAFileOrTheEnvironment() {
+    ServeCommand file = serve("serve", "--model", "m", "--api-key-file", "key.txt");
+    file.env = name -> "from-env";
+    assertThat(file.configuration(() -> Path.of("demo")))
+        .containsEntry("quarkus.ldm4j.api-key-file", Path.of("key.txt").toAbsolutePath().toString())
+        .doesNotContainKey("quarkus.ldm4j.api-key");
+    ServeCommand fromEnv = serve("serve", "--model", "m");
+    fromEnv.env = name -> name.equals(ServeCommand.API_KEY_ENV) ? "s3cret\n" : null;
+    assertThat(fromEnv.configuration(() -> Path.of("demo"))).containsEntry("quarkus.ldm4j.api-key", "s3cret")
+        .doesNotContainKey("quarkus.ldm4j.api-key-file");
+    ServeCommand option = serve("serve", "--model", "m", "--api-key", "k");
+    option.env = name -> "from-env";
+    assertThat(option.configuration(() -> Path.of("demo"))).containsEntry("quarkus.ldm4j.api-key", "k");
+    ServeCommand emptyEnv = serve("serve", "--model", "m");
+    emptyEnv.env = name -> " ";
+    assertThatThrownBy(() -> emptyEnv.configuration(() -> Path.of("demo")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LDM4J_API_KEY is set but empty");
+  }
+
+  @Test
+  void bothApiKeyOptionsOrAnEmptyKeyAreRefused() {
+    assertThatThrownBy(() -> serve("serve", "--api-key", "k", "--api-key-file", "f").configuration(() -> Path.of("d")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--api-key and --api-key-file are mutually exclusive");
+    assertThatThrownBy(() -> serve("serve", "--api-key", " ").configuration(() -> Path.of("d")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--api-key is empty");
   }
 
   @Test

@@ -38,6 +38,15 @@ final class ServeProcess implements AutoCloseable {
 
   /** Starts {@code serve} with {@code jvmArgs} and the further {@code args} (e.g. {@code --model FILE}), and waits until ready. */
   static ServeProcess start(Path work, List<String> jvmArgs, List<String> args) throws Exception {
+    return start(work, jvmArgs, args, java.util.Map.of());
+  }
+
+  /**
+   * Starts {@code serve} with {@code jvmArgs}, the further {@code args} and the further environment
+   * variables {@code env}, and waits until ready.
+   */
+  static ServeProcess start(Path work, List<String> jvmArgs, List<String> args, java.util.Map<String, String> env)
+      throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -46,8 +55,10 @@ final class ServeProcess implements AutoCloseable {
     Path err = work.resolve("serve-" + port + ".err");
     List<String> all = new java.util.ArrayList<>(List.of("serve", "--port", Integer.toString(port), "--host", "127.0.0.1"));
     all.addAll(args);
-    Process p = new ProcessBuilder(AppProcess.command(jvmArgs, all.toArray(String[]::new))).directory(work.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile())
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(AppProcess.command(jvmArgs, all.toArray(String[]::new))).directory(work.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
     ServeProcess serve = new ServeProcess(p, port, out, err);
     serve.awaitReady();
     return serve;
@@ -102,6 +113,16 @@ final class ServeProcess implements AutoCloseable {
     throw new IllegalStateException("serve did not become ready: " + log());
   }
 
+  /** The process. */
+  Process process() {
+    return process;
+  }
+
+  /** Sends SIGTERM and returns at once. */
+  void signalTerm() {
+    process.destroy();
+  }
+
   /**
    * Sends SIGTERM and waits (at most 60 s) for the process to end.
    *
@@ -110,6 +131,16 @@ final class ServeProcess implements AutoCloseable {
    */
   int terminate() throws Exception {
     process.destroy();
+    return awaitExit();
+  }
+
+  /**
+   * Waits (at most 60 s) for the process to end, without signalling it (a second SIGTERM would halt it).
+   *
+   * @return its exit code
+   * @throws IllegalStateException when it did not stop (it is then killed)
+   */
+  int awaitExit() throws Exception {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("serve did not stop on SIGTERM: " + log());

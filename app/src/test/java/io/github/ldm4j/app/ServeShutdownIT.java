@@ -56,6 +56,75 @@ class ServeShutdownIT {
     }
   }
 
+  /**
+   * What a load balancer needs from a SIGTERM'd instance: readiness goes DOWN at once, a request
+   * that arrives during the drain is refused at once with 503 {@code shutting_down} and {@code
+   * Retry-After} (so it is retried elsewhere instead of queueing behind work that may be cancelled),
+   * and the requests accepted before the signal still drain to 200 within {@code
+   * quarkus.shutdown.timeout}.
+   */
+  @Test
+  void duringTheDrainReadinessIsDownAndNewRequestsGet503WhileAcceptedOnesFinish() throws Exception {
+    try (ServeProcess serve = ServeProcess.start(work, List.of("-Dquarkus.shutdown.timeout=60S"))) {
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      String slow = "{\"prompt\":\"a red circle\",\"steps\":150,\"n\":4,\"seed\":1}";
+      List<CompletableFuture<HttpResponse<String>>> accepted = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        accepted.add(http.sendAsync(post(serve, "/v1/images/generations", slow), HttpResponse.BodyHandlers.ofString()));
+      }
+      awaitRunning(http, serve);
+      Thread.sleep(300); // the other two are queued by now
+      long signalled = System.nanoTime();
+      serve.signalTerm();
+      HttpRequest ready = HttpRequest.newBuilder(URI.create(serve.base() + "/q/health/ready")).build();
+      HttpResponse<String> readiness = null;
+      for (int i = 0; i < 100; i++) {
+        readiness = http.send(ready, HttpResponse.BodyHandlers.ofString());
+        if (readiness.statusCode() == 503) {
+          break;
+        }
+        Thread.sleep(20);
+      }
+      double downAfterMs = (System.nanoTime() - signalled) / 1e6;
+      assertThat(readiness.statusCode()).as("readiness after SIGTERM: " + readiness.body()).isEqualTo(503);
+      assertThat(readiness.body()).containsPattern("\"status\"\\s*:\\s*\"DOWN\"").contains("shutting down");
+      assertThat(downAfterMs).as("readiness DOWN after SIGTERM, ms").isLessThan(2000);
+
+      List<CompletableFuture<HttpResponse<String>>> late = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        late.add(http.sendAsync(i % 2 == 0 ? post(serve, "/v1/images/generations", slow)
+            : post(serve, "/sdapi/v1/txt2img", "{\"prompt\":\"a red circle\",\"steps\":150}"),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      long lateAnswered = 0;
+      for (CompletableFuture<HttpResponse<String>> f : late) {
+        HttpResponse<String> r = f.get(10, TimeUnit.SECONDS);
+        lateAnswered = System.nanoTime();
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.body()).contains("\"code\":\"shutting_down\"", "\"type\":\"server_error\"");
+        assertThat(r.headers().firstValue("Retry-After")).contains("5");
+      }
+      assertThat(accepted).as("the late requests were refused while accepted ones were still in flight")
+          .anyMatch(f -> !f.isDone());
+      for (CompletableFuture<HttpResponse<String>> f : accepted) {
+        HttpResponse<String> r = f.get(90, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as("an accepted request drains: " + r.body()).isEqualTo(200);
+      }
+      double drainedAfterS = (System.nanoTime() - signalled) / 1e9;
+      int exit = serve.awaitExit();
+      assertThat(exit).as("exit code; stderr: " + serve.stderr()).isZero();
+      System.out.printf("ServeShutdownIT: readiness DOWN %.0f ms after SIGTERM; 25 late requests 503 within %.0f ms;"
+          + " 3 accepted drained (200) %.1f s after SIGTERM%n", downAfterMs, (lateAnswered - signalled) / 1e6,
+          drainedAfterS);
+    }
+  }
+
+  private static HttpRequest post(ServeProcess serve, String path, String body) {
+    return HttpRequest.newBuilder(URI.create(serve.base() + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
   /** Waits (at most 60 s) until the A1111 progress shows a job, so requests are accepted before SIGTERM. */
   private static void awaitRunning(HttpClient http, ServeProcess serve) throws Exception {
     HttpRequest progress = HttpRequest.newBuilder(URI.create(serve.base() + "/sdapi/v1/progress")).build();

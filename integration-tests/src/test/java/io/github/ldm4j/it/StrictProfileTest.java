@@ -13,7 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * With an API key and a 1 ms request timeout: 401 without the key, 504 for a generation that does
+ * With an API key and a 1 ms request timeout: 401 without the key (ldm4j's endpoints and Quarkus'
+ * own but health), 504 for a generation that does
  * not finish in time (held by the {@link GateSampler}, so it never can).
  */
 @QuarkusTest
@@ -49,6 +50,23 @@ class StrictProfileTest extends GatedHttpTest {
   }
 
   @Test
+  void quarkusEndpointsNeedTheKeyButHealthDoesNot() {
+    for (String path : List.of("/q/metrics", "/q/openapi")) {
+      HttpResponse<String> none = Http.get(base, path);
+      assertThat(none.statusCode()).as(path).isEqualTo(401);
+      assertThat(Http.json(none).get("error").get("code").asText()).isEqualTo("invalid_api_key");
+      assertThat(none.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+      assertThat(Http.get(base, path, KEY).statusCode()).as(path).isEqualTo(200);
+    }
+    assertThat(Http.get(base, "/q/health/ready").statusCode()).isEqualTo(200);
+    assertThat(Http.get(base, "/q/health/live").statusCode()).isEqualTo(200);
+    // a CORS preflight carries no credentials and runs nothing: not refused
+    HttpResponse<String> preflight = Http.send(java.net.http.HttpRequest.newBuilder(base.resolve("/v1/images/generations"))
+        .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody()));
+    assertThat(preflight.statusCode()).as(preflight.body()).isNotEqualTo(401);
+  }
+
+  @Test
   void generationOverTheTimeoutIs504AndItsTaskEndsCancelled() throws Exception {
     double before = cancelledByTimeout();
     HttpResponse<String> r = Http.post(base, "/v1/images/generations",
@@ -66,7 +84,7 @@ class StrictProfileTest extends GatedHttpTest {
   }
 
   private double cancelledByTimeout() {
-    return Http.get(base, "/q/metrics").body().lines()
+    return Http.get(base, "/q/metrics", KEY).body().lines()
         .filter(l -> l.startsWith("ldm4j_cancelled_total{") && l.contains("reason=\"timeout\""))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }

@@ -213,15 +213,20 @@ public final class ModelFolder {
 
   /** Reads a JSON file, naming it in any error. */
   public static JsonNode readJson(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    JsonNode n;
     try {
-      JsonNode n = JSON.readTree(file.toFile());
-      if (n == null || n.isMissingNode()) {
-        throw new IOException(file + " is empty; expected a JSON object");
-      }
-      return n;
+      n = JSON.readTree(bytes);
     } catch (JsonProcessingException e) {
       throw new IOException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      // e.g. CharConversionException: bytes that Jackson's encoding detection takes for invalid UTF-32
+      throw new IOException(file + " is not valid JSON: " + e.getMessage(), e);
     }
+    if (n == null || n.isMissingNode()) {
+      throw new IOException(file + " is empty; expected a JSON object");
+    }
+    return n;
   }
 
   @Override

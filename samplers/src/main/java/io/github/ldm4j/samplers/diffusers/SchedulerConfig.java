@@ -78,11 +78,22 @@ public record SchedulerConfig(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The most training timesteps (and {@code trained_betas}) accepted: far above any published model
+   * (1000 is the norm), low enough that the schedule arrays built from a config stay small.
+   */
+  public static final int MAX_TRAIN_TIMESTEPS = 100_000;
+
   /** Validates and copies the lists. */
   public SchedulerConfig {
     Objects.requireNonNull(schedulerClass, "schedulerClass");
-    if (numTrainTimesteps < 2) {
-      throw new IllegalArgumentException("num_train_timesteps must be >= 2, got " + numTrainTimesteps);
+    if (numTrainTimesteps < 2 || numTrainTimesteps > MAX_TRAIN_TIMESTEPS) {
+      throw new IllegalArgumentException("num_train_timesteps must be in 2.." + MAX_TRAIN_TIMESTEPS + ", got "
+          + numTrainTimesteps);
+    }
+    if (trainedBetas != null && trainedBetas.size() > MAX_TRAIN_TIMESTEPS) {
+      throw new IllegalArgumentException("trained_betas holds " + trainedBetas.size() + " values; at most "
+          + MAX_TRAIN_TIMESTEPS + " are accepted");
     }
     if (stepsOffset < 0) {
       throw new IllegalArgumentException("steps_offset must be >= 0, got " + stepsOffset);

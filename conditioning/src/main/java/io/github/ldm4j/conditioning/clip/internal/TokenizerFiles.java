@@ -80,7 +80,12 @@ public final class TokenizerFiles {
   /** A Hugging Face {@code merges.txt}: an optional {@code #version} header, then one "a b" pair per line. */
   public static List<String[]> readMerges(Path file) throws IOException {
     String where = file.toString();
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new IllegalArgumentException(where + " is not UTF-8 text (" + e.getMessage() + ")", e);
+    }
     List<String[]> merges = new ArrayList<>(lines.size());
     for (int i = 0; i < lines.size(); i++) {
       String s = lines.get(i);
@@ -192,6 +197,9 @@ public final class TokenizerFiles {
       return node;
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      // e.g. CharConversionException: bytes that Jackson's encoding detection takes for invalid UTF-32
+      throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.deployment;
 
+import io.github.ldm4j.quarkus.runtime.ApiKeyGuard;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.Ldm4jReadinessCheck;
@@ -9,7 +10,6 @@ import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiError;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
-import io.github.ldm4j.quarkus.runtime.rest.ApiKeyFilter;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
 import io.github.ldm4j.quarkus.runtime.rest.Ldm4jInfoResource;
 import io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource;
@@ -37,7 +37,7 @@ class Ldm4jProcessor {
 
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
-      ApiExceptionMapper.class, ApiKeyFilter.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
+      ApiExceptionMapper.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
       Ldm4jStartup.class,
       WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
 
@@ -60,7 +60,7 @@ class Ldm4jProcessor {
   @BuildStep
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
-        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, ApiKeyFilter.class,
+        .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
             GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class).build();
   }
 
@@ -83,6 +83,12 @@ class Ldm4jProcessor {
   @Record(ExecutionTime.RUNTIME_INIT)
   ShutdownListenerBuildItem shutdownListener(Ldm4jRecorder recorder) {
     return new ShutdownListenerBuildItem(recorder.shutdownListener());
+  }
+
+  /** The API key check in front of every route, Quarkus' own included ({@link ApiKeyGuard}). */
+  @BuildStep
+  AdditionalBeanBuildItem apiKeyGuard() {
+    return AdditionalBeanBuildItem.builder().setUnremovable().addBeanClasses(ApiKeyGuard.class).build();
   }
 
   /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */

@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * threads (never on the event loop) behind a FIFO queue of {@code queue-length} places; a
  * submission to a full queue fails at once with {@link QueueFullException}, and a generation over
  * {@code request-timeout} (waiting included) is cancelled and fails with {@link GenerationTimeoutException}.
- * At shutdown ({@link #shutdown()}) it stops admitting and cancels every queued and running
- * generation, whose callers then fail at once with {@link ShuttingDownException}.
+ * A shutdown has two steps: {@link #stopAdmitting()} (new submissions fail at once with {@link
+ * ShuttingDownException} while the accepted ones run on), then {@link #shutdown()}, which cancels
+ * every queued and running generation, whose callers then fail at once with {@link ShuttingDownException}.
  */
 @Singleton
 public class GenerationService {
@@ -57,7 +58,8 @@ public class GenerationService {
   private final BroadcastProcessor<ProgressUpdate> updates = BroadcastProcessor.create();
   private final Set<Job> live = ConcurrentHashMap.newKeySet(); // queued or running
   private final Object admission = new Object();
-  private boolean closed; // guarded by admission
+  private boolean draining; // guarded by admission: new submissions are refused, accepted ones run on
+  private boolean closed; // guarded by admission: accepted ones are cancelled too
 
   private final Counter images;
   private final Counter steps;
@@ -125,7 +127,8 @@ public class GenerationService {
    * @throws GenerationTimeoutException when the request timeout passed
    * @throws IllegalArgumentException for requests the model cannot serve
    * @throws CancellationException when cancelled by the caller
-   * @throws ShuttingDownException when submitted after {@link #shutdown()}, or cancelled by it
+   * @throws ShuttingDownException when submitted after {@link #stopAdmitting()} or {@link #shutdown()},
+   *     or cancelled by the latter
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation) throws InterruptedException {
@@ -144,14 +147,15 @@ public class GenerationService {
    * @throws GenerationTimeoutException when the request timeout passed
    * @throws IllegalArgumentException for requests the model cannot serve
    * @throws CancellationException when cancelled by the caller (its message is the reason)
-   * @throws ShuttingDownException when submitted after {@link #shutdown()}, or cancelled by it
+   * @throws ShuttingDownException when submitted after {@link #stopAdmitting()} or {@link #shutdown()},
+   *     or cancelled by the latter
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
     Job job = new Job(jobs.incrementAndGet(), generator, request, listener, cancellation, task);
     Future<GenerationResult> f;
     synchronized (admission) {
-      if (closed) {
+      if (draining || closed) {
         task.cancelled(SHUTDOWN);
         throw new ShuttingDownException(SHUTTING_DOWN);
       }
@@ -326,10 +330,36 @@ public class GenerationService {
     return running.get();
   }
 
-  /** Whether {@link #shutdown()} ran: submissions are refused. */
+  /** Whether {@link #shutdown()} ran: submissions are refused and nothing runs any more. */
   public boolean isShutDown() {
     synchronized (admission) {
       return closed;
+    }
+  }
+
+  /**
+   * Whether new submissions are accepted: false from {@link #stopAdmitting()} (the shutdown began)
+   * or {@link #shutdown()} on.
+   */
+  public boolean isAdmitting() {
+    synchronized (admission) {
+      return !(draining || closed);
+    }
+  }
+
+  /**
+   * The first step of a shutdown (idempotent): from now on a submission fails at once with {@link
+   * ShuttingDownException} (answered 503 {@code shutting_down} with {@code Retry-After}, so that a
+   * load balancer or client retries elsewhere) and readiness is down, while the generations already
+   * queued or running go on. Called by {@link Ldm4jShutdownListener} as soon as the shutdown begins;
+   * {@link #shutdown()} later cancels what did not finish.
+   */
+  public void stopAdmitting() {
+    synchronized (admission) {
+      if (!draining && !closed) {
+        LOG.infof("Shutting down: refusing new generations; %d queued or running may finish", live.size());
+      }
+      draining = true;
     }
   }
 
@@ -337,13 +367,12 @@ public class GenerationService {
   static final int SHUTDOWN_WAIT_SECONDS = 10;
 
   /**
-   * Shuts the service down (idempotent). Stops admitting (later submissions fail with {@link
-   * ShuttingDownException}), cancels every queued and running generation with reason {@value
+   * Shuts the service down (idempotent). Stops admitting (as {@link #stopAdmitting()}), cancels every queued and running generation with reason {@value
    * #SHUTDOWN} (its task ends {@code cancelled}, its caller fails with {@link ShuttingDownException}
    * at once), completes the global progress stream, then waits at most {@value
    * #SHUTDOWN_WAIT_SECONDS} s for the pool threads (a running generation stops at its next step).
    * Called by {@link Ldm4jShutdownListener} in Quarkus' shutdown phase (after the accepted work had
-   * {@code quarkus.shutdown.timeout} to drain, while the HTTP server still answers), and again,
+   * most of {@code quarkus.shutdown.timeout} to drain, while the HTTP server still answers), and again,
    * as a no-op, on the {@link ShutdownEvent} and at bean destruction; public so that tests can
    * trigger it.
    */

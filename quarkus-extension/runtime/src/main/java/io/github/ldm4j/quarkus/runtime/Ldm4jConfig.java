@@ -68,10 +68,19 @@ public interface Ldm4jConfig {
   Tasks tasks();
 
   /**
-   * API key; when set every ldm4j endpoint requires {@code Authorization: Bearer <key>} (OpenAI
-   * clients send it) and answers 401 otherwise.
+   * API key; when set every ldm4j endpoint ({@code /v1/}, {@code /sdapi/}, {@code /ldm4j/}) and
+   * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) requires {@code
+   * Authorization: Bearer <key>} (OpenAI clients send it) and answers 401 otherwise; see {@link
+   * ApiKeyGuard}. At most one of this and {@link #apiKeyFile()}.
    */
   Optional<String> apiKey();
+
+  /**
+   * A file holding the API key (its content, surrounding whitespace stripped), read once at startup
+   * — keeps the key off command lines and out of the configuration; a missing, unreadable or empty
+   * file fails the startup naming it. At most one of this and {@link #apiKey()}.
+   */
+  Optional<java.nio.file.Path> apiKeyFile();
 
   /** The default model. */
   interface DefaultModel {
@@ -183,7 +192,7 @@ public interface Ldm4jConfig {
     @WithDefault("5M")
     Duration requestTimeout();
 
-    /** Seconds sent in the Retry-After header of a 429. */
+    /** Seconds sent in the Retry-After header of a 429 (queue full) and a 503 (shutting down). */
     @WithDefault("5")
     int retryAfterSeconds();
   }

@@ -12,7 +12,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness ({@code /q/health/ready}): up once the models are loaded, with the model names and queue
  * depth; down ("models not opened yet") while {@code quarkus.ldm4j.open-at-startup=false} deferred
- * the opening, which this check never triggers.
+ * the opening, which this check never triggers; down ("shutting down") from the moment a shutdown
+ * began ({@link GenerationService#stopAdmitting()}), while the accepted generations drain.
  */
 @Readiness
 @Singleton
@@ -30,6 +31,12 @@ public class Ldm4jReadinessCheck implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
+    if (!service.isAdmitting()) {
+      return HealthCheckResponse.named("ldm4j").down().withData("state", "shutting down")
+          .withData("running", service.running())
+          .withData("queued", service.queueDepth())
+          .build();
+    }
     Optional<Ldm4jPipelines> opened = opened();
     if (opened.isEmpty()) {
       return HealthCheckResponse.named("ldm4j").down().withData("models", "not opened yet").build();

@@ -9,9 +9,12 @@ import java.util.Optional;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * Graceful shutdown of the {@link GenerationService}, run by Quarkus in its shutdown phase, while
- * the HTTP server still answers the requests it accepted (it closes only after this phase, before
- * the {@code ShutdownEvent}). With {@code quarkus.shutdown.timeout} T set, the queued and running
+ * Graceful shutdown of the {@link GenerationService}, in Quarkus' two shutdown phases, while the
+ * HTTP server still answers (it closes only after them, before the {@code ShutdownEvent}; it even
+ * keeps accepting connections). In the pre-shutdown phase, as soon as the shutdown begins, the
+ * service {@linkplain GenerationService#stopAdmitting() stops admitting}: readiness goes down and a
+ * new generation request is answered 503 {@code shutting_down} with {@code Retry-After} at once
+ * (Quarkus' own graceful shutdown would let it in). In the shutdown phase, with {@code quarkus.shutdown.timeout} T set, the queued and running
  * generations may finish for {@link #drainTime T minus a margin}; then {@link GenerationService#shutdown()}
  * cancels what is left, so that each waiting request is answered 503 {@code shutting_down} before
  * the server closes. Without T it cancels at once and waits briefly for the callers to answer.
@@ -22,14 +25,22 @@ public class Ldm4jShutdownListener implements ShutdownListener {
   static final Duration ANSWER_WAIT = Duration.ofSeconds(2);
 
   @Override
+  public void preShutdown(ShutdownNotification notification) {
+    try {
+      service().ifPresent(GenerationService::stopAdmitting);
+    } finally {
+      notification.done();
+    }
+  }
+
+  @Override
   public void shutdown(ShutdownNotification notification) {
-    InstanceHandle<GenerationService> handle = Arc.container() == null ? null
-        : Arc.container().instance(GenerationService.class);
-    if (handle == null || !handle.isAvailable()) {
+    Optional<GenerationService> found = service();
+    if (found.isEmpty()) {
       notification.done();
       return;
     }
-    GenerationService service = handle.get();
+    GenerationService service = found.get();
     Optional<Duration> timeout = ConfigProvider.getConfig().getOptionalValue("quarkus.shutdown.timeout", String.class)
         .map(s -> new DurationConverter().convert(s.trim()));
     if (timeout.isEmpty()) {
@@ -49,6 +60,12 @@ public class Ldm4jShutdownListener implements ShutdownListener {
         notification.done();
       }
     });
+  }
+
+  private static Optional<GenerationService> service() {
+    InstanceHandle<GenerationService> handle = Arc.container() == null ? null
+        : Arc.container().instance(GenerationService.class);
+    return handle == null || !handle.isAvailable() ? Optional.empty() : Optional.of(handle.get());
   }
 
   /**

@@ -250,9 +250,12 @@ public class Generations {
     }
   }
 
-  /** 503 {@code server_error}, code {@value #SHUTTING_DOWN}. */
-  static ApiException shuttingDown(String message) {
-    return new ApiException(503, "server_error", null, SHUTTING_DOWN, message, null);
+  /**
+   * 503 {@code server_error}, code {@value #SHUTTING_DOWN}, with {@code Retry-After} ({@code
+   * limits.retry-after-seconds}): another instance, or this one restarted, may serve it.
+   */
+  private ApiException shuttingDown(String message) {
+    return new ApiException(503, "server_error", null, SHUTTING_DOWN, message, config.limits().retryAfterSeconds());
   }
 
   /** The error code of a request refused or cancelled because the server is shutting down. */

@@ -1,0 +1,72 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * JSON request binding as the REST endpoints do it ({@link Generations#parse}, ldm4j's own {@code
+ * ObjectMapper}, without starting Quarkus) of arbitrary bodies into the request records ({@link
+ * OpenAiImagesResource.ImagesRequest}, {@link A1111Resource.Txt2ImgRequest}, {@link
+ * A1111Resource.Img2ImgRequest}; the input's first byte chooses one): the only allowed outcomes are
+ * a record or an {@link ApiException} of status 400 (or 413 over the body limit, here {@value
+ * #MAX_BODY} bytes). Any other exception — which the server would answer 500 — a hang or running out
+ * of memory is a finding.
+ *
+ * <p>A plain {@code mvn verify} runs this in regression mode over the committed corpus ({@code
+ * src/test/resources/io/github/ldm4j/quarkus/runtime/rest/RequestBindingFuzzTestInputs/bindArbitraryBodies/}).
+ * To fuzz, see quarkus-extension/README.md.
+ */
+class RequestBindingFuzzTest {
+
+  static final long MAX_BODY = 4096;
+
+  private static final List<Class<?>> TYPES = List.of(OpenAiImagesResource.ImagesRequest.class,
+      A1111Resource.Txt2ImgRequest.class, A1111Resource.Img2ImgRequest.class);
+
+  private static final Generations GENERATIONS = new Generations(null, null, config(), null);
+
+  /** A configuration whose only value used by parsing is the body limit. */
+  private static Ldm4jConfig config() {
+    Ldm4jConfig.Limits limits = (Ldm4jConfig.Limits) Proxy.newProxyInstance(Ldm4jConfig.class.getClassLoader(),
+        new Class<?>[] {Ldm4jConfig.Limits.class}, (p, m, a) -> {
+          if (m.getName().equals("maxRequestBodySize")) {
+            return MAX_BODY;
+          }
+          throw new UnsupportedOperationException(m.getName());
+        });
+    return (Ldm4jConfig) Proxy.newProxyInstance(Ldm4jConfig.class.getClassLoader(), new Class<?>[] {Ldm4jConfig.class},
+        (p, m, a) -> {
+          if (m.getName().equals("limits")) {
+            return limits;
+          }
+          throw new UnsupportedOperationException(m.getName());
+        });
+  }
+
+  @FuzzTest(maxDuration = "5m")
+  void bindArbitraryBodies(byte[] input) {
+    if (input.length == 0) {
+      return;
+    }
+    Class<?> type = TYPES.get((input[0] & 0xff) % TYPES.size());
+    byte[] body = Arrays.copyOfRange(input, 1, input.length);
+    Object bound;
+    try {
+      bound = GENERATIONS.parse(body, type);
+    } catch (ApiException expected) {
+      assertThat(expected.status()).isIn(400, 413);
+      if (expected.status() == 413) {
+        assertThat((long) body.length).isGreaterThan(MAX_BODY);
+      }
+      assertThat(expected.getMessage()).isNotBlank();
+      return;
+    }
+    assertThat(bound).isInstanceOf(type);
+    assertThat((long) body.length).isLessThanOrEqualTo(MAX_BODY);
+  }
+}
