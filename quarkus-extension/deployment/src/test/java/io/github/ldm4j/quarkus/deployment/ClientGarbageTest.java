@@ -168,4 +168,14 @@ class ClientGarbageTest {
       assertThat(a.error().get("code").asText()).isEqualTo("request_too_large");
     }
   }
+
+  /** Refused by Vert.x before any route (an empty body, see the README): still no ERROR in the log. */
+  @Test
+  void whatVertxRefusesItselfLogsNoError() throws IOException {
+    assertThat(send(("GET /v1/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(414);
+    assertThat(send(("GET /ldm4j/samplers HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(30_000) + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(431);
+    assertThat(send("HELLO\r\n\r\n".getBytes(StandardCharsets.US_ASCII)).status()).isEqualTo(400);
+  }
 }
