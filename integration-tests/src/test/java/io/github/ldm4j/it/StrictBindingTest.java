@@ -142,6 +142,14 @@ class StrictBindingTest {
     error(r, 400, "prompt");
   }
 
+  /** No Content-Type at all is read as JSON (documented), so the binding rules still apply. */
+  @Test
+  void aBodyWithoutContentTypeIsReadAsJson() {
+    HttpResponse<String> r = Http.send(HttpRequest.newBuilder(base.resolve(T))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":42}")));
+    error(r, 400, "prompt");
+  }
+
   /** A JPEG cut short: the JDK decodes it with grey fill and a warning; the API refuses it. */
   static byte[] truncatedJpeg() {
     BufferedImage img = new BufferedImage(ShapesModelResource.SIZE, ShapesModelResource.SIZE, BufferedImage.TYPE_INT_RGB);
