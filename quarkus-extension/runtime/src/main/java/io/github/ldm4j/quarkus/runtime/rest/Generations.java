@@ -103,11 +103,13 @@ public class Generations {
       throw ApiException.invalid(null, "the request body is empty; expected a JSON object");
     }
     String text;
+    ByteBuffer bytes = ByteBuffer.wrap(body);
     try {
       text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
     } catch (CharacterCodingException e) {
-      throw ApiException.invalid(null, "the request body is not valid UTF-8 (" + e.getMessage() + ")");
+      throw ApiException.invalid(null, "the request body is not valid UTF-8: a malformed or overlong sequence at byte "
+          + bytes.position());
     }
     try {
       T t = JSON.readValue(text, type);
@@ -133,8 +135,7 @@ public class Generations {
     if (type == String.class) {
       return type.cast(text);
     }
-    String kind = type == Integer.class || type == Long.class ? "an integer"
-        : type == Boolean.class ? "a boolean" : "a number";
+    String kind = type == Integer.class || type == Long.class ? "an integer" : "a number";
     try {
       T value = JSON.readValue(text, type);
       if (value != null) {
@@ -143,7 +144,7 @@ public class Generations {
     } catch (JsonProcessingException e) {
       // refused below
     }
-    throw ApiException.invalid(param, "'" + param + "' must be " + kind + " in JSON's number grammar, got \"" + text + "\"");
+    throw ApiException.invalid(param, "'" + param + "' must be " + kind + " written as a JSON number, got \"" + text + "\"");
   }
 
   private static ApiException bindingError(JsonProcessingException e, String param) {
