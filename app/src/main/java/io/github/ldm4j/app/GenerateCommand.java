@@ -1,6 +1,7 @@
 package io.github.ldm4j.app;
 
 import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
@@ -25,7 +26,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ldm4j generate}: txt2img, img2img ({@code --init-image}) and inpainting ({@code --mask}). */
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -108,10 +111,20 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    try {
+      GenerationRequest.requireUserPrompt(prompt); // the server's rule too
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--prompt: " + e.getMessage(), e);
+    }
     if (mask != null && initImage == null) {
       throw new IllegalArgumentException("--mask needs --init-image (the image to inpaint)");
+    }
+    if (initImage == null && spec != null && spec.commandLine().getParseResult().hasMatchedOption("--strength")) {
+      throw new IllegalArgumentException("--strength needs --init-image (it sets how much of that image changes)");
     }
     GenerationSettings settings = settings();
     String backend = backendChoice.backend();
@@ -121,6 +134,7 @@ final class GenerateCommand implements Callable<Integer> {
         ? checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend))
         : DemoModel.ensure();
     PrintStream err = System.err;
+    tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);
       GenerationResult result = generator.generate(request, bar, CancellationToken.none());
@@ -196,7 +210,26 @@ final class GenerateCommand implements Callable<Integer> {
     return new GenerationRequest.Inpainting(prompt, negativePrompt, s, image, m, strength);
   }
 
+  /**
+   * The warning for a model folder without {@code tokenizer/}: its prompts are tokenized with the
+   * built-in vocabulary ({@code ClipTokenizer.forModel}), right for SD 1.x, wrong for a model
+   * trained with another; empty when the folder has one (or cannot be read: opening it says why).
+   */
+  static java.util.Optional<String> tokenizerWarning(Path modelDir) {
+    try {
+      ModelFolder folder = ModelFolder.open(modelDir, java.util.EnumSet.allOf(ModelFolder.Format.class));
+      return folder.tokenizerDir().isPresent() ? java.util.Optional.empty()
+          : java.util.Optional.of(modelDir + " has no tokenizer/ folder: prompts are tokenized with OpenAI's CLIP"
+              + " vocabulary (built in), SD 1.x's; a model trained with another tokenizer needs its own tokenizer/");
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private static RgbImage read(Path file, String option) throws IOException {
+    if (Files.isDirectory(file)) {
+      throw new IllegalArgumentException(option + " " + file + " is a directory, not an image file");
+    }
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(option + " " + file + " does not exist");
     }

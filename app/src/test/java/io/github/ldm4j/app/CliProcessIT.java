@@ -91,6 +91,17 @@ class CliProcessIT {
     AppProcess.Result s = AppProcess.run(work, "generate", "--prompt", "x", "--sampler", "nope", "--quiet");
     assertThat(s.exitCode()).isEqualTo(2);
     assertThat(s.stderr()).contains("unknown sampler 'nope'").doesNotContain("\tat ");
+    // the server's prompt rule, and options that only mean something with --init-image
+    AppProcess.Result blank = AppProcess.run(work, "generate", "--prompt", " ", "--quiet", "--output", "blank.png");
+    assertThat(blank.exitCode()).as(blank.stderr()).isEqualTo(2);
+    assertThat(blank.stderr()).contains("--prompt: prompt is required and must not be blank").doesNotContain("\tat ");
+    assertThat(work.resolve("blank.png")).doesNotExist();
+    AppProcess.Result strength = AppProcess.run(work, "generate", "--prompt", "x", "--strength", "0.4", "--quiet");
+    assertThat(strength.exitCode()).as(strength.stderr()).isEqualTo(2);
+    assertThat(strength.stderr()).contains("--strength needs --init-image");
+    AppProcess.Result dir = AppProcess.run(work, "generate", "--prompt", "x", "--init-image", work.toString(), "--quiet");
+    assertThat(dir.exitCode()).as(dir.stderr()).isEqualTo(2);
+    assertThat(dir.stderr()).contains("is a directory, not an image file");
   }
 
   @Test

@@ -470,4 +470,60 @@ class CommandLineTest {
     Exception startup = new RuntimeException("Failed to start quarkus", new IllegalArgumentException("property p: bad"));
     assertThat(Ldm4jCommand.startupMessage(startup)).isEqualTo("property p: bad");
   }
+
+  @Test
+  void aBlankPromptIsAUsageErrorAsOnTheServer() {
+    for (String blank : new String[] {"", "   ", "\t"}) {
+      assertThat(run("generate", "--prompt", blank, "--quiet", "--output", work.resolve("b.png").toString()))
+          .as("'%s'", blank).isEqualTo(2);
+      assertThat(stderr()).contains("prompt is required and must not be blank");
+    }
+    assertThat(work.resolve("b.png")).doesNotExist();
+    assertThat(stdout()).isEmpty();
+  }
+
+  @Test
+  void strengthWithoutAnInitImageIsAUsageError() {
+    assertThat(run("generate", "--prompt", "x", "--strength", "0.5", "--quiet", "--output",
+        work.resolve("s.png").toString())).isEqualTo(2);
+    assertThat(stderr()).contains("--strength needs --init-image");
+    assertThat(work.resolve("s.png")).doesNotExist();
+  }
+
+  @Test
+  void anInitImageThatIsAFolderIsNamedAsSuch() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("images"));
+    assertThat(run("generate", "--prompt", "x", "--init-image", dir.toString(), "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("--init-image " + dir + " is a directory, not an image file")
+        .doesNotContain("does not exist");
+    assertThat(run("generate", "--prompt", "x", "--init-image", work.resolve("none.png").toString(), "--quiet"))
+        .isEqualTo(2);
+    assertThat(stderr()).contains("does not exist");
+  }
+
+  @Test
+  void aModelIndexThatIsNotAnObjectIsARuntimeFailure() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    Files.writeString(model.resolve("model_index.json"), "[1, 2]");
+    assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--width", "128", "--height", "128",
+        "--steps", "1", "--quiet", "--output", work.resolve("i.png").toString())).isEqualTo(1);
+    assertThat(stderr()).contains("model_index.json").contains("expected a JSON object").doesNotContain("\tat ");
+    assertThat(work.resolve("i.png")).doesNotExist();
+  }
+
+  @Test
+  void aModelWithoutTokenizerWarnsNamingTheFallback() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    try (var files = Files.walk(model.resolve("tokenizer"))) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "128",
+        "--height", "128", "--steps", "1", "--quiet", "--output", work.resolve("t.png").toString())).isEqualTo(0);
+    assertThat(stderr()).contains("warning: " + model + " has no tokenizer/")
+        .contains("OpenAI's CLIP vocabulary (built in)");
+  }
 }

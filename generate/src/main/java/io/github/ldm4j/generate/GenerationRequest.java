@@ -86,6 +86,21 @@ public sealed interface GenerationRequest {
     }
   }
 
+  /**
+   * The front ends' prompt rule, shared by the CLI ({@code --prompt}) and the REST API
+   * ({@code prompt}): a prompt a user gives must not be null or blank. The requests themselves
+   * accept {@code ""} (an unconditional image) for library callers.
+   *
+   * @return {@code prompt}
+   * @throws IllegalArgumentException "prompt is required and must not be blank"
+   */
+  static String requireUserPrompt(String prompt) {
+    if (prompt == null || prompt.isBlank()) {
+      throw new IllegalArgumentException("prompt is required and must not be blank");
+    }
+    return prompt;
+  }
+
   private static void requirePrompts(String prompt, String negative) {
     if (prompt == null) {
       throw new IllegalArgumentException("prompt must not be null (use \"\" for an unconditional image)");

@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param steps sampler steps, ≥ 1
  * @param sampler sampler name (ComfyUI's: {@code euler}, {@code ddim}, …); empty for the model's default
  * @param scheduler σ/timestep schedule name ({@code normal}, {@code karras}, …); empty for the model's default
- * @param guidanceScale classifier-free guidance scale s (finite, ≥ 0; ≤ 1 skips the unconditional pass)
+ * @param guidanceScale classifier-free guidance scale s in [0, {@value #MAX_GUIDANCE_SCALE}] (≤ 1 skips the unconditional pass)
  * @param guidanceRescale guidance rescale φ in [0, 1] (0 = off)
  * @param seed the seed; image i of a batch uses seed + i, as AUTOMATIC1111
  * @param rng which reference generator interprets the seed
@@ -51,6 +51,14 @@ public record GenerationSettings(
 
   /** Default classifier-free guidance scale. */
   public static final String DEFAULT_GUIDANCE_SCALE = "7.5";
+
+  /**
+   * The largest classifier-free guidance scale accepted. Common values are 1–15 (A1111's UI stops at
+   * 30); far above, {@code uncond + s·(cond − uncond)} leaves the range the UNet was trained on and,
+   * near float32's 3.4e38, overflows to infinity — a silently black or NaN image. 100 leaves room
+   * for experiments and refuses the absurd.
+   */
+  public static final double MAX_GUIDANCE_SCALE = 100;
 
   /** Default guidance rescale φ (off). */
   public static final String DEFAULT_GUIDANCE_RESCALE = "0";
@@ -99,9 +107,7 @@ public record GenerationSettings(
     Objects.requireNonNull(scheduler, "scheduler");
     sampler.ifPresent(s -> requireName("sampler", s));
     scheduler.ifPresent(s -> requireName("scheduler", s));
-    if (!Double.isFinite(guidanceScale) || guidanceScale < 0) {
-      throw new IllegalArgumentException("guidance scale must be finite and >= 0, got " + guidanceScale);
-    }
+    checkGuidanceScale(guidanceScale);
     if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
       throw new IllegalArgumentException("guidance rescale must be in [0, 1], got " + guidanceRescale);
     }
@@ -118,6 +124,18 @@ public record GenerationSettings(
   private static void requireName(String what, String s) {
     if (s.isBlank()) {
       throw new IllegalArgumentException(what + " name must not be blank (leave it empty for the model default)");
+    }
+  }
+
+  /**
+   * The guidance scale rule: in [0, {@link #MAX_GUIDANCE_SCALE}] (NaN refused).
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static void checkGuidanceScale(double guidanceScale) {
+    if (!(guidanceScale >= 0 && guidanceScale <= MAX_GUIDANCE_SCALE)) {
+      throw new IllegalArgumentException(
+          "guidance scale must be in [0, " + (int) MAX_GUIDANCE_SCALE + "], got " + guidanceScale);
     }
   }
 

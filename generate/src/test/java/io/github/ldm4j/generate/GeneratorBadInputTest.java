@@ -108,10 +108,15 @@ class GeneratorBadInputTest {
         .hasMessageContaining("steps must be >= 1, got 0");
     assertThatThrownBy(() -> OK.toBuilder().steps(-3).build()).hasMessageContaining("steps must be >= 1, got -3");
     assertThatThrownBy(() -> OK.toBuilder().guidance(Double.NaN, 0).build()).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("guidance scale must be finite and >= 0, got NaN");
+        .hasMessageContaining("guidance scale must be in [0, 100], got NaN");
     assertThatThrownBy(() -> OK.toBuilder().guidance(Double.POSITIVE_INFINITY, 0).build()).hasMessageContaining("got Infinity");
     assertThatThrownBy(() -> OK.toBuilder().guidance(-1, 0).build())
-        .hasMessageContaining("guidance scale must be finite and >= 0, got -1.0");
+        .hasMessageContaining("guidance scale must be in [0, 100], got -1.0");
+    // float32 overflow territory (1e308 made uncond + s·(cond − uncond) infinite), refused like -1
+    assertThatThrownBy(() -> OK.toBuilder().guidance(1e308, 0).build())
+        .hasMessageContaining("guidance scale must be in [0, 100], got 1.0E308");
+    assertThatThrownBy(() -> OK.toBuilder().guidance(100.5, 0).build()).hasMessageContaining("got 100.5");
+    assertThat(OK.toBuilder().guidance(GenerationSettings.MAX_GUIDANCE_SCALE, 0).build().guidanceScale()).isEqualTo(100);
     assertThatThrownBy(() -> OK.toBuilder().guidance(7.5, Double.NaN).build())
         .hasMessageContaining("guidance rescale must be in [0, 1]");
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0))
@@ -119,6 +124,13 @@ class GeneratorBadInputTest {
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), Double.NaN))
         .hasMessageContaining("strength must be in (0, 1]");
     assertThatThrownBy(() -> new GenerationRequest.TextToImage(null, "", OK)).hasMessageContaining("prompt must not be null");
+    // the front ends' rule (CLI and REST): a user's prompt must not be blank; the library allows "" (unconditional)
+    assertThat(new GenerationRequest.TextToImage("", "", OK).prompt()).isEmpty();
+    for (String blank : new String[] {null, "", " ", "\t\n"}) {
+      assertThatThrownBy(() -> GenerationRequest.requireUserPrompt(blank)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("prompt is required and must not be blank");
+    }
+    assertThat(GenerationRequest.requireUserPrompt(" a red circle ")).isEqualTo(" a red circle ");
   }
 
   @Test

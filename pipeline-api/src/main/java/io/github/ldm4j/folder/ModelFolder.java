@@ -211,7 +211,10 @@ public final class ModelFolder {
     return OptionalDouble.empty();
   }
 
-  /** Reads a JSON file, naming it in any error. */
+  /**
+   * Reads a JSON file that must hold an object (every config of the layout does), naming it in any
+   * error: an array, a string or a number there is a broken model, not an empty config.
+   */
   public static JsonNode readJson(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     JsonNode n;
@@ -225,6 +228,10 @@ public final class ModelFolder {
     }
     if (n == null || n.isMissingNode()) {
       throw new IOException(file + " is empty; expected a JSON object");
+    }
+    if (!n.isObject()) {
+      throw new IOException(file + " holds a JSON " + n.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+          + "; expected a JSON object");
     }
     return n;
   }

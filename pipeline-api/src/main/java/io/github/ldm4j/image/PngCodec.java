@@ -3,9 +3,12 @@ package io.github.ldm4j.image;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -122,7 +125,13 @@ public final class PngCodec {
           throw new IllegalArgumentException(
               "image of " + w + "x" + h + " pixels exceeds the limit of " + maxPixels + " pixels");
         }
+        List<String> warnings = new ArrayList<>();
+        reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
         BufferedImage bi = reader.read(0);
+        if (warnings.stream().anyMatch(PngCodec::isTruncation)) {
+          // the JDK's JPEG reader fills the missing part with grey and only warns: refuse it
+          throw new IllegalArgumentException("image data is truncated (" + String.join("; ", warnings) + ")");
+        }
         Optional<String> params = Optional.empty();
         if ("png".equalsIgnoreCase(reader.getFormatName())) {
           params = readText(reader.getImageMetadata(0));
@@ -135,8 +144,19 @@ public final class PngCodec {
       if (e instanceof IllegalArgumentException iae) {
         throw iae;
       }
+      for (Throwable c = e; c != null; c = c.getCause()) {
+        if (c instanceof EOFException) {
+          throw new IllegalArgumentException("image data is truncated", e);
+        }
+      }
       throw new IllegalArgumentException("not a decodable image: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether an ImageIO read warning says the data ended early (libjpeg's JWRN_JPEG_EOF and kin). */
+  private static boolean isTruncation(String warning) {
+    String w = warning.toLowerCase(java.util.Locale.ROOT);
+    return w.contains("truncated") || w.contains("premature end");
   }
 
   private static Optional<String> readText(IIOMetadata meta) {

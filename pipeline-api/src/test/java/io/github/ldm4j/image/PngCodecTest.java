@@ -47,6 +47,29 @@ class PngCodecTest {
   }
 
   @Test
+  void aTruncatedJpegIsRefusedNotFilledWithGrey() throws Exception {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(64, 64, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 64; y++) {
+      for (int x = 0; x < 64; x++) {
+        img.setRGB(x, y, (x * 4) << 16 | (y * 4) << 8 | 77);
+      }
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "jpeg", out);
+    byte[] jpeg = out.toByteArray();
+    assertThat(PngCodec.decode(jpeg, 64 * 64).image().width()).isEqualTo(64);
+    // cut inside the entropy-coded data: the JDK's reader only warns and fills the rest with grey
+    byte[] cut = java.util.Arrays.copyOf(jpeg, jpeg.length * 9 / 10);
+    assertThatThrownBy(() -> PngCodec.decode(cut, 64 * 64)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("image data is truncated");
+    // a BMP cut short: the reader's EOFException says the same
+    java.io.ByteArrayOutputStream bmp = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "bmp", bmp);
+    byte[] cutBmp = java.util.Arrays.copyOf(bmp.toByteArray(), bmp.size() / 2);
+    assertThatThrownBy(() -> PngCodec.decode(cutBmp, 64 * 64)).hasMessage("image data is truncated");
+  }
+
+  @Test
   void brokenOrOversizedImagesAreClearErrors() {
     assertThatThrownBy(() -> PngCodec.decode(new byte[0], 10)).hasMessageContaining("image is empty");
     assertThatThrownBy(() -> PngCodec.decode("not an image".getBytes(StandardCharsets.UTF_8), 10))

@@ -11,6 +11,7 @@ import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiError;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
+import io.github.ldm4j.quarkus.runtime.rest.HttpLayerErrors;
 import io.github.ldm4j.quarkus.runtime.rest.Ldm4jInfoResource;
 import io.github.ldm4j.quarkus.runtime.rest.OpenAiImagesResource;
 import io.github.ldm4j.quarkus.runtime.rest.UnexpectedExceptionMapper;
@@ -38,7 +39,7 @@ class Ldm4jProcessor {
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
       ApiExceptionMapper.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
-      Ldm4jStartup.class,
+      Ldm4jStartup.class, HttpLayerErrors.class,
       WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
 
   @BuildStep
@@ -61,7 +62,8 @@ class Ldm4jProcessor {
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
-            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class).build();
+            GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class,
+            HttpLayerErrors.class).build();
   }
 
   /**

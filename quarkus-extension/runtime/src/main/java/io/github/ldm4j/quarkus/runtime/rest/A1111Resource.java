@@ -127,7 +127,7 @@ public class A1111Resource {
   @POST
   @Path("/txt2img")
   @Blocking
-  @Consumes(MediaType.WILDCARD)
+  @Consumes(MediaType.APPLICATION_JSON)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
   @APIResponse(responseCode = "default", description = ERRORS,
@@ -168,7 +168,7 @@ public class A1111Resource {
   @POST
   @Path("/img2img")
   @Blocking
-  @Consumes(MediaType.WILDCARD)
+  @Consumes(MediaType.APPLICATION_JSON)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgResponse.class)))
   @APIResponse(responseCode = "default", description = ERRORS,
@@ -226,13 +226,11 @@ public class A1111Resource {
 
   private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width,
       Integer height, Generations.TaskId taskId, HttpServerResponse response) {
-    if (r.prompt() == null || r.prompt().isBlank()) {
-      throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
-    }
+    Generations.prompt("prompt", r.prompt());
     SamplerNames.Selection chosen = SamplerNames.fromDisplayNames(r.samplerName(), r.scheduler());
     GenerationSettings d = generations.defaults();
     long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
-    GenerationSettings s = generations.settings("sampler_name", new Generations.SettingsFields(
+    GenerationSettings s = generations.settings("sampler_name", "cfg_scale", new Generations.SettingsFields(
         width != null ? width : d.width(), height != null ? height : d.height(),
         r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));

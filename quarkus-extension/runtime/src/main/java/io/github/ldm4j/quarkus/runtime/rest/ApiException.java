@@ -26,10 +26,15 @@ public final class ApiException extends RuntimeException {
     return new ApiException(400, "invalid_request_error", param, "invalid_value", message, null);
   }
 
+  /** The OpenAI error body. */
+  public ApiError body() {
+    return new ApiError(new ApiError.Detail(getMessage(), type, param, code));
+  }
+
   /** The response. */
   public Response toResponse() {
     Response.ResponseBuilder b = Response.status(status)
-        .entity(new ApiError(new ApiError.Detail(getMessage(), type, param, code)))
+        .entity(body())
         .type("application/json");
     if (retryAfterSeconds != null) {
       b.header("Retry-After", retryAfterSeconds);

@@ -1,10 +1,18 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -20,6 +28,11 @@ import io.github.ldm4j.samplers.StepSchedulers;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -32,11 +45,39 @@ import java.util.stream.Collectors;
 @Singleton
 public class Generations {
 
-  private final ObjectMapper json = new ObjectMapper()
-      .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+  /**
+   * The one JSON binder of the API (bodies and, through {@link #field}, form fields): as strict as
+   * OpenAI's and A1111's own servers — no scalar coercion (a number for a string, a string for a
+   * number, an empty string for null, a float for an integer), no trailing data, no duplicate keys,
+   * no NaN/Infinity; unknown fields are ignored (clients send OpenAI's other fields).
+   */
+  private static final ObjectMapper JSON = strictMapper();
+
+  static ObjectMapper strictMapper() {
+    ObjectMapper m = JsonMapper.builder()
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+        .disable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
+        .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
+        .build();
+    m.coercionConfigDefaults()
+        .setAcceptBlankAsEmpty(false)
+        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+    for (CoercionInputShape scalar : new CoercionInputShape[] {
+        CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+      m.coercionConfigFor(LogicalType.Textual).setCoercion(scalar, CoercionAction.Fail);
+    }
+    return m;
+  }
+
   private final Ldm4jPipelines pipelines;
   private final GenerationService service;
   private final Ldm4jConfig config;
@@ -51,28 +92,76 @@ public class Generations {
     this.tasks = tasks;
   }
 
-  /** Parses a JSON body into {@code type}; 413 over the body limit, 400 naming the field otherwise. */
+  /**
+   * Parses a JSON body into {@code type} with the API's strict binding ({@link #strictMapper}); 413
+   * over the body limit, 400 naming the field otherwise (the body must be UTF-8, RFC 8259: a
+   * malformed or overlong sequence is refused, not decoded).
+   */
   public <T> T parse(byte[] body, Class<T> type) {
     checkBodySize(body.length);
     if (body.length == 0) {
       throw ApiException.invalid(null, "the request body is empty; expected a JSON object");
     }
+    String text;
+    ByteBuffer bytes = ByteBuffer.wrap(body);
     try {
-      T t = json.readValue(body, type);
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(bytes).toString();
+    } catch (CharacterCodingException e) {
+      throw ApiException.invalid(null, "the request body is not valid UTF-8: a malformed or overlong sequence at byte "
+          + bytes.position());
+    }
+    try {
+      T t = JSON.readValue(text, type);
       if (t == null) {
         throw ApiException.invalid(null, "expected a JSON object, got null");
       }
       return t;
-    } catch (JsonMappingException e) {
-      String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining("."));
-      throw ApiException.invalid(field.isEmpty() ? null : field,
-          (field.isEmpty() ? "" : "field '" + field + "': ") + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
-      throw ApiException.invalid(null, "malformed JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw ApiException.invalid(null, "unreadable body: " + e.getMessage());
+      throw bindingError(e, null);
     }
+  }
+
+  /**
+   * A form field's text bound as the JSON value of {@code type} with the same rules as a body: a
+   * number must follow JSON's number grammar ({@code 2}, {@code 0.5}, {@code 1e-3}; not {@code +1},
+   * {@code 01}, {@code 0x10}, {@code 7.5d}, {@code NaN}, {@code Infinity}, an empty value); a
+   * String type takes the text as is. Null when the field is absent, 400 naming {@code param}.
+   */
+  public static <T> T field(String param, String text, Class<T> type) {
+    if (text == null) {
+      return null;
+    }
+    if (type == String.class) {
+      return type.cast(text);
+    }
+    String kind = type == Integer.class || type == Long.class ? "an integer" : "a number";
+    try {
+      T value = JSON.readValue(text, type);
+      if (value != null) {
+        return value;
+      }
+    } catch (JsonProcessingException e) {
+      // refused below
+    }
+    throw ApiException.invalid(param, "'" + param + "' must be " + kind + " written as a JSON number, got \"" + text + "\"");
+  }
+
+  private static ApiException bindingError(JsonProcessingException e, String param) {
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(Collectors.joining("."));
+      String top = m.getPath().getFirst().getFieldName();
+      return ApiException.invalid(top != null ? top : field, "field '" + field + "': " + m.getOriginalMessage());
+    }
+    if (e instanceof StreamReadException r && r.getMessage() != null && r.getOriginalMessage().startsWith("Duplicate field")) {
+      String name = r.getOriginalMessage().replaceAll("^Duplicate field '([^']*)'.*$", "$1");
+      return ApiException.invalid(name, r.getOriginalMessage());
+    }
+    if (e instanceof JsonMappingException m) {
+      return ApiException.invalid(param, m.getOriginalMessage());
+    }
+    return ApiException.invalid(param, "malformed JSON: " + e.getOriginalMessage());
   }
 
   /** 413 when a body of {@code length} bytes exceeds {@code quarkus.ldm4j.limits.max-request-body-size}. */
@@ -149,13 +238,33 @@ public class Generations {
       Double guidanceScale, long seed) {}
 
   /**
+   * The request's prompt under the front ends' rule ({@link GenerationRequest#requireUserPrompt}, the
+   * CLI's too): 400 naming {@code param} when it is absent or blank.
+   */
+  public static String prompt(String param, String prompt) {
+    try {
+      return GenerationRequest.requireUserPrompt(prompt);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param, "'" + param + "': " + e.getMessage());
+    }
+  }
+
+  /**
    * The configured defaults overridden by {@code fields}; 400 naming the field for steps below 1,
-   * an unknown sampler ({@code samplerParam} is the request's name for it) or scheduler, and 400
+   * an unknown sampler ({@code samplerParam} is the request's name for it) or scheduler, a guidance
+   * scale outside {@link GenerationSettings#checkGuidanceScale} ({@code guidanceParam}), and 400
    * for any other value the settings refuse.
    */
-  public GenerationSettings settings(String samplerParam, SettingsFields fields) {
+  public GenerationSettings settings(String samplerParam, String guidanceParam, SettingsFields fields) {
     if (fields.steps() != null && fields.steps() < 1) {
       throw ApiException.invalid("steps", "'steps' must be >= 1, got " + fields.steps());
+    }
+    if (fields.guidanceScale() != null) {
+      try {
+        GenerationSettings.checkGuidanceScale(fields.guidanceScale());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(guidanceParam, "'" + guidanceParam + "': " + e.getMessage());
+      }
     }
     checkSampler(samplerParam, fields.sampler());
     checkScheduler("scheduler", fields.scheduler());

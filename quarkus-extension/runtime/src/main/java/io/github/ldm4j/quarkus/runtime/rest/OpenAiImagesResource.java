@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -55,7 +54,7 @@ public class OpenAiImagesResource {
       + "503 shutting down, "
       + "504 timed out";
 
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,5})x(\\d{1,5})");
+  private static final Pattern SIZE = Pattern.compile("([1-9]\\d{0,4})x([1-9]\\d{0,4})");
 
   private final Generations generations;
 
@@ -108,7 +107,7 @@ public class OpenAiImagesResource {
   @POST
   @Path("/generations")
   @Blocking
-  @Consumes(MediaType.WILDCARD)
+  @Consumes(MediaType.APPLICATION_JSON)
   @Produces(MediaType.APPLICATION_JSON)
   @APIResponse(responseCode = "200", description = "the generated images",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
@@ -121,9 +120,7 @@ public class OpenAiImagesResource {
     ImagesRequest r = generations.parse(body, ImagesRequest.class);
     Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
     return generations.refusing(taskId, () -> {
-      if (r.prompt() == null || r.prompt().isBlank()) {
-        throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
-      }
+      Generations.prompt("prompt", r.prompt());
       if (r.responseFormat() != null && !r.responseFormat().equals("b64_json")) {
         throw ApiException.invalid("response_format",
             "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
@@ -176,9 +173,7 @@ public class OpenAiImagesResource {
       if (image == null) {
         throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
       }
-      if (prompt == null || prompt.isBlank()) {
-        throw ApiException.invalid("prompt", "'prompt' is required and must not be blank");
-      }
+      Generations.prompt("prompt", prompt);
       if (responseFormat != null && !responseFormat.equals("b64_json")) {
         throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
       }
@@ -189,15 +184,17 @@ public class OpenAiImagesResource {
         throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
             + init.width() + "x" + init.height());
       }
-      double str = number("strength", strength, Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH), Double::parseDouble);
+      Double given = Generations.field("strength", strength, Double.class);
+      double str = given != null ? given : Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH);
       if (!(str > 0 && str <= 1)) {
         throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
       }
-      int count = number("n", n, generations.defaults().batchSize(), Integer::parseInt);
+      Integer nGiven = Generations.field("n", n, Integer.class);
+      int count = nGiven != null ? nGiven : generations.defaults().batchSize();
       checkN(count, generator);
-      GenerationSettings s = settings(count, init.width(), init.height(), number("steps", steps, null, Integer::valueOf),
-          sampler, scheduler, number("guidance_scale", guidanceScale, null, Double::valueOf),
-          number("seed", seed, null, Long::valueOf));
+      GenerationSettings s = settings(count, init.width(), init.height(), Generations.field("steps", steps, Integer.class),
+          sampler, scheduler, Generations.field("guidance_scale", guidanceScale, Double.class),
+          Generations.field("seed", seed, Long.class));
       String negative = negativePrompt == null ? "" : negativePrompt;
       GenerationRequest request;
       try {
@@ -230,20 +227,9 @@ public class OpenAiImagesResource {
     }
   }
 
-  private static <T> T number(String param, String text, T fallback, Function<String, T> parse) {
-    if (text == null || text.isBlank()) {
-      return fallback;
-    }
-    try {
-      return parse.apply(text.trim());
-    } catch (NumberFormatException e) {
-      throw ApiException.invalid(param, "'" + param + "' must be a number, got \"" + text + "\"");
-    }
-  }
-
   private GenerationSettings settings(int n, int w, int h, Integer steps, String sampler, String scheduler,
       Double guidanceScale, Long seed) {
-    return generations.settings("sampler", new Generations.SettingsFields(w, h, n, steps, sampler, scheduler,
+    return generations.settings("sampler", "guidance_scale", new Generations.SettingsFields(w, h, n, steps, sampler, scheduler,
         guidanceScale, seed != null ? seed : Generations.randomSeed()));
   }
 
