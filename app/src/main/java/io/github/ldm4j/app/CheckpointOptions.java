@@ -113,8 +113,8 @@ final class CheckpointOptions {
   }
 
   /**
-   * {@code text} as a path when it exists (or no library is given), else the library's entry of
-   * {@code kind} of that name.
+   * {@code text} as a path when it exists or is absolute (or no library is given), else the
+   * library's entry of {@code kind} of that name.
    *
    * @throws IllegalArgumentException (a usage error) naming the option for an unknown or unsafe name
    */
@@ -125,7 +125,7 @@ final class CheckpointOptions {
     } catch (java.nio.file.InvalidPathException e) {
       p = null;
     }
-    if (library().isEmpty() || (p != null && Files.exists(p))) {
+    if (library().isEmpty() || (p != null && (Files.exists(p) || p.isAbsolute()))) {
       if (p == null) {
         throw new IllegalArgumentException(option + " '" + text + "' is not a valid path");
       }
@@ -140,9 +140,9 @@ final class CheckpointOptions {
     }
   }
 
-  /** {@code model} itself when it exists or no library is given, else the library's checkpoint of that name. */
+  /** {@code model} itself when it exists, is absolute or no library is given, else the library's checkpoint of that name. */
   Path resolveModel(Path model) {
-    return Files.exists(model) || library().isEmpty() ? model : resolve(ModelKind.CHECKPOINT, model.toString(), "--model");
+    return resolve(ModelKind.CHECKPOINT, model.toString(), "--model");
   }
 
   /**

@@ -171,6 +171,12 @@ class ModelLibraryCliTest {
     assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
         "--model", "nope", "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no checkpoint 'nope'").contains("(it holds: small)");
+    err.reset();
+    String absent = work.resolve("absent.safetensors").toAbsolutePath().toString();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
+        "--model", absent, "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString()))
+        .as("an absolute path is a path, not a name").isEqualTo(1);
+    assertThat(err.toString()).contains("does not exist");
     assertThat(work.resolve("x.png")).doesNotExist();
   }
 }
