@@ -1,5 +1,9 @@
 package io.github.ldm4j.checkpoint.library;
 
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +21,8 @@ import java.util.stream.Stream;
  * A model library: one folder per {@link ModelKind} — by default the sub-folders of a models
  * directory as AUTOMATIC1111 lays them out ({@code Stable-diffusion/}, {@code VAE/}, {@code Lora/},
  * {@code embeddings/}), each replaceable — scanned for entries with their name and size, hashed on
- * demand ({@link #sha256}, {@link #shortHash}) through a {@link FileHashes} cache.
+ * demand ({@link #sha256}, {@link #shortHash}) through a {@link FileHashes} cache, checkpoints'
+ * architecture detected on demand ({@link #architecture}).
  *
  * <p>Names are looked up safely: a name is a relative path below its folder without {@code ..},
  * backslashes, drive letters or control characters, and the file it finds must really lie inside
@@ -170,6 +175,27 @@ public final class ModelLibrary {
    */
   public String shortHash(ModelEntry entry) throws IOException {
     return shortHash(entry.kind(), entry.file(), hashes);
+  }
+
+  /**
+   * The architecture of a checkpoint entry as {@code ldm4j inspect} names it ({@code SD 1.x}, {@code
+   * SD 2.x}, with {@code inpainting} for the 9-channel UNet), detected from the tensors' names and
+   * shapes without reading their data (with the hints of the CompVis {@code .yaml} beside it, as
+   * A1111 reads one); empty for other kinds.
+   *
+   * @throws IOException naming the file when it cannot be read or is not an SD 1.x / 2.x checkpoint
+   */
+  public Optional<String> architecture(ModelEntry entry) throws IOException {
+    if (entry.kind() != ModelKind.CHECKPOINT) {
+      return Optional.empty();
+    }
+    Optional<Path> yaml = InferenceConfig.beside(entry.file());
+    InferenceConfig config = yaml.isPresent() ? InferenceConfig.read(yaml.get()) : InferenceConfig.NONE;
+    try (StateDict dict = StateDicts.open(entry.file())) {
+      SdCheckpoint sd = SdCheckpoint.of(dict, config.hints());
+      return Optional.of(SdCheckpoint.describe(sd.family())
+          + (sd.conditioningKey() == io.github.ldm4j.model.ConditioningKey.HYBRID ? " inpainting" : ""));
+    }
   }
 
   /** {@link #shortHash(ModelEntry)} of any file of {@code kind}, through {@code hashes}. */

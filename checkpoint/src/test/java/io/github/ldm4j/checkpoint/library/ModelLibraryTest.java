@@ -155,6 +155,27 @@ class ModelLibraryTest {
   }
 
   @Test
+  void checkpointArchitecturesAreDetectedFromTheirTensors() throws IOException {
+    Files.createDirectories(dir.resolve("Stable-diffusion"));
+    Files.copy(Path.of("src/test/resources/fixtures/sd1-small/sd1-small-fp16.safetensors"),
+        dir.resolve("Stable-diffusion/sd1.safetensors"));
+    Files.copy(Path.of("src/test/resources/fixtures/sd2-small/sd2-small-fp32.safetensors"),
+        dir.resolve("Stable-diffusion/sd2.safetensors"));
+    // its 32-channel blocks break SD 2.x's 64-channels-per-head rule: the config beside it says so (manifest.json: num_head_channels 32)
+    Files.writeString(dir.resolve("Stable-diffusion/sd2.yaml"),
+        "model:\n  params:\n    unet_config:\n      params:\n        num_head_channels: 32\n");
+    tiny(dir.resolve("Stable-diffusion/lora-by-mistake.safetensors"));
+    tiny(dir.resolve("Lora/fox.safetensors"));
+    ModelLibrary lib = library(dir);
+
+    assertThat(lib.architecture(lib.require(ModelKind.CHECKPOINT, "sd1"))).contains("SD 1.x");
+    assertThat(lib.architecture(lib.require(ModelKind.CHECKPOINT, "sd2"))).contains("SD 2.x");
+    assertThat(lib.architecture(lib.require(ModelKind.LORA, "fox"))).isEmpty();
+    assertThatThrownBy(() -> lib.architecture(lib.require(ModelKind.CHECKPOINT, "lora-by-mistake")))
+        .isInstanceOf(IOException.class).hasMessageContaining("lora-by-mistake");
+  }
+
+  @Test
   void anAddnetHashOfSomethingThatIsNoSafetensorsFileIsRefused() throws IOException {
     Path f = Files.write(dir.resolve("x.safetensors"), new byte[] {(byte) 0xff, 0, 0, 0, 0, 0, 0, 0, 1});
 
