@@ -3,6 +3,8 @@ package io.github.ldm4j.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.ldm4j.checkpoint.DType;
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.StateDicts;
 import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
 import io.github.ldm4j.image.PngCodec;
@@ -145,6 +147,27 @@ class ModelLibraryCliTest {
     try (var s = Files.list(work.resolve("home/checkpoints"))) {
       assertThat(s.filter(p -> p.getFileName().toString().startsWith("small-")).count()).isEqualTo(2);
     }
+  }
+
+  @Test
+  void vaeNamesResolveInTheVaeFolderAndThePngNamesIt() throws Exception {
+    Path models = models();
+    Path vae = Files.createDirectories(models.resolve("VAE")).resolve("ft.safetensors");
+    try (StateDict sd = StateDicts.open(checkpoint)) {
+      SafetensorsWriter w = new SafetensorsWriter();
+      sd.entries().forEach((k, e) -> {
+        if (k.startsWith("first_stage_model.")) {
+          w.add(k.substring("first_stage_model.".length()), e.dtype(), e.shape(), sd.data(k));
+        }
+      });
+      w.write(vae);
+    }
+
+    assertThat(generate(models, "a fox", "vae.png", "--vae", "ft")).as(err.toString()).isZero();
+
+    String vaeHash = sha256(Files.readAllBytes(vae)).substring(0, 10);
+    assertThat(png("vae.png").parameters().orElseThrow())
+        .contains(", Model: small, VAE hash: " + vaeHash + ", VAE: ft.safetensors, ");
   }
 
   @Test
