@@ -1,5 +1,9 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.library.FileHashes;
+import io.github.ldm4j.checkpoint.library.ModelEntry;
+import io.github.ldm4j.checkpoint.library.ModelKind;
+import io.github.ldm4j.checkpoint.library.ModelLibrary;
 import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
@@ -8,30 +12,56 @@ import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.folder.Ldm4jHome;
+import io.github.ldm4j.generate.Provenance;
 import io.github.ldm4j.model.Parameterization;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.github.ldm4j.spi.Placement;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
  * How a checkpoint file becomes a model folder ({@code --weights}, {@code --vae}, {@code
- * --prediction}, {@code --precision}, {@code --config}, {@code --lora}), shared by {@code convert}, {@code generate}, {@code inspect}
- * and {@code serve}.
+ * --prediction}, {@code --precision}, {@code --config}, {@code --lora}) and where names are looked
+ * up ({@code --models-dir}, {@code --checkpoints-dir}, {@code --vae-dir}, {@code --lora-dir}: a
+ * {@link ModelLibrary}), shared by {@code convert}, {@code generate}, {@code inspect} and {@code
+ * serve}.
  */
 final class CheckpointOptions {
+
+  @Option(names = "--models-dir", paramLabel = "DIR",
+      description = "A model library laid out as AUTOMATIC1111's models/ folder: Stable-diffusion/ (checkpoints), VAE/, "
+          + "Lora/, embeddings/. --model, --vae and --lora take a NAME from it (sub/NAME for sub-folders, extension "
+          + "optional) where they are not an existing path, and <lora:NAME:WEIGHT> in the prompt selects LoRAs from Lora/.")
+  Path modelsDir;
+
+  @Option(names = "--checkpoints-dir", paramLabel = "DIR", description = "The checkpoint folder. Default: MODELS_DIR/Stable-diffusion.")
+  Path checkpointsDir;
+
+  @Option(names = "--vae-dir", paramLabel = "DIR", description = "The VAE folder. Default: MODELS_DIR/VAE.")
+  Path vaeDir;
+
+  @Option(names = "--lora-dir", paramLabel = "DIR", description = "The LoRA folder. Default: MODELS_DIR/Lora.")
+  Path loraDir;
 
   @Option(names = "--weights", defaultValue = "model",
       description = "UNet weights of a checkpoint: model (default, as CompVis' v1-inference.yaml) or ema (its model_ema copy).")
   String weights = "model";
 
-  @Option(names = "--vae", description = "A VAE file (.safetensors, .ckpt; keys with or without first_stage_model.) "
-      + "replacing the checkpoint's VAE.")
-  Path vae;
+  @Option(names = "--vae", paramLabel = "FILE|NAME", description = "A VAE file (.safetensors, .ckpt; keys with or without "
+      + "first_stage_model.) replacing the checkpoint's VAE, or the NAME of one in the library's VAE folder.")
+  String vae;
 
   @Option(names = "--prediction",
       description = "What the checkpoint's UNet predicts: eps (SD 1.x, SD 2.x 512-base), v (SD 2.x 768-v, v-prediction "
@@ -50,25 +80,145 @@ final class CheckpointOptions {
 
   @Option(names = "--lora", paramLabel = "FILE[:WEIGHT[:UNET_WEIGHT]]",
       description = "A LoRA merged into the checkpoint's weights (kohya / A1111 LoRA or LoCon, diffusers / PEFT; "
-          + ".safetensors or .pt), at WEIGHT (default 1) for the text encoder and UNET_WEIGHT (default WEIGHT) for the "
-          + "UNet, as A1111's <lora:name:te:unet>. Repeatable: several LoRAs stack. Checkpoints only.")
-  java.util.List<String> lora = new java.util.ArrayList<>();
+          + ".safetensors or .pt; a file or the NAME of one in the library's Lora folder), at WEIGHT (default 1) for the "
+          + "text encoder and UNET_WEIGHT (default WEIGHT) for the UNet, as A1111's <lora:name:te:unet>. Repeatable: "
+          + "several LoRAs stack. Checkpoints only.")
+  List<String> lora = new ArrayList<>();
+
+  /** The LoRAs the prompt's tags select ({@link #selectPromptLoras}), by the name the prompt mentions. */
+  private final Map<String, AppliedLora> promptLoras = new LinkedHashMap<>();
+
+  private ModelLibrary library;
+
+  private FileHashes hashes;
+
+  /** The hash cache: in the ldm4j home, so a checkpoint is hashed once per version. */
+  FileHashes hashes() {
+    if (hashes == null) {
+      hashes = new FileHashes(Optional.of(Ldm4jHome.path().resolve("hashes.tsv")));
+    }
+    return hashes;
+  }
+
+  /** The model library the options name, if any. */
+  Optional<ModelLibrary> library() {
+    if (library == null && (modelsDir != null || checkpointsDir != null || vaeDir != null || loraDir != null)) {
+      Map<ModelKind, Path> overrides = new EnumMap<>(ModelKind.class);
+      Optional.ofNullable(checkpointsDir).ifPresent(p -> overrides.put(ModelKind.CHECKPOINT, p));
+      Optional.ofNullable(vaeDir).ifPresent(p -> overrides.put(ModelKind.VAE, p));
+      Optional.ofNullable(loraDir).ifPresent(p -> overrides.put(ModelKind.LORA, p));
+      library = new ModelLibrary(ModelLibrary.folders(modelsDir, overrides), hashes());
+    }
+    return Optional.ofNullable(library);
+  }
 
   /**
-   * The {@code --lora} values.
+   * {@code text} as a path when it exists or is absolute (or no library is given), else the
+   * library's entry of {@code kind} of that name.
+   *
+   * @throws IllegalArgumentException (a usage error) naming the option for an unknown or unsafe name
+   */
+  private Path resolve(ModelKind kind, String text, String option) {
+    Path p;
+    try {
+      p = Path.of(text);
+    } catch (java.nio.file.InvalidPathException e) {
+      p = null;
+    }
+    if (library().isEmpty() || (p != null && (Files.exists(p) || p.isAbsolute()))) {
+      if (p == null) {
+        throw new IllegalArgumentException(option + " '" + text + "' is not a valid path");
+      }
+      return p;
+    }
+    try {
+      return library().get().require(kind, text).file();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + " " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model library: " + GenerateCommand.reason(e), e);
+    }
+  }
+
+  /** {@code model} itself when it exists, is absolute or no library is given, else the library's checkpoint of that name. */
+  Path resolveModel(Path model) {
+    return resolve(ModelKind.CHECKPOINT, model.toString(), "--model");
+  }
+
+  /**
+   * Selects the LoRAs of a prompt's {@code <lora:…>} tags from the library's LoRA folder.
+   *
+   * @throws IllegalArgumentException (a usage error) naming the tag when no library is given or it
+   *     has no such LoRA
+   */
+  void selectPromptLoras(List<LoraTag> tags) {
+    for (LoraTag t : tags) {
+      if (library().isEmpty() || library().get().folder(ModelKind.LORA).isEmpty()) {
+        throw new IllegalArgumentException("<lora:" + t.name() + "> in the prompt needs a LoRA folder: give --models-dir "
+            + "(LoRAs in its Lora/) or --lora-dir");
+      }
+      Path file = resolve(ModelKind.LORA, t.name(), "<lora:" + t.name() + ">:");
+      promptLoras.put(t.name(), new AppliedLora(file, t.teMultiplier(), t.unetMultiplier()));
+    }
+  }
+
+  /** The {@code --lora} values, files resolved through the library. */
+  private List<AppliedLora> optionLoras() {
+    List<AppliedLora> out = new ArrayList<>();
+    for (String l : lora) {
+      try {
+        out.add(AppliedLora.parse(l, name -> resolve(ModelKind.LORA, name, "")));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--lora " + e.getMessage().replace(":  ", ": "), e);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * What is merged: the {@code --lora} values, then the prompt's LoRAs, leaving out those at
+   * multiplier 0 for both networks (they change no weight, so the cached conversion without them
+   * serves).
    *
    * @throws IllegalArgumentException (a usage error) naming a malformed value
    */
   LoraSet loras() {
-    java.util.List<AppliedLora> out = new java.util.ArrayList<>();
-    for (String l : lora) {
-      try {
-        out.add(AppliedLora.parse(l));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--lora " + e.getMessage(), e);
-      }
-    }
+    List<AppliedLora> out = new ArrayList<>(optionLoras());
+    out.addAll(promptLoras.values());
+    out.removeIf(l -> l.teMultiplier() == 0 && l.unetMultiplier() == 0);
     return new LoraSet(out);
+  }
+
+  /**
+   * What the parameters text says of the prompts and files: the prompts as written, and for a
+   * checkpoint {@code model} its short hash and name, the VAE's, and each LoRA's short hash (the
+   * {@code --lora} files by file name, the prompt's by the name the prompt mentions).
+   *
+   * @throws IOException when a file cannot be read for its hash
+   */
+  Provenance provenance(String prompt, String negativePrompt, Path model) throws IOException {
+    Optional<String> modelHash = Optional.empty();
+    Optional<String> name = Optional.empty();
+    if (model != null && isCheckpoint(model)) {
+      modelHash = Optional.of(ModelLibrary.shortHash(ModelKind.CHECKPOINT, model, hashes()));
+      name = Optional.of(stem(model));
+    }
+    Optional<Path> v = vaeFile();
+    Optional<String> vaeHash = v.isPresent() ? Optional.of(ModelLibrary.shortHash(ModelKind.VAE, v.get(), hashes())) : Optional.empty();
+    Map<String, String> loraHashes = new LinkedHashMap<>();
+    for (AppliedLora l : optionLoras()) {
+      loraHashes.put(stem(l.file()), ModelLibrary.shortHash(ModelKind.LORA, l.file(), hashes()));
+    }
+    for (Map.Entry<String, AppliedLora> e : promptLoras.entrySet()) {
+      loraHashes.put(e.getKey(), ModelLibrary.shortHash(ModelKind.LORA, e.getValue().file(), hashes()));
+    }
+    return new Provenance(prompt, negativePrompt, modelHash, name, vaeHash, v.map(f -> f.getFileName().toString()), loraHashes);
+  }
+
+  private static String stem(Path file) {
+    String n = file.getFileName().toString();
+    int dot = n.lastIndexOf('.');
+    return dot > 0 ? n.substring(0, dot) : n;
   }
 
   /** The inference config file: {@code --config}, else the {@code .yaml} beside {@code checkpoint}, if any. */
@@ -116,6 +266,10 @@ final class CheckpointOptions {
    */
   Path modelFolder(Path model, Placement unet) throws IOException {
     gpu = onGpu(unet);
+    if (!isCheckpoint(model) && !loras().isEmpty()) {
+      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) are merged into a checkpoint: give a "
+          + "checkpoint file as --model, not the model folder " + model);
+    }
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
 
@@ -132,9 +286,9 @@ final class CheckpointOptions {
   /** Set by {@link #modelFolder} from the UNet's placement; {@code convert} knows no device and keeps fp32. */
   private boolean gpu;
 
-  /** The VAE file, if one is given. */
+  /** The VAE file, if one is given: {@code --vae} as a path, else by name from the library. */
   Optional<Path> vaeFile() {
-    return Optional.ofNullable(vae);
+    return Optional.ofNullable(vae).map(v -> resolve(ModelKind.VAE, v, "--vae"));
   }
 
   /**

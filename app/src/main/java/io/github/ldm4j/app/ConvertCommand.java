@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
         + "diffusers/optimum ONNX model folder that --model DIR and other ONNX tools open.")
 final class ConvertCommand implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint file.")
+  @Parameters(index = "0", paramLabel = "CHECKPOINT", description = "The checkpoint file, or the NAME of one in the library (--models-dir).")
   Path checkpoint;
 
   @Option(names = "--output", required = true, description = "Folder to write (must not exist or be empty).")
@@ -31,6 +31,7 @@ final class ConvertCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Path checkpoint = checkpointOptions.resolveModel(this.checkpoint);
     if (!Files.isRegularFile(checkpoint)) {
       throw new IllegalArgumentException(checkpoint + " is not a checkpoint file");
     }

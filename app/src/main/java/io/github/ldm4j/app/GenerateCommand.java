@@ -1,5 +1,7 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.conditioning.prompt.ExtraNetworkPrompt;
+import io.github.ldm4j.conditioning.prompt.ExtraNetworks;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
 import io.github.ldm4j.generate.GeneratedImage;
@@ -35,14 +37,17 @@ import picocli.CommandLine.Spec;
     description = "Generates images. Without --model it uses the embedded shapes demo model (try \"a red circle\").")
 final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--prompt", required = true, description = "The prompt (AUTOMATIC1111 weighting syntax allowed).")
+  @Option(names = "--prompt", required = true, description = "The prompt (AUTOMATIC1111 weighting syntax allowed; "
+      + "<lora:NAME:WEIGHT>, <lora:NAME:TE:UNET> or <lora:NAME:te=W:unet=W> tags select LoRAs from the library's Lora "
+      + "folder and are taken out of the text).")
   String prompt;
 
   @Option(names = "--negative-prompt", defaultValue = "", description = "The negative prompt.")
   String negativePrompt;
 
   @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, CompVis layout: converted once "
-      + "and cached) or a model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
+      + "and cached, once per set of LoRAs), a model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in "
+      + "the library (--models-dir). Default: the embedded demo model.")
   Path model;
 
   @Mixin CheckpointOptions checkpointOptions;
@@ -128,16 +133,24 @@ final class GenerateCommand implements Callable<Integer> {
     }
     GenerationSettings settings = settings();
     String backend = backendChoice.backend();
-    GenerationRequest request = request(settings);
+    ExtraNetworkPrompt tagged = ExtraNetworks.parse(prompt); // malformed or unsupported tags: exit 2
+    ExtraNetworks.requireNone(negativePrompt);
+    checkpointOptions.selectPromptLoras(tagged.loras());
+    GenerationRequest request = request(settings, tagged.prompt());
     checkpointOptions.export(GenerationSettings.DEFAULTS.width()); // a bad --weights, --prediction, --precision: exit 2
-    Path modelDir = model != null
-        ? checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+    Path checkpoint = model == null ? null : checkpointOptions.resolveModel(model);
+    if (checkpoint == null && !checkpointOptions.loras().isEmpty()) {
+      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) need a checkpoint --model");
+    }
+    Path modelDir = checkpoint != null
+        ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
         : DemoModel.ensure();
+    var provenance = checkpointOptions.provenance(prompt, negativePrompt, checkpoint);
     PrintStream err = System.err;
     tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
     try (Generator generator = open(modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);
-      GenerationResult result = generator.generate(request, bar, CancellationToken.none());
+      GenerationResult result = generator.generate(request, provenance, bar, CancellationToken.none());
       bar.done();
       result.warnings().forEach(w -> err.println("warning: " + w));
       List<GeneratedImage> images = result.images();
@@ -198,7 +211,7 @@ final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  private GenerationRequest request(GenerationSettings s) throws IOException {
+  private GenerationRequest request(GenerationSettings s, String prompt) throws IOException {
     if (initImage == null) {
       return new GenerationRequest.TextToImage(prompt, negativePrompt, s);
     }

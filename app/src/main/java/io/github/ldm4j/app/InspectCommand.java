@@ -44,7 +44,8 @@ final class InspectCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   @Option(names = "--model", required = true,
-      description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout) or checkpoint file (.safetensors, .ckpt).")
+      description = "Model folder (diffusers/optimum ONNX or OpenVINO IR layout), checkpoint file (.safetensors, .ckpt) "
+          + "or the NAME of a checkpoint in the library (--models-dir).")
   Path model;
 
   @Mixin BackendChoice backendChoice;
@@ -57,6 +58,7 @@ final class InspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
+    Path model = checkpointOptions.resolveModel(this.model);
     ObjectNode checkpoint = CheckpointOptions.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
     Path dir = checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend));
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));

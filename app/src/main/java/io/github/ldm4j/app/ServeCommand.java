@@ -38,8 +38,9 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to listen on (default ${DEFAULT-VALUE}).")
   String host;
 
-  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, converted once and cached) or a"
-      + " model folder (diffusers/optimum ONNX layout). Default: the embedded demo model.")
+  @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, converted once and cached), a"
+      + " model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in the library (--models-dir). Default: the"
+      + " embedded demo model.")
   Path model;
 
   @Option(names = "--backend", description = "Backend: onnx (default) or openvino.")
@@ -93,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
     c.put("quarkus.log.level", "INFO");
     c.put("quarkus.ldm4j.stop-on-signal", "true");
     if (model != null) {
-      c.put(MODEL_PATH, checkpointFolder(model).toAbsolutePath().toString());
+      c.put(MODEL_PATH, checkpointFolder(checkpointOptions.resolveModel(model)).toAbsolutePath().toString());
     } else if (System.getProperty(MODEL_PATH) == null && System.getenv("QUARKUS_LDM4J_MODEL_PATH") == null) {
       // The lowest-priority model (application.properties: quarkus.ldm4j.model.path=${ldm4j.demo-model.path:}),
       // so a path set in config/application.properties still wins.

@@ -119,7 +119,20 @@ public final class Generator implements AutoCloseable {
    * @throws java.util.concurrent.CancellationException when {@code cancellation} fires
    */
   public GenerationResult generate(GenerationRequest request, ProgressListener listener, CancellationToken cancellation) {
+    return generate(request, Provenance.of(Objects.requireNonNull(request, "request")), listener, cancellation);
+  }
+
+  /**
+   * Generates the request's images, their parameters text saying what {@code provenance} adds (the
+   * prompts as the user wrote them, model, VAE and LoRA hashes).
+   *
+   * @throws IllegalArgumentException for a request outside the limits or the model's abilities
+   * @throws java.util.concurrent.CancellationException when {@code cancellation} fires
+   */
+  public GenerationResult generate(GenerationRequest request, Provenance provenance, ProgressListener listener,
+      CancellationToken cancellation) {
     Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(provenance, "provenance");
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(cancellation, "cancellation");
     if (model.isClosed()) {
@@ -219,7 +232,8 @@ public final class Generator implements AutoCloseable {
     List<GeneratedImage> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
       RgbImage img = RgbImage.fromTensor(images, i, s.quantize());
-      String params = ParametersText.format(request, planned.samplerName(), planned.scheduleName(), s.seed() + i, model.name());
+      String params = ParametersText.format(
+          request, planned.samplerName(), planned.scheduleName(), s.seed() + i, model.name(), provenance);
       out.add(new GeneratedImage(img, s.seed() + i, params));
     }
     return new GenerationResult(out, planned.samplerName(), planned.scheduleName(), warnings);

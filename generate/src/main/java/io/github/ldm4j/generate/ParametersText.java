@@ -23,10 +23,23 @@ public final class ParametersText {
    * @param model the model's name
    */
   public static String format(GenerationRequest request, String sampler, String scheduler, long seed, String model) {
+    return format(request, sampler, scheduler, seed, model, Provenance.of(request));
+  }
+
+  /**
+   * Formats the parameters of one image with what {@code provenance} adds, in A1111's order: {@code
+   * Model hash} before {@code Model}, {@code VAE hash} and {@code VAE} after it, {@code Lora hashes}
+   * ({@code "name: hash, name: hash"}) before {@code Version}; values holding a comma, colon or line
+   * break quoted as A1111 quotes them (a JSON string).
+   *
+   * @param model the model folder's name, used when {@code provenance} names no model
+   */
+  public static String format(GenerationRequest request, String sampler, String scheduler, long seed, String model,
+      Provenance provenance) {
     GenerationSettings s = request.settings();
-    StringBuilder sb = new StringBuilder(request.prompt());
-    if (!request.negativePrompt().isEmpty()) {
-      sb.append("\nNegative prompt: ").append(request.negativePrompt());
+    StringBuilder sb = new StringBuilder(provenance.prompt());
+    if (!provenance.negativePrompt().isEmpty()) {
+      sb.append("\nNegative prompt: ").append(provenance.negativePrompt());
     }
     List<String> kv = new ArrayList<>();
     kv.add("Steps: " + s.steps());
@@ -38,7 +51,10 @@ public final class ParametersText {
     }
     kv.add("Seed: " + seed);
     kv.add("Size: " + s.width() + "x" + s.height());
-    kv.add("Model: " + model);
+    provenance.modelHash().ifPresent(h -> kv.add("Model hash: " + h));
+    kv.add("Model: " + quote(provenance.model().orElse(model)));
+    provenance.vaeHash().ifPresent(h -> kv.add("VAE hash: " + h));
+    provenance.vae().ifPresent(v -> kv.add("VAE: " + quote(v)));
     switch (request) {
       case GenerationRequest.ImageToImage i -> kv.add("Denoising strength: " + number(i.strength()));
       case GenerationRequest.Inpainting i -> kv.add("Denoising strength: " + number(i.strength()));
@@ -47,6 +63,11 @@ public final class ParametersText {
     if (s.clipSkip() > 1) {
       kv.add("Clip skip: " + s.clipSkip());
     }
+    if (!provenance.loraHashes().isEmpty()) {
+      List<String> hashes = new ArrayList<>();
+      provenance.loraHashes().forEach((name, hash) -> hashes.add(name.replace(":", "").replace(",", "") + ": " + hash));
+      kv.add("Lora hashes: " + quote(String.join(", ", hashes)));
+    }
     kv.add("RNG: " + s.rng().name().toLowerCase(Locale.ROOT));
     if (!s.quantize().equals(GenerationSettings.DEFAULTS.quantize())) {
       kv.add("Quantize: " + s.quantize().label());
@@ -54,6 +75,32 @@ public final class ParametersText {
     kv.add("Version: ldm4j");
     sb.append('\n').append(String.join(", ", kv));
     return sb.toString();
+  }
+
+  /** A1111's {@code quote}: a value with a comma, colon or line break as a JSON string, else as it is. */
+  static String quote(String v) {
+    if (v.indexOf(',') < 0 && v.indexOf(':') < 0 && v.indexOf('\n') < 0) {
+      return v;
+    }
+    StringBuilder b = new StringBuilder("\"");
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> {
+          if (c < 0x20) {
+            b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+          } else {
+            b.append(c);
+          }
+        }
+      }
+    }
+    return b.append('"').toString();
   }
 
   private static String number(double v) {

@@ -32,7 +32,19 @@ public record AppliedLora(Path file, double teMultiplier, double unetMultiplier)
    * @throws IllegalArgumentException naming the text when the file part is empty or a weight is not finite
    */
   public static AppliedLora parse(String text) {
+    return parse(text, Path::of);
+  }
+
+  /**
+   * Parses {@code FILE[:WEIGHT[:UNET_WEIGHT]]} as {@link #parse(String)} does, the file part turned
+   * into a path by {@code resolve} (a model library's lookup of a name).
+   *
+   * @throws IllegalArgumentException naming the text when the file part is empty, a weight is not
+   *     finite or {@code resolve} refuses the file part
+   */
+  public static AppliedLora parse(String text, java.util.function.Function<String, Path> resolve) {
     Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(resolve, "resolve");
     String rest = text;
     double[] numbers = new double[2];
     int n = 0;
@@ -54,7 +66,7 @@ public record AppliedLora(Path file, double teMultiplier, double unetMultiplier)
     double te = n == 0 ? 1 : n == 1 ? numbers[0] : numbers[1];
     double unet = n == 2 ? numbers[0] : te;
     try {
-      return new AppliedLora(Path.of(rest), te, unet);
+      return new AppliedLora(resolve.apply(rest), te, unet);
     } catch (IllegalArgumentException e) { // also InvalidPathException
       throw new IllegalArgumentException("'" + text + "': " + e.getMessage(), e);
     }

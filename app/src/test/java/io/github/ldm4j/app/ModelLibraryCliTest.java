@@ -1,0 +1,205 @@
+package io.github.ldm4j.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.ldm4j.checkpoint.DType;
+import io.github.ldm4j.checkpoint.StateDict;
+import io.github.ldm4j.checkpoint.StateDicts;
+import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
+import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.tensor.Tensor;
+import java.io.OutputStream;
+import java.util.Random;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code generate --models-dir DIR --model NAME --prompt "… <lora:NAME:w>"} end to end, in this JVM:
+ * a models directory in A1111's layout with a small seeded SD 1.x checkpoint with CLIP's full
+ * vocabulary ({@code FullSizeCheckpointCommand.SMALL_SD1}) as {@code Stable-diffusion/small.safetensors}
+ * and a kohya LoRA of random weights for it (text encoder MLP, UNet attention and a 1×1 conv) as
+ * {@code Lora/L.safetensors}. The hashes the PNG must carry are computed here with the JDK's SHA-256
+ * over the files' bytes, independently of the library's hashing code.
+ */
+class ModelLibraryCliTest {
+
+  @TempDir Path work;
+
+  private Path checkpoint;
+  private Path lora;
+
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private PrintStream oldOut;
+  private PrintStream oldErr;
+  private String oldHome;
+
+  @BeforeEach
+  void setUp() {
+    oldOut = System.out;
+    oldErr = System.err;
+    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    oldHome = System.getProperty("ldm4j.home");
+    System.setProperty("ldm4j.home", work.resolve("home").toString());
+  }
+
+  @AfterEach
+  void restore() {
+    System.setOut(oldOut);
+    System.setErr(oldErr);
+    if (oldHome == null) {
+      System.clearProperty("ldm4j.home");
+    } else {
+      System.setProperty("ldm4j.home", oldHome);
+    }
+  }
+
+  private Path models() throws IOException {
+    Path dir = work.resolve("models");
+    Files.createDirectories(dir.resolve("Stable-diffusion"));
+    Files.createDirectories(dir.resolve("Lora"));
+    checkpoint = dir.resolve("Stable-diffusion/small.safetensors");
+    FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, checkpoint, DType.F16, 7,
+        new PrintStream(OutputStream.nullOutputStream()));
+    lora = dir.resolve("Lora/L.safetensors");
+    Random r = new Random(11);
+    SafetensorsWriter w = new SafetensorsWriter();
+    pair(w, r, "lora_te_text_model_encoder_layers_0_mlp_fc1", new int[] {4, 64}, new int[] {256, 4});
+    pair(w, r, "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", new int[] {4, 32}, new int[] {32, 4});
+    pair(w, r, "lora_unet_mid_block_attentions_0_proj_in", new int[] {4, 64, 1, 1}, new int[] {64, 4, 1, 1});
+    w.write(lora);
+    return dir;
+  }
+
+  private static void pair(SafetensorsWriter w, Random r, String module, int[] down, int[] up) {
+    w.add(module + ".lora_down.weight", random(r, down)).add(module + ".lora_up.weight", random(r, up))
+        .add(module + ".alpha", Tensor.of(new float[] {4}, 1));
+  }
+
+  private static Tensor random(Random r, int[] dims) {
+    float[] v = new float[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (r.nextGaussian() * 0.5);
+    }
+    return Tensor.of(v, dims);
+  }
+
+  private int generate(Path models, String prompt, String out, String... more) {
+    err.reset();
+    List<String> args = new ArrayList<>(List.of("generate", "--models-dir", models.toString(), "--model", "small",
+        "--prompt", prompt, "--width", "64", "--height", "64", "--steps", "2", "--sampler", "euler", "--seed", "5",
+        "--quiet", "--output", work.resolve(out).toString()));
+    args.addAll(Arrays.asList(more));
+    return Ldm4jCommand.execute(CommandLine.defaultFactory(), args.toArray(String[]::new));
+  }
+
+  private PngCodec.Decoded png(String name) throws IOException {
+    return PngCodec.decode(Files.readAllBytes(work.resolve(name)), Long.MAX_VALUE);
+  }
+
+  private static String sha256(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  @Test
+  void promptTagsSelectLorasFromTheLibraryAndThePngCarriesA1111sHashes() throws Exception {
+    Path models = models();
+
+    assertThat(generate(models, "a fox", "base.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox <lora:L:1>", "one.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox <lora:L:0>", "zero.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox", "option.png", "--lora", "L")).as(err.toString()).isZero();
+
+    assertThat(png("one.png").image()).as("weight 1 changes the image").isNotEqualTo(png("base.png").image());
+    assertThat(png("zero.png").image()).as("weight 0 is the model without the LoRA").isEqualTo(png("base.png").image());
+    assertThat(png("option.png").image()).as("--lora NAME is <lora:NAME:1>").isEqualTo(png("one.png").image());
+
+    byte[] loraBytes = Files.readAllBytes(lora);
+    long header = ByteBuffer.wrap(loraBytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    String addnet = sha256(Arrays.copyOfRange(loraBytes, (int) (8 + header), loraBytes.length));
+    String modelHash = sha256(Files.readAllBytes(checkpoint)).substring(0, 10);
+    String params = png("one.png").parameters().orElseThrow();
+    assertThat(params).startsWith("a fox <lora:L:1>\nSteps: 2, ")
+        .contains(", Model hash: " + modelHash + ", Model: small, ")
+        .contains(", Lora hashes: \"L: " + addnet.substring(0, 12) + "\", ");
+    assertThat(png("base.png").parameters().orElseThrow()).contains("Model hash: " + modelHash).doesNotContain("Lora hashes");
+    assertThat(png("zero.png").parameters().orElseThrow()).startsWith("a fox <lora:L:0>\n")
+        .contains("Lora hashes: \"L: " + addnet.substring(0, 12) + "\"");
+
+    // weight 0 reuses the plain conversion; weight 1 and --lora L share one: two cached folders in all
+    try (var s = Files.list(work.resolve("home/checkpoints"))) {
+      assertThat(s.filter(p -> p.getFileName().toString().startsWith("small-")).count()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void vaeNamesResolveInTheVaeFolderAndThePngNamesIt() throws Exception {
+    Path models = models();
+    Path vae = Files.createDirectories(models.resolve("VAE")).resolve("ft.safetensors");
+    try (StateDict sd = StateDicts.open(checkpoint)) {
+      SafetensorsWriter w = new SafetensorsWriter();
+      sd.entries().forEach((k, e) -> {
+        if (k.startsWith("first_stage_model.")) {
+          w.add(k.substring("first_stage_model.".length()), e.dtype(), e.shape(), sd.data(k));
+        }
+      });
+      w.write(vae);
+    }
+
+    assertThat(generate(models, "a fox", "vae.png", "--vae", "ft")).as(err.toString()).isZero();
+
+    String vaeHash = sha256(Files.readAllBytes(vae)).substring(0, 10);
+    assertThat(png("vae.png").parameters().orElseThrow())
+        .contains(", Model: small, VAE hash: " + vaeHash + ", VAE: ft.safetensors, ");
+  }
+
+  @Test
+  void badTagsAndNamesAreUsageErrors() throws Exception {
+    Path models = models();
+
+    assertThat(generate(models, "a fox <lora:missing:1>", "x.png")).isEqualTo(2);
+    assertThat(err.toString()).contains("no LoRA 'missing'").contains("(it holds: L)");
+    assertThat(generate(models, "a fox <lora:../Stable-diffusion/small:1>", "x.png")).isEqualTo(2);
+    assertThat(err.toString()).contains("invalid LoRA name '../Stable-diffusion/small'");
+    assertThat(generate(models, "a fox <hypernet:x:1>", "x.png")).isEqualTo(2);
+    assertThat(err.toString()).contains("unsupported extra network <hypernet:x:1>");
+    assertThat(generate(models, "a fox <lora:L:dyn=4>", "x.png")).isEqualTo(2);
+    assertThat(err.toString()).contains("dyn=");
+    assertThat(generate(models, "a fox", "x.png", "--negative-prompt", "<lora:L:1>")).isEqualTo(2);
+    assertThat(err.toString()).contains("in the negative prompt");
+    assertThat(generate(models, "a fox", "x.png", "--vae", "nope")).isEqualTo(2);
+    assertThat(err.toString()).contains("--vae no VAE 'nope'");
+    err.reset();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--prompt", "a <lora:L:1>", "--quiet",
+        "--output", work.resolve("y.png").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("needs a LoRA folder: give --models-dir");
+    err.reset();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
+        "--model", "nope", "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no checkpoint 'nope'").contains("(it holds: small)");
+    err.reset();
+    String absent = work.resolve("absent.safetensors").toAbsolutePath().toString();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
+        "--model", absent, "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString()))
+        .as("an absolute path is a path, not a name").isEqualTo(1);
+    assertThat(err.toString()).contains("does not exist");
+    assertThat(work.resolve("x.png")).doesNotExist();
+  }
+}
