@@ -1,24 +1,8 @@
 #!/usr/bin/env bash
-# Exports the pinned commits listed in sources.txt into $REF_SRC (default /tmp/ldm4j-brownian-src),
-# one folder per name, each with a COMMIT file. Nothing of the exported code is copied into ldm4j.
-#
-# For each name, the git repository is taken from $GIT_<NAME> (e.g. GIT_TORCHSDE=/path/to/torchsde/.git
-# or a bare mirror); if unset, it is cloned from https://github.com/<repository>.git into $REF_SRC/.git-<name>.
+# Exports the pinned commits of this folder's sources.txt into $REF_SRC (default /tmp/ldm4j-brownian-src)
+# with the checkpoint module's exporter (one folder per name, each with a COMMIT file; $GIT_<NAME> points at a
+# local clone or bare mirror, else the repository is cloned). Nothing of the exported code is copied into ldm4j.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-out="${REF_SRC:-/tmp/ldm4j-brownian-src}"
-mkdir -p "$out"
-grep -v '^#' "$here/sources.txt" | while read -r name repo commit paths; do
-  [ -n "$name" ] || continue
-  var="GIT_$(echo "$name" | tr '[:lower:]' '[:upper:]')"
-  gitdir="${!var:-}"
-  if [ -z "$gitdir" ]; then
-    gitdir="$out/.git-$name"
-    [ -d "$gitdir" ] || git clone --bare --quiet "https://github.com/$repo.git" "$gitdir"
-  fi
-  rm -rf "${out:?}/$name" && mkdir -p "$out/$name"
-  # shellcheck disable=SC2086
-  git --git-dir="$gitdir" archive "$commit" $paths | tar -x -C "$out/$name"
-  printf '%s %s\n' "$repo" "$(git --git-dir="$gitdir" rev-parse "$commit^{commit}")" > "$out/$name/COMMIT"
-  echo "$name: $(cat "$out/$name/COMMIT")"
-done
+REF_SRC="${REF_SRC:-/tmp/ldm4j-brownian-src}" SOURCES="$here/sources.txt" \
+  exec "$here/../../../../../checkpoint/src/test/python/prepare_sources.sh"
