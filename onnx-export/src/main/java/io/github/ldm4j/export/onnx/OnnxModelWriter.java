@@ -253,7 +253,7 @@ public final class OnnxModelWriter {
           + " bytes, too large to store inline; use WeightStorage.EXTERNAL");
     }
     ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
-    encode(init, buf, null, counter);
+    encode(init, buf, counter);
     return buf.array();
   }
 
@@ -267,8 +267,8 @@ public final class OnnxModelWriter {
    * (at most {@link #CHUNK_ELEMENTS} elements of one initializer) are produced and written in
    * parallel, each at its own offset (positional writes from one direct buffer per thread; a mapped
    * output was as fast but counted the written gigabytes in the process's resident memory), so
-   * converting a multi-gigabyte checkpoint uses every core. The bytes are those of a sequential write. {@link TensorValues.FloatFiller}s are called concurrently for disjoint
-   * ranges.
+   * converting a multi-gigabyte checkpoint uses every core. The bytes are those of a sequential
+   * write. {@link TensorValues.FloatFiller}s are called concurrently for disjoint ranges.
    */
   private static void writeExternalData(List<Initializer> external, Path dataFile, Counter counter) throws IOException {
     record Chunk(Initializer init, long at, long start, int count) {}
@@ -298,7 +298,7 @@ public final class OnnxModelWriter {
         if (c.init().values() instanceof TensorValues.Floats) {
           encodeFloats(c.init(), c.start(), c.count(), buf);
         } else {
-          encode(c.init(), buf, null, Counter.NONE);
+          encode(c.init(), buf, Counter.NONE);
         }
         buf.flip();
         try {
@@ -322,41 +322,32 @@ public final class OnnxModelWriter {
     encodeChunk(init.elementType(), chunk, count, buf);
   }
 
-  /**
-   * Encodes the initializer's contents into {@code buf}; when {@code ch} is given, {@code buf} is a
-   * chunk buffer flushed to {@code ch} whenever full.
-   */
-  private static void encode(Initializer init, ByteBuffer buf, FileChannel ch, Counter counter) {
+  /** Encodes all of the initializer's contents into {@code buf} at its position. */
+  private static void encode(Initializer init, ByteBuffer buf, Counter counter) {
     ElementType type = init.elementType();
     long n = init.elementCount();
-    try {
-      switch (init.values()) {
-        case TensorValues.Floats f -> {
-          float[] chunk = new float[(int) Math.min(n, CHUNK_ELEMENTS)];
-          for (long start = 0; start < n; start += chunk.length) {
-            int count = (int) Math.min(chunk.length, n - start);
-            f.filler().fill(start, chunk, count);
-            encodeChunk(type, chunk, count, buf);
-            flush(buf, ch);
-            counter.add(init, (long) count * type.byteSize());
-          }
-        }
-        case TensorValues.Longs l -> {
-          for (int i = 0; i < l.length(); i++) {
-            long v = l.get(i);
-            switch (type) {
-              case INT64 -> buf.putLong(v);
-              case INT32 -> buf.putInt(Math.toIntExact(v));
-              case UINT8, BOOL -> buf.put((byte) v);
-              default -> throw new IllegalStateException("integer values for " + type);
-            }
-          }
-          flush(buf, ch);
-          counter.add(init, init.byteSize());
+    switch (init.values()) {
+      case TensorValues.Floats f -> {
+        float[] chunk = CHUNKS.get();
+        for (long start = 0; start < n; start += chunk.length) {
+          int count = (int) Math.min(chunk.length, n - start);
+          f.filler().fill(start, chunk, count);
+          encodeChunk(type, chunk, count, buf);
+          counter.add(init, (long) count * type.byteSize());
         }
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      case TensorValues.Longs l -> {
+        for (int i = 0; i < l.length(); i++) {
+          long v = l.get(i);
+          switch (type) {
+            case INT64 -> buf.putLong(v);
+            case INT32 -> buf.putInt(Math.toIntExact(v));
+            case UINT8, BOOL -> buf.put((byte) v);
+            default -> throw new IllegalStateException("integer values for " + type);
+          }
+        }
+        counter.add(init, init.byteSize());
+      }
     }
   }
 
@@ -379,17 +370,6 @@ public final class OnnxModelWriter {
       }
       default -> throw new IllegalStateException("float values for " + type);
     }
-  }
-
-  private static void flush(ByteBuffer buf, FileChannel ch) throws IOException {
-    if (ch == null) {
-      return;
-    }
-    buf.flip();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-    buf.clear();
   }
 
   /** Progress bookkeeping for one model file. */
