@@ -227,20 +227,6 @@ final class CheckpointOptions {
   }
 
   /**
-   * What {@link #configFile} says, or {@link InferenceConfig#NONE} without one.
-   *
-   * @throws IOException naming the config when it cannot be read or is not a CompVis config
-   */
-  InferenceConfig inferenceConfig(Path checkpoint) throws IOException {
-    return inferenceConfig(configFile(checkpoint));
-  }
-
-  /** What {@code file} (a {@link #configFile}) says, or {@link InferenceConfig#NONE} without one. */
-  static InferenceConfig inferenceConfig(Optional<Path> file) throws IOException {
-    return file.isPresent() ? InferenceConfig.read(file.get()) : InferenceConfig.NONE;
-  }
-
-  /**
    * What to convert for {@code checkpoint}: these options over its config ({@link #configFile}),
    * {@code imageSize} written into the configs.
    *
@@ -249,7 +235,7 @@ final class CheckpointOptions {
    */
   CheckpointFolders.Request request(Path checkpoint, int imageSize) throws IOException {
     Optional<Path> configFile = configFile(checkpoint.toAbsolutePath().normalize());
-    InferenceConfig inference = inferenceConfig(configFile);
+    InferenceConfig inference = InferenceConfig.read(configFile);
     return new CheckpointFolders.Request(checkpoint, vaeFile(), configFile, inference, export(imageSize, inference));
   }
 

@@ -144,7 +144,7 @@ final class InspectCommand implements Callable<Integer> {
   private static ObjectNode describeCheckpoint(Path file, CheckpointOptions options) throws IOException {
     ObjectNode c = JSON.createObjectNode();
     Optional<Path> configFile = options.configFile(file);
-    InferenceConfig config = CheckpointOptions.inferenceConfig(configFile);
+    InferenceConfig config = InferenceConfig.read(configFile);
     try (StateDict dict = StateDicts.open(file)) {
       SdCheckpoint sd = SdCheckpoint.of(dict, config.hints());
       var a = sd.architecture();

@@ -67,7 +67,7 @@ public final class CheckpointFolders {
      */
     public static Request defaults(Path checkpoint) throws IOException {
       Optional<Path> config = InferenceConfig.beside(checkpoint);
-      InferenceConfig inference = config.isPresent() ? InferenceConfig.read(config.get()) : InferenceConfig.NONE;
+      InferenceConfig inference = InferenceConfig.read(config);
       return new Request(checkpoint, Optional.empty(), config, inference, SdFolderExport.DEFAULTS.with(inference));
     }
   }

@@ -83,6 +83,15 @@ public record InferenceConfig(OptionalInt numHeads, OptionalInt numHeadChannels,
   }
 
   /**
+   * What {@code file} says, or {@link #NONE} without one.
+   *
+   * @throws IOException naming the config when it cannot be read or is not a CompVis config
+   */
+  public static InferenceConfig read(java.util.Optional<Path> file) throws IOException {
+    return file.isPresent() ? read(file.get()) : NONE;
+  }
+
+  /**
    * Reads {@code file}.
    *
    * @throws CheckpointFormatException naming the file and the field when it is not a CompVis config
