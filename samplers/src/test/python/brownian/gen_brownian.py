@@ -14,7 +14,12 @@ import refs
 
 sampling = refs.sampling
 torchsde = refs.torchsde
-OUT = os.path.join(refs.HERE, "..", "..", "resources", "brownian", "brownian.json")
+# PyTorch picks its CPU kernels by instruction set (AVX2 here); ATEN_CPU_CAPABILITY=default selects the
+# portable ones, whose float32 exp/log round differently in a few cases. Both runs are kept: brownian.json
+# (the machine's own dispatch) and brownian-default.json (ATEN_CPU_CAPABILITY=default).
+CAPABILITY = os.environ.get("ATEN_CPU_CAPABILITY", "")
+OUT = os.path.join(refs.HERE, "..", "..", "resources", "brownian",
+                   "brownian-default.json" if CAPABILITY == "default" else "brownian.json")
 
 MU, S = 0.3, 0.8  # data N(MU, S^2) per element; D(x, sigma) = MU + S^2 (x - MU) / (S^2 + sigma^2)
 
@@ -122,6 +127,7 @@ def main():
         seed_sequence_case(2 ** 200 + 3, (), 4, 5),
     ]
     doc = {"source": refs.commits(), "torch": torch.__version__, "numpy": np.__version__,
+           "aten_cpu_capability": CAPABILITY or "machine (avx2)",
            "denoiser": {"mu": MU, "s": S}, "samplers": cases, "trees": trees, "seed_sequences": seed_sequences}
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w") as f:

@@ -40,28 +40,33 @@ import org.junit.jupiter.params.provider.MethodSource;
  * brownian/brownian.json} was written by {@code src/test/python/brownian/gen_brownian.py} running
  * k-diffusion 4601bf0 ({@code sample_dpmpp_sde}, {@code sample_dpmpp_2m_sde}, {@code
  * sample_dpmpp_3m_sde} with {@code BrownianTreeNoiseSampler}), torchsde eb3a00e ({@code
- * BrownianTree}) and NumPy 1.24 ({@code SeedSequence}) on torch 1.13 CPU.
+ * BrownianTree}) and NumPy 1.24 ({@code SeedSequence}) on torch 1.13 CPU with {@code
+ * ATEN_CPU_CAPABILITY=default}.
+ *
+ * <p>Why that setting: k-diffusion's {@code dpmpp_sde} queries the tree at σ = exp(−(−log σ)) computed
+ * in float32, and PyTorch's AVX2 kernels round some exp/log results differently from the scalar ones
+ * (σ = 5.474130630 comes back as 5.474130630 under AVX2 and as 5.474130154, the correctly rounded
+ * exp of the float32 log, under {@code default}). The tree rounds query times to 6 decimals, so the
+ * query moves and that step's noise changes: the same k-diffusion commit on the same torch gives final
+ * latents 3.7e-4 (of max |x|) apart between the two dispatch levels in one case, so no implementation
+ * can match "k-diffusion" within 1e-5 on every CPU. ldm4j computes correctly rounded float32 exp/log,
+ * as PyTorch's portable kernels do. Every case is held to 1e-5 of the portable run, and to 1e-5 of the
+ * AVX2 run wherever the two runs agree within 1e-5 (all but that one case, pinned by {@link
+ * #referencesDisagreeOnlyOnTheKnownCase}); the tree and the noise calls are bit for bit the AVX2 run's.
  */
 class BrownianParityTest {
 
   /** Tolerance relative to the largest reference value, as the issue asks. */
   static final double RELATIVE = 1e-5;
 
-  /**
-   * The one known deviation: {@code dpmpp_sde} queries the tree at σ = exp(−(−log σ<sub>i</sub>)) and at
-   * the λ-midpoint, computed by k-diffusion with float32 0-d tensors, where PyTorch's CPU exp/log are
-   * not correctly rounded (SLEEF; about 8 % of values differ by 1 ulp from the correctly rounded
-   * ones ldm4j computes). In this case torch gives 5.474130630 for σ<sub>2</sub> = 5.474130630 where
-   * ldm4j gets 5.474130154; the tree rounds times to 6 decimals, so the query moves by 1e-6 and that
-   * step's noise by ~1e-3. Measured 5.7e-5 of max |reference|; the tree itself is bit-exact (see
-   * {@link #noiseSamplerMatchesKDiffusionCalls}).
-   */
-  static final double DPMPP_SDE_ULP_CASE = 1e-4;
+  /** The references run with PyTorch's dispatch on this machine (AVX2): trees and noise bit for bit. */
+  static final JsonNode FIXTURE = load("/brownian/brownian.json");
 
-  static final JsonNode FIXTURE = load();
+  /** The same script under {@code ATEN_CPU_CAPABILITY=default} (PyTorch's portable kernels). */
+  static final JsonNode PORTABLE = load("/brownian/brownian-default.json");
 
-  static JsonNode load() {
-    try (InputStream in = BrownianParityTest.class.getResourceAsStream("/brownian/brownian.json")) {
+  static JsonNode load(String resource) {
+    try (InputStream in = BrownianParityTest.class.getResourceAsStream(resource)) {
       return new ObjectMapper().readTree(in);
     } catch (IOException e) {
       throw new IllegalStateException(e);
@@ -175,17 +180,57 @@ class BrownianParityTest {
     };
   }
 
-  @ParameterizedTest(name = "{index}: {0}")
-  @MethodSource("samplerCases")
-  void samplerMatchesKDiffusion(JsonNode c) {
+  /** The portable run's case of the same index (its own σs: PyTorch's pow also rounds by dispatch level). */
+  static JsonNode portable(JsonNode c) {
+    int index = nodes("samplers").toList().indexOf(c);
+    assertThat(index).isNotNegative();
+    return PORTABLE.get("samplers").get(index);
+  }
+
+  static double samplerError(JsonNode c) {
     SamplerOptions options = SamplerOptions.DEFAULTS.withEta(c.get("eta").asDouble());
     float[] got = Samplers.create(c.get("sampler").asText(), options).sample(run(c)).toArray();
     float[] want = floats(c.get("x_final"));
-    double err = maxDiff(got, want) / maxAbs(want);
-    System.out.printf("%s %s %s eta=%s: max |diff| / max |ref| = %.3g%n",
-        c.get("sampler").asText(), c.get("shape"), c.get("seeding").asText(), c.get("eta"), err);
-    boolean ulpCase = c.get("sampler").asText().equals("dpmpp_sde") && c.get("sigmas").size() == 11;
-    assertThat(err).isLessThanOrEqualTo(ulpCase ? DPMPP_SDE_ULP_CASE : RELATIVE);
+    return maxDiff(got, want) / maxAbs(want);
+  }
+
+  @ParameterizedTest(name = "{index}: {0}")
+  @MethodSource("samplerCases")
+  void samplerMatchesKDiffusion(JsonNode c) {
+    double err = samplerError(portable(c));
+    double errAvx2 = samplerError(c);
+    System.out.printf("%s %s %s eta=%s: max |diff| / max |ref| = %.3g (AVX2 run: %.3g)%n",
+        c.get("sampler").asText(), c.get("shape"), c.get("seeding").asText(), c.get("eta"), err, errAvx2);
+    assertThat(err).isLessThanOrEqualTo(RELATIVE);
+    if (!isKnownCase(c)) {
+      assertThat(errAvx2).isLessThanOrEqualTo(RELATIVE);
+    }
+  }
+
+  /** The case where PyTorch's AVX2 exp moves a tree query (see the class javadoc). */
+  static boolean isKnownCase(JsonNode c) {
+    return describe(c).equals("dpmpp_sde [2,4,4,4] per_image 10 steps");
+  }
+
+  static String describe(JsonNode c) {
+    return c.get("sampler").asText() + " " + c.get("shape") + " " + c.get("seeding").asText() + " "
+        + (c.get("sigmas").size() - 1) + " steps";
+  }
+
+  /** The two PyTorch runs of the same k-diffusion code differ beyond 1e-5 in exactly the known case. */
+  @Test
+  void referencesDisagreeOnlyOnTheKnownCase() {
+    List<String> disagree = new ArrayList<>();
+    List<JsonNode> cases = nodes("samplers").toList();
+    assertThat(PORTABLE.get("samplers")).hasSize(cases.size());
+    for (JsonNode c : cases) {
+      float[] avx2 = floats(c.get("x_final"));
+      float[] portable = floats(portable(c).get("x_final"));
+      if (maxDiff(avx2, portable) / maxAbs(portable) > RELATIVE) {
+        disagree.add(describe(c));
+      }
+    }
+    assertThat(disagree).containsExactly("dpmpp_sde [2,4,4,4] per_image 10 steps");
   }
 
   @Test
