@@ -18,6 +18,9 @@ import io.github.ldm4j.image.Quantization;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
+import io.github.ldm4j.sampler.Samplers;
+import io.github.ldm4j.samplers.SamplerNames;
+import io.github.ldm4j.samplers.StepSchedulers;
 import io.github.ldm4j.spi.BackendOptions;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -54,10 +57,12 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin BackendChoice backendChoice;
 
-  @Option(names = "--sampler", description = "Sampler (see `ldm4j samplers`). Default: the model's own.")
+  @Option(names = "--sampler", description = "Sampler (see `ldm4j samplers`), or its AUTOMATIC1111 name (\"Euler a\", "
+      + "\"DPM++ 2M Karras\": the suffix picks the schedule). Default: the model's own.")
   String sampler;
 
-  @Option(names = "--scheduler", description = "Step schedule (see `ldm4j samplers`). Default: the model's own.")
+  @Option(names = "--scheduler", description = "Step schedule (see `ldm4j samplers`; A1111 labels such as \"Karras\" too); "
+      + "overrides a sampler name's suffix. Default: the model's own.")
   String scheduler;
 
   @Option(names = "--steps", defaultValue = GenerationSettings.DEFAULT_STEPS,
@@ -68,9 +73,9 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Classifier-free guidance scale (default ${DEFAULT-VALUE}).")
   double guidanceScale;
 
-  @Option(names = "--seed", defaultValue = GenerationSettings.DEFAULT_SEED,
-      description = "Seed; image i of a batch uses seed + i (default ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--seed", description = "Seed; image i of a batch uses seed + i. -1 or none: a random seed, printed "
+      + "on stderr and written to the PNG parameters.")
+  Long seed;
 
   @Option(names = "--rng", defaultValue = GenerationSettings.DEFAULT_RNG,
       description = "Seed interpretation: torch or numpy (default ${DEFAULT-VALUE}).")
@@ -107,8 +112,12 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--mask", description = "Inpainting: mask image, white = regenerate (needs --init-image).")
   Path mask;
 
-  @Option(names = "--output", defaultValue = "ldm4j.png", description = "Output PNG; batches write NAME-0.png, NAME-1.png, … (default ${DEFAULT-VALUE}).")
+  @Option(names = "--output", defaultValue = "ldm4j.png", description = "Output PNG; batches write NAME-0.png, NAME-1.png, …; "
+      + "a name that exists is not overwritten: the next free NAME-K.png is used (default ${DEFAULT-VALUE}).")
   Path output;
+
+  @Option(names = "--overwrite", description = "Write to --output (and NAME-0.png, … for batches) even when they exist.")
+  boolean overwrite;
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
@@ -149,13 +158,17 @@ final class GenerateCommand implements Callable<Integer> {
     PrintStream err = System.err;
     tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
     try (Generator generator = open(modelDir, backend)) {
-      ProgressBar bar = new ProgressBar(err, quiet);
+      if (seed == null || seed == GenerationSettings.RANDOM_SEED) {
+        err.println("seed: " + settings.seed()); // once the model is open: failures before it print only why
+      }
+      ProgressBar bar = new ProgressBar(err, quiet, settings.batchSize(), terminal());
       GenerationResult result = generator.generate(request, provenance, bar, CancellationToken.none());
       bar.done();
       result.warnings().forEach(w -> err.println("warning: " + w));
       List<GeneratedImage> images = result.images();
+      List<Path> files = outputFiles(output, images.size(), overwrite);
       for (int i = 0; i < images.size(); i++) {
-        Path file = images.size() == 1 ? output : numbered(output, i);
+        Path file = files.get(i);
         write(file, images.get(i).png());
         System.out.println(file);
       }
@@ -165,9 +178,23 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** The settings the options give; throws {@link IllegalArgumentException} (a usage error) for invalid ones. */
   GenerationSettings settings() {
-    return GenerationSettings.builder().size(width, height).steps(steps).sampler(sampler, scheduler)
-        .guidance(guidanceScale).seed(seed, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip)
+    SamplerNames.Selection chosen = SamplerNames.fromDisplayNames(sampler, scheduler);
+    chosen.sampler().ifPresent(Samplers::create); // unknown: "did you mean …", exit 2
+    chosen.schedule().ifPresent(StepSchedulers::create);
+    if (seed != null && seed < 0 && seed != GenerationSettings.RANDOM_SEED) {
+      throw new IllegalArgumentException("--seed must be ≥ 0, or -1 for a random one, got " + seed);
+    }
+    long s = seed == null || seed == GenerationSettings.RANDOM_SEED ? GenerationSettings.randomSeed() : seed;
+    return GenerationSettings.builder().size(width, height).steps(steps)
+        .sampler(chosen.sampler().orElse(null), chosen.schedule().orElse(null))
+        .guidance(guidanceScale).seed(s, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip)
         .quantize(Quantization.fromName(quantize)).build();
+  }
+
+  /** Whether stderr is an interactive terminal (else progress is written as plain lines). */
+  static boolean terminal() {
+    java.io.Console c = System.console();
+    return c != null && c.isTerminal();
   }
 
   /**
@@ -260,16 +287,46 @@ final class GenerateCommand implements Callable<Integer> {
     return output.resolveSibling(n);
   }
 
-  /** A one-line progress bar with steps per second on stderr. */
+  /**
+   * The files {@code count} images are written to. With {@code overwrite}, or when they are free:
+   * {@code output} for one image, {@code NAME-0.png … NAME-(count−1).png} for a batch. Otherwise no
+   * existing file is replaced: one image goes to the first free {@code NAME-K.png} (K ≥ 1), a batch
+   * to the first {@code count} free {@code NAME-K.png} from K = 0 on, as AUTOMATIC1111 numbers its
+   * outputs instead of overwriting them.
+   */
+  static List<Path> outputFiles(Path output, int count, boolean overwrite) {
+    List<Path> plain = count == 1 ? List.of(output) : java.util.stream.IntStream.range(0, count)
+        .mapToObj(i -> numbered(output, i)).toList();
+    if (overwrite || plain.stream().noneMatch(Files::exists)) {
+      return plain;
+    }
+    List<Path> free = new java.util.ArrayList<>();
+    for (int k = count == 1 ? 1 : 0; free.size() < count; k++) {
+      Path p = numbered(output, k);
+      if (!Files.exists(p)) {
+        free.add(p);
+      }
+    }
+    return free;
+  }
+
+  /**
+   * Progress on stderr: on a terminal one redrawn line (step, bar, steps/s, elapsed, ETA), else one
+   * plain line per step, for logs and pipes.
+   */
   static final class ProgressBar implements ProgressListener {
     private final PrintStream out;
     private final boolean quiet;
+    private final int images;
+    private final boolean terminal;
     private final long start = System.nanoTime();
     private boolean drawn;
 
-    ProgressBar(PrintStream out, boolean quiet) {
+    ProgressBar(PrintStream out, boolean quiet, int images, boolean terminal) {
       this.out = out;
       this.quiet = quiet;
+      this.images = images;
+      this.terminal = terminal;
     }
 
     @Override
@@ -277,17 +334,34 @@ final class GenerateCommand implements Callable<Integer> {
       if (quiet) {
         return;
       }
-      double secs = (System.nanoTime() - start) / 1e9;
-      int width = 30;
-      int filled = (int) Math.round(e.fraction() * width);
-      out.printf(Locale.ROOT, "\rstep %d/%d [%s%s] %.2f steps/s", e.step(), e.totalSteps(),
-          "=".repeat(filled), " ".repeat(width - filled), e.step() / Math.max(secs, 1e-9));
+      out.print(line(e, (System.nanoTime() - start) / 1e9));
       out.flush();
       drawn = true;
     }
 
+    /** The text written for {@code e} after {@code secs} seconds. */
+    String line(ProgressEvent e, double secs) {
+      double rate = e.step() / Math.max(secs, 1e-9);
+      double eta = (e.totalSteps() - e.step()) / Math.max(rate, 1e-9);
+      String what = images == 1 ? "" : " (" + images + " images)";
+      if (!terminal) {
+        return String.format(Locale.ROOT, "step %d/%d%s %.1fs elapsed, ETA %.1fs%n", e.step(), e.totalSteps(), what, secs,
+            eta);
+      }
+      int width = 30;
+      int filled = (int) Math.round(e.fraction() * width);
+      return String.format(Locale.ROOT, "\rstep %d/%d%s [%s%s] %.2f steps/s %s elapsed, ETA %s", e.step(), e.totalSteps(),
+          what, "=".repeat(filled), " ".repeat(width - filled), rate, clock(secs), clock(eta));
+    }
+
+    /** m:ss. */
+    static String clock(double secs) {
+      long s = Math.round(secs);
+      return String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
     void done() {
-      if (drawn) {
+      if (drawn && terminal) {
         out.println();
       }
     }

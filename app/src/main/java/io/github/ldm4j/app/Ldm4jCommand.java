@@ -58,6 +58,7 @@ public final class Ldm4jCommand implements Runnable {
   static int usageError(CommandLine.ParameterException e) {
     CommandLine cmd = e.getCommandLine();
     cmd.getErr().println("ldm4j: " + e.getMessage());
+    CommandLine.UnmatchedArgumentException.printSuggestions(e, cmd.getErr()); // "Did you mean: generate?"
     cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
     return USAGE;
   }

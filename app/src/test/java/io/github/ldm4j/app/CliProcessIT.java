@@ -24,12 +24,14 @@ class CliProcessIT {
     AppProcess.Result r = AppProcess.run(work, "generate", "--prompt", "a red circle", "--output", "red-circle.png");
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stdout().trim()).isEqualTo("red-circle.png");
-    // The progress bar with steps/s goes to stderr.
-    assertThat(r.stderr()).contains("step 20/20").contains("steps/s").doesNotContain("WARN");
+    // No --seed: a random one, printed; progress goes to stderr, as plain lines when it is no terminal.
+    assertThat(r.stderr()).containsPattern("(?m)^seed: \\d+$").contains("step 1/20 ").contains("step 20/20 ")
+        .contains("elapsed, ETA").doesNotContain("\r").doesNotContain("WARN");
     PngCodec.Decoded d = PngCodec.decode(Files.readAllBytes(work.resolve("red-circle.png")), 1 << 20);
     assertThat(d.image().width()).isEqualTo(512);
     Pngs.assertShapeColour(d.image(), 0);
-    assertThat(d.parameters()).hasValueSatisfying(p -> assertThat(p).startsWith("a red circle\nSteps: 20"));
+    assertThat(d.parameters()).hasValueSatisfying(p -> assertThat(p).startsWith("a red circle\nSteps: 20")
+        .contains("Seed: " + r.stderr().lines().filter(l -> l.startsWith("seed: ")).findFirst().orElseThrow().substring(6)));
   }
 
   @Test
@@ -117,7 +119,7 @@ class CliProcessIT {
 
   @Test
   void anUnwritableOutputExitsWithOneNamingTheFileAndWhy() throws Exception {
-    AppProcess.Result r = AppProcess.run(work, "generate", "--prompt", "x", "--steps", "1", "--quiet",
+    AppProcess.Result r = AppProcess.run(work, "generate", "--prompt", "x", "--steps", "1", "--seed", "1", "--quiet",
         "--output", "/proc/forbidden/x.png");
     assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
     assertThat(r.stderr()).startsWith("ldm4j: cannot write /proc/forbidden/x.png: ").doesNotContain("\tat ");

@@ -191,7 +191,7 @@ class CommandLineTest {
     Files.writeString(work.resolve("plain-file"), "x");
     Path output = work.resolve("plain-file").resolve("x.png");
     assertThat(run("generate", "--prompt", "x", "--model", model.toString(), "--width", "128", "--height", "128",
-        "--steps", "1", "--quiet", "--output", output.toString())).isEqualTo(1);
+        "--steps", "1", "--seed", "1", "--quiet", "--output", output.toString())).isEqualTo(1);
     // createDirectories fails with FileAlreadyExistsException, whose message is just the path
     assertThat(stderr()).startsWith("ldm4j: cannot write " + output + ": FileAlreadyExistsException")
         .doesNotContain("\tat ");
@@ -206,7 +206,7 @@ class CommandLineTest {
     Path truncated = work.resolve("truncate.png");
     for (String[] q : new String[][] {{"round", rounded.toString()}, {"truncate", truncated.toString()}}) {
       assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "128", "--height", "128",
-          "--steps", "2", "--quantize", q[0], "--quiet", "--output", q[1])).isZero();
+          "--steps", "2", "--seed", "0", "--quantize", q[0], "--quiet", "--output", q[1])).isZero();
     }
     byte[] r = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(rounded), Long.MAX_VALUE).image().rgb();
     io.github.ldm4j.image.PngCodec.Decoded t = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(truncated), Long.MAX_VALUE);
@@ -451,8 +451,107 @@ class CommandLineTest {
   void generateDefaultsAreTheLibrarysDefaults() {
     GenerateCommand generate = new GenerateCommand();
     new CommandLine(generate).parseArgs("--prompt", "x");
-    assertThat(generate.settings()).isEqualTo(GenerationSettings.DEFAULTS);
+    GenerationSettings settings = generate.settings();
+    // no --seed: a random one (A1111's range), everything else the library's defaults
+    assertThat(settings.seed()).isBetween(0L, (1L << 32) - 1);
+    assertThat(settings.toBuilder().seed(GenerationSettings.DEFAULTS.seed()).build()).isEqualTo(GenerationSettings.DEFAULTS);
     assertThat(generate.strength).isEqualTo(Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH));
+  }
+
+  @Test
+  void seedMinusOneIsRandomAndOtherNegativeSeedsAreRefused() {
+    GenerateCommand generate = new GenerateCommand();
+    new CommandLine(generate).parseArgs("--prompt", "x", "--seed", "-1");
+    java.util.Set<Long> seeds = new java.util.HashSet<>();
+    for (int i = 0; i < 8; i++) {
+      seeds.add(generate.settings().seed());
+    }
+    assertThat(seeds).hasSizeGreaterThan(1).allSatisfy(v -> assertThat(v).isBetween(0L, (1L << 32) - 1));
+    new CommandLine(generate).parseArgs("--prompt", "x", "--seed", "42");
+    assertThat(generate.settings().seed()).isEqualTo(42);
+    assertThat(run("generate", "--prompt", "x", "--seed", "-2", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("--seed must be ≥ 0, or -1 for a random one, got -2");
+  }
+
+  @Test
+  void a1111SamplerNamesAreAcceptedAndTyposGetASuggestion() {
+    GenerateCommand generate = new GenerateCommand();
+    new CommandLine(generate).parseArgs("--prompt", "x", "--sampler", "DPM++ 2M Karras");
+    assertThat(generate.settings().sampler()).contains("dpmpp_2m");
+    assertThat(generate.settings().scheduler()).contains("karras");
+    new CommandLine(generate).parseArgs("--prompt", "x", "--sampler", "Euler a", "--scheduler", "exponential");
+    assertThat(generate.settings().sampler()).contains("euler_ancestral");
+    assertThat(generate.settings().scheduler()).contains("exponential");
+    assertThat(run("generate", "--prompt", "x", "--sampler", "eular", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown sampler 'eular'; did you mean 'euler'?").contains("available:");
+    err.reset();
+    assertThat(run("generate", "--prompt", "x", "--scheduler", "karas", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown schedule 'karas'; did you mean 'karras'?");
+    err.reset();
+    assertThat(run("generate", "--prompt", "x", "--sampler", "zzzzzz", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("unknown sampler 'zzzzzz'; available:").doesNotContain("did you mean");
+  }
+
+  @Test
+  void aMistypedCommandGetsASuggestion() {
+    assertThat(run("generat", "--prompt", "x")).isEqualTo(2);
+    assertThat(stderr()).contains("Did you mean").contains("generate");
+  }
+
+  @Test
+  void existingOutputsAreNotOverwrittenUnlessAsked() throws Exception {
+    Path model = work.resolve("shapes");
+    ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));
+    Path output = work.resolve("img.png");
+    String[] args = {"generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "128", "--height",
+        "128", "--steps", "1", "--seed", "3", "--quiet", "--output", output.toString()};
+    assertThat(run(args)).isZero();
+    Files.writeString(output, "mine"); // a file the user cares about
+    assertThat(run(args)).isZero();
+    assertThat(Files.readString(output)).isEqualTo("mine");
+    assertThat(work.resolve("img-1.png")).isRegularFile();
+    assertThat(stdout()).contains(work.resolve("img-1.png").toString());
+    assertThat(run(args)).isZero();
+    assertThat(work.resolve("img-2.png")).isRegularFile();
+    String[] overwrite = java.util.Arrays.copyOf(args, args.length + 1);
+    overwrite[args.length] = "--overwrite";
+    assertThat(run(overwrite)).isZero();
+    assertThat(Files.readAllBytes(output)).startsWith(0x89, 'P', 'N', 'G');
+  }
+
+  @Test
+  void outputFilesSkipExistingNames() throws Exception {
+    Path out = work.resolve("b.png");
+    assertThat(GenerateCommand.outputFiles(out, 2, false)).containsExactly(work.resolve("b-0.png"), work.resolve("b-1.png"));
+    Files.writeString(work.resolve("b-1.png"), "x");
+    assertThat(GenerateCommand.outputFiles(out, 2, false)).containsExactly(work.resolve("b-0.png"), work.resolve("b-2.png"));
+    assertThat(GenerateCommand.outputFiles(out, 2, true)).containsExactly(work.resolve("b-0.png"), work.resolve("b-1.png"));
+    assertThat(GenerateCommand.outputFiles(out, 1, false)).containsExactly(out);
+    Files.writeString(out, "x");
+    assertThat(GenerateCommand.outputFiles(out, 1, false)).containsExactly(work.resolve("b-2.png"));
+  }
+
+  @Test
+  void progressShowsElapsedAndEtaOnATerminalAndPlainLinesElsewhere() {
+    var e = new io.github.ldm4j.generate.ProgressEvent(5, 20, 1.0, java.util.Optional.empty());
+    String plain = new GenerateCommand.ProgressBar(System.err, false, 2, false).line(e, 10);
+    assertThat(plain).isEqualTo("step 5/20 (2 images) 10.0s elapsed, ETA 30.0s" + System.lineSeparator());
+    String bar = new GenerateCommand.ProgressBar(System.err, false, 1, true).line(e, 75);
+    assertThat(bar).startsWith("\rstep 5/20 [========").endsWith("0.07 steps/s 1:15 elapsed, ETA 3:45");
+  }
+
+  @Test
+  void tokenizeReadsTheA1111SyntaxUnlessRaw() {
+    assertThat(run("tokenize", "--prompt", "a (photo:1.2) of a [cat] <lora:x:1>")).isZero();
+    // the text the encoder sees is "a photo of a cat": facts.md §5's ids
+    assertThat(stdout().trim()).isEqualTo("[49406,320,1125,539,320,2368,49407]");
+    out.reset();
+    assertThat(run("tokenize", "--prompt", "a (photo:1.2) of a [cat]", "--weights")).isZero();
+    assertThat(stdout().trim()).isEqualTo("{\"ids\":[49406,320,1125,539,320,2368,49407],"
+        + "\"weights\":[1,1,1.2,1,1,0.9090909090909091,1]}");
+    out.reset();
+    assertThat(run("tokenize", "--prompt", "a (photo:1.2)", "--raw")).isZero();
+    assertThat(stdout().trim()).isNotEqualTo("[49406,320,1125,49407]").startsWith("[49406,320,");
   }
 
   @Test

@@ -63,8 +63,19 @@ public record GenerationSettings(
   /** Default guidance rescale φ (off). */
   public static final String DEFAULT_GUIDANCE_RESCALE = "0";
 
-  /** Default seed. */
+  /** Default seed of the library (the CLI and the HTTP APIs draw a {@link #randomSeed()} when none is given). */
   public static final String DEFAULT_SEED = "0";
+
+  /** The seed value that asks for a random one, as AUTOMATIC1111's {@code seed: -1}. */
+  public static final long RANDOM_SEED = -1;
+
+  /**
+   * A random seed as AUTOMATIC1111 draws one: non-negative and below 2³², so it fits every client's
+   * seed field and the {@code numpy} RNG's 32-bit seeds.
+   */
+  public static long randomSeed() {
+    return java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 32);
+  }
 
   /** Default seed interpretation, a {@link RngKind#fromName} name. */
   public static final String DEFAULT_RNG = "torch";

@@ -85,4 +85,17 @@ class NamedServicesTest {
     assertThatThrownBy(() -> Placement.parseEach(java.util.Map.of("vae", "onnx"), "cpu"))
         .hasMessage("unknown model component 'vae'; valid: [text_encoder, unet, vae_encoder, vae_decoder]");
   }
+
+  @Test
+  void suggestsTheClosestKnownNameForATypo() {
+    java.util.List<String> known = java.util.List.of("euler", "euler_ancestral", "dpmpp_2m", "heun", "karras");
+    assertThat(NamedServices.didYouMean("eular", known)).isEqualTo("; did you mean 'euler'?");
+    assertThat(NamedServices.didYouMean("Euler-Ancestral", known)).isEqualTo("; did you mean 'euler_ancestral'?");
+    assertThat(NamedServices.didYouMean("dpmpp2m", known)).isEqualTo("; did you mean 'dpmpp_2m'?");
+    assertThat(NamedServices.didYouMean("huen", known)).isEqualTo("; did you mean 'heun'?"); // a transposition
+    assertThat(NamedServices.didYouMean("zzzzzz", known)).isEmpty();
+    assertThat(NamedServices.didYouMean("", known)).isEmpty();
+    assertThat(NamedServices.didYouMean(null, known)).isEmpty();
+    assertThat(NamedServices.distance("kitten", "sitting")).isEqualTo(3);
+  }
 }

@@ -9,6 +9,7 @@ import io.github.ldm4j.samplers.schedules.Karras;
 import io.github.ldm4j.samplers.schedules.LcmSchedule;
 import io.github.ldm4j.samplers.schedules.Normal;
 import io.github.ldm4j.samplers.schedules.Simple;
+import io.github.ldm4j.spi.NamedServices;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -60,7 +61,7 @@ public final class StepSchedulers {
     Function<ScheduleOptions, StepScheduler> f = REGISTRY.get(key);
     if (f == null) {
       throw new IllegalArgumentException(
-          "unknown schedule '" + name + "'; available: " + String.join(", ", REGISTRY.keySet()));
+          "unknown schedule '" + name + "'" + NamedServices.didYouMean(name, REGISTRY.keySet()) + "; available: " + String.join(", ", REGISTRY.keySet()));
     }
     return f.apply(options);
   }

@@ -25,6 +25,7 @@ import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.Samplers;
 import io.github.ldm4j.samplers.StepSchedulers;
+import io.github.ldm4j.spi.NamedServices;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -34,7 +35,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
@@ -202,15 +202,16 @@ public class Generations {
     return pipelines.defaults();
   }
 
-  /** A random non-negative 32-bit seed (for requests without one). */
+  /** A random seed for requests without one ({@link GenerationSettings#randomSeed()}). */
   public static long randomSeed() {
-    return ThreadLocalRandom.current().nextLong(1L << 32);
+    return GenerationSettings.randomSeed();
   }
 
   /** 400 unless {@code sampler} is registered. */
   private static void checkSampler(String param, String sampler) {
     if (sampler != null && !Samplers.names().contains(sampler)) {
-      throw ApiException.invalid(param, "unknown sampler '" + sampler + "'; known: " + Samplers.names());
+      throw ApiException.invalid(param, "unknown sampler '" + sampler + "'"
+          + NamedServices.didYouMean(sampler, Samplers.names()) + "; known: " + Samplers.names());
     }
   }
 
