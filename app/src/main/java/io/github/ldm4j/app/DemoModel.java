@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * The embedded demo model: ldm4j-demo-model's "shapes" oracle (16 coloured shapes; "a red circle"
  * gives a red circle), generated deterministically on first use into {@code
- * <home>/demo/shapes-512-v1} by {@link DemoModelCache} (shared by {@code generate} and {@code
+ * <home>/demo/shapes-512-v2} by {@link DemoModelCache} (shared by {@code generate} and {@code
  * serve}, which passes it to the Quarkus extension), home being the {@code ldm4j.home} system
  * property, else {@code $LDM4J_HOME}, else {@code ~/.cache/ldm4j}.
  */
@@ -29,6 +29,6 @@ final class DemoModel {
 
   /** Writes the demo model into {@code target}. */
   static void write(Path target) {
-    ShapesModel.write(target, ShapesOptions.defaults());
+    ShapesModel.write(target, ShapesOptions.demo());
   }
 }

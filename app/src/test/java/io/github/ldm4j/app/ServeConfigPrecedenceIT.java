@@ -34,7 +34,7 @@ class ServeConfigPrecedenceIT {
       String models = HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create(serve.base() + "/ldm4j/models")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(models).contains(model.toAbsolutePath().toString()).doesNotContain("shapes-512-v1");
+      assertThat(models).contains(model.toAbsolutePath().toString()).doesNotContain("shapes-512-v2");
       assertThat(serve.terminate()).isZero();
     }
   }

@@ -12,8 +12,8 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * The embedded demo model (the shapes oracle, {@link ShapesOptions#defaults()}), written on first
- * use into {@code <home>/demo/shapes-512-v1}; home is the {@code ldm4j.home} system property, else
+ * The embedded demo model (the shapes oracle, {@link ShapesOptions#demo()}: any size), written on first
+ * use into {@code <home>/demo/shapes-512-v2}; home is the {@code ldm4j.home} system property, else
  * {@code $LDM4J_HOME}, else {@code ~/.cache/ldm4j}. The ldm4j app uses it when no model is given
  * ({@code generate} directly, {@code serve} by passing the folder to the Quarkus extension as
  * {@code quarkus.ldm4j.model.path}), so every command shares one copy.
@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 public final class DemoModelCache {
 
   /** Cache folder name; bump when the generated model changes, so stale caches are not reused. */
-  public static final String VERSION = "shapes-512-v1";
+  public static final String VERSION = "shapes-512-v2";
 
   private DemoModelCache() {}
 
@@ -44,7 +44,7 @@ public final class DemoModelCache {
     try {
       Files.createDirectories(dir.getParent());
       Path tmp = Files.createTempDirectory(dir.getParent(), VERSION + ".tmp");
-      ShapesModel.write(tmp, ShapesOptions.defaults());
+      ShapesModel.write(tmp, ShapesOptions.demo());
       try {
         Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException | DirectoryNotEmptyException e) {

@@ -30,7 +30,8 @@ import java.util.Objects;
  *       for integer t, log-σ interpolation for fractional t); w = softmax_k(ℓ_k − ‖x_t − √ᾱ·y_k‖² /
  *       (2(1 − ᾱ))); x̂₀ = Σ_k w_k·y_k; ε = (x_t − √ᾱ·x̂₀)/√(1 − ᾱ); the x₀ variant returns x̂₀, the
  *       v variant √ᾱ·ε − √(1 − ᾱ)·x̂₀. Batch is dynamic; the latent size is fixed at S/8 (the
- *       dataset's size).
+ *       dataset's size), or, with {@link ShapesOptions.Sizes#ANY} (the demo model), any: the images
+ *       are then drawn at the requested size inside the graph, β taken at that size.
  *   <li><b>Inpainting UNet</b>: input x_t ‖ m ‖ c (9 channels); m = mask at latent resolution
  *       (1 = generate; pipelines should mark a latent position 0 only when its whole 8×8 patch is
  *       visible — the graph treats m ≤ 0 as known), c = scaled latent of the masked image;
@@ -59,6 +60,7 @@ public final class ShapesModel {
     o.put("gamma", ShapesGraphs.GAMMA);
     o.put("prediction_type", options.prediction().compvisName());
     o.put("image_size", options.imageSize());
+    o.put("sizes", options.sizes().name().toLowerCase(java.util.Locale.ROOT));
     return n;
   }
 
@@ -79,8 +81,11 @@ public final class ShapesModel {
     List<Component> components = List.of(
         new Component("text_encoder", ShapesGraphs.textEncoder(options.flavor(), options.precision()),
             ComponentConfigs.textMinimal(ShapesGraphs.HIDDEN, FAMILY)),
-        new Component("unet", ShapesGraphs.unet(data, options.flavor(), options.precision(), options.prediction(),
-            options.variant(), options.beta()), oracleConfig(options, unetIn, l)),
+        new Component("unet", options.sizes() == ShapesOptions.Sizes.ANY
+            ? ShapesGraphs.unetAnySize(data, options.flavor(), options.precision(), options.prediction(),
+                options.variant(), options.priorStrength())
+            : ShapesGraphs.unet(data, options.flavor(), options.precision(), options.prediction(), options.variant(),
+                options.beta()), oracleConfig(options, unetIn, l)),
         new Component("vae_decoder", ShapesGraphs.vaeDecoder(options.precision()),
             ComponentConfigs.vaeMinimal(4, s, sf, FAMILY)),
         new Component("vae_encoder", ShapesGraphs.vaeEncoder(options.flavor(), options.precision()),

@@ -12,11 +12,19 @@ final class ReferenceOracle {
   private final double[][] y;
 
   ReferenceOracle(ShapesDataset data, double beta) {
+    this(data, beta, data.scalingFactor());
+  }
+
+  /** The oracle of {@code data}'s images scaled by {@code scalingFactor} (an any-size model drawn at another size). */
+  ReferenceOracle(ShapesDataset data, double beta, double scalingFactor) {
     this.data = data;
     this.beta = beta;
     y = new double[16][];
     for (int k = 0; k < 16; k++) {
-      y[k] = data.scaledLatent(k);
+      y[k] = data.rawLatent(k);
+      for (int i = 0; i < y[k].length; i++) {
+        y[k][i] *= scalingFactor;
+      }
     }
   }
 

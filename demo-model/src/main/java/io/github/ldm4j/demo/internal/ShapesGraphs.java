@@ -1,6 +1,8 @@
 package io.github.ldm4j.demo.internal;
 
 import io.github.ldm4j.conditioning.clip.ClipVocabulary;
+import io.github.ldm4j.demo.PriorStrength;
+import io.github.ldm4j.demo.ShapeColour;
 import io.github.ldm4j.demo.ShapesDataset;
 import io.github.ldm4j.export.folder.ComponentConfigs;
 import io.github.ldm4j.export.folder.ExportFlavor;
@@ -19,6 +21,7 @@ import io.github.ldm4j.export.onnx.Value;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.schedule.DiffusionSchedule;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The four graphs of the shapes oracle (see {@code ShapesModel} for the specification). Every
@@ -125,6 +128,21 @@ public final class ShapesGraphs {
    */
   public static OnnxGraph unet(ShapesDataset data, ExportFlavor flavor, Precision precision, Parameterization pred,
       PipelineVariant variant, double beta) {
+    return unet(data, flavor, precision, pred, variant, beta, Optional.empty());
+  }
+
+  /**
+   * The oracle UNet that takes any latent size: the dataset latents are drawn inside the graph at
+   * the size of {@code sample} ({@link #renderedLatents}), scaled by {@code data}'s scaling factor, and
+   * β follows {@code prior} at that size (for a W×H image, β of a square of the same area).
+   */
+  public static OnnxGraph unetAnySize(ShapesDataset data, ExportFlavor flavor, Precision precision,
+      Parameterization pred, PipelineVariant variant, PriorStrength prior) {
+    return unet(data, flavor, precision, pred, variant, Double.NaN, Optional.of(prior));
+  }
+
+  private static OnnxGraph unet(ShapesDataset data, ExportFlavor flavor, Precision precision, Parameterization pred,
+      PipelineVariant variant, double beta, Optional<PriorStrength> anySize) {
     GraphBuilder g = new GraphBuilder("unet");
     ElementType ft = precision.floatType();
     Ops o = new Ops(g, F32);
@@ -133,7 +151,9 @@ public final class ShapesGraphs {
     int k = ShapesDataset.IMAGES;
     long dim = 4L * l * l;
     Dim b = Dim.symbolic("batch");
-    Value sample = g.input("sample", TensorType.of(ft, b, Dim.of(inpaint ? 9 : 4), Dim.of(l), Dim.of(l)));
+    Dim lh = anySize.isPresent() ? Dim.symbolic("latent_height") : Dim.of(l);
+    Dim lw = anySize.isPresent() ? Dim.symbolic("latent_width") : Dim.of(l);
+    Value sample = g.input("sample", TensorType.of(ft, b, Dim.of(inpaint ? 9 : 4), lh, lw));
     TensorType tType = flavor.timestepType(precision);
     Value timestep = g.input(ExportFlavor.TIMESTEP, tType);
     Value context = g.input("encoder_hidden_states", TensorType.of(ft, b, Dim.symbolic("sequence"), Dim.of(HIDDEN)));
@@ -146,13 +166,18 @@ public final class ShapesGraphs {
     Value sqrtAb = o.unary("Sqrt", ab);
     Value oneMinusAb = o.sub(o.scalar(1f), ab);
 
-    Value y = g.parameter("dataset_latents", F32, new long[] {k, 4, l, l}, latentFiller(data));
-    Value yFlat = o.reshape(y, k, dim);                                 // [K, D]
-    Value diff = o.sub(o.reshape(xt, -1, 1, dim), o.mul(o.unsqueeze(sqrtAb, 2), o.unsqueeze(yFlat, 0)));
+    Value y = anySize.isPresent() ? renderedLatents(o, xt, data.scalingFactor())
+        : g.parameter("dataset_latents", F32, new long[] {k, 4, l, l}, latentFiller(data));
+    Value yFlat = anySize.isPresent() ? o.reshape(y, k, -1) : o.reshape(y, k, dim);       // [K, D]
+    Value xtFlat = anySize.isPresent() ? o.reshape(xt, 0, 1, -1) : o.reshape(xt, -1, 1, dim); // [N, 1, D]
+    Value diff = o.sub(xtFlat, o.mul(o.unsqueeze(sqrtAb, 2), o.unsqueeze(yFlat, 0)));
     Value dist = o.reduceSumSquare(diff, false, 2);                     // [N, K]
 
     Value presence = o.reduceMax(toF32(o, context, ft), false, 1);     // [N, 8]
-    Value prior = o.matMul(presence, g.parameter("prior_weights", F32, new long[] {HIDDEN, k}, priorFiller(beta)));
+    Value prior = anySize.isPresent()
+        ? o.mul(o.matMul(presence, g.parameter("prior_weights", F32, new long[] {HIDDEN, k}, priorFiller(1))),
+            betaAtSize(o, xt, anySize.get()))
+        : o.matMul(presence, g.parameter("prior_weights", F32, new long[] {HIDDEN, k}, priorFiller(beta)));
     Value logits = o.sub(prior, o.div(dist, o.scale(oneMinusAb, 2f)));
     if (inpaint) {
       Value mask = o.slice(x, new long[] {4}, new long[] {5}, new long[] {1});        // [N, 1, h, w]
@@ -163,7 +188,7 @@ public final class ShapesGraphs {
       logits = o.sub(logits, o.scale(evidence, (float) GAMMA));
     }
     Value w = o.softmax(logits, 1);                                     // [N, K]
-    Value x0 = o.reshape(o.matMul(w, yFlat), -1, 4, l, l);
+    Value x0 = anySize.isPresent() ? o.reshape(o.matMul(w, yFlat), o.shape(xt)) : o.reshape(o.matMul(w, yFlat), -1, 4, l, l);
     Value sab4 = o.reshape(sqrtAb, -1, 1, 1, 1);
     Value s14 = o.reshape(o.unary("Sqrt", oneMinusAb), -1, 1, 1, 1);
     Value eps = o.div(o.sub(xt, o.mul(sab4, x0)), s14);
@@ -172,8 +197,128 @@ public final class ShapesGraphs {
       case X0 -> x0;
       case V -> o.sub(o.mul(sab4, eps), o.mul(s14, x0));
     };
-    g.output(fromF32(o, out, ft), "out_sample", TensorType.of(ft, b, Dim.of(4), Dim.of(l), Dim.of(l)));
+    g.output(fromF32(o, out, ft), "out_sample", TensorType.of(ft, b, Dim.of(4), lh, lw));
     return g.build();
+  }
+
+  /**
+   * β [1] for the latent {@code xt} [N, 4, h, w]: {@code prior}'s β for a square image of the same
+   * area, (8h·8w)^½ px — {@link PriorStrength.ScaledWithSize} grows with the latent dimension h·w.
+   */
+  static Value betaAtSize(Ops o, Value xt, PriorStrength prior) {
+    if (prior instanceof PriorStrength.Fixed f) {
+      return o.floats(new long[] {1}, (float) f.value());
+    }
+    if (!(prior instanceof PriorStrength.ScaledWithSize)) {
+      throw new IllegalArgumentException("unsupported prior strength " + prior);
+    }
+    Value hw = o.cast(o.slice(o.shape(xt), new long[] {2}, new long[] {4}, new long[] {0}), F32); // [2]: h, w
+    Value area = o.scale(o.mul(o.gather(hw, o.int64s(0), 0), o.gather(hw, o.int64s(1), 0)),
+        ShapesDataset.PATCH * ShapesDataset.PATCH);                                                  // [1]: 8h·8w
+    double ref = ShapesDataset.PATCH * 16.0; // β(S) = 12·max(1, (S/128)²): S² / 128² = area / 128²
+    return o.reshape(o.scale(o.max(o.scale(area, (float) (1 / (ref * ref))), o.scalar(1f)),
+        (float) PriorStrength.SPEC_BETA), 1);
+  }
+
+  /**
+   * The 16 dataset latents y_k = scalingFactor · encode(image_k) with the images drawn at the size of
+   * {@code xt} ([N, 4, h, w] → images of 8h × 8w px), as {@link ShapesDataset} draws them: each shape
+   * centred and sized by the shorter side s = min(8h, 8w), 4×4 supersampling, the 8-bit value
+   * (230·(16 − n) + c·n + 8) div 16 for n covered subsamples, then the patch encoder. The coverage
+   * tests run in exact integer arithmetic (held in doubles): a subsample's offset from the centre is
+   * X/(8s) with X odd, so e.g. the circle's dx² + dy² ≤ 0.3² is 100(X² + Y²) ≤ 576s², which no
+   * subsample meets with equality — the same decisions as {@code ShapesDataset}'s double tests, so at
+   * the dataset's own size the images are the dataset's, byte for byte. Returns [16, 4, h, w] float32.
+   */
+  static Value renderedLatents(Ops o, Value xt, double scalingFactor) {
+    GraphBuilder g = o.graph();
+    Ops d = new Ops(g, ElementType.DOUBLE);
+    int ss = 4; // supersampling per axis
+    Value hw = o.cast(o.slice(o.shape(xt), new long[] {2}, new long[] {4}, new long[] {0}), ElementType.DOUBLE);
+    Value pixH = squeeze(g, o.gather(d.scale(hw, ShapesDataset.PATCH), o.int64s(0), 0));
+    Value pixW = squeeze(g, o.gather(d.scale(hw, ShapesDataset.PATCH), o.int64s(1), 0));
+    Value side = d.min(pixH, pixW);
+    // subsample m of an axis of n pixels (m = ss·pixel + sub): X = 2m + 1 − ss·n, offset X / (8s)
+    Value xs = g.op("Range", List.of(d.scalar(0f), d.scale(pixW, ss), d.scalar(1f)));
+    Value ys = g.op("Range", List.of(d.scalar(0f), d.scale(pixH, ss), d.scalar(1f)));
+    Value x = d.sub(d.add(d.scale(xs, 2), d.scalar(1f)), d.scale(pixW, ss));
+    Value y = d.sub(d.add(d.scale(ys, 2), d.scalar(1f)), d.scale(pixH, ss));
+    x = o.reshape(o.transpose(o.reshape(x, -1, ss), 1, 0), 1, ss, 1, -1);   // [1, sx, 1, W]
+    y = o.reshape(o.transpose(o.reshape(y, -1, ss), 1, 0), ss, 1, -1, 1);   // [sy, 1, H, 1]
+    Value ax = d.unary("Abs", x);
+    Value ay = d.unary("Abs", y);
+    Value s12 = d.scale(side, 12);
+    Value s8 = d.scale(side, 8);
+    // circle: 100·X² ≤ 576·s² − 100·Y², integers on both sides, one broadcast comparison
+    Value circle = le(g, d.scale(d.mul(x, x), 100), d.sub(d.scale(d.mul(side, side), 576), d.scale(d.mul(y, y), 100)));
+    Value square = and(g, le(g, d.scale(ax, 5), s12), le(g, d.scale(ay, 5), s12));
+    Value triangle = and(g, and(g, le(g, d.scale(side, -12), d.scale(y, 5)), le(g, d.scale(y, 5), s12)),
+        le(g, d.scale(ax, 10), d.add(d.scale(y, 5), s12)));
+    Value cross = g.op("Or", List.of(and(g, le(g, d.scale(ax, 10), s8), le(g, d.scale(ay, 5), s12)),
+        and(g, le(g, d.scale(ay, 10), s8), le(g, d.scale(ax, 5), s12))));
+    Value[] masks = {circle, square, triangle, cross}; // ShapeKind order; each is [sy, sx, H, W] already
+    for (int i = 0; i < 4; i++) {
+      masks[i] = o.unsqueeze(masks[i], 0);
+    }
+    Value hwPix = o.slice(o.shape(circle), new long[] {2}, new long[] {4}, new long[] {0});    // [H, W]
+    // covered subsamples per pixel: a [1, 16] · [16, H·W] product per shape (faster than reducing leading axes)
+    Value flat = o.reshape(o.cast(o.concat(0, masks), F32), 4, ss * ss, -1);                 // [shape, 16, H·W]
+    Value n = o.reshape(o.matMul(o.floats(new long[] {1, ss * ss}, ones(ss * ss)), flat),
+        o.concat(0, o.int64s(4, 1), hwPix));                                                  // [shape, 1, H, W]
+    // the 8-bit level (230·(16 − n) + c·n + 8) div 16 = ⌊(3688 + (c − 230)·n) / 16⌋ of each colour
+    // channel (exact in float32), in [−1, 1]: [shape, colour·3 + channel, H, W]
+    int n2 = ss * ss;
+    float[] delta = new float[4 * 3];
+    for (ShapeColour c : ShapeColour.values()) {
+      for (int ch = 0; ch < 3; ch++) {
+        delta[c.ordinal() * 3 + ch] = c.channel(ch) - ShapesDataset.BACKGROUND;
+      }
+    }
+    for (int i = 0; i < delta.length; i++) {
+      delta[i] /= n2; // ⌊230.5 + (δ/16)·n⌋, each step exact in float32
+    }
+    Value level = o.unary("Floor", o.add(o.mul(n, o.floats(new long[] {1, 12, 1, 1}, delta)),
+        o.scalar(ShapesDataset.BACKGROUND + 0.5f)));
+    // the patch encoder per colour on the 8-bit levels: a grouped Conv (4 groups: colour c's 3 channels →
+    // its 4 latents) with the [−1, 1] mapping v/127.5 − 1 folded into its weight (B/127.5) and bias
+    // (−Σ B·(1 + bg))
+    int p = ShapesDataset.PATCH;
+    Value w = g.parameter("dataset_encoder.weight", F32, new long[] {16, 3, p, p}, (st, dst, c) -> {
+      for (int i = 0; i < c; i++) {
+        dst[i] = (float) (basisElement((int) ((st + i) % (4 * 3 * p * p))) / 127.5); // the same basis per colour
+      }
+    });
+    Value bias = g.parameter("dataset_encoder.bias", F32, new long[] {16}, (st, dst, c) -> {
+      for (int i = 0; i < c; i++) {
+        int j = (int) ((st + i) % 4);
+        dst[i] = (float) (ShapesDataset.encoderBias(j) * (1 + ShapesDataset.backgroundSigned())
+            / ShapesDataset.backgroundSigned());
+      }
+    });
+    Value zs = g.op("Conv", List.of(level, w, bias), Attribute.ints("kernel_shape", p, p),
+        Attribute.ints("strides", p, p), Attribute.of("group", 4));                          // [shape, colour·4 + j, h, w]
+    Value lhw = o.slice(o.shape(zs), new long[] {2}, new long[] {4}, new long[] {0});
+    Value z = o.reshape(o.transpose(o.reshape(zs, o.concat(0, o.int64s(4, 4, 4), lhw)), 1, 0, 2, 3, 4),
+        o.concat(0, o.int64s(ShapesDataset.IMAGES, 4), lhw));                                // [colour·4 + shape, j, h, w]
+    return o.scale(z, (float) scalingFactor);
+  }
+
+  private static float[] ones(int n) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, 1f);
+    return v;
+  }
+
+  private static Value squeeze(GraphBuilder g, Value x) {
+    return g.op("Squeeze", List.of(x));
+  }
+
+  private static Value le(GraphBuilder g, Value a, Value b) {
+    return g.op("LessOrEqual", List.of(a, b));
+  }
+
+  private static Value and(GraphBuilder g, Value a, Value b) {
+    return g.op("And", List.of(a, b));
   }
 
   /**
@@ -216,14 +361,18 @@ public final class ShapesGraphs {
   private static TensorValues.FloatFiller basisFiller() {
     return (start, dst, count) -> {
       for (int i = 0; i < count; i++) {
-        int idx = (int) start + i;
-        int x = idx % 8;
-        int y = (idx / 8) % 8;
-        int c = (idx / 64) % 3;
-        int j = idx / 192;
-        dst[i] = (float) ShapesDataset.basis(j, c, y, x);
+        dst[i] = (float) basisElement((int) start + i);
       }
     };
+  }
+
+  /** Element {@code idx} (row-major) of the [4, 3, 8, 8] basis W[j, c, y, x] = B[(c, y, x), j]. */
+  private static double basisElement(int idx) {
+    int x = idx % 8;
+    int y = (idx / 8) % 8;
+    int c = (idx / 64) % 3;
+    int j = idx / 192;
+    return ShapesDataset.basis(j, c, y, x);
   }
 
   /** y_k, [16, 4, L, L]. */

@@ -14,12 +14,13 @@ public final class Ops {
 
   /**
    * @param g the graph under construction
-   * @param floatType element type of the float tensors flowing through the graph (FLOAT or FLOAT16)
+   * @param floatType element type of the float tensors flowing through the graph (FLOAT, FLOAT16, or
+   *     DOUBLE for exact integer arithmetic)
    */
   public Ops(GraphBuilder g, ElementType floatType) {
     this.g = Objects.requireNonNull(g, "g");
-    if (floatType != ElementType.FLOAT && floatType != ElementType.FLOAT16) {
-      throw new IllegalArgumentException("floatType must be FLOAT or FLOAT16, got " + floatType);
+    if (!floatType.isFloatingPoint()) {
+      throw new IllegalArgumentException("floatType must be FLOAT, FLOAT16 or DOUBLE, got " + floatType);
     }
     this.floatType = floatType;
   }

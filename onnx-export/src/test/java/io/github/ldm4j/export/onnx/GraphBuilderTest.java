@@ -90,7 +90,7 @@ class GraphBuilderTest {
     assertThatThrownBy(() -> new Initializer("f", ElementType.INT64, List.of(1L), Initializer.Role.CONSTANT,
         TensorValues.of(1f))).hasMessageContaining("float values for element type INT64");
     assertThatThrownBy(() -> Dim.of(-2)).hasMessageContaining(">= 0");
-    assertThatThrownBy(() -> new Ops(g, ElementType.INT32)).hasMessageContaining("FLOAT or FLOAT16");
+    assertThatThrownBy(() -> new Ops(g, ElementType.INT32)).hasMessageContaining("FLOAT, FLOAT16 or DOUBLE");
     assertThat(x.name()).isEqualTo("x");
   }
 
