@@ -30,6 +30,7 @@ function check(cond, message) {
 const result = {};
 const apiCalls = []; // every request of the page to the API: { path, authorization }
 
+let page = null; // for the page's own status and error in a failure's message
 const browser = await chromium.launch({
   executablePath,
   headless: true,
@@ -39,7 +40,7 @@ const browser = await chromium.launch({
 });
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
+  page = await context.newPage();
   const consoleErrors = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && !/401|Unauthorized/.test(m.text())) {
@@ -178,7 +179,19 @@ try {
   result.externalRequests = external;
   result.apiCalls = apiCalls.length;
   result.apiCallsWithoutKey = apiCalls.filter((c) => c.authorization !== `Bearer ${key}`);
+} catch (e) {
+  const state = page ? await page.evaluate(() => ({
+    status: document.getElementById('status')?.textContent,
+    error: document.getElementById('error')?.textContent,
+    server: document.getElementById('server-state')?.textContent,
+  })).catch(() => null) : null;
+  console.error(`FAILED: ${e.message}\npage state: ${JSON.stringify(state)}\nseen so far: ${JSON.stringify(result)}`);
+  await page?.screenshot({ path: join(shots, 'failure.png'), fullPage: true }).catch(() => {});
+  process.exitCode = 1;
 } finally {
   await browser.close();
+}
+if (process.exitCode) {
+  process.exit();
 }
 console.log(`RESULT ${JSON.stringify(result)}`);
