@@ -115,6 +115,15 @@ try {
   await page.waitForFunction(() => Number(document.getElementById('progress').value) >= 3);
   await page.screenshot({ path: join(shots, 'progress.png') });
   const cancelledTask = await page.evaluate(() => document.body.dataset.task);
+  // a second tab (same browser: the key is already saved) queues behind the running generation
+  const second = await context.newPage();
+  await second.goto(`${base}/`);
+  await second.locator('body[data-connected="true"]').waitFor();
+  await second.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a green square');
+  await second.getByLabel('Steps').fill('8');
+  await second.getByRole('button', { name: 'Generate' }).click();
+  await second.locator('#status[data-state="queued"]').filter({ hasText: 'running or waiting' }).waitFor({ timeout: 30_000 });
+  result.queuedStatus = await second.locator('#status').innerText();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await page.locator('#status[data-state="cancelled"]').waitFor({ timeout: 30_000 });
   result.cancelStatus = await page.locator('#status').innerText();
@@ -125,8 +134,12 @@ try {
   result.cancelServerEvent = last;
   result.cancelLastStep = Math.max(...events.split('\n').filter((l) => l.includes('"step"'))
     .map((l) => JSON.parse(l.slice(5)).step));
-  result.progressAfterCancel = await (await fetch(`${base}/sdapi/v1/progress`, { headers: auth })).json();
   result.galleryAfterCancel = await page.locator('.result').count();
+  await second.getByRole('img', { name: /Generated image 1 of 1: a green square/ }).waitFor({ timeout: 60_000 });
+  result.queuedThenDone = await second.locator('#status').innerText();
+  // the queued tab ran at once after the cancel (8 steps), and nothing runs now: the 500 steps were not finished
+  result.progressAfterCancel = await (await fetch(`${base}/sdapi/v1/progress`, { headers: auth })).json();
+  await second.close();
 
   // 4. Inpainting round trip: send the result to img2img, paint a mask, generate; outside the mask is kept.
   await page.getByLabel('Steps').fill('24');

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The browser UI ({@code ldm4j-ui}, served at {@code /}) of {@code ./ldm4j serve} with an API key, driven in a
  * real browser: the Node script {@code ui/src/test/playwright/ui.test.mjs} (npm {@code playwright-core}) runs
  * Debian's Chromium headless against the server on the demo model. It enters the key, generates with
- * Ctrl+Enter (live preview, result in the gallery with alt text and parameters), cancels a running generation,
+ * Ctrl+Enter (live preview, result in the gallery with alt text and parameters), cancels a running generation
+ * (while a second tab waits in the queue behind it),
  * inpaints the result and checks the phone-width layout; screenshots go to {@code ldm4j.ui.screenshots}
  * ({@code app/target/ui-screenshots}; {@code -Dldm4j.ui.screenshots=$PWD/docs/ui} refreshes the committed
  * ones). Chromium, Node and npm must be installed ({@code .ci/run} installs them): without them this test
@@ -168,7 +169,11 @@ class ServeUiIT {
       assertThat(r.get("cancelLastStep").asInt()).isBetween(3, CANCEL_STEPS - 1);
       assertThat(r.get("cancelStatus").asText()).startsWith("Cancelled: the server stopped the generation (disconnect)");
       assertThat(r.get("progressAfterCancel").get("state").get("job_count").asInt()).isZero();
+      assertThat(r.get("progressAfterCancel").get("current_task").isNull()).isTrue();
       assertThat(r.get("galleryAfterCancel").asInt()).as("no result from the cancelled run").isEqualTo(1);
+      // a second tab queued behind it (one generation at a time) showed the server's queue, then ran
+      assertThat(r.get("queuedStatus").asText()).startsWith("Queued: the server has 2 generations running or waiting");
+      assertThat(r.get("queuedThenDone").asText()).startsWith("Done: 1 image");
 
       // inpainting the centre with "a blue square": the centre turns blue, the corners are kept
       assertThat(r.get("maskState").asText()).contains("inpainting");
