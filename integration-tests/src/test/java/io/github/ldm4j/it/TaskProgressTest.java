@@ -71,6 +71,31 @@ class TaskProgressTest extends GatedHttpTest {
     }
   }
 
+  /** The latent-space preview (a base64 PNG) of the first image on step events, as the browser UI shows it. */
+  private static int[] previewSize(JsonNode stepEvent) throws java.io.IOException {
+    byte[] png = java.util.Base64.getDecoder().decode(stepEvent.get("preview").asText());
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+    assertThat(img).as("the preview decodes as a PNG").isNotNull();
+    return new int[] {img.getWidth(), img.getHeight()};
+  }
+
+  @Test
+  void stepEventsCarryAPreviewAndTheReplayKeepsOnlyTheLatest() throws Exception {
+    try (TaskStream stream = TaskStream.open(base, "tp-preview")) {
+      assertThat(generate("tp-preview", 4).statusCode()).isEqualTo(200);
+      List<JsonNode> steps = stream.rest().subList(1, 5);
+      for (JsonNode step : steps) {
+        // at latent resolution: an eighth of the image size
+        assertThat(previewSize(step)).as("live step %s", step.get("step")).containsExactly(ShapesModelResource.SIZE / 8, ShapesModelResource.SIZE / 8);
+      }
+    }
+    try (TaskStream late = TaskStream.open(base, "tp-preview")) {
+      List<JsonNode> steps = late.rest().subList(1, 5);
+      assertThat(steps.subList(0, 3)).as("replayed older steps").allSatisfy(e -> assertThat(e.has("preview")).isFalse());
+      assertThat(previewSize(steps.get(3))).as("the latest step keeps its preview").containsExactly(ShapesModelResource.SIZE / 8, ShapesModelResource.SIZE / 8);
+    }
+  }
+
   /** A request refused with a 4xx before it began ends the streams waiting for its id at once. */
   @Test
   void aRefusedRequestEndsTheStreamsWaitingForItsId() throws Exception {

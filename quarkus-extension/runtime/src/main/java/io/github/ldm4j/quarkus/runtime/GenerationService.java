@@ -266,12 +266,20 @@ public class GenerationService {
       long start = System.nanoTime();
       try {
         cancellation.throwIfCancelled();
-        GenerationResult result = generator.generate(request, e -> {
-          latest.set(new Current(task.id(), e));
-          updates.onNext(new ProgressUpdate(number, e.step(), e.totalSteps(), e.sigma()));
-          steps.increment();
-          task.step(e);
-          listener.onProgress(e);
+        GenerationResult result = generator.generate(request, new ProgressListener() {
+          @Override
+          public void onProgress(ProgressEvent e) {
+            latest.set(new Current(task.id(), e));
+            updates.onNext(new ProgressUpdate(number, e.step(), e.totalSteps(), e.sigma()));
+            steps.increment();
+            task.step(e);
+            listener.onProgress(e);
+          }
+
+          @Override
+          public boolean wantsPreview() {
+            return listener.wantsPreview() || task.wantsPreview();
+          }
         }, cancellation);
         images.increment(result.images().size());
         task.done();

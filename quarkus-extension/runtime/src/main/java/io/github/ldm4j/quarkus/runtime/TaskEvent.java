@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param sigma the noise level reached (step events only)
  * @param message what failed (failed events only)
  * @param reason why it was cancelled: {@code disconnect}, {@code timeout}, {@code shutdown} (cancelled events only)
+ * @param preview the step's latent-space preview of the first image, a base64 PNG at latent resolution (step
+ *     events only, optional; a late subscriber gets it on the latest step only, see {@link TaskRegistry.Task#step})
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TaskEvent(@JsonProperty("task_id") String taskId, Kind event, Integer step, Integer total, Double sigma,
-    String message, String reason) {
+    String message, String reason, String preview) {
 
   /** Validates the fields each kind carries. */
   public TaskEvent {
@@ -35,6 +37,14 @@ public record TaskEvent(@JsonProperty("task_id") String taskId, Kind event, Inte
     if ((event == Kind.FAILED) != (message != null) || (event == Kind.CANCELLED) != (reason != null)) {
       throw new IllegalArgumentException("message is set on failed events, reason on cancelled ones");
     }
+    if (preview != null && event != Kind.STEP) {
+      throw new IllegalArgumentException("preview is set on step events only");
+    }
+  }
+
+  /** This event without its preview. */
+  TaskEvent withoutPreview() {
+    return preview == null ? this : new TaskEvent(taskId, event, step, total, sigma, message, reason, null);
   }
 
   /** The kind of a task event. */
@@ -63,22 +73,22 @@ public record TaskEvent(@JsonProperty("task_id") String taskId, Kind event, Inte
   }
 
   static TaskEvent queued(String id) {
-    return new TaskEvent(id, Kind.QUEUED, null, null, null, null, null);
+    return new TaskEvent(id, Kind.QUEUED, null, null, null, null, null, null);
   }
 
-  static TaskEvent step(String id, int step, int total, double sigma) {
-    return new TaskEvent(id, Kind.STEP, step, total, sigma, null, null);
+  static TaskEvent step(String id, int step, int total, double sigma, String preview) {
+    return new TaskEvent(id, Kind.STEP, step, total, sigma, null, null, preview);
   }
 
   static TaskEvent done(String id) {
-    return new TaskEvent(id, Kind.DONE, null, null, null, null, null);
+    return new TaskEvent(id, Kind.DONE, null, null, null, null, null, null);
   }
 
   static TaskEvent failed(String id, String message) {
-    return new TaskEvent(id, Kind.FAILED, null, null, null, message == null ? "failed" : message, null);
+    return new TaskEvent(id, Kind.FAILED, null, null, null, message == null ? "failed" : message, null, null);
   }
 
   static TaskEvent cancelled(String id, String reason) {
-    return new TaskEvent(id, Kind.CANCELLED, null, null, null, null, reason);
+    return new TaskEvent(id, Kind.CANCELLED, null, null, null, null, reason, null);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.ldm4j.quarkus.runtime;
 
 import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.image.PngCodec;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -10,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,6 +264,7 @@ public class TaskRegistry {
     private final TaskRegistry registry;
     private final String id;
     private final List<TaskEvent> events = new ArrayList<>(); // guarded by this
+    private int lastPreview = -1; // guarded by this: the index in events of the one step event that keeps its preview
     private final List<MultiEmitter<? super TaskEvent>> emitters = new CopyOnWriteArrayList<>();
     private volatile State state;
     private long finishedAt;
@@ -299,9 +302,26 @@ public class TaskRegistry {
       send(() -> TaskEvent.queued(id));
     }
 
-    /** A sampler step done. */
+    /**
+     * Whether step events should carry a preview image: for tasks with an id (someone may watch their
+     * stream, e.g. the browser UI), not for detached ones.
+     */
+    public boolean wantsPreview() {
+      return registry != null;
+    }
+
+    /**
+     * A sampler step done; its {@link ProgressEvent#preview() preview}, when present, is sent as a base64 PNG.
+     * Only the latest step's preview is kept for late subscribers (older step events are kept without
+     * theirs), so that a retained task holds at most one preview image.
+     */
     public void step(ProgressEvent e) {
-      send(() -> TaskEvent.step(id, e.step(), e.totalSteps(), e.sigma()));
+      if (registry == null) {
+        return;
+      }
+      String preview = e.preview()
+          .map(img -> Base64.getEncoder().encodeToString(PngCodec.encode(img, Optional.empty()))).orElse(null);
+      send(() -> TaskEvent.step(id, e.step(), e.totalSteps(), e.sigma(), preview));
     }
 
     /** Finished with images (terminal). */
@@ -349,6 +369,12 @@ public class TaskRegistry {
           return;
         }
         TaskEvent e = make.get();
+        if (e.preview() != null && lastPreview >= 0) {
+          events.set(lastPreview, events.get(lastPreview).withoutPreview());
+        }
+        if (e.preview() != null) {
+          lastPreview = events.size();
+        }
         events.add(e);
         for (MultiEmitter<? super TaskEvent> em : emitters) {
           em.emit(e);
