@@ -40,6 +40,19 @@ const browser = await chromium.launch({
 });
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  // test helper in every page: RGB of an <img> at fractions (fx, fy) of its natural size
+  await context.addInitScript(() => {
+    window.testPixels = async (img, points) => {
+      await img.decode();
+      const c = document.createElement('canvas');
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      return points.map(([fx, fy]) =>
+        [...g.getImageData(Math.round(c.width * fx), Math.round(c.height * fy), 1, 1).data.slice(0, 3)]);
+    };
+  });
   page = await context.newPage();
   const consoleErrors = [];
   page.on('console', (m) => {
@@ -91,15 +104,7 @@ try {
   result.firstParameters = await page.locator('.result').first().locator('pre.parameters').textContent();
   result.firstSeed = await page.locator('.result').first().getAttribute('data-seed');
   // the centre pixel of the result: the demo model draws the red circle there
-  result.firstCentre = await first.evaluate(async (img) => {
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.naturalWidth;
-    c.height = img.naturalHeight;
-    const g = c.getContext('2d');
-    g.drawImage(img, 0, 0);
-    return [...g.getImageData(c.width / 2, c.height / 2, 1, 1).data.slice(0, 3)];
-  });
+  result.firstCentre = await first.evaluate((img) => window.testPixels(img, [[0.5, 0.5]]).then((p) => p[0]));
   result.firstSize = await first.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
   await page.getByRole('button', { name: /Reuse last seed/ }).click();
   result.reusedSeed = await page.getByLabel('Seed', { exact: true }).inputValue();
@@ -166,14 +171,8 @@ try {
   result.inpaintPixels = await page.evaluate(async () => {
     const imgs = [...document.querySelectorAll('.result img')];
     const pick = async (img) => {
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d');
-      g.drawImage(img, 0, 0);
-      const at = (fx, fy) => [...g.getImageData(Math.round(c.width * fx), Math.round(c.height * fy), 1, 1).data.slice(0, 3)];
-      return { centre: at(0.5, 0.5), corner: at(0.05, 0.05), edge: at(0.95, 0.5) };
+      const [centre, corner, edge] = await window.testPixels(img, [[0.5, 0.5], [0.05, 0.05], [0.95, 0.5]]);
+      return { centre, corner, edge };
     };
     return { result: await pick(imgs[0]), source: await pick(imgs[1]) };
   });
