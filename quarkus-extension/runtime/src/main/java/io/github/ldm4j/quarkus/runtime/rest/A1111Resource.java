@@ -78,10 +78,13 @@ public class A1111Resource {
    * @param batchSize images
    * @param forceTaskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
+   * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
+   *     <lora:NAME:W>} tags
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
-      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId) {}
+      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId,
+      List<Generations.LoraEntry> loras) {}
 
   /**
    * The response.
@@ -158,11 +161,12 @@ public class A1111Resource {
    * @param mask base64 mask or null
    * @param denoisingStrength strength in (0, 1]
    * @param forceTaskId optional client-chosen task id, as in txt2img
+   * @param loras LoRAs, as in txt2img
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
       String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
-      Double denoisingStrength, String forceTaskId) {}
+      Double denoisingStrength, String forceTaskId, List<Generations.LoraEntry> loras) {}
 
   /** Image to image (with {@code mask}: inpainting); a client that disconnects cancels the generation. */
   @POST
@@ -183,7 +187,7 @@ public class A1111Resource {
       if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
         throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
       }
-      long maxPixels = generations.model(null).limits().maxPixels();
+      long maxPixels = generations.limits().maxPixels();
       RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
       Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
       if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
@@ -196,7 +200,7 @@ public class A1111Resource {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
       Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId());
+          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras());
       return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
     });
   }
@@ -235,16 +239,18 @@ public class A1111Resource {
         r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    Generations.Selected selected = generations.select(null, null, r.prompt(), negative, r.loras());
     GenerationRequest request;
     try {
-      request = init == null ? new GenerationRequest.TextToImage(r.prompt(), negative, s)
-          : mask == null ? new GenerationRequest.ImageToImage(r.prompt(), negative, s, init, strength)
-          : new GenerationRequest.Inpainting(r.prompt(), negative, s, init, mask, strength);
+      String p = selected.prompt();
+      request = init == null ? new GenerationRequest.TextToImage(p, negative, s)
+          : mask == null ? new GenerationRequest.ImageToImage(p, negative, s, init, strength)
+          : new GenerationRequest.Inpainting(p, negative, s, init, mask, strength);
     } catch (IllegalArgumentException e) {
+      selected.use().close();
       throw ApiException.invalid(null, e.getMessage());
     }
-    GenerationResult result = generations.run(generations.model(null), request, taskId, response,
-        sizeParam(init, width, height));
+    GenerationResult result = generations.run(selected, request, taskId, response, sizeParam(init, width, height));
     Base64.Encoder b64 = Base64.getEncoder();
     List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
