@@ -301,6 +301,9 @@ public final class Ldm4jPipelines implements AutoCloseable {
     }
   }
 
+  /** The hash part of an A1111 title ({@code name.safetensors [0123456789]}). */
+  private static final String TITLE_HASH = "\\s+\\[[0-9a-fA-F]{8,64}\\]$";
+
   /** The model library, if one is configured. */
   public Optional<ModelLibrary> library() {
     return library;
@@ -345,8 +348,10 @@ public final class Ldm4jPipelines implements AutoCloseable {
     if (name == null || name.isBlank()) {
       return target(active.model());
     }
-    if (generators.containsKey(name)) {
-      return new Target(name, folders.get(name), true);
+    String untitled = name.replaceFirst(TITLE_HASH, "");
+    if (generators.containsKey(name) || generators.containsKey(untitled)) {
+      String n = generators.containsKey(name) ? name : untitled;
+      return new Target(n, folders.get(n), true);
     }
     if (name.startsWith("dall-e-") || name.startsWith("gpt-image-")) {
       return target(active.model());
@@ -372,7 +377,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     if (library.isEmpty() || library.get().folder(kind).isEmpty()) {
       return Optional.empty();
     }
-    String n = name.replaceFirst("\\s+\\[[0-9a-fA-F]{8,64}\\]$", "");
+    String n = name.replaceFirst(TITLE_HASH, "");
     try {
       return Optional.of(library.get().require(kind, n));
     } catch (IllegalArgumentException e) {
