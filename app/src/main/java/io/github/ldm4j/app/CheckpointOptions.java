@@ -247,6 +247,30 @@ final class CheckpointOptions {
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
 
+  /**
+   * Whether converting with these options is what the server's extension does with a checkpoint file
+   * ({@code CheckpointFolders.Request.defaults}: the {@code .yaml} beside it, fp32, the model's
+   * weights, no separate VAE or LoRA), the UNet placed at {@code unet}.
+   */
+  boolean convertsAsTheExtension(Placement unet) {
+    boolean fp32 = precision.equalsIgnoreCase("fp32") || (precision.equalsIgnoreCase("auto") && !onGpu(unet));
+    return fp32 && vae == null && lora.isEmpty() && weights.equalsIgnoreCase("model") && prediction == null
+        && config == null;
+  }
+
+  /**
+   * The server's library configuration ({@code quarkus.ldm4j.library.*}) of {@code --models-dir},
+   * {@code --checkpoints-dir}, {@code --vae-dir} and {@code --lora-dir}, absolute.
+   */
+  Map<String, String> libraryConfiguration() {
+    Map<String, String> c = new java.util.LinkedHashMap<>();
+    Optional.ofNullable(modelsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.models-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(checkpointsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.checkpoints-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(vaeDir).ifPresent(p -> c.put("quarkus.ldm4j.library.vae-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(loraDir).ifPresent(p -> c.put("quarkus.ldm4j.library.lora-dir", p.toAbsolutePath().toString()));
+    return c;
+  }
+
   /** Whether the UNet placed at {@code unet} runs on a GPU, where {@code --precision auto} means fp16. */
   static boolean onGpu(Placement unet) {
     String d = unet.device().toLowerCase(Locale.ROOT);
