@@ -216,8 +216,10 @@ class ModelLibraryApiTest {
     HttpResponse<String> set = post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"small.safetensors [" + modelHash + "]\"}");
     assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
     try {
-      assertThat(JSON.readTree(get("/sdapi/v1/options").body()).get("sd_model_checkpoint").asText())
-          .isEqualTo("small.safetensors [" + modelHash + "]");
+      JsonNode options = JSON.readTree(get("/sdapi/v1/options").body());
+      assertThat(options.get("sd_model_checkpoint").asText()).isEqualTo("small.safetensors [" + modelHash + "]");
+      assertThat(options.get("sd_checkpoint_hash").asText()).startsWith(modelHash).hasSize(64);
+      assertThat(options.get("sd_vae").asText()).isEqualTo("Automatic");
       HttpResponse<String> a = post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox <lora:L:1>\",\"width\":64,\"height\":64,"
           + "\"steps\":2,\"sampler_name\":\"Euler\",\"seed\":5}");
       assertThat(a.statusCode()).as(a.body()).isEqualTo(200);
@@ -227,6 +229,13 @@ class ModelLibraryApiTest {
     } finally {
       assertThat(post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"default\"}").statusCode()).isEqualTo(200);
     }
+    // A1111's per-request override_settings: the library checkpoint for this request only
+    HttpResponse<String> o = post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"width\":64,\"height\":64,\"steps\":2,"
+        + "\"sampler_name\":\"Euler\",\"seed\":5,\"override_settings\":{\"sd_model_checkpoint\":\"small\"},"
+        + "\"loras\":[{\"name\":\"L\",\"weight\":1}]}");
+    assertThat(o.statusCode()).as(o.body()).isEqualTo(200);
+    assertThat(png(JSON.readTree(o.body()).get("images").get(0).asText()).image()).isEqualTo(tagged.image());
+    assertThat(JSON.readTree(get("/sdapi/v1/options").body()).get("sd_model_checkpoint").asText()).isEqualTo("default");
   }
 
   @Test
@@ -266,6 +275,11 @@ class ModelLibraryApiTest {
 
     e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox <lora:nope:1>\",\"width\":128,\"height\":128,\"steps\":1}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("prompt");
+
+    e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"CLIP_stop_at_last_layers\":2}}"), 400);
+    assertThat(e.get("param").asText()).isEqualTo("override_settings");
+    e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"sd_model_checkpoint\":\"nope\"}}"), 404);
+    assertThat(e.get("code").asText()).isEqualTo("model_not_found");
 
     e = error(post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"nope\"}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("sd_model_checkpoint");

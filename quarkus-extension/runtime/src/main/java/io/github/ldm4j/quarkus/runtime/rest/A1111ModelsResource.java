@@ -121,9 +121,10 @@ public class A1111ModelsResource {
    *
    * @param sdModelCheckpoint the active model: a library checkpoint's title, or a configured model's name
    * @param sdVae the VAE put on checkpoints: a library VAE's name, or {@value #AUTOMATIC_VAE} for their own
+   * @param sdCheckpointHash the active checkpoint's SHA-256 once computed (read only), else null
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Options(String sdModelCheckpoint, String sdVae) {}
+  public record Options(String sdModelCheckpoint, String sdVae, String sdCheckpointHash) {}
 
   /** The checkpoints: the configured models, then the library's. */
   @GET
@@ -245,16 +246,21 @@ public class A1111ModelsResource {
   public Options options() {
     Ldm4jPipelines.Active a = pipelines.active();
     String model = a.model();
+    Optional<String> sha = Optional.empty();
     try {
-      Optional<ModelEntry> e = pipelines.names().contains(model) ? Optional.empty()
-          : pipelines.libraryEntry(ModelKind.CHECKPOINT, model);
+      java.nio.file.Path file = pipelines.names().contains(model) ? pipelines.folder(model) : null;
+      Optional<ModelEntry> e = file != null ? Optional.empty() : pipelines.libraryEntry(ModelKind.CHECKPOINT, model);
       if (e.isPresent()) {
-        model = title(e.get(), pipelines.hashes().cachedSha256(e.get().file()));
+        file = e.get().file();
+      }
+      sha = file != null && ModelSelection.isCheckpoint(file) ? pipelines.hashes().cachedSha256(file) : Optional.empty();
+      if (e.isPresent()) {
+        model = title(e.get(), sha);
       }
     } catch (IOException | IllegalArgumentException x) {
       // the active checkpoint's file is gone: its name as it was set
     }
-    return new Options(model, a.vae().orElse(AUTOMATIC_VAE));
+    return new Options(model, a.vae().orElse(AUTOMATIC_VAE), sha.orElse(null));
   }
 
   /**
@@ -273,7 +279,8 @@ public class A1111ModelsResource {
     Map<String, Object> given = generations.parse(body, Map.class);
     for (Map.Entry<String, Object> o : given.entrySet()) {
       if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
-        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' is not served; ldm4j sets sd_model_checkpoint and sd_vae");
+        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' is not served; ldm4j sets sd_model_checkpoint and sd_vae"
+            + (o.getKey().equals("sd_checkpoint_hash") ? " (sd_checkpoint_hash is read only)" : ""));
       }
       if (!(o.getValue() instanceof String)) {
         throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' must be a string");

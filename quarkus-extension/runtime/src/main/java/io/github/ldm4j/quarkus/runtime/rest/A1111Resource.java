@@ -48,6 +48,7 @@ public class A1111Resource {
   private static final String ERRORS = "an OpenAI error body: "
       + "400 invalid request (error.param names the field), "
       + "401 missing or wrong API key, "
+      + "404 unknown model (override_settings.sd_model_checkpoint), "
       + "409 task id in flight, "
       + "413 body too large, "
       + "422 the model cannot run it, "
@@ -80,11 +81,13 @@ public class A1111Resource {
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
    *     <lora:NAME:W>} tags
+   * @param overrideSettings {@code sd_model_checkpoint} and {@code sd_vae} for this request only (as
+   *     {@code POST /sdapi/v1/options} takes them); another setting is refused
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
       Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId,
-      List<Generations.LoraEntry> loras) {}
+      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings) {}
 
   /**
    * The response.
@@ -162,11 +165,13 @@ public class A1111Resource {
    * @param denoisingStrength strength in (0, 1]
    * @param forceTaskId optional client-chosen task id, as in txt2img
    * @param loras LoRAs, as in txt2img
+   * @param overrideSettings as in txt2img
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
       String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
-      Double denoisingStrength, String forceTaskId, List<Generations.LoraEntry> loras) {}
+      Double denoisingStrength, String forceTaskId, List<Generations.LoraEntry> loras,
+      Map<String, Object> overrideSettings) {}
 
   /** Image to image (with {@code mask}: inpainting); a client that disconnects cancels the generation. */
   @POST
@@ -200,7 +205,7 @@ public class A1111Resource {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
       Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras());
+          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras(), r.overrideSettings());
       return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
     });
   }
@@ -239,7 +244,18 @@ public class A1111Resource {
         r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    Generations.Selected selected = generations.select(null, null, r.prompt(), negative, r.loras());
+    Map<String, Object> overrides = r.overrideSettings() == null ? Map.of() : r.overrideSettings();
+    for (Map.Entry<String, Object> o : overrides.entrySet()) {
+      if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
+        throw ApiException.invalid("override_settings", "override_settings." + o.getKey()
+            + " is not served; ldm4j overrides sd_model_checkpoint and sd_vae");
+      }
+      if (!(o.getValue() instanceof String)) {
+        throw ApiException.invalid("override_settings", "override_settings." + o.getKey() + " must be a string");
+      }
+    }
+    Generations.Selected selected = generations.select("override_settings", (String) overrides.get("sd_model_checkpoint"),
+        (String) overrides.get("sd_vae"), r.prompt(), negative, r.loras());
     GenerationRequest request;
     try {
       String p = selected.prompt();

@@ -303,6 +303,16 @@ public class Generations {
    * be made for it within the request timeout.
    */
   public Selected select(String modelParam, String model, String prompt, String negativePrompt, List<LoraEntry> loras) {
+    return select(modelParam, model, null, prompt, negativePrompt, loras);
+  }
+
+  /**
+   * {@link #select(String, String, String, String, List)} with the VAE {@code vae} names (a library
+   * VAE, or {@code Automatic} / {@code None} for the checkpoint's own; null: the active one), as
+   * A1111's {@code override_settings.sd_vae}; 400 naming {@code override_settings} when unknown.
+   */
+  public Selected select(String modelParam, String model, String vae, String prompt, String negativePrompt,
+      List<LoraEntry> loras) {
     ExtraNetworkPrompt tagged;
     try {
       tagged = ExtraNetworks.parse(prompt);
@@ -362,7 +372,13 @@ public class Generations {
     }
     Ldm4jPipelines.Use use;
     try {
-      use = pipelines.use(target, pipelines.active().vae(), named);
+      Optional<String> v = vae == null ? pipelines.active().vae()
+          : vae.equals(A1111ModelsResource.AUTOMATIC_VAE) || vae.equals(A1111ModelsResource.NO_VAE) ? Optional.empty()
+          : Optional.of(vae);
+      if (vae != null && v.isPresent() && pipelines.libraryEntry(ModelKind.VAE, v.get()).isEmpty()) {
+        throw ApiException.invalid("override_settings", "unknown VAE '" + vae + "' (GET /sdapi/v1/sd-vae lists them)");
+      }
+      use = pipelines.use(target, v, named);
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     } catch (PipelineCache.LoadException e) {
