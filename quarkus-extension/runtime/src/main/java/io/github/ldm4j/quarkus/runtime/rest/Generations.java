@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import io.github.ldm4j.checkpoint.library.ModelKind;
 import io.github.ldm4j.checkpoint.library.ModelSelection;
@@ -227,6 +228,7 @@ public class Generations {
    * @param unetWeight the UNet's, overriding {@code weight}
    */
   @JsonDeserialize(using = LoraEntryReader.class)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record LoraEntry(String name, Double weight, Double teWeight, Double unetWeight) {
 
     /** As a tag. */
