@@ -122,14 +122,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     Map<String, Path> folders = new LinkedHashMap<>();
     Map<String, Opening> openings = new LinkedHashMap<>();
     String defaultName = config.model().name();
-    if (config.cache().maxPipelines() < 1) {
-      throw new IllegalArgumentException("quarkus.ldm4j.cache.max-pipelines must be >= 1, got "
-          + config.cache().maxPipelines());
-    }
-    if (config.cache().maxSize().isPresent() && config.cache().maxSize().get().asLongValue() < 1) {
-      throw new IllegalArgumentException("quarkus.ldm4j.cache.max-size must be positive, got "
-          + config.cache().maxSize().get().asLongValue() + " bytes");
-    }
+    checkCache(config);
     Optional<ModelLibrary> library = library(config.library());
     try {
       Path main = config.model().path().orElseThrow(() -> new IllegalStateException(NO_MODEL_PATH));
@@ -182,6 +175,15 @@ public final class Ldm4jPipelines implements AutoCloseable {
       throw new IllegalStateException("ldm4j: cannot open model \"" + name + "\" from " + dir.toAbsolutePath()
           + " with backend " + backend + " on " + device + (placement.isEmpty() ? "" : " (placement " + placement + ")")
           + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Checks {@code quarkus.ldm4j.cache.*}; throws naming the property when invalid. */
+  public static void checkCache(Ldm4jConfig config) {
+    requirePositive("quarkus.ldm4j.cache.max-pipelines", config.cache().maxPipelines());
+    if (config.cache().maxSize().isPresent() && config.cache().maxSize().get().asLongValue() < 1) {
+      throw new IllegalArgumentException("quarkus.ldm4j.cache.max-size must be positive, got "
+          + config.cache().maxSize().get().asLongValue() + " bytes");
     }
   }
 
