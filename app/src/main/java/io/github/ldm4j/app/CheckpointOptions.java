@@ -1,7 +1,6 @@
 package io.github.ldm4j.app;
 
 import io.github.ldm4j.checkpoint.library.FileHashes;
-import io.github.ldm4j.checkpoint.library.ModelEntry;
 import io.github.ldm4j.checkpoint.library.ModelKind;
 import io.github.ldm4j.checkpoint.library.ModelLibrary;
 import io.github.ldm4j.checkpoint.library.ModelSelection;

@@ -8,7 +8,6 @@ import io.github.ldm4j.checkpoint.library.ModelSelection;
 import io.github.ldm4j.checkpoint.library.NamedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
-import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.folder.Ldm4jHome;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
