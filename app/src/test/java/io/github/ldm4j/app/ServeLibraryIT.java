@@ -65,6 +65,16 @@ class ServeLibraryIT {
       assertThat(PngCodec.decode(Base64.getDecoder().decode(JSON.readTree(a.body()).get("images").get(0).asText()),
           Long.MAX_VALUE).image()).isEqualTo(p.image());
 
+      // the library name of the served checkpoint is the default model itself, not a second pipeline of the file
+      HttpResponse<String> byName = post(http, serve, "/v1/images/generations", "{\"model\":\"small\",\"prompt\":\"a fox\","
+          + "\"size\":\"64x64\",\"steps\":2,\"sampler\":\"euler\",\"seed\":3}");
+      assertThat(byName.statusCode()).as(byName.body()).isEqualTo(200);
+      assertThat(JSON.readTree(byName.body()).get("data").get(0).get("b64_json").asText()).isEqualTo(plain);
+      JsonNode loaded = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serve.base() + "/ldm4j/models")).build(),
+          HttpResponse.BodyHandlers.ofString()).body()).get("loaded");
+      assertThat(loaded).as("only the LoRA set was opened beside the default model").hasSize(1);
+      assertThat(loaded.get(0).get("loras").get(0).asText()).endsWith("L.safetensors:1.0:1.0");
+
       JsonNode loras = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(serve.base() + "/sdapi/v1/loras")).build(),
           HttpResponse.BodyHandlers.ofString()).body());
       assertThat(loras.get(0).get("name").asText()).isEqualTo("L");

@@ -340,7 +340,9 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * The model {@code name} selects: the active model when null or blank; a configured model; an
    * OpenAI model id ({@code dall-e-*}, {@code gpt-image-*}, which clients send by default) that names
    * no configured model is the active model; else a library checkpoint by name ({@code sub/name},
-   * extension optional) or by A1111 title ({@code name.safetensors [hash]}).
+   * extension optional) or by A1111 title ({@code name.safetensors [hash]}) — the configured model
+   * when one was configured with that very file ({@code serve --models-dir DIR --model NAME}), so the
+   * file is not opened twice.
    *
    * @throws UnknownModelException naming the known models when nothing matches
    * @throws IllegalArgumentException for an unsafe name
@@ -359,7 +361,13 @@ public final class Ldm4jPipelines implements AutoCloseable {
     }
     Optional<ModelEntry> entry = libraryEntry(ModelKind.CHECKPOINT, name);
     if (entry.isPresent()) {
-      return new Target(entry.get().name(), entry.get().file(), false);
+      Path file = entry.get().file().toAbsolutePath().normalize();
+      for (Map.Entry<String, Path> c : folders.entrySet()) { // a configured model of that file: already open
+        if (c.getValue().toAbsolutePath().normalize().equals(file)) {
+          return new Target(c.getKey(), c.getValue(), true);
+        }
+      }
+      return new Target(entry.get().name(), file, false);
     }
     List<String> known = new ArrayList<>(names());
     if (library.isPresent()) {
