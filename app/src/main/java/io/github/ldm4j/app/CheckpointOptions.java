@@ -1,9 +1,10 @@
 package io.github.ldm4j.app;
 
 import io.github.ldm4j.checkpoint.library.FileHashes;
-import io.github.ldm4j.checkpoint.library.ModelEntry;
 import io.github.ldm4j.checkpoint.library.ModelKind;
 import io.github.ldm4j.checkpoint.library.ModelLibrary;
+import io.github.ldm4j.checkpoint.library.ModelSelection;
+import io.github.ldm4j.checkpoint.library.NamedLora;
 import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import io.github.ldm4j.spi.Placement;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,7 +86,7 @@ final class CheckpointOptions {
   List<String> lora = new ArrayList<>();
 
   /** The LoRAs the prompt's tags select ({@link #selectPromptLoras}), by the name the prompt mentions. */
-  private final Map<String, AppliedLora> promptLoras = new LinkedHashMap<>();
+  private final List<NamedLora> promptLoras = new ArrayList<>();
 
   private ModelLibrary library;
 
@@ -146,28 +146,27 @@ final class CheckpointOptions {
   }
 
   /**
-   * Selects the LoRAs of a prompt's {@code <lora:…>} tags from the library's LoRA folder.
+   * Selects the LoRAs of a prompt's {@code <lora:…>} tags from the library's LoRA folder, by name
+   * ({@link ModelSelection#resolveLoras}, the HTTP APIs' rule too).
    *
    * @throws IllegalArgumentException (a usage error) naming the tag when no library is given or it
    *     has no such LoRA
    */
   void selectPromptLoras(List<LoraTag> tags) {
-    for (LoraTag t : tags) {
-      if (library().isEmpty() || library().get().folder(ModelKind.LORA).isEmpty()) {
-        throw new IllegalArgumentException("<lora:" + t.name() + "> in the prompt needs a LoRA folder: give --models-dir "
-            + "(LoRAs in its Lora/) or --lora-dir");
-      }
-      Path file = resolve(ModelKind.LORA, t.name(), "<lora:" + t.name() + ">:");
-      promptLoras.put(t.name(), new AppliedLora(file, t.teMultiplier(), t.unetMultiplier()));
+    try {
+      promptLoras.addAll(ModelSelection.resolveLoras(library(), tags, "give --models-dir (LoRAs in its Lora/) or --lora-dir"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the model library: " + GenerateCommand.reason(e), e);
     }
   }
 
-  /** The {@code --lora} values, files resolved through the library. */
-  private List<AppliedLora> optionLoras() {
-    List<AppliedLora> out = new ArrayList<>();
+  /** The {@code --lora} values, files resolved through the library, named by their file names. */
+  private List<NamedLora> optionLoras() {
+    List<NamedLora> out = new ArrayList<>();
     for (String l : lora) {
       try {
-        out.add(AppliedLora.parse(l, name -> resolve(ModelKind.LORA, name, "")));
+        AppliedLora a = AppliedLora.parse(l, name -> resolve(ModelKind.LORA, name, ""));
+        out.add(new NamedLora(ModelSelection.stem(a.file()), a));
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("--lora " + e.getMessage().replace(":  ", ": "), e);
       }
@@ -175,50 +174,38 @@ final class CheckpointOptions {
     return out;
   }
 
+  /** Every LoRA: the {@code --lora} values, then the prompt's. */
+  private List<NamedLora> allLoras() {
+    List<NamedLora> out = new ArrayList<>(optionLoras());
+    out.addAll(promptLoras);
+    return out;
+  }
+
   /**
-   * What is merged: the {@code --lora} values, then the prompt's LoRAs, leaving out those at
-   * multiplier 0 for both networks (they change no weight, so the cached conversion without them
-   * serves).
+   * What is merged ({@link ModelSelection#loraSet}): the {@code --lora} values, then the prompt's
+   * LoRAs, leaving out those at multiplier 0 for both networks.
    *
    * @throws IllegalArgumentException (a usage error) naming a malformed value
    */
   LoraSet loras() {
-    List<AppliedLora> out = new ArrayList<>(optionLoras());
-    out.addAll(promptLoras.values());
-    out.removeIf(l -> l.teMultiplier() == 0 && l.unetMultiplier() == 0);
-    return new LoraSet(out);
+    return new LoraSet(allLoras().stream().map(NamedLora::lora)
+        .filter(l -> l.teMultiplier() != 0 || l.unetMultiplier() != 0).toList());
   }
 
   /**
-   * What the parameters text says of the prompts and files: the prompts as written, and for a
+   * What the parameters text says of the prompts and files ({@link ModelSelection#provenance}): for a
    * checkpoint {@code model} its short hash and name, the VAE's, and each LoRA's short hash (the
-   * {@code --lora} files by file name, the prompt's by the name the prompt mentions).
+   * {@code --lora} files by file name, the prompt's by the name the prompt mentions); nothing of the
+   * model for the demo model ({@code model} null).
    *
    * @throws IOException when a file cannot be read for its hash
    */
   Provenance provenance(String prompt, String negativePrompt, Path model) throws IOException {
-    Optional<String> modelHash = Optional.empty();
-    Optional<String> name = Optional.empty();
-    if (model != null && isCheckpoint(model)) {
-      modelHash = Optional.of(ModelLibrary.shortHash(ModelKind.CHECKPOINT, model, hashes()));
-      name = Optional.of(stem(model));
+    if (model == null) {
+      return new Provenance(prompt, negativePrompt, Optional.empty(), Optional.empty(), Optional.empty(),
+          Optional.empty(), Map.of());
     }
-    Optional<Path> v = vaeFile();
-    Optional<String> vaeHash = v.isPresent() ? Optional.of(ModelLibrary.shortHash(ModelKind.VAE, v.get(), hashes())) : Optional.empty();
-    Map<String, String> loraHashes = new LinkedHashMap<>();
-    for (AppliedLora l : optionLoras()) {
-      loraHashes.put(stem(l.file()), ModelLibrary.shortHash(ModelKind.LORA, l.file(), hashes()));
-    }
-    for (Map.Entry<String, AppliedLora> e : promptLoras.entrySet()) {
-      loraHashes.put(e.getKey(), ModelLibrary.shortHash(ModelKind.LORA, e.getValue().file(), hashes()));
-    }
-    return new Provenance(prompt, negativePrompt, modelHash, name, vaeHash, v.map(f -> f.getFileName().toString()), loraHashes);
-  }
-
-  private static String stem(Path file) {
-    String n = file.getFileName().toString();
-    int dot = n.lastIndexOf('.');
-    return dot > 0 ? n.substring(0, dot) : n;
+    return new ModelSelection(model, vaeFile(), allLoras()).provenance(prompt, negativePrompt, hashes());
   }
 
   /** The inference config file: {@code --config}, else the {@code .yaml} beside {@code checkpoint}, if any. */
@@ -241,7 +228,7 @@ final class CheckpointOptions {
 
   /** Whether {@code model} names a checkpoint file rather than a model folder. */
   static boolean isCheckpoint(Path model) {
-    return Files.isRegularFile(model);
+    return ModelSelection.isCheckpoint(model);
   }
 
   /**
@@ -257,6 +244,30 @@ final class CheckpointOptions {
           + "checkpoint file as --model, not the model folder " + model);
     }
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
+  }
+
+  /**
+   * Whether converting with these options is what the server's extension does with a checkpoint file
+   * ({@code CheckpointFolders.Request.defaults}: the {@code .yaml} beside it, fp32, the model's
+   * weights, no separate VAE or LoRA), the UNet placed at {@code unet}.
+   */
+  boolean convertsAsTheExtension(Placement unet) {
+    boolean fp32 = precision.equalsIgnoreCase("fp32") || (precision.equalsIgnoreCase("auto") && !onGpu(unet));
+    return fp32 && vae == null && lora.isEmpty() && weights.equalsIgnoreCase("model") && prediction == null
+        && config == null;
+  }
+
+  /**
+   * The server's library configuration ({@code quarkus.ldm4j.library.*}) of {@code --models-dir},
+   * {@code --checkpoints-dir}, {@code --vae-dir} and {@code --lora-dir}, absolute.
+   */
+  Map<String, String> libraryConfiguration() {
+    Map<String, String> c = new java.util.LinkedHashMap<>();
+    Optional.ofNullable(modelsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.models-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(checkpointsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.checkpoints-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(vaeDir).ifPresent(p -> c.put("quarkus.ldm4j.library.vae-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(loraDir).ifPresent(p -> c.put("quarkus.ldm4j.library.lora-dir", p.toAbsolutePath().toString()));
+    return c;
   }
 
   /** Whether the UNet placed at {@code unet} runs on a GPU, where {@code --precision auto} means fp16. */

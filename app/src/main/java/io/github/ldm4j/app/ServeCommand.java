@@ -107,6 +107,7 @@ final class ServeCommand implements Callable<Integer> {
     if (device != null) {
       c.put("quarkus.ldm4j.device", device);
     }
+    checkpointOptions.libraryConfiguration().forEach(c::put);
     apiKey().forEach(c::put);
     return c;
   }
@@ -143,12 +144,21 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin CheckpointOptions checkpointOptions;
 
-  /** A checkpoint file's converted folder (written on first use), else {@code model} itself. */
+  /**
+   * What the extension is given for {@code model}: a checkpoint file itself when the extension's own
+   * conversion (the defaults, fp32) is what the options ask for — so that requests can merge LoRAs
+   * into it — else its converted folder (written on first use: with {@code --vae}, {@code --lora},
+   * {@code --precision}, {@code --weights}, {@code --prediction}, {@code --config}, or fp16 for a UNet
+   * on a GPU); a model folder as is.
+   */
   private Path checkpointFolder(Path model) {
     try {
       String dev = device != null ? device : "cpu";
       Placement unet = Placement.parseEach(placement, dev).getOrDefault(ModelComponent.UNET,
           new Placement(backend != null ? backend : "onnx", dev));
+      if (CheckpointOptions.isCheckpoint(model) && checkpointOptions.convertsAsTheExtension(unet)) {
+        return model;
+      }
       return checkpointOptions.modelFolder(model, unet);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot open the checkpoint " + model, e);

@@ -116,6 +116,20 @@ class CommandLineTest {
   }
 
   @Test
+  void serveLibraryOptionsBecomeTheExtensionsLibrary(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path ckpt = java.nio.file.Files.write(dir.resolve("c.safetensors"), new byte[8]);
+    ServeCommand serve = (ServeCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("serve",
+        "--models-dir", dir.resolve("models").toString(), "--lora-dir", dir.resolve("loras").toString(),
+        "--model", ckpt.toString()).subcommand().commandSpec().userObject();
+    assertThat(serve.configuration(() -> Path.of("demo")))
+        .containsEntry("quarkus.ldm4j.library.models-dir", dir.resolve("models").toAbsolutePath().toString())
+        .containsEntry("quarkus.ldm4j.library.lora-dir", dir.resolve("loras").toAbsolutePath().toString())
+        .doesNotContainKey("quarkus.ldm4j.library.vae-dir")
+        // the checkpoint itself (not a converted folder), so that requests can merge LoRAs into it
+        .containsEntry("quarkus.ldm4j.model.path", ckpt.toAbsolutePath().toString());
+  }
+
+  @Test
   void serveOptionsBecomeConfiguration() {
     CommandLine cl = Ldm4jCommand.commandLine(CommandLine.defaultFactory());
     CommandLine.ParseResult r = cl.parseArgs("serve", "--port", "9999", "--host", "127.0.0.1", "--model", "m",

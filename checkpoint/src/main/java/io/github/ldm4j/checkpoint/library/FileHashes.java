@@ -80,6 +80,20 @@ public final class FileHashes {
     return hash(Kind.ADDNET, file);
   }
 
+  /**
+   * The SHA-256 of the file's current version if it was computed before (in this process or in the
+   * cache file), without reading the file; empty otherwise. For listings that must not hash
+   * multi-GB files, as AUTOMATIC1111 lists a checkpoint without its hash until it was loaded.
+   *
+   * @throws IOException when the file's size or time cannot be read
+   */
+  public Optional<String> cachedSha256(Path file) throws IOException {
+    Path f = file.toAbsolutePath().normalize();
+    load();
+    return Optional.ofNullable(cache.get(new Key(Kind.SHA256, f.toString(), Files.size(f),
+        Files.getLastModifiedTime(f).toMillis())));
+  }
+
   private String hash(Kind kind, Path file) throws IOException {
     Path f = file.toAbsolutePath().normalize();
     Key key = new Key(kind, f.toString(), Files.size(f), Files.getLastModifiedTime(f).toMillis());

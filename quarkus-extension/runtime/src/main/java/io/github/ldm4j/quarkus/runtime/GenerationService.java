@@ -5,6 +5,7 @@ import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.generate.Provenance;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -132,7 +133,8 @@ public class GenerationService {
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation) throws InterruptedException {
-    return generate(generator, request, listener, cancellation, TaskRegistry.Task.detached());
+    return generate(generator, request, Provenance.of(request), listener, cancellation, TaskRegistry.Task.detached(),
+        () -> {});
   }
 
   /**
@@ -152,10 +154,25 @@ public class GenerationService {
    */
   public GenerationResult generate(Generator generator, GenerationRequest request, ProgressListener listener,
       CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
-    Job job = new Job(jobs.incrementAndGet(), generator, request, listener, cancellation, task);
+    return generate(generator, request, Provenance.of(request), listener, cancellation, task, () -> {});
+  }
+
+  /**
+   * Runs one generation as {@link #generate(Generator, GenerationRequest, ProgressListener,
+   * CancellationToken, TaskRegistry.Task)}, its images' parameters text saying what {@code provenance}
+   * adds, and runs {@code finished} exactly once when the generation can no longer touch {@code
+   * generator}: after it ran, or when it was refused or left the queue without running. This method
+   * may return earlier (a cancellation returns at once while a running generation stops at its next
+   * step), so a caller that must release the generator (a cached pipeline) does it in {@code finished}.
+   */
+  public GenerationResult generate(Generator generator, GenerationRequest request, Provenance provenance,
+      ProgressListener listener, CancellationToken cancellation, TaskRegistry.Task task, Runnable finished)
+      throws InterruptedException {
+    Job job = new Job(jobs.incrementAndGet(), generator, request, provenance, listener, cancellation, task, finished);
     Future<GenerationResult> f;
     synchronized (admission) {
       if (draining || closed) {
+        job.finish();
         task.cancelled(SHUTDOWN);
         throw new ShuttingDownException(SHUTTING_DOWN);
       }
@@ -163,6 +180,7 @@ public class GenerationService {
       try {
         f = pool.submit(job);
       } catch (RejectedExecutionException e) {
+        job.finish();
         rejected.increment();
         String message = "the generation queue is full (" + pool.getQueue().size() + " waiting, "
             + pool.getMaximumPoolSize() + " running); retry later";
@@ -174,6 +192,7 @@ public class GenerationService {
     cancellation.onCancel(() -> {
       if (job.state.compareAndSet(Job.QUEUED, Job.SKIPPED)) {
         pool.remove((Runnable) f);
+        job.finish();
         String why = cancellation.reason().orElse("cancelled");
         cancelled(why);
         task.cancelled(why);
@@ -243,18 +262,34 @@ public class GenerationService {
     private final long number;
     private final Generator generator;
     private final GenerationRequest request;
+    private final Provenance provenance;
     private final ProgressListener listener;
     private final CancellationToken cancellation;
     private final TaskRegistry.Task task;
+    private final Runnable finished;
+    private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
 
-    Job(long number, Generator generator, GenerationRequest request, ProgressListener listener,
-        CancellationToken cancellation, TaskRegistry.Task task) {
+    Job(long number, Generator generator, GenerationRequest request, Provenance provenance, ProgressListener listener,
+        CancellationToken cancellation, TaskRegistry.Task task, Runnable finished) {
       this.number = number;
       this.generator = generator;
       this.request = request;
+      this.provenance = java.util.Objects.requireNonNull(provenance, "provenance");
       this.listener = listener;
       this.cancellation = cancellation;
       this.task = task;
+      this.finished = java.util.Objects.requireNonNull(finished, "finished");
+    }
+
+    /** Runs {@code finished} once: the generator is no longer touched by this job. */
+    void finish() {
+      if (done.compareAndSet(false, true)) {
+        try {
+          finished.run();
+        } catch (RuntimeException e) {
+          LOG.warn("releasing a generation's pipeline failed", e);
+        }
+      }
     }
 
     @Override
@@ -262,11 +297,19 @@ public class GenerationService {
       if (!state.compareAndSet(QUEUED, RUNNING)) {
         throw new CancellationException(cancellation.reason().orElse("cancelled"));
       }
+      try {
+        return run();
+      } finally {
+        finish();
+      }
+    }
+
+    private GenerationResult run() {
       running.incrementAndGet();
       long start = System.nanoTime();
       try {
         cancellation.throwIfCancelled();
-        GenerationResult result = generator.generate(request, new ProgressListener() {
+        GenerationResult result = generator.generate(request, provenance, new ProgressListener() {
           @Override
           public void onProgress(ProgressEvent e) {
             latest.set(new Current(task.id(), e));

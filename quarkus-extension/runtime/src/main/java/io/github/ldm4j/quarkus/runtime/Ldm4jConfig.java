@@ -58,6 +58,12 @@ public interface Ldm4jConfig {
   /** Further models by name, selected with the request's {@code model} field ({@code quarkus.ldm4j.models."name".*}). */
   Map<String, NamedModel> models();
 
+  /** The model library: checkpoints, VAEs, LoRAs and embeddings selected by name ({@code quarkus.ldm4j.library.*}). */
+  Library library();
+
+  /** The pipelines opened on demand: library checkpoints and LoRA sets ({@code quarkus.ldm4j.cache.*}). */
+  Cache cache();
+
   /** Generation defaults for fields a request leaves out. */
   Defaults defaults();
 
@@ -127,6 +133,53 @@ public interface Ldm4jConfig {
      * device. Empty (the default): every network on the model's backend and device.
      */
     Map<String, String> placement();
+  }
+
+  /**
+   * A model library laid out as AUTOMATIC1111's {@code models/} folder. Requests select checkpoints
+   * by name (OpenAI {@code model}, A1111 {@code sd_model_checkpoint}) and LoRAs by name ({@code
+   * <lora:NAME:W>} in the prompt, the {@code loras} field); {@code GET /sdapi/v1/sd-models}, {@code
+   * sd-vae}, {@code loras} and {@code embeddings} list it. Without any folder there is no library:
+   * LoRA requests are refused with 400.
+   */
+  interface Library {
+    /**
+     * The models directory: checkpoints in its {@code Stable-diffusion/}, VAEs in {@code VAE/}, LoRAs
+     * in {@code Lora/}, embeddings in {@code embeddings/} (each replaceable below).
+     */
+    Optional<Path> modelsDir();
+
+    /** The checkpoint folder ({@code .safetensors}, {@code .ckpt}); default {@code MODELS_DIR/Stable-diffusion}. */
+    Optional<Path> checkpointsDir();
+
+    /** The VAE folder; default {@code MODELS_DIR/VAE}. */
+    Optional<Path> vaeDir();
+
+    /** The LoRA folder; default {@code MODELS_DIR/Lora}. */
+    Optional<Path> loraDir();
+
+    /** The textual-inversion embeddings folder; default {@code MODELS_DIR/embeddings}. */
+    Optional<Path> embeddingsDir();
+  }
+
+  /**
+   * Bounds of the pipelines opened on demand — a library checkpoint, or any checkpoint with a LoRA set
+   * or a separate VAE (each combination is its own pipeline) — kept in a least-recently-used cache.
+   * The configured models ({@code quarkus.ldm4j.model}, {@code quarkus.ldm4j.models}) stay open and
+   * do not count. A load that would exceed a bound first closes the least recently used idle
+   * pipelines; when every cached pipeline is in use, it waits for one to be released (at most
+   * {@code limits.request-timeout}). One pipeline is always allowed, whatever its size.
+   */
+  interface Cache {
+    /** Pipelines kept open at once. */
+    @WithDefault("2")
+    int maxPipelines();
+
+    /**
+     * Total size of the pipelines kept open (their networks' weights, as the converted folder holds
+     * them), e.g. {@code 8G}; no bound when absent.
+     */
+    Optional<io.quarkus.runtime.configuration.MemorySize> maxSize();
   }
 
   /** Generation defaults; their own defaults are {@link GenerationSettings}' {@code DEFAULT_*} constants. */

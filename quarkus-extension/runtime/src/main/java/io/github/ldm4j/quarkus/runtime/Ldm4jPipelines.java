@@ -1,24 +1,47 @@
 package io.github.ldm4j.quarkus.runtime;
 
+import io.github.ldm4j.checkpoint.library.FileHashes;
+import io.github.ldm4j.checkpoint.library.ModelEntry;
+import io.github.ldm4j.checkpoint.library.ModelKind;
+import io.github.ldm4j.checkpoint.library.ModelLibrary;
+import io.github.ldm4j.checkpoint.library.ModelSelection;
+import io.github.ldm4j.checkpoint.library.NamedLora;
+import io.github.ldm4j.checkpoint.lora.LoraSet;
+import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
+import io.github.ldm4j.folder.Ldm4jHome;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.spi.Placement;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 
 /**
- * The opened models of the application, by name: the default model plus the named ones of
- * {@code quarkus.ldm4j.models}. Created at startup (an invalid model fails the startup with a
- * message naming the model and the folder); owns its {@link Generator}s and closes them in {@link
- * #close()} (idempotent), which the container calls at shutdown.
+ * The models of the application: the configured ones by name — the default model plus the named
+ * ones of {@code quarkus.ldm4j.models}, opened at startup (an invalid model fails the startup with a
+ * message naming the model and the folder) and kept open — and the model library's ({@code
+ * quarkus.ldm4j.library.*}), whose pipelines are opened on demand in a bounded {@link PipelineCache}
+ * ({@code quarkus.ldm4j.cache.*}) together with every checkpoint + LoRA set + VAE combination a
+ * request asks for ({@link #use}). Which checkpoint serves requests that name none is the active
+ * model ({@link #activate}, A1111's {@code sd_model_checkpoint}), the default model at first.
+ *
+ * <p><b>Ownership:</b> owns its {@link Generator}s and the cache, and closes them in {@link
+ * #close()} (idempotent), which the container calls at shutdown; a cached pipeline still in use is
+ * closed when its {@link Use} is closed.
  */
 public final class Ldm4jPipelines implements AutoCloseable {
 
@@ -30,15 +53,59 @@ public final class Ldm4jPipelines implements AutoCloseable {
   private final String defaultName;
   private final Map<String, Generator> generators;
   private final Map<String, Path> folders;
+  private final Map<String, Opening> openings;
   private final GenerationSettings defaults;
+  private final GenerationLimits limits;
+  private final Optional<ModelLibrary> library;
+  private final PipelineCache<PipelineKey, Generator> cache;
+  private final FileHashes hashes;
+  private final Duration timeout;
+  private volatile Active active;
   private boolean closed;
 
+  /**
+   * How a model's networks are opened.
+   *
+   * @param backend the backend name
+   * @param options device, threads and placement
+   */
+  public record Opening(String backend, BackendOptions options) {}
+
+  /**
+   * What one pipeline is made of: the key of the {@link PipelineCache}.
+   *
+   * @param checkpoint the checkpoint file
+   * @param vae a separate VAE file, if any
+   * @param loras the LoRAs merged into it
+   * @param opening how its networks are opened
+   */
+  public record PipelineKey(Path checkpoint, Optional<Path> vae, LoraSet loras, Opening opening) {}
+
+  /**
+   * The model that serves requests naming none, and the separate VAE put on checkpoints (A1111's
+   * {@code sd_model_checkpoint} and {@code sd_vae}).
+   *
+   * @param model a configured model name or a library checkpoint's name
+   * @param vae a library VAE's name; empty for the checkpoint's own
+   */
+  public record Active(String model, Optional<String> vae) {}
+
   private Ldm4jPipelines(String defaultName, Map<String, Generator> generators, Map<String, Path> folders,
-      GenerationSettings defaults) {
+      Map<String, Opening> openings, GenerationSettings defaults, GenerationLimits limits,
+      Optional<ModelLibrary> library, Ldm4jConfig.Cache cache, Duration timeout) {
     this.defaultName = defaultName;
     this.generators = Collections.unmodifiableMap(generators);
     this.folders = Collections.unmodifiableMap(folders);
+    this.openings = Collections.unmodifiableMap(openings);
     this.defaults = defaults;
+    this.limits = limits;
+    this.library = library;
+    this.hashes = library.map(ModelLibrary::hashes)
+        .orElseGet(() -> new FileHashes(Optional.of(Ldm4jHome.path().resolve("hashes.tsv"))));
+    this.timeout = timeout;
+    this.cache = new PipelineCache<>(cache.maxPipelines(),
+        cache.maxSize().map(m -> m.asLongValue()).orElse(Long.MAX_VALUE), key -> prepare(key, limits));
+    this.active = new Active(defaultName, Optional.empty());
   }
 
   /**
@@ -52,38 +119,70 @@ public final class Ldm4jPipelines implements AutoCloseable {
     GenerationSettings defaults = defaults(config);
     Map<String, Generator> generators = new LinkedHashMap<>();
     Map<String, Path> folders = new LinkedHashMap<>();
+    Map<String, Opening> openings = new LinkedHashMap<>();
     String defaultName = config.model().name();
+    checkCache(config);
+    Optional<ModelLibrary> library = library(config.library());
     try {
       Path main = config.model().path().orElseThrow(() -> new IllegalStateException(NO_MODEL_PATH));
-      openOne(generators, folders, defaultName, main, config.backend(), config.device(), config.model().placement(),
-          config, limits);
+      openOne(generators, folders, openings, defaultName, main, config.backend(), config.device(),
+          config.model().placement(), config, limits);
       for (Map.Entry<String, Ldm4jConfig.NamedModel> e : config.models().entrySet()) {
         if (e.getKey().equals(defaultName)) {
           throw new IllegalStateException("quarkus.ldm4j.models.\"" + e.getKey()
               + "\" clashes with the default model's name (quarkus.ldm4j.model.name)");
         }
         Ldm4jConfig.NamedModel m = e.getValue();
-        openOne(generators, folders, e.getKey(), m.path(), m.backend().orElse(config.backend()),
+        openOne(generators, folders, openings, e.getKey(), m.path(), m.backend().orElse(config.backend()),
             m.device().orElse(config.device()), m.placement(), config, limits);
       }
     } catch (RuntimeException e) {
       generators.values().forEach(Generator::close);
       throw e;
     }
-    return new Ldm4jPipelines(defaultName, generators, folders, defaults);
+    return new Ldm4jPipelines(defaultName, generators, folders, openings, defaults, limits, library, config.cache(),
+        config.limits().requestTimeout());
   }
 
-  private static void openOne(Map<String, Generator> into, Map<String, Path> folders, String name, Path dir,
-      String backend, String device, Map<String, String> placement, Ldm4jConfig config, GenerationLimits limits) {
+  /**
+   * The library of {@code quarkus.ldm4j.library.*}; empty when no folder is configured. Hashes are
+   * cached in the ldm4j home ({@code hashes.tsv}, shared with the CLI).
+   */
+  static Optional<ModelLibrary> library(Ldm4jConfig.Library c) {
+    Map<ModelKind, Path> overrides = new EnumMap<>(ModelKind.class);
+    c.checkpointsDir().ifPresent(p -> overrides.put(ModelKind.CHECKPOINT, p));
+    c.vaeDir().ifPresent(p -> overrides.put(ModelKind.VAE, p));
+    c.loraDir().ifPresent(p -> overrides.put(ModelKind.LORA, p));
+    c.embeddingsDir().ifPresent(p -> overrides.put(ModelKind.EMBEDDING, p));
+    if (c.modelsDir().isEmpty() && overrides.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new ModelLibrary(ModelLibrary.folders(c.modelsDir().orElse(null), overrides),
+        new FileHashes(Optional.of(Ldm4jHome.path().resolve("hashes.tsv")))));
+  }
+
+  private static void openOne(Map<String, Generator> into, Map<String, Path> folders, Map<String, Opening> openings,
+      String name, Path dir, String backend, String device, Map<String, String> placement, Ldm4jConfig config,
+      GenerationLimits limits) {
     try {
       BackendOptions options = new BackendOptions(device, config.threads(), 0, config.allowCpuFallback(),
           Placement.parseEach(placement, device));
       into.put(name, Generator.open(dir, backend, options, limits));
       folders.put(name, dir);
+      openings.put(name, new Opening(backend, options));
     } catch (Exception e) {
       throw new IllegalStateException("ldm4j: cannot open model \"" + name + "\" from " + dir.toAbsolutePath()
           + " with backend " + backend + " on " + device + (placement.isEmpty() ? "" : " (placement " + placement + ")")
           + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Checks {@code quarkus.ldm4j.cache.*}; throws naming the property when invalid. */
+  public static void checkCache(Ldm4jConfig config) {
+    requirePositive("quarkus.ldm4j.cache.max-pipelines", config.cache().maxPipelines());
+    if (config.cache().maxSize().isPresent() && config.cache().maxSize().get().asLongValue() < 1) {
+      throw new IllegalArgumentException("quarkus.ldm4j.cache.max-size must be positive, got "
+          + config.cache().maxSize().get().asLongValue() + " bytes");
     }
   }
 
@@ -150,6 +249,11 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return generators.get(defaultName);
   }
 
+  /** The generation limits (every model's). */
+  public GenerationLimits limits() {
+    return limits;
+  }
+
   /** The request defaults. */
   public GenerationSettings defaults() {
     return defaults;
@@ -160,11 +264,237 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return !closed;
   }
 
-  /** Closes every generator (once). */
+  /**
+   * The one seam from "checkpoint + VAE + LoRAs" to an opened pipeline: the checkpoint converted with
+   * its defaults (the {@code .yaml} beside it) and the LoRAs merged into a cached model folder
+   * ({@link CheckpointFolders#cached}; disk work, done before the cache makes room), then opened.
+   * Its size is the folder's (the networks' weights).
+   */
+  static PipelineCache.Prepared<Generator> prepare(PipelineKey key, GenerationLimits limits) throws IOException {
+    CheckpointFolders.Request d = CheckpointFolders.Request.defaults(key.checkpoint());
+    Path folder = CheckpointFolders.cached(new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
+        d.inference(), d.export().withLoras(key.loras())));
+    long bytes = sizeOf(folder);
+    return new PipelineCache.Prepared<>() {
+      @Override
+      public long bytes() {
+        return bytes;
+      }
+
+      @Override
+      public Generator open() throws IOException {
+        return Generator.open(folder, key.opening().backend(), key.opening().options(), limits);
+      }
+    };
+  }
+
+  private static long sizeOf(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).sum();
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  /** The hash part of an A1111 title ({@code name.safetensors [0123456789]}). */
+  private static final String TITLE_HASH = "\\s+\\[[0-9a-fA-F]{8,64}\\]$";
+
+  /** The model library, if one is configured. */
+  public Optional<ModelLibrary> library() {
+    return library;
+  }
+
+  /** The cache of the pipelines opened on demand. */
+  public PipelineCache<PipelineKey, Generator> cache() {
+    return cache;
+  }
+
+  /** The active model and VAE. */
+  public Active active() {
+    return active;
+  }
+
+  /**
+   * A model a request names, resolved.
+   *
+   * @param name the name it is known by (a configured model's, a library checkpoint's)
+   * @param path its folder or checkpoint file
+   * @param configured whether it is a configured model (then {@link #generator} has it open)
+   */
+  public record Target(String name, Path path, boolean configured) {}
+
+  /** A model name that names nothing (configured or in the library). */
+  public static final class UnknownModelException extends RuntimeException {
+    UnknownModelException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * The model {@code name} selects: the active model when null or blank; a configured model; an
+   * OpenAI model id ({@code dall-e-*}, {@code gpt-image-*}, which clients send by default) that names
+   * no configured model is the active model; else a library checkpoint by name ({@code sub/name},
+   * extension optional) or by A1111 title ({@code name.safetensors [hash]}) — the configured model
+   * when one was configured with that very file ({@code serve --models-dir DIR --model NAME}), so the
+   * file is not opened twice.
+   *
+   * @throws UnknownModelException naming the known models when nothing matches
+   * @throws IllegalArgumentException for an unsafe name
+   */
+  public Target target(String name) throws IOException {
+    if (name == null || name.isBlank()) {
+      return target(active.model());
+    }
+    String untitled = name.replaceFirst(TITLE_HASH, "");
+    if (generators.containsKey(name) || generators.containsKey(untitled)) {
+      String n = generators.containsKey(name) ? name : untitled;
+      return new Target(n, folders.get(n), true);
+    }
+    if (name.startsWith("dall-e-") || name.startsWith("gpt-image-")) {
+      return target(active.model());
+    }
+    Optional<ModelEntry> entry = libraryEntry(ModelKind.CHECKPOINT, name);
+    if (entry.isPresent()) {
+      Path file = entry.get().file().toAbsolutePath().normalize();
+      for (Map.Entry<String, Path> c : folders.entrySet()) { // a configured model of that file: already open
+        if (c.getValue().toAbsolutePath().normalize().equals(file)) {
+          return new Target(c.getKey(), c.getValue(), true);
+        }
+      }
+      return new Target(entry.get().name(), file, false);
+    }
+    List<String> known = new ArrayList<>(names());
+    if (library.isPresent()) {
+      library.get().list(ModelKind.CHECKPOINT).forEach(e -> known.add(e.name()));
+    }
+    throw new UnknownModelException("unknown model '" + name + "'; known: " + known);
+  }
+
+  /**
+   * The library entry of {@code kind} named {@code name} or titled {@code name [hash]} (A1111's
+   * title); empty when there is no library or it holds none of that name.
+   *
+   * @throws IllegalArgumentException for an unsafe or ambiguous name
+   */
+  public Optional<ModelEntry> libraryEntry(ModelKind kind, String name) throws IOException {
+    if (library.isEmpty() || library.get().folder(kind).isEmpty()) {
+      return Optional.empty();
+    }
+    String n = name.replaceFirst(TITLE_HASH, "");
+    try {
+      return Optional.of(library.get().require(kind, n));
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage().startsWith("no ")) {
+        return Optional.empty();
+      }
+      throw new IllegalArgumentException(e.getMessage().replace(library.get().folder(kind).get().toString(),
+          kind.folder() + "/"), e);
+    }
+  }
+
+  /**
+   * Makes {@code model} the active model (A1111's {@code sd_model_checkpoint}) and {@code vae} the
+   * VAE of checkpoints (empty: their own), loading the pipeline now so that a bad file fails here.
+   *
+   * @throws UnknownModelException for an unknown model
+   * @throws IllegalArgumentException for an unknown VAE
+   */
+  public void activate(String model, Optional<String> vae) throws IOException, InterruptedException, TimeoutException {
+    Target t = target(model);
+    Active next = new Active(t.name(), vae);
+    try (Use u = use(t, next.vae(), List.of())) {
+      active = next;
+    }
+  }
+
+  /**
+   * A pipeline for {@code target} with the VAE named {@code vae} (library name; checkpoints only,
+   * ignored for a model folder) and {@code loras}: the configured model's own when it is plain, else
+   * one of the cache (loaded now, or shared with a load in progress, waiting at most the request
+   * timeout). Close the returned use when the generation ended.
+   *
+   * @throws IllegalArgumentException for LoRAs on a model folder or an unknown VAE
+   * @throws PipelineCache.LoadException when loading failed
+   * @throws TimeoutException when no pipeline could be opened within the request timeout
+   */
+  public Use use(Target target, Optional<String> vae, List<NamedLora> loras)
+      throws IOException, InterruptedException, TimeoutException {
+    Optional<Path> vaeFile = Optional.empty();
+    if (vae.isPresent() && ModelSelection.isCheckpoint(target.path())) {
+      vaeFile = Optional.of(libraryEntry(ModelKind.VAE, vae.get())
+          .orElseThrow(() -> new IllegalArgumentException("unknown VAE '" + vae.get() + "'")).file());
+    }
+    ModelSelection selection = new ModelSelection(target.path(), vaeFile, loras);
+    if (target.configured() && selection.vae().isEmpty() && selection.loraSet().isEmpty()) {
+      return new Use(target, selection, generators.get(target.name()), null);
+    }
+    Opening opening = openings.getOrDefault(target.name(), openings.get(defaultName));
+    PipelineKey key = new PipelineKey(selection.model(), selection.vae(), selection.loraSet(), opening);
+    PipelineCache<PipelineKey, Generator>.Lease lease = cache.acquire(key, timeout);
+    return new Use(target, selection, lease.value(), lease);
+  }
+
+  /** The hash cache of the library (or of the ldm4j home when there is none). */
+  public FileHashes hashes() {
+    return hashes;
+  }
+
+  /**
+   * One request's use of a pipeline: the generator (valid until {@link #close()}), what it was made
+   * of; closing releases a cached pipeline (idempotent).
+   */
+  public static final class Use implements AutoCloseable {
+    private final Target target;
+    private final ModelSelection selection;
+    private final Generator generator;
+    private final AutoCloseable lease;
+
+    Use(Target target, ModelSelection selection, Generator generator, AutoCloseable lease) {
+      this.target = target;
+      this.selection = selection;
+      this.generator = generator;
+      this.lease = lease;
+    }
+
+    /** The model. */
+    public Target target() {
+      return target;
+    }
+
+    /** The checkpoint (or folder), VAE and LoRAs by name. */
+    public ModelSelection selection() {
+      return selection;
+    }
+
+    /** The generator. */
+    public Generator generator() {
+      return generator;
+    }
+
+    @Override
+    public void close() {
+      if (lease != null) {
+        try {
+          lease.close();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  /** Closes every generator and the cache (once). */
   @Override
   public synchronized void close() {
     if (!closed) {
       closed = true;
+      cache.close();
       generators.values().forEach(Generator::close);
     }
   }

@@ -9,7 +9,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * At startup: checks the limits, defaults and task bounds of the configuration (a bad value fails
+ * At startup: checks the limits, defaults, cache bounds and task bounds of the configuration (a bad value fails
  * the startup naming its property), then opens the models when {@code quarkus.ldm4j.open-at-startup}
  * is true (the default), so that an invalid model fails the startup too; otherwise {@link
  * Ldm4jPipelines} is created on first use. {@code quarkus.ldm4j.limits.max-request-body-size} must
@@ -34,6 +34,7 @@ public class Ldm4jStartup {
     // default or task bound fails the startup naming its property.
     Ldm4jPipelines.limits(config);
     Ldm4jPipelines.defaults(config);
+    Ldm4jPipelines.checkCache(config);
     checkBodyLimits(config.limits().maxRequestBodySize(),
         ConfigProvider.getConfig().getOptionalValue(HTTP_MAX_BODY_SIZE_PROPERTY, String.class));
     tasks.get();

@@ -48,6 +48,7 @@ public class A1111Resource {
   private static final String ERRORS = "an OpenAI error body: "
       + "400 invalid request (error.param names the field), "
       + "401 missing or wrong API key, "
+      + "404 unknown model (override_settings.sd_model_checkpoint), "
       + "409 task id in flight, "
       + "413 body too large, "
       + "422 the model cannot run it, "
@@ -78,10 +79,15 @@ public class A1111Resource {
    * @param batchSize images
    * @param forceTaskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
+   * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
+   *     <lora:NAME:W>} tags
+   * @param overrideSettings {@code sd_model_checkpoint} and {@code sd_vae} for this request only (as
+   *     {@code POST /sdapi/v1/options} takes them); another setting is refused
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
-      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId) {}
+      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId,
+      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings) {}
 
   /**
    * The response.
@@ -158,11 +164,14 @@ public class A1111Resource {
    * @param mask base64 mask or null
    * @param denoisingStrength strength in (0, 1]
    * @param forceTaskId optional client-chosen task id, as in txt2img
+   * @param loras LoRAs, as in txt2img
+   * @param overrideSettings as in txt2img
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
       String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
-      Double denoisingStrength, String forceTaskId) {}
+      Double denoisingStrength, String forceTaskId, List<Generations.LoraEntry> loras,
+      Map<String, Object> overrideSettings) {}
 
   /** Image to image (with {@code mask}: inpainting); a client that disconnects cancels the generation. */
   @POST
@@ -183,7 +192,7 @@ public class A1111Resource {
       if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
         throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
       }
-      long maxPixels = generations.model(null).limits().maxPixels();
+      long maxPixels = generations.limits().maxPixels();
       RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
       Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
       if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
@@ -196,7 +205,7 @@ public class A1111Resource {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
       Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId());
+          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras(), r.overrideSettings());
       return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
     });
   }
@@ -235,16 +244,29 @@ public class A1111Resource {
         r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    Map<String, Object> overrides = r.overrideSettings() == null ? Map.of() : r.overrideSettings();
+    for (Map.Entry<String, Object> o : overrides.entrySet()) {
+      if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
+        throw ApiException.invalid("override_settings", "override_settings." + o.getKey()
+            + " is not served; ldm4j overrides sd_model_checkpoint and sd_vae");
+      }
+      if (!(o.getValue() instanceof String)) {
+        throw ApiException.invalid("override_settings", "override_settings." + o.getKey() + " must be a string");
+      }
+    }
+    Generations.Selected selected = generations.select("override_settings", (String) overrides.get("sd_model_checkpoint"),
+        (String) overrides.get("sd_vae"), r.prompt(), negative, r.loras());
     GenerationRequest request;
     try {
-      request = init == null ? new GenerationRequest.TextToImage(r.prompt(), negative, s)
-          : mask == null ? new GenerationRequest.ImageToImage(r.prompt(), negative, s, init, strength)
-          : new GenerationRequest.Inpainting(r.prompt(), negative, s, init, mask, strength);
+      String p = selected.prompt();
+      request = init == null ? new GenerationRequest.TextToImage(p, negative, s)
+          : mask == null ? new GenerationRequest.ImageToImage(p, negative, s, init, strength)
+          : new GenerationRequest.Inpainting(p, negative, s, init, mask, strength);
     } catch (IllegalArgumentException e) {
+      selected.use().close();
       throw ApiException.invalid(null, e.getMessage());
     }
-    GenerationResult result = generations.run(generations.model(null), request, taskId, response,
-        sizeParam(init, width, height));
+    GenerationResult result = generations.run(selected, request, taskId, response, sizeParam(init, width, height));
     Base64.Encoder b64 = Base64.getEncoder();
     List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();

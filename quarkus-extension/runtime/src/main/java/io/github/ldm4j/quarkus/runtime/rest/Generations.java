@@ -13,7 +13,22 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import io.github.ldm4j.checkpoint.library.ModelKind;
+import io.github.ldm4j.checkpoint.library.ModelSelection;
+import io.github.ldm4j.checkpoint.library.NamedLora;
+import io.github.ldm4j.conditioning.prompt.ExtraNetworkPrompt;
+import io.github.ldm4j.conditioning.prompt.ExtraNetworks;
+import io.github.ldm4j.conditioning.prompt.LoraTag;
+import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
+import io.github.ldm4j.generate.Provenance;
+import io.github.ldm4j.quarkus.runtime.PipelineCache;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
@@ -29,11 +44,18 @@ import io.github.ldm4j.spi.NamedServices;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.stream.Collectors;
 
@@ -147,6 +169,26 @@ public class Generations {
     throw ApiException.invalid(param, "'" + param + "' must be " + kind + " written as a JSON number, got \"" + text + "\"");
   }
 
+  /**
+   * A form field's text bound as a JSON array of {@link LoraEntry} (the {@code loras} field of a
+   * multipart request), with the body's rules; empty when absent, 400 naming {@code param}.
+   */
+  public static List<LoraEntry> loraField(String param, String text) {
+    if (text == null) {
+      return List.of();
+    }
+    try {
+      LoraEntry[] v = JSON.readValue(text, LoraEntry[].class);
+      if (v == null) {
+        throw ApiException.invalid(param, "'" + param + "' must be a JSON array of LoRAs, got null");
+      }
+      return Arrays.asList(v);
+    } catch (JsonProcessingException e) {
+      ApiException a = bindingError(e, param);
+      throw ApiException.invalid(param, "'" + param + "': " + a.getMessage());
+    }
+  }
+
   private static ApiException bindingError(JsonProcessingException e, String param) {
     if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
       String field = m.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
@@ -174,27 +216,196 @@ public class Generations {
   }
 
   /**
-   * The named model's generator: the default when {@code name} is null, blank or an OpenAI model id
-   * ({@link #isOpenAiModelId}) that names no configured model; 404 if unknown.
+   * One LoRA of a request's {@code loras} field: {@code {"name": "…", "weight": 0.8}}, optionally
+   * {@code te_weight} / {@code unet_weight} for the text encoder and the UNet apart (as {@code
+   * <lora:name:te=…:unet=…>}). Bound strictly: {@code name} a string, the weights JSON numbers, no
+   * other field (a misspelt weight would silently apply 1).
+   *
+   * @param name a LoRA name of the library ({@code GET /sdapi/v1/loras})
+   * @param weight the multiplier of both networks (default 1)
+   * @param teWeight the text encoder's, overriding {@code weight}
+   * @param unetWeight the UNet's, overriding {@code weight}
    */
-  public Generator model(String name) {
-    if (name == null || name.isBlank()) {
-      return pipelines.defaultGenerator();
+  @JsonDeserialize(using = LoraEntryReader.class)
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record LoraEntry(String name, Double weight, Double teWeight, Double unetWeight) {
+
+    /** As a tag. */
+    LoraTag tag() {
+      double w = weight == null ? 1 : weight;
+      return new LoraTag(name, teWeight != null ? teWeight : w, unetWeight != null ? unetWeight : w);
     }
-    if (pipelines.generator(name).isEmpty() && isOpenAiModelId(name)) {
-      return pipelines.defaultGenerator();
+  }
+
+  /** The strict reader of {@link LoraEntry}. */
+  static final class LoraEntryReader extends StdDeserializer<LoraEntry> {
+    LoraEntryReader() {
+      super(LoraEntry.class);
     }
-    return pipelines.generator(name).orElseThrow(() -> new ApiException(404, "invalid_request_error", "model",
-        "model_not_found", "unknown model '" + name + "'; known: " + pipelines.names(), null));
+
+    @Override
+    public LoraEntry deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        throw JsonMappingException.from(p, "a LoRA must be an object {\"name\": …, \"weight\": …}, got " + p.currentToken());
+      }
+      String name = null;
+      Double[] w = new Double[3];
+      List<String> weights = List.of("weight", "te_weight", "unet_weight");
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        JsonToken v = p.nextToken();
+        if (field.equals("name")) {
+          if (v != JsonToken.VALUE_STRING) {
+            throw JsonMappingException.wrapWithPath(JsonMappingException.from(p, "'name' must be a string, got " + v),
+                LoraEntry.class, field);
+          }
+          name = p.getText();
+        } else if (weights.contains(field)) {
+          if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+            throw JsonMappingException.wrapWithPath(JsonMappingException.from(p, "'" + field + "' must be a number, got " + v),
+                LoraEntry.class, field);
+          }
+          double d = p.getDoubleValue();
+          if (!Double.isFinite(d)) {
+            throw JsonMappingException.wrapWithPath(JsonMappingException.from(p, "'" + field + "' must be finite"),
+                LoraEntry.class, field);
+          }
+          w[weights.indexOf(field)] = d;
+        } else {
+          throw JsonMappingException.wrapWithPath(JsonMappingException.from(p, "unknown field '" + field
+              + "' of a LoRA (known: name, weight, te_weight, unet_weight)"), LoraEntry.class, field);
+        }
+      }
+      if (name == null || name.isBlank()) {
+        throw JsonMappingException.from(p, "a LoRA needs a 'name'");
+      }
+      return new LoraEntry(name, w[0], w[1], w[2]);
+    }
   }
 
   /**
-   * Whether {@code name} is one of OpenAI's own image model ids ({@code dall-e-2}, {@code dall-e-3},
-   * {@code gpt-image-1}, …), which OpenAI clients and tools send by default: such a request is served
-   * by the default model unless a model of that exact name is configured.
+   * What a request runs on.
+   *
+   * @param use the pipeline (released when the generation ended)
+   * @param prompt the prompt without its extra-network tags: what the tokenizer sees
+   * @param provenance what the images' parameters say: the prompts as written, model, VAE and LoRA hashes
    */
-  static boolean isOpenAiModelId(String name) {
-    return name.startsWith("dall-e-") || name.startsWith("gpt-image-");
+  public record Selected(Ldm4jPipelines.Use use, String prompt, Provenance provenance) {}
+
+  /**
+   * Resolves what a request runs on, with the CLI's rules ({@link ExtraNetworks}, {@link
+   * ModelSelection}): the model {@code model} names ({@link Ldm4jPipelines#target}; null: the active
+   * one), the prompt's {@code <lora:…>} tags taken out and, with the {@code loras} field, looked up
+   * in the library, the pipeline of that checkpoint + active VAE + LoRA set (opened on demand,
+   * waiting for a load in progress), and the provenance. Errors: 404 (param {@code modelParam}) for
+   * an unknown model; 400 for a malformed tag or one in the negative prompt, a LoRA given twice, an
+   * unknown LoRA or one without a library (param {@code prompt} or {@code loras}, where it came
+   * from), LoRAs on a model folder; 422 when the pipeline cannot be opened; 504 when no room could
+   * be made for it within the request timeout.
+   */
+  public Selected select(String modelParam, String model, String prompt, String negativePrompt, List<LoraEntry> loras) {
+    return select(modelParam, model, null, prompt, negativePrompt, loras);
+  }
+
+  /**
+   * {@link #select(String, String, String, String, List)} with the VAE {@code vae} names (a library
+   * VAE, or {@code Automatic} / {@code None} for the checkpoint's own; null: the active one), as
+   * A1111's {@code override_settings.sd_vae}; 400 naming {@code override_settings} when unknown.
+   */
+  public Selected select(String modelParam, String model, String vae, String prompt, String negativePrompt,
+      List<LoraEntry> loras) {
+    ExtraNetworkPrompt tagged;
+    try {
+      tagged = ExtraNetworks.parse(prompt);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("prompt", "'prompt': " + e.getMessage());
+    }
+    try {
+      ExtraNetworks.requireNone(negativePrompt);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("negative_prompt", "'negative_prompt': " + e.getMessage());
+    }
+    Map<String, String> from = new LinkedHashMap<>(); // LoRA name -> the field it came from
+    List<LoraTag> tags = new ArrayList<>();
+    for (LoraTag t : tagged.loras()) {
+      from.put(t.name(), "prompt");
+      tags.add(t);
+    }
+    for (LoraEntry e : loras == null ? List.<LoraEntry>of() : loras) {
+      if (e == null) {
+        throw ApiException.invalid("loras", "'loras' must not hold null");
+      }
+      LoraTag t = e.tag();
+      if (from.putIfAbsent(t.name(), "loras") != null) {
+        throw ApiException.invalid("loras", "LoRA '" + t.name() + "' is given twice (in the prompt and in 'loras'); give it once");
+      }
+      tags.add(t);
+    }
+    Ldm4jPipelines.Target target;
+    try {
+      target = pipelines.target(model);
+    } catch (Ldm4jPipelines.UnknownModelException e) {
+      throw new ApiException(404, "invalid_request_error", modelParam, "model_not_found", e.getMessage(), null);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(modelParam, "'" + modelParam + "': " + e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "server_error", null, "library_unreadable", "cannot read the model library: " + e.getMessage(), null);
+    }
+    List<NamedLora> named = new ArrayList<>();
+    for (LoraTag t : tags) {
+      try {
+        named.addAll(ModelSelection.resolveLoras(pipelines.library(), List.of(t),
+            "the server has no model library (quarkus.ldm4j.library.models-dir or quarkus.ldm4j.library.lora-dir)"));
+      } catch (IllegalArgumentException e) {
+        String message = e.getMessage();
+        Optional<java.nio.file.Path> folder = pipelines.library().flatMap(l -> l.folder(ModelKind.LORA));
+        if (folder.isPresent()) {
+          message = message.replace(folder.get().toString(), "Lora/"); // no server paths in answers
+        }
+        throw ApiException.invalid(from.get(t.name()), message + " (GET /sdapi/v1/loras lists them)");
+      } catch (IOException e) {
+        throw new ApiException(500, "server_error", null, "library_unreadable", "cannot read the model library: " + e.getMessage(), null);
+      }
+    }
+    if (!named.isEmpty() && !ModelSelection.isCheckpoint(target.path())) {
+      throw ApiException.invalid(from.get(named.getFirst().name()), "LoRAs are merged into a checkpoint's weights: model '"
+          + target.name() + "' is a model folder, not a checkpoint file; select a checkpoint (GET /sdapi/v1/sd-models)");
+    }
+    Ldm4jPipelines.Use use;
+    try {
+      Optional<String> v = vae == null ? pipelines.active().vae()
+          : vae.equals(A1111ModelsResource.AUTOMATIC_VAE) || vae.equals(A1111ModelsResource.NO_VAE) ? Optional.empty()
+          : Optional.of(vae);
+      if (vae != null && v.isPresent() && pipelines.libraryEntry(ModelKind.VAE, v.get()).isEmpty()) {
+        throw ApiException.invalid("override_settings", "unknown VAE '" + vae + "' (GET /sdapi/v1/sd-vae lists them)");
+      }
+      use = pipelines.use(target, v, named);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    } catch (PipelineCache.LoadException e) {
+      throw new ApiException(422, "invalid_request_error", null, "model_unloadable", "cannot open model '" + target.name()
+          + "'" + (named.isEmpty() ? "" : " with LoRAs " + from.keySet()) + ": " + e.getMessage(), null);
+    } catch (TimeoutException e) {
+      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw shuttingDown("the server is shutting down");
+    } catch (IllegalStateException e) {
+      throw shuttingDown(e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "server_error", null, "library_unreadable", e.getMessage(), null);
+    }
+    try {
+      return new Selected(use, tagged.prompt(), use.selection().provenance(prompt, negativePrompt, pipelines.hashes()));
+    } catch (IOException | RuntimeException e) {
+      use.close();
+      throw new ApiException(500, "server_error", null, "hash_failed", "cannot hash the model files: " + e.getMessage(), null);
+    }
+  }
+
+  /** The generation limits. */
+  public GenerationLimits limits() {
+    return pipelines.limits();
   }
 
   /** The configured defaults. */
@@ -305,58 +516,55 @@ public class Generations {
     }
   }
 
-  /** Runs a request without task id or disconnect watch; see {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse)}. */
-  public GenerationResult run(Generator generator, GenerationRequest request) {
-    return run(generator, request, null, null);
-  }
-
   /**
-   * Runs a request as {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse, String)}
-   * with no request field named for a size the model cannot run.
+   * Runs a request on {@code selected}'s pipeline on the generation pool as task {@code taskId}
+   * (null: none), cancelling it when the client of {@code response} disconnects (null: not watched);
+   * failures become 400/409/422/429/499/503 (shutting down)/504. Before queueing, a request outside
+   * the limits or of a size the model's networks cannot run ({@link Generator#checkSize}) is refused
+   * with 400, naming {@code sizeParam} (null: none) for the latter. The pipeline is released when the
+   * generation can no longer touch it (which may be after this method returned, on a cancellation).
    */
-  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
-      HttpServerResponse response) {
-    return run(generator, request, taskId, response, null);
-  }
-
-  /**
-   * Runs a request on the generation pool as task {@code taskId} (null: none), cancelling it when
-   * the client of {@code response} disconnects (null: not watched); failures become
-   * 400/409/422/429/499/503 (shutting down)/504. Before queueing, a request outside the limits or of a size the model's
-   * networks cannot run ({@link Generator#checkSize}) is refused with 400, naming {@code sizeParam}
-   * (null: none) for the latter.
-   */
-  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
+  public GenerationResult run(Selected selected, GenerationRequest request, TaskId taskId,
       HttpServerResponse response, String sizeParam) {
+    boolean handedOver = false;
     try {
-      generator.limits().check(request.settings());
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalid(null, e.getMessage());
-    }
-    try {
-      generator.checkSize(request);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalid(sizeParam, e.getMessage());
-    }
-    TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
-    CancellationToken token = new CancellationToken();
-    ClientDisconnect.watch(response, token);
-    try {
-      return service.generate(generator, request, ProgressListener.NONE, token, task);
-    } catch (GenerationService.QueueFullException e) {
-      throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
-          config.limits().retryAfterSeconds());
-    } catch (GenerationService.ShuttingDownException e) {
-      throw shuttingDown(e.getMessage());
-    } catch (GenerationService.GenerationTimeoutException e) {
-      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
-    } catch (CancellationException e) {
-      throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw shuttingDown("the server is shutting down");
+      Generator generator = selected.use().generator();
+      try {
+        generator.limits().check(request.settings());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(null, e.getMessage());
+      }
+      try {
+        generator.checkSize(request);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(sizeParam, e.getMessage());
+      }
+      TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
+      CancellationToken token = new CancellationToken();
+      ClientDisconnect.watch(response, token);
+      handedOver = true;
+      try {
+        return service.generate(generator, request, selected.provenance(), ProgressListener.NONE, token, task,
+            selected.use()::close);
+      } catch (GenerationService.QueueFullException e) {
+        throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
+            config.limits().retryAfterSeconds());
+      } catch (GenerationService.ShuttingDownException e) {
+        throw shuttingDown(e.getMessage());
+      } catch (GenerationService.GenerationTimeoutException e) {
+        throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+      } catch (IllegalArgumentException e) {
+        throw new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
+      } catch (CancellationException e) {
+        throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw shuttingDown("the server is shutting down");
+      }
+    } finally {
+      if (!handedOver) {
+        selected.use().close();
+      }
     }
   }
 

@@ -85,9 +85,20 @@ public class Ldm4jInfoResource {
    * The models.
    *
    * @param defaultModel the default model's name
-   * @param models every model
+   * @param models every configured model
+   * @param activeModel the model serving requests that name none (A1111's {@code sd_model_checkpoint})
+   * @param loaded the pipelines opened on demand, least recently used first
    */
-  public record ModelList(String defaultModel, List<Model> models) {}
+  public record ModelList(String defaultModel, List<Model> models, String activeModel, List<Loaded> loaded) {}
+
+  /**
+   * A pipeline opened on demand (a library checkpoint, a checkpoint with LoRAs or a separate VAE).
+   *
+   * @param checkpoint the checkpoint file
+   * @param vae the separate VAE file, or null
+   * @param loras each LoRA file with its text-encoder and UNet multipliers ({@code FILE:TE:UNET})
+   */
+  public record Loaded(String checkpoint, String vae, List<String> loras) {}
 
   /**
    * One model.
@@ -104,11 +115,14 @@ public class Ldm4jInfoResource {
     return new SamplerList(Samplers.names(), StepSchedulers.names());
   }
 
-  /** The opened models. */
+  /** The configured models, the active one and the pipelines opened on demand. */
   @GET
   @Path("/models")
   public ModelList models() {
     return new ModelList(pipelines.defaultName(),
-        pipelines.names().stream().map(n -> new Model(n, pipelines.folder(n).toString())).toList());
+        pipelines.names().stream().map(n -> new Model(n, pipelines.folder(n).toString())).toList(),
+        pipelines.active().model(),
+        pipelines.cache().keys().stream().map(k -> new Loaded(k.checkpoint().toString(),
+            k.vae().map(Object::toString).orElse(null), k.loras().loras().stream().map(Object::toString).toList())).toList());
   }
 }

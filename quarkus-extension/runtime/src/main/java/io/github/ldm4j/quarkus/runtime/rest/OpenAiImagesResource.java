@@ -6,7 +6,7 @@ import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
-import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
@@ -71,7 +71,8 @@ public class OpenAiImagesResource {
    * @param n images, default 1
    * @param size {@code "WxH"}, default the configured width × height
    * @param responseFormat {@code b64_json} (the only format served)
-   * @param model a model name of {@code GET /ldm4j/models}; the default model when absent
+   * @param model a configured model name ({@code GET /ldm4j/models}) or a library checkpoint's name
+   *     or title ({@code GET /sdapi/v1/sd-models}); the active model when absent
    * @param negativePrompt negative prompt
    * @param steps sampler steps
    * @param sampler sampler name
@@ -80,11 +81,13 @@ public class OpenAiImagesResource {
    * @param seed seed; random when absent
    * @param taskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
+   * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
+   *     <lora:NAME:W>} tags
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
       String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed,
-      String taskId) {}
+      String taskId, List<Generations.LoraEntry> loras) {}
 
   /**
    * The response.
@@ -125,10 +128,9 @@ public class OpenAiImagesResource {
         throw ApiException.invalid("response_format",
             "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
       }
-      Generator generator = generations.model(r.model());
       GenerationSettings d = generations.defaults();
       int n = r.n() == null ? d.batchSize() : r.n();
-      checkN(n, generator);
+      checkN(n, generations.limits());
       int w = d.width();
       int h = d.height();
       if (r.size() != null) {
@@ -141,7 +143,8 @@ public class OpenAiImagesResource {
       }
       GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
       String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-      return response(generations.run(generator, new GenerationRequest.TextToImage(r.prompt(), negative, s), taskId,
+      Generations.Selected selected = generations.select("model", r.model(), r.prompt(), negative, r.loras());
+      return response(generations.run(selected, new GenerationRequest.TextToImage(selected.prompt(), negative, s), taskId,
           response, "size"), r.prompt());
     });
   }
@@ -167,7 +170,8 @@ public class OpenAiImagesResource {
       @RestForm("model") String model, @RestForm("negative_prompt") String negativePrompt,
       @RestForm("strength") String strength, @RestForm("steps") String steps, @RestForm("sampler") String sampler,
       @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
-      @RestForm("seed") String seed, @RestForm("task_id") String taskId, @Context HttpServerResponse response) {
+      @RestForm("seed") String seed, @RestForm("task_id") String taskId, @RestForm("loras") String loras,
+      @Context HttpServerResponse response) {
     Generations.TaskId task = Generations.taskId("task_id", taskId);
     return generations.refusing(task, () -> {
       if (image == null) {
@@ -177,9 +181,9 @@ public class OpenAiImagesResource {
       if (responseFormat != null && !responseFormat.equals("b64_json")) {
         throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
       }
-      Generator generator = generations.model(model);
-      RgbImage init = upload("image", image, generator);
-      Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
+      GenerationLimits limits = generations.limits();
+      RgbImage init = upload("image", image, limits);
+      Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, limits)));
       if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
         throw ApiException.invalid("mask", "mask is " + m.get().width() + "x" + m.get().height() + " but the image is "
             + init.width() + "x" + init.height());
@@ -191,35 +195,38 @@ public class OpenAiImagesResource {
       }
       Integer nGiven = Generations.field("n", n, Integer.class);
       int count = nGiven != null ? nGiven : generations.defaults().batchSize();
-      checkN(count, generator);
+      checkN(count, limits);
       GenerationSettings s = settings(count, init.width(), init.height(), Generations.field("steps", steps, Integer.class),
           sampler, scheduler, Generations.field("guidance_scale", guidanceScale, Double.class),
           Generations.field("seed", seed, Long.class));
       String negative = negativePrompt == null ? "" : negativePrompt;
+      List<Generations.LoraEntry> loraList = Generations.loraField("loras", loras);
+      Generations.Selected selected = generations.select("model", model, prompt, negative, loraList);
       GenerationRequest request;
       try {
         request = m.isPresent()
-            ? new GenerationRequest.Inpainting(prompt, negative, s, init, m.get(), str)
-            : new GenerationRequest.ImageToImage(prompt, negative, s, init, str);
+            ? new GenerationRequest.Inpainting(selected.prompt(), negative, s, init, m.get(), str)
+            : new GenerationRequest.ImageToImage(selected.prompt(), negative, s, init, str);
       } catch (IllegalArgumentException e) {
+        selected.use().close();
         throw ApiException.invalid("image", e.getMessage());
       }
-      return response(generations.run(generator, request, task, response, "image"), prompt);
+      return response(generations.run(selected, request, task, response, "image"), prompt);
     });
   }
 
-  private static void checkN(int n, Generator generator) {
-    int max = generator.limits().maxBatchSize();
+  private static void checkN(int n, GenerationLimits limits) {
+    int max = limits.maxBatchSize();
     if (n < 1 || n > max) {
       throw ApiException.invalid("n", "'n' must be in [1, " + max + "], got " + n);
     }
   }
 
-  private RgbImage upload(String param, FileUpload file, Generator generator) {
+  private RgbImage upload(String param, FileUpload file, GenerationLimits limits) {
     try {
       long size = Files.size(file.uploadedFile());
       generations.checkBodySize(size);
-      return PngCodec.decode(Files.readAllBytes(file.uploadedFile()), generator.limits().maxPixels()).image();
+      return PngCodec.decode(Files.readAllBytes(file.uploadedFile()), limits.maxPixels()).image();
     } catch (IOException e) {
       throw ApiException.invalid(param, "cannot read the uploaded '" + param + "': " + e.getMessage());
     } catch (IllegalArgumentException e) {

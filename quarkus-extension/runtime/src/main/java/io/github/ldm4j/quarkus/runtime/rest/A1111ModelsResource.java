@@ -1,0 +1,335 @@
+package io.github.ldm4j.quarkus.runtime.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.github.ldm4j.checkpoint.library.ModelEntry;
+import io.github.ldm4j.checkpoint.library.ModelKind;
+import io.github.ldm4j.checkpoint.library.ModelLibrary;
+import io.github.ldm4j.checkpoint.library.ModelSelection;
+import io.github.ldm4j.checkpoint.safetensors.SafetensorsFile;
+import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.PipelineCache;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
+/**
+ * The AUTOMATIC1111 model-library endpoints, with A1111's response shapes: {@code GET
+ * /sdapi/v1/sd-models}, {@code sd-vae}, {@code loras}, {@code embeddings}; {@code POST
+ * /sdapi/v1/refresh-checkpoints}, {@code refresh-vae}, {@code refresh-loras}, {@code
+ * refresh-embeddings}; {@code GET}/{@code POST /sdapi/v1/options} with {@code sd_model_checkpoint}
+ * and {@code sd_vae}. The library is {@code quarkus.ldm4j.library.*}; the folders are scanned on
+ * every listing (so the refresh endpoints only drop cached pipelines whose files are gone).
+ */
+@Path("/sdapi/v1")
+@Singleton
+@Produces(MediaType.APPLICATION_JSON)
+public class A1111ModelsResource {
+
+  /** {@code sd_vae}'s value for "the checkpoint's own VAE" (A1111 also accepts {@value #NO_VAE}). */
+  public static final String AUTOMATIC_VAE = "Automatic";
+
+  /** {@code sd_vae}'s value for no separate VAE. */
+  public static final String NO_VAE = "None";
+
+  private final Ldm4jPipelines pipelines;
+  private final Generations generations;
+
+  /** Injected. */
+  @Inject
+  public A1111ModelsResource(Ldm4jPipelines pipelines, Generations generations) {
+    this.pipelines = pipelines;
+    this.generations = generations;
+  }
+
+  /**
+   * A checkpoint, as A1111 lists it.
+   *
+   * @param title {@code name.safetensors [hash]} (the hash once known), what {@code
+   *     sd_model_checkpoint} takes; a configured model's name for those
+   * @param modelName the name without extension
+   * @param hash the first 10 hex digits of the SHA-256 once computed (the first use hashes it), else null
+   * @param sha256 the SHA-256 once computed, else null
+   * @param filename the file (or a configured model's folder)
+   * @param config the CompVis {@code .yaml} beside it, or null
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SdModelItem(String title, String modelName, String hash, String sha256, String filename, String config) {}
+
+  /**
+   * A VAE, as A1111 lists it.
+   *
+   * @param modelName the name {@code sd_vae} takes (the file name with extension)
+   * @param filename the file
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record SdVaeItem(String modelName, String filename) {}
+
+  /**
+   * A LoRA, as A1111 lists it.
+   *
+   * @param name the name {@code <lora:NAME:w>} takes
+   * @param alias the trainer's output name ({@code ss_output_name} metadata) when given, else the name
+   * @param path the file
+   * @param metadata the safetensors header's {@code __metadata__} (empty for other files)
+   */
+  public record LoraItem(String name, String alias, String path, Map<String, String> metadata) {}
+
+  /**
+   * An embedding, as A1111 lists it; what only reading the file tells is null here.
+   *
+   * @param step training step, or null
+   * @param sdCheckpoint hash of the checkpoint it was trained on, or null
+   * @param sdCheckpointName name of that checkpoint, or null
+   * @param shape vector width, or null (not read by this listing)
+   * @param vectors number of vectors, or null (not read by this listing)
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  @JsonInclude(JsonInclude.Include.ALWAYS)
+  public record EmbeddingItem(Integer step, String sdCheckpoint, String sdCheckpointName, Integer shape, Integer vectors) {}
+
+  /**
+   * The embeddings, as A1111 lists them.
+   *
+   * @param loaded by name: every embedding file of the library's folder
+   * @param skipped none
+   */
+  public record EmbeddingsResponse(Map<String, EmbeddingItem> loaded, Map<String, EmbeddingItem> skipped) {}
+
+  /**
+   * The options ldm4j serves.
+   *
+   * @param sdModelCheckpoint the active model: a library checkpoint's title, or a configured model's name
+   * @param sdVae the VAE put on checkpoints: a library VAE's name, or {@value #AUTOMATIC_VAE} for their own
+   * @param sdCheckpointHash the active checkpoint's SHA-256 once computed (read only), else null
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  public record Options(String sdModelCheckpoint, String sdVae, String sdCheckpointHash) {}
+
+  /** The checkpoints: the configured models, then the library's. */
+  @GET
+  @Path("/sd-models")
+  @Blocking
+  public List<SdModelItem> sdModels() {
+    List<SdModelItem> out = new ArrayList<>();
+    try {
+      for (String name : pipelines.names()) {
+        java.nio.file.Path p = pipelines.folder(name);
+        Optional<String> sha = ModelSelection.isCheckpoint(p) ? pipelines.hashes().cachedSha256(p) : Optional.empty();
+        out.add(new SdModelItem(name, name, sha.map(h -> h.substring(0, 10)).orElse(null), sha.orElse(null),
+            p.toString(), configOf(p)));
+      }
+      for (ModelEntry e : entries(ModelKind.CHECKPOINT)) {
+        Optional<String> sha = pipelines.hashes().cachedSha256(e.file());
+        out.add(new SdModelItem(title(e, sha), e.name(), sha.map(h -> h.substring(0, 10)).orElse(null),
+            sha.orElse(null), e.file().toString(), configOf(e.file())));
+      }
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+    return out;
+  }
+
+  private static String configOf(java.nio.file.Path p) {
+    return ModelSelection.isCheckpoint(p) ? InferenceConfig.beside(p).map(Object::toString).orElse(null) : null;
+  }
+
+  /** A1111's title: {@code name.ext [hash10]}, without the hash until it is known. */
+  static String title(ModelEntry e, Optional<String> sha) {
+    String ext = e.fileName().substring(e.stem().length());
+    return e.name() + ext + sha.map(h -> " [" + h.substring(0, 10) + "]").orElse("");
+  }
+
+  /** The library's VAEs. */
+  @GET
+  @Path("/sd-vae")
+  @Blocking
+  public List<SdVaeItem> sdVae() {
+    return entries(ModelKind.VAE).stream().map(e -> new SdVaeItem(vaeName(e), e.file().toString())).toList();
+  }
+
+  private static String vaeName(ModelEntry e) {
+    return e.name() + e.fileName().substring(e.stem().length());
+  }
+
+  /** The library's LoRAs. */
+  @GET
+  @Path("/loras")
+  @Blocking
+  public List<LoraItem> loras() {
+    List<LoraItem> out = new ArrayList<>();
+    for (ModelEntry e : entries(ModelKind.LORA)) {
+      Map<String, String> metadata = Map.of();
+      if (e.fileName().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+        try (SafetensorsFile f = SafetensorsFile.open(e.file())) {
+          metadata = new LinkedHashMap<>(f.metadata());
+        } catch (IOException | RuntimeException x) {
+          metadata = Map.of(); // listed anyway; using it says what is wrong
+        }
+      }
+      String alias = metadata.getOrDefault("ss_output_name", e.stem());
+      out.add(new LoraItem(e.stem(), alias, e.file().toString(), metadata));
+    }
+    return out;
+  }
+
+  /** The library's embeddings (by file name; their vectors are read where a prompt uses them). */
+  @GET
+  @Path("/embeddings")
+  @Blocking
+  public EmbeddingsResponse embeddings() {
+    Map<String, EmbeddingItem> loaded = new LinkedHashMap<>();
+    for (ModelEntry e : entries(ModelKind.EMBEDDING)) {
+      loaded.put(e.stem(), new EmbeddingItem(null, null, null, null, null));
+    }
+    return new EmbeddingsResponse(loaded, Map.of());
+  }
+
+  /** Re-scans the checkpoints: cached pipelines whose files are gone are dropped. */
+  @POST
+  @Path("/refresh-checkpoints")
+  public void refreshCheckpoints() {
+    dropGone();
+  }
+
+  /** Re-scans the VAEs: cached pipelines whose files are gone are dropped. */
+  @POST
+  @Path("/refresh-vae")
+  public void refreshVae() {
+    dropGone();
+  }
+
+  /** Re-scans the LoRAs: cached pipelines whose files are gone are dropped. */
+  @POST
+  @Path("/refresh-loras")
+  public void refreshLoras() {
+    dropGone();
+  }
+
+  /** Re-scans the embeddings (listed from the folder on every request). */
+  @POST
+  @Path("/refresh-embeddings")
+  public void refreshEmbeddings() {
+    entries(ModelKind.EMBEDDING);
+  }
+
+  private void dropGone() {
+    pipelines.cache().invalidate(k -> !Files.isRegularFile(k.checkpoint())
+        || k.vae().filter(v -> !Files.isRegularFile(v)).isPresent()
+        || k.loras().loras().stream().anyMatch(l -> !Files.isRegularFile(l.file())));
+  }
+
+  /** The options ldm4j serves: the active checkpoint and VAE. */
+  @GET
+  @Path("/options")
+  @Blocking
+  public Options options() {
+    Ldm4jPipelines.Active a = pipelines.active();
+    String model = a.model();
+    Optional<String> sha = Optional.empty();
+    try {
+      java.nio.file.Path file = pipelines.names().contains(model) ? pipelines.folder(model) : null;
+      Optional<ModelEntry> e = file != null ? Optional.empty() : pipelines.libraryEntry(ModelKind.CHECKPOINT, model);
+      if (e.isPresent()) {
+        file = e.get().file();
+      }
+      sha = file != null && ModelSelection.isCheckpoint(file) ? pipelines.hashes().cachedSha256(file) : Optional.empty();
+      if (e.isPresent()) {
+        model = title(e.get(), sha);
+      }
+    } catch (IOException | IllegalArgumentException x) {
+      // the active checkpoint's file is gone: its name as it was set
+    }
+    return new Options(model, a.vae().orElse(AUTOMATIC_VAE), sha.orElse(null));
+  }
+
+  /**
+   * Sets options: {@code sd_model_checkpoint} (a title or name of {@code GET /sdapi/v1/sd-models})
+   * makes that model serve the requests that name none, loading it now; {@code sd_vae} (a name of
+   * {@code GET /sdapi/v1/sd-vae}, or {@value #AUTOMATIC_VAE} / {@value #NO_VAE} for the checkpoint's
+   * own) is put on checkpoints. Another option is refused with 400 (ldm4j serves no other).
+   */
+  @POST
+  @Path("/options")
+  @Blocking
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Options setOptions(@RequestBody(required = true, description = "the options to set",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Options.class))) byte[] body) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> given = generations.parse(body, Map.class);
+    for (Map.Entry<String, Object> o : given.entrySet()) {
+      if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
+        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' is not served; ldm4j sets sd_model_checkpoint and sd_vae"
+            + (o.getKey().equals("sd_checkpoint_hash") ? " (sd_checkpoint_hash is read only)" : ""));
+      }
+      if (!(o.getValue() instanceof String)) {
+        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' must be a string");
+      }
+    }
+    Ldm4jPipelines.Active a = pipelines.active();
+    String model = given.containsKey("sd_model_checkpoint") ? (String) given.get("sd_model_checkpoint") : a.model();
+    Optional<String> vae = a.vae();
+    if (given.containsKey("sd_vae")) {
+      String v = (String) given.get("sd_vae");
+      vae = v.equals(AUTOMATIC_VAE) || v.equals(NO_VAE) ? Optional.empty() : Optional.of(v);
+    }
+    try {
+      if (vae.isPresent() && pipelines.libraryEntry(ModelKind.VAE, vae.get()).isEmpty()) {
+        throw ApiException.invalid("sd_vae", "unknown VAE '" + vae.get() + "' (GET /sdapi/v1/sd-vae lists them)");
+      }
+      pipelines.activate(model, vae);
+    } catch (Ldm4jPipelines.UnknownModelException e) {
+      throw ApiException.invalid("sd_model_checkpoint", e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(given.containsKey("sd_vae") ? "sd_vae" : "sd_model_checkpoint", e.getMessage());
+    } catch (PipelineCache.LoadException e) {
+      throw new ApiException(422, "invalid_request_error", "sd_model_checkpoint", "model_unloadable",
+          "cannot open model '" + model + "': " + e.getMessage(), null);
+    } catch (TimeoutException e) {
+      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "server_error", null, Generations.SHUTTING_DOWN, "the server is shutting down", null);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+    return options();
+  }
+
+  private List<ModelEntry> entries(ModelKind kind) {
+    Optional<ModelLibrary> l = pipelines.library();
+    if (l.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return l.get().list(kind);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  private static ApiException unreadable(IOException e) {
+    return new ApiException(500, "server_error", null, "library_unreadable", "cannot read the model library: "
+        + e.getMessage(), null);
+  }
+}
