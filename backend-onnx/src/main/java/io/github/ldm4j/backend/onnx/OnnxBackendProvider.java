@@ -58,6 +58,12 @@ public final class OnnxBackendProvider implements BackendProvider {
     return isAvailable() ? "" : "ONNX Runtime is not on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or onnxruntime_gpu (CUDA/TensorRT)";
   }
 
+  /** Yes: ONNX Runtime's external initializers ({@code SessionOptions.addExternalInitializers}). */
+  @Override
+  public boolean replacesInitializers() {
+    return true;
+  }
+
   @Override
   public Set<ModelFolder.Format> formats() {
     return OnnxBackend.FORMATS;

@@ -46,6 +46,17 @@ public final class OrtRuntime {
    * @throws OrtException when ONNX Runtime cannot load the model
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options) throws OrtException {
+    return openSession(file, component, options, java.util.Map.of());
+  }
+
+  /**
+   * {@link #openSession(Path, ModelComponent, OnnxOptions)} with the initializers named in {@code
+   * replaced} taking those tensors' values (ONNX Runtime's external initializers: read in place, so
+   * the caller keeps them open until the session is closed). Such a session is never written to the
+   * optimised-model cache (its weights are not the file's).
+   */
+  public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options,
+      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> replaced) throws OrtException {
     OrtEnvironment env = environment();
     ExecutionProvider ep = options.providerFor(component);
     requireProvider(ep);
@@ -65,7 +76,10 @@ public final class OrtRuntime {
       }
       so.setCPUArenaAllocator(options.memoryArena());
       so.setMemoryPatternOptimization(options.memoryPattern());
-      if (options.optimizedModelCache().isPresent()) {
+      if (!replaced.isEmpty()) {
+        so.addExternalInitializers(new java.util.LinkedHashMap<>(replaced));
+      }
+      if (options.optimizedModelCache().isPresent() && replaced.isEmpty()) {
         Path dir = options.optimizedModelCache().get();
         try {
           Files.createDirectories(dir);
