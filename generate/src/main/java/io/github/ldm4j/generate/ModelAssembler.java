@@ -92,7 +92,7 @@ public final class ModelAssembler {
    * exports that keep the table's name or index a constant table with {@code input_ids}) is read
    * from the ONNX file, the embeddings' vectors are appended as rows {@code vocabulary …} ({@link
    * EmbeddingTable}), and the text encoder's session is created with that table in place of the
-   * file's ({@link ReplacedInitializer}; ONNX Runtime's external initializers, read in place). A
+   * file's ({@link ReplacedInitializer}; ONNX Runtime's user-supplied initializers, read in place). A
    * prompt's embedding positions then carry ids ≥ the vocabulary size, and the graph's own {@code
    * Gather} looks their vectors up. Every run costs exactly what it did without embeddings (the same
    * graph over a slightly taller table); the alternatives cost more: a second text-encoder graph fed

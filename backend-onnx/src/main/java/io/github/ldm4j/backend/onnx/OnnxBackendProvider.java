@@ -58,7 +58,7 @@ public final class OnnxBackendProvider implements BackendProvider {
     return isAvailable() ? "" : "ONNX Runtime is not on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or onnxruntime_gpu (CUDA/TensorRT)";
   }
 
-  /** Yes: ONNX Runtime's external initializers ({@code SessionOptions.addExternalInitializers}). */
+  /** Yes: ONNX Runtime's user-supplied initializers ({@code SessionOptions.addInitializer}). */
   @Override
   public boolean replacesInitializers() {
     return true;

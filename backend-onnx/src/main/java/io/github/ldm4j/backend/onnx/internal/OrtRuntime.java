@@ -51,8 +51,9 @@ public final class OrtRuntime {
 
   /**
    * {@link #openSession(Path, ModelComponent, OnnxOptions)} with the initializers named in {@code
-   * replaced} taking those tensors' values (ONNX Runtime's external initializers: read in place, so
-   * the caller keeps them open until the session is closed). Such a session is never written to the
+   * replaced} taking those tensors' values (ONNX Runtime's user-supplied initializers, {@code
+   * AddInitializer}: read in place, so the caller keeps them open until the session is closed; the
+   * shape may differ from the file's, e.g. a token-embedding table with rows appended). Such a session is never written to the
    * optimised-model cache (its weights are not the file's).
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options,
@@ -76,8 +77,10 @@ public final class OrtRuntime {
       }
       so.setCPUArenaAllocator(options.memoryArena());
       so.setMemoryPatternOptimization(options.memoryPattern());
-      if (!replaced.isEmpty()) {
-        so.addExternalInitializers(new java.util.LinkedHashMap<>(replaced));
+      for (var e : replaced.entrySet()) {
+        // a user-supplied initializer (OrtSessionOptions AddInitializer): used in place, of any first dimension;
+        // addExternalInitializers would only take initializers the file stores as external data, of the same shape
+        so.addInitializer(e.getKey(), e.getValue());
       }
       if (options.optimizedModelCache().isPresent() && replaced.isEmpty()) {
         Path dir = options.optimizedModelCache().get();
