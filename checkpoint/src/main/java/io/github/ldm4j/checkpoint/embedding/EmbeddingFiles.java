@@ -4,14 +4,17 @@ import io.github.ldm4j.checkpoint.CheckpointFormatException;
 import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
 import io.github.ldm4j.checkpoint.TensorEntry;
+import io.github.ldm4j.checkpoint.library.FileHashes;
 import io.github.ldm4j.checkpoint.library.ModelEntry;
 import io.github.ldm4j.checkpoint.library.ModelKind;
+import io.github.ldm4j.checkpoint.library.ModelLibrary;
 import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -140,12 +143,44 @@ public final class EmbeddingFiles {
    *     left out, as A1111 skips them)
    */
   public record Loaded(List<TextualInversion> embeddings, Map<String, Path> files, List<String> problems) {
+
+    /** Nothing loaded. */
+    public static final Loaded NONE = new Loaded(List.of(), Map.of(), List.of());
+
     /** Copies. */
     public Loaded {
       embeddings = List.copyOf(embeddings);
       files = Map.copyOf(files);
       problems = List.copyOf(problems);
     }
+
+    /**
+     * A1111's {@code TI hashes} of {@code used} (what {@code Generator.embeddingsIn} returns): name to
+     * the first 12 hex digits of the file's SHA-256 ({@link ModelLibrary#shortHash(ModelKind, Path,
+     * FileHashes)}), in order; embeddings not loaded from a file here are left out.
+     *
+     * @throws IOException when a file cannot be read for its hash
+     */
+    public Map<String, String> tiHashes(List<TextualInversion> used, FileHashes hashes) throws IOException {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (TextualInversion t : used) {
+        Path f = files.get(t.name());
+        if (f != null) {
+          out.put(t.name(), ModelLibrary.shortHash(ModelKind.EMBEDDING, f, hashes));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Reads the embeddings folder of {@code library} ({@link #readAll(List)}); {@link Loaded#NONE}
+   * when it has none.
+   *
+   * @throws IOException when the folder cannot be listed
+   */
+  public static Loaded readAll(ModelLibrary library) throws IOException {
+    return library.folder(ModelKind.EMBEDDING).isEmpty() ? Loaded.NONE : readAll(library.list(ModelKind.EMBEDDING));
   }
 
   /**
