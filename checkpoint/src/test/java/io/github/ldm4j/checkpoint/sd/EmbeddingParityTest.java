@@ -19,6 +19,7 @@ import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.ModelAssembler;
 import io.github.ldm4j.model.Parameterization;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.BackendProvider;
 import io.github.ldm4j.spi.Backends;
 import io.github.ldm4j.tensor.Tensor;
 import java.nio.file.Path;
@@ -103,6 +104,50 @@ class EmbeddingParityTest {
           .hasMessageContaining("wide.pt").hasMessageContaining("1024").hasMessageContaining("64");
       assertThatThrownBy(() -> stage.encodeWithNegative(List.of("a hill"), "sdxl"))
           .hasMessageContaining("sdxl.safetensors").hasMessageContaining("clip_l").hasMessageContaining("768");
+    }
+  }
+
+  /** The onnx backend as one that cannot replace initializers (as OpenVINO). */
+  private record NoReplacing(BackendProvider onnx) implements BackendProvider {
+    @Override
+    public String name() {
+      return "no-replacing";
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return true;
+    }
+
+    @Override
+    public java.util.Set<io.github.ldm4j.folder.ModelFolder.Format> formats() {
+      return onnx.formats();
+    }
+
+    @Override
+    public io.github.ldm4j.spi.NetworkSet open(io.github.ldm4j.spi.NetworkRequest request) throws java.io.IOException {
+      assertThat(request.replaced()).isEmpty();
+      return onnx.open(request);
+    }
+
+    @Override
+    public io.github.ldm4j.spi.NetworkDescription describe(io.github.ldm4j.folder.ModelFolder folder,
+        io.github.ldm4j.folder.ModelComponent component, BackendOptions options) throws java.io.IOException {
+      return onnx.describe(folder, component, options);
+    }
+  }
+
+  @Test
+  void aTextEncoderThatCannotBeExtendedOpensButAPromptNamingAnEmbeddingSaysWhy() throws Exception {
+    BackendProvider onnx = Backends.find("onnx");
+    try (Generator g = ModelAssembler.open(folder, "no-replacing", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS,
+        name -> new NoReplacing(onnx), List.of(file("myemb.pt")))) {
+      ClipCondStage stage = (ClipCondStage) g.model().condStage();
+      assertClose("plain prompt", ref("c2"), stage.encode(List.of(manifest.path("cases").get(2).path("prompt").asText()))
+          .context());
+      assertThatThrownBy(() -> stage.encode(List.of("a photo of myemb"))).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("myemb.pt").hasMessageContaining("'no-replacing' backend")
+          .hasMessageContaining("cannot extend its token-embedding table");
     }
   }
 }
