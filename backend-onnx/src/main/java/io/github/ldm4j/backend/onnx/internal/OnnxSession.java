@@ -89,7 +89,10 @@ public final class OnnxSession implements Network {
         tensors.put(r.name(), OrtTensors.floats(r.values(), r.float16() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
       }
       s = OrtRuntime.openSession(file, component, options, tensors);
-    } catch (OrtException | RuntimeException e) {
+    } catch (RuntimeException e) {
+      tensors.values().forEach(OnnxTensor::close);
+      throw e;
+    } catch (OrtException e) {
       tensors.values().forEach(OnnxTensor::close);
       throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file
           + (tensors.isEmpty() ? "" : " with the replaced initializers " + tensors.keySet()) + ": " + e.getMessage(), e);
