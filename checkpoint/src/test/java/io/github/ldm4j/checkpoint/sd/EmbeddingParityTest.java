@@ -85,7 +85,7 @@ class EmbeddingParityTest {
           assertThat(actual.toArray()).containsExactly(asText.toArray());
         } else {
           // without the embeddings the names are plain words, and the conditioning differs clearly
-          assertThat(asText.maxAbsDiff(expected)).as("%s read as text", prompt).isGreaterThan(0.05);
+          assertThat(asText.maxAbsDiff(expected)).as("%s read as text", prompt).isGreaterThan(1.0);
         }
       }
       GenerationRequest r = new GenerationRequest.TextToImage("a photo of myemb", "twovec, blurry",
@@ -148,6 +148,25 @@ class EmbeddingParityTest {
       assertThatThrownBy(() -> stage.encode(List.of("a photo of myemb"))).isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("myemb.pt").hasMessageContaining("'no-replacing' backend")
           .hasMessageContaining("cannot extend its token-embedding table");
+    }
+  }
+
+  @Test
+  void aFloat16TextEncoderTakesTheEmbeddingsAsFloat16Rows() throws Exception {
+    Path fp16;
+    try (StateDict dict = StateDicts.open(Sd1FixtureParityTest.resource("/fixtures/cli-sd1/cli-sd1.safetensors"))) {
+      fp16 = new SdFolderExport(SdFolderExport.DEFAULTS.flavor(), io.github.ldm4j.export.folder.Precision.FP16,
+          SdFolderExport.DEFAULTS.storage(), SdCheckpoint.UNetWeights.MODEL, 64, Parameterization.EPS)
+          .write(SdCheckpoint.of(dict), dir.resolve("fp16"), WriteProgress.NONE).root();
+    }
+    try (Generator g = ModelAssembler.open(fp16, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS,
+        Backends::find, List.of(file("myemb.pt")))) {
+      ClipCondStage stage = (ClipCondStage) g.model().condStage();
+      Tensor expected = ref("c0");
+      Tensor actual = stage.encode(List.of(manifest.path("cases").get(0).path("prompt").asText())).context();
+      // float16 weights, activations and vectors: agreement to float16 precision (measured 0.0037 of max |ref| 2.95;
+      // the prompt read as text is 2.5 away)
+      assertThat(actual.maxAbsDiff(expected)).isLessThan(0.02);
     }
   }
 }
