@@ -1,5 +1,6 @@
 package io.github.ldm4j.app;
 
+import io.github.ldm4j.checkpoint.embedding.EmbeddingFiles;
 import io.github.ldm4j.checkpoint.library.FileHashes;
 import io.github.ldm4j.checkpoint.library.ModelKind;
 import io.github.ldm4j.checkpoint.library.ModelLibrary;
@@ -13,6 +14,7 @@ import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.folder.Ldm4jHome;
@@ -43,7 +45,9 @@ final class CheckpointOptions {
   @Option(names = "--models-dir", paramLabel = "DIR",
       description = "A model library laid out as AUTOMATIC1111's models/ folder: Stable-diffusion/ (checkpoints), VAE/, "
           + "Lora/, embeddings/. --model, --vae and --lora take a NAME from it (sub/NAME for sub-folders, extension "
-          + "optional) where they are not an existing path, and <lora:NAME:WEIGHT> in the prompt selects LoRAs from Lora/.")
+          + "optional) where they are not an existing path, <lora:NAME:WEIGHT> in the prompt selects LoRAs from Lora/, and a "
+          + "word of the prompt or negative prompt that names a textual-inversion embedding of embeddings/ (its file name "
+          + "without extension) is replaced by its vectors.")
   Path modelsDir;
 
   @Option(names = "--checkpoints-dir", paramLabel = "DIR", description = "The checkpoint folder. Default: MODELS_DIR/Stable-diffusion.")
@@ -54,6 +58,10 @@ final class CheckpointOptions {
 
   @Option(names = "--lora-dir", paramLabel = "DIR", description = "The LoRA folder. Default: MODELS_DIR/Lora.")
   Path loraDir;
+
+  @Option(names = "--embeddings-dir", paramLabel = "DIR",
+      description = "The textual-inversion embeddings folder (.pt, .safetensors, .bin). Default: MODELS_DIR/embeddings.")
+  Path embeddingsDir;
 
   @Option(names = "--weights", defaultValue = "model",
       description = "UNet weights of a checkpoint: model (default, as CompVis' v1-inference.yaml) or ema (its model_ema copy).")
@@ -102,11 +110,13 @@ final class CheckpointOptions {
 
   /** The model library the options name, if any. */
   Optional<ModelLibrary> library() {
-    if (library == null && (modelsDir != null || checkpointsDir != null || vaeDir != null || loraDir != null)) {
+    if (library == null
+        && (modelsDir != null || checkpointsDir != null || vaeDir != null || loraDir != null || embeddingsDir != null)) {
       Map<ModelKind, Path> overrides = new EnumMap<>(ModelKind.class);
       Optional.ofNullable(checkpointsDir).ifPresent(p -> overrides.put(ModelKind.CHECKPOINT, p));
       Optional.ofNullable(vaeDir).ifPresent(p -> overrides.put(ModelKind.VAE, p));
       Optional.ofNullable(loraDir).ifPresent(p -> overrides.put(ModelKind.LORA, p));
+      Optional.ofNullable(embeddingsDir).ifPresent(p -> overrides.put(ModelKind.EMBEDDING, p));
       library = new ModelLibrary(ModelLibrary.folders(modelsDir, overrides), hashes());
     }
     return Optional.ofNullable(library);
@@ -158,6 +168,34 @@ final class CheckpointOptions {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the model library: " + GenerateCommand.reason(e), e);
     }
+  }
+
+  /**
+   * The library's textual-inversion embeddings, read now (each file that cannot be read is a problem
+   * line, as A1111 skips it); none without a library.
+   *
+   * @throws UncheckedIOException when the folder cannot be listed
+   */
+  EmbeddingFiles.Loaded embeddings() {
+    if (library().isEmpty()) {
+      return EmbeddingFiles.Loaded.NONE;
+    }
+    try {
+      return EmbeddingFiles.readAll(library().get());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the embeddings folder: " + GenerateCommand.reason(e), e);
+    }
+  }
+
+  /**
+   * {@code provenance} with the {@code TI hashes} of the embeddings {@code used} (from {@code
+   * loaded}).
+   *
+   * @throws IOException when a file cannot be read for its hash
+   */
+  Provenance withTiHashes(Provenance provenance, EmbeddingFiles.Loaded loaded, List<TextualInversion> used)
+      throws IOException {
+    return used.isEmpty() ? provenance : provenance.withTiHashes(loaded.tiHashes(used, hashes()));
   }
 
   /** The {@code --lora} values, files resolved through the library, named by their file names. */
@@ -259,7 +297,7 @@ final class CheckpointOptions {
 
   /**
    * The server's library configuration ({@code quarkus.ldm4j.library.*}) of {@code --models-dir},
-   * {@code --checkpoints-dir}, {@code --vae-dir} and {@code --lora-dir}, absolute.
+   * {@code --checkpoints-dir}, {@code --vae-dir}, {@code --lora-dir} and {@code --embeddings-dir}, absolute.
    */
   Map<String, String> libraryConfiguration() {
     Map<String, String> c = new java.util.LinkedHashMap<>();
@@ -267,6 +305,7 @@ final class CheckpointOptions {
     Optional.ofNullable(checkpointsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.checkpoints-dir", p.toAbsolutePath().toString()));
     Optional.ofNullable(vaeDir).ifPresent(p -> c.put("quarkus.ldm4j.library.vae-dir", p.toAbsolutePath().toString()));
     Optional.ofNullable(loraDir).ifPresent(p -> c.put("quarkus.ldm4j.library.lora-dir", p.toAbsolutePath().toString()));
+    Optional.ofNullable(embeddingsDir).ifPresent(p -> c.put("quarkus.ldm4j.library.embeddings-dir", p.toAbsolutePath().toString()));
     return c;
   }
 

@@ -1,6 +1,8 @@
 package io.github.ldm4j.app;
 
 import io.github.ldm4j.conditioning.prompt.ExtraNetworkPrompt;
+import io.github.ldm4j.checkpoint.embedding.EmbeddingFiles;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.prompt.ExtraNetworks;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
@@ -42,7 +44,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--prompt", required = true, description = "The prompt (AUTOMATIC1111 weighting syntax allowed; "
       + "<lora:NAME:WEIGHT>, <lora:NAME:TE:UNET> or <lora:NAME:te=W:unet=W> tags select LoRAs from the library's Lora "
-      + "folder and are taken out of the text).")
+      + "folder and are taken out of the text; a word naming an embedding of the library's embeddings folder is replaced "
+      + "by its vectors).")
   String prompt;
 
   @Option(names = "--negative-prompt", defaultValue = "", description = "The negative prompt.")
@@ -157,7 +160,12 @@ final class GenerateCommand implements Callable<Integer> {
     var provenance = checkpointOptions.provenance(prompt, negativePrompt, checkpoint);
     PrintStream err = System.err;
     tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
-    try (Generator generator = open(modelDir, backend)) {
+    EmbeddingFiles.Loaded embeddings = checkpointOptions.embeddings();
+    embeddings.problems().forEach(p -> err.println("warning: " + p));
+    try (Generator generator = open(modelDir, backend, embeddings.embeddings())) {
+      // a prompt naming an embedding that cannot be used (another width, a text encoder without a findable
+      // token-embedding table) fails here, before any sampling, with the reason
+      provenance = checkpointOptions.withTiHashes(provenance, embeddings, generator.embeddingsIn(request));
       if (seed == null || seed == GenerationSettings.RANDOM_SEED) {
         err.println("seed: " + settings.seed()); // once the model is open: failures before it print only why
       }
@@ -229,10 +237,10 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
-  private Generator open(Path modelDir, String backend) throws IOException {
+  private Generator open(Path modelDir, String backend, List<TextualInversion> embeddings) throws IOException {
     BackendOptions options = backendChoice.options(); // a bad --place is a usage error (exit 2)
     try {
-      return Generator.open(modelDir, backend, options, GenerationLimits.DEFAULTS);
+      return Generator.open(modelDir, backend, options, GenerationLimits.DEFAULTS, embeddings);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

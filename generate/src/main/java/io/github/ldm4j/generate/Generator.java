@@ -1,5 +1,8 @@
 package io.github.ldm4j.generate;
 
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
+import io.github.ldm4j.conditioning.text.ClipCondStage;
+
 import io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance;
 import io.github.ldm4j.conditioning.guidance.GuidanceOptions;
 import io.github.ldm4j.image.RgbImage;
@@ -78,6 +81,37 @@ public final class Generator implements AutoCloseable {
   public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits)
       throws IOException {
     return ModelAssembler.open(modelDir, backend, options, limits);
+  }
+
+  /**
+   * {@link #open(Path, String, BackendOptions, GenerationLimits)} with textual-inversion {@code
+   * embeddings} that prompts and negative prompts may name (see {@link ModelAssembler#open(Path,
+   * String, BackendOptions, GenerationLimits, java.util.function.Function, List)} for how the text
+   * encoder takes them).
+   *
+   * @throws IOException when model files are missing or unreadable
+   * @throws IllegalArgumentException for an unknown backend, an unsupported model, or two
+   *     embeddings of the same name
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      List<TextualInversion> embeddings) throws IOException {
+    return ModelAssembler.open(modelDir, backend, options, limits, io.github.ldm4j.spi.Backends::find, embeddings);
+  }
+
+  /**
+   * The textual-inversion embeddings {@code request}'s prompt and negative prompt name, in order of
+   * first use (empty when the model was opened without embeddings or its cond stage takes none):
+   * what A1111's {@code TI hashes} lists.
+   *
+   * @throws IllegalArgumentException for a prompt the syntax rejects, or one naming an unusable
+   *     embedding (the message says why)
+   */
+  public List<TextualInversion> embeddingsIn(GenerationRequest request) {
+    Objects.requireNonNull(request, "request");
+    if (model.condStage() instanceof ClipCondStage clip) {
+      return clip.embeddingsIn(List.of(request.prompt(), request.negativePrompt()));
+    }
+    return List.of();
   }
 
   /** The model (owned by this generator). */

@@ -1,11 +1,14 @@
 package io.github.ldm4j.generate;
 
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
+import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.text.ClipCondStage;
 import io.github.ldm4j.conditioning.text.TextConditioningOptions;
 import io.github.ldm4j.diffusion.ScaleFactor;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
+import io.github.ldm4j.folder.onnx.TokenEmbeddingLookup;
 import io.github.ldm4j.model.Denoiser;
 import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.samplers.diffusers.TrainingSetup;
@@ -18,9 +21,11 @@ import io.github.ldm4j.spi.NetworkDescription;
 import io.github.ldm4j.spi.NetworkRequest;
 import io.github.ldm4j.spi.NetworkSet;
 import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.spi.ReplacedInitializer;
 import io.github.ldm4j.spi.contract.NetworkFirstStage;
 import io.github.ldm4j.spi.contract.NetworkTextEncoder;
 import io.github.ldm4j.spi.contract.NetworkUNet;
+import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,6 +79,33 @@ public final class ModelAssembler {
    */
   public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
       Function<String, BackendProvider> backends) throws IOException {
+    return open(modelDir, backend, options, limits, backends, List.of());
+  }
+
+  /**
+   * {@link #open(Path, String, BackendOptions, GenerationLimits, Function)} with textual-inversion
+   * {@code embeddings} that prompts may name ({@link ClipCondStage}).
+   *
+   * <p>How the text encoder takes them — the cheapest correct way with one session and no change to
+   * the network's {@code input_ids} contract: the token-embedding table ({@link
+   * TokenEmbeddingLookup}: ldm4j's own text encoders, from checkpoints or {@code ldm4j convert}, and
+   * exports that keep the table's name or index a constant table with {@code input_ids}) is read
+   * from the ONNX file, the embeddings' vectors are appended as rows {@code vocabulary …} ({@link
+   * EmbeddingTable}), and the text encoder's session is created with that table in place of the
+   * file's ({@link ReplacedInitializer}; ONNX Runtime's user-supplied initializers, read in place). A
+   * prompt's embedding positions then carry ids ≥ the vocabulary size, and the graph's own {@code
+   * Gather} looks their vectors up. Every run costs exactly what it did without embeddings (the same
+   * graph over a slightly taller table); the alternatives cost more: a second text-encoder graph fed
+   * {@code inputs_embeds} holds the encoder's weights twice (or re-creates a session per embedding
+   * set), and feeding the whole table as an input copies it on every run. Nothing is done when
+   * {@code embeddings} is empty. Where the table cannot be extended (no such table in the file, a
+   * backend that cannot replace initializers, a vocabulary other than the tokenizer's), the model
+   * opens all the same and a prompt naming an embedding fails saying why; an embedding of another
+   * width than the encoder's fails so, naming its file.
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      Function<String, BackendProvider> backends, List<TextualInversion> embeddings) throws IOException {
+    Objects.requireNonNull(embeddings, "embeddings");
     Objects.requireNonNull(modelDir, "modelDir");
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(options, "options");
@@ -82,11 +114,16 @@ public final class ModelAssembler {
     Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
     TrainingSetup training = TrainingSetup.of(plan.folder());
     ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
+    Embeddings placed = embeddings.isEmpty() ? new Embeddings(EmbeddingTable.NONE, Optional.empty())
+        : place(plan, tokenizer, embeddings);
     List<NetworkSet> sets = new ArrayList<>();
     Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
     try {
       for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
-        NetworkSet set = e.getKey().open(new NetworkRequest(plan.folder(), e.getValue(), options));
+        Map<ModelComponent, List<ReplacedInitializer>> replaced = placed.tokenTable().isPresent()
+            && e.getValue().containsKey(ModelComponent.TEXT_ENCODER)
+            ? Map.of(ModelComponent.TEXT_ENCODER, List.of(placed.tokenTable().get())) : Map.of();
+        NetworkSet set = e.getKey().open(new NetworkRequest(plan.folder(), e.getValue(), options, replaced));
         sets.add(set);
         for (ModelComponent c : e.getValue().keySet()) {
           networks.put(c, set.get(c).orElseThrow(() -> new IllegalStateException(
@@ -104,7 +141,7 @@ public final class ModelAssembler {
       ModelFolder folder = plan.folder();
       NetworkTextEncoder textEncoder = new NetworkTextEncoder(networks.remove(ModelComponent.TEXT_ENCODER));
       adopted.add(textEncoder);
-      ClipCondStage condStage = new ClipCondStage(tokenizer, textEncoder, TextConditioningOptions.defaults());
+      ClipCondStage condStage = new ClipCondStage(tokenizer, textEncoder, TextConditioningOptions.defaults(), placed.table());
       NetworkUNet unet = new NetworkUNet(
           networks.remove(ModelComponent.UNET), training.parameterization(), folder.unetInChannels());
       Denoiser denoiser = Denoiser.of(unet);
@@ -142,6 +179,52 @@ public final class ModelAssembler {
       }
     }
     return out;
+  }
+
+  /** The embeddings as the cond stage sees them, and the text encoder's extended token table if any is usable. */
+  private record Embeddings(EmbeddingTable table, Optional<ReplacedInitializer> tokenTable) {}
+
+  private static Embeddings place(Plan plan, ClipTokenizer tokenizer, List<TextualInversion> embeddings)
+      throws IOException {
+    BackendProvider provider = null;
+    for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
+      if (e.getValue().containsKey(ModelComponent.TEXT_ENCODER)) {
+        provider = e.getKey();
+      }
+    }
+    if (provider == null) {
+      return unusable(embeddings, "the model has no text encoder");
+    }
+    if (!provider.replacesInitializers()) {
+      return unusable(embeddings, "the text encoder runs on the '" + provider.name() + "' backend, which cannot extend "
+          + "its token-embedding table; run the text encoder on the onnx backend");
+    }
+    Path file = plan.folder().networkFile(ModelComponent.TEXT_ENCODER, provider.formats());
+    if (!file.getFileName().toString().endsWith(".onnx")) {
+      return unusable(embeddings, "the text encoder " + file + " is not an ONNX file; use the ONNX text encoder");
+    }
+    TokenEmbeddingLookup lookup = TokenEmbeddingLookup.find(file, "input_ids");
+    if (lookup.table().isEmpty()) {
+      return unusable(embeddings, "its token-embedding table cannot be found (" + lookup.explanation()
+          + "); use the model's single-file checkpoint instead, which ldm4j converts with a table it can extend");
+    }
+    TokenEmbeddingLookup.Table t = lookup.table().get();
+    if (t.rows() != tokenizer.vocabularySize()) {
+      return unusable(embeddings, "the text encoder's token-embedding table (" + lookup.explanation() + ") has " + t.rows()
+          + " rows but the tokenizer's vocabulary " + tokenizer.vocabularySize());
+    }
+    EmbeddingTable table = EmbeddingTable.place(embeddings, t.rows(), t.width());
+    Optional<Tensor> extra = table.rows();
+    if (extra.isEmpty()) {
+      return new Embeddings(table, Optional.empty());
+    }
+    Tensor values = Tensor.zeros(t.rows() + extra.get().dim(0), t.width());
+    values.asFloatBuffer().put(t.values()).put(extra.get().asFloatBuffer());
+    return new Embeddings(table, Optional.of(new ReplacedInitializer(t.name(), values, t.float16())));
+  }
+
+  private static Embeddings unusable(List<TextualInversion> embeddings, String reason) {
+    return new Embeddings(EmbeddingTable.unusable(embeddings, reason), Optional.empty());
   }
 
   /** The folder, read for the formats of every backend involved, and each backend's components. */

@@ -68,6 +68,11 @@ public final class ParametersText {
       provenance.loraHashes().forEach((name, hash) -> hashes.add(name.replace(":", "").replace(",", "") + ": " + hash));
       kv.add("Lora hashes: " + quote(String.join(", ", hashes)));
     }
+    if (!provenance.tiHashes().isEmpty()) {
+      List<String> hashes = new ArrayList<>();
+      provenance.tiHashes().forEach((name, hash) -> hashes.add(name.replace(":", "").replace(",", "") + ": " + hash));
+      kv.add("TI hashes: " + quote(String.join(", ", hashes)));
+    }
     kv.add("RNG: " + s.rng().name().toLowerCase(Locale.ROOT));
     if (!s.quantize().equals(GenerationSettings.DEFAULTS.quantize())) {
       kv.add("Quantize: " + s.quantize().label());

@@ -33,6 +33,22 @@ class ParametersTextTest {
   }
 
   @Test
+  void tiHashesFollowTheLoraHashesAsA1111WritesThem() {
+    Map<String, String> ti = new LinkedHashMap<>();
+    ti.put("easynegative", "c74b4e810b03");
+    ti.put("my:emb,x", "0123456789ab");
+    Provenance p = new Provenance("a fox <lora:fox:0.8>", "easynegative", Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Map.of("fox", "ace7c9a44592")).withTiHashes(ti);
+
+    String text = ParametersText.format(new GenerationRequest.TextToImage("a fox ", "easynegative", S), "euler", "karras", 3,
+        "folder", p);
+
+    // A1111 (>= 1.6, sd_hijack_clip): "TI hashes" after "Lora hashes", names without ':' and ',', quoted
+    assertThat(text).endsWith("Lora hashes: \"fox: ace7c9a44592\", "
+        + "TI hashes: \"easynegative: c74b4e810b03, myembx: 0123456789ab\", RNG: torch, Version: ldm4j");
+  }
+
+  @Test
   void withoutProvenanceTheRequestAndFolderNameAreWritten() {
     String text = ParametersText.format(new GenerationRequest.TextToImage("x", "", S), "euler", "karras", 3, "my, model");
 

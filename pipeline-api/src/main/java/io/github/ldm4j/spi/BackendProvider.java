@@ -31,6 +31,15 @@ public interface BackendProvider {
     return "";
   }
 
+  /**
+   * Whether {@link #open} honours {@link NetworkRequest#replaced()} (initializer values given at
+   * session creation). Backends that cannot must refuse a request with replacements; false by
+   * default.
+   */
+  default boolean replacesInitializers() {
+    return false;
+  }
+
   /** The network file formats this backend reads, preferred first where a component has several. */
   Set<ModelFolder.Format> formats();
 

@@ -39,7 +39,8 @@ public final class OnnxBackend {
       placed = placed.withPlacement(e.getKey(), ExecutionProvider.parse(e.getValue()));
     }
     OnnxOptions o = placed;
-    return NetworkSet.openEach(request.devices().keySet(), c -> session(request.folder(), c, o));
+    return NetworkSet.openEach(request.devices().keySet(),
+        c -> OnnxSession.open(request.folder().networkFile(c, FORMATS), c, o, request.replaced(c)));
   }
 
   /** Every network of the model folder {@code modelDir} on the CPU, with default options. */

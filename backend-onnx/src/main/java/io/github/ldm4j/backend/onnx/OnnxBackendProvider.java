@@ -58,6 +58,12 @@ public final class OnnxBackendProvider implements BackendProvider {
     return isAvailable() ? "" : "ONNX Runtime is not on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or onnxruntime_gpu (CUDA/TensorRT)";
   }
 
+  /** Yes: ONNX Runtime's user-supplied initializers ({@code SessionOptions.addInitializer}). */
+  @Override
+  public boolean replacesInitializers() {
+    return true;
+  }
+
   @Override
   public Set<ModelFolder.Format> formats() {
     return OnnxBackend.FORMATS;

@@ -67,6 +67,10 @@ public final class OpenVinoBackendProvider implements BackendProvider {
 
   @Override
   public NetworkSet open(NetworkRequest request) throws IOException {
+    if (!request.replaced().isEmpty()) {
+      throw new IllegalArgumentException("the openvino backend cannot replace initializers at load time (asked for "
+          + request.replaced().keySet() + "); use the onnx backend");
+    }
     BackendOptions o = request.options();
     return OpenVinoBackend.open(request, o.intraOpThreads() > 0 ? base.withInferenceThreads(o.intraOpThreads()) : base,
         runtime());

@@ -2,9 +2,12 @@ package io.github.ldm4j.conditioning.text;
 
 import io.github.ldm4j.conditioning.Tokenizer;
 import io.github.ldm4j.conditioning.clip.ClipTokenizer;
+import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.prompt.PromptParser;
 import io.github.ldm4j.conditioning.prompt.PromptSegment;
 import io.github.ldm4j.conditioning.text.internal.ChunkedPrompt;
+import io.github.ldm4j.conditioning.text.internal.EmbeddingMatcher;
 import io.github.ldm4j.conditioning.text.internal.Emphasis;
 import io.github.ldm4j.conditioning.text.internal.PromptChunker;
 import io.github.ldm4j.conditioning.text.internal.TokenChunk;
@@ -13,7 +16,9 @@ import io.github.ldm4j.model.GuidancePair;
 import io.github.ldm4j.model.TextEncoder;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -31,6 +36,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * axis. A prompt without weights of at most 75 tokens therefore gives exactly the encoder's output
  * for its plain 77-token row.
  *
+ * <p>Textual-inversion embeddings: with an {@link EmbeddingTable}, a word (or words) of a prompt or
+ * negative prompt that tokenizes as an embedding's name becomes the ids of its k vectors, rows the
+ * encoder was opened with after its vocabulary (see {@link EmbeddingTable}); they count k positions
+ * of the 75-token chunk and take their segment's emphasis weight like other tokens. The table must
+ * describe the encoder's token-embedding rows (the generate module's assembler opens both
+ * together). Without one nothing changes: the names are plain text.
+ *
  * <p>Owns the text encoder it is constructed with: {@link #close()} closes it. Safe for concurrent use when the encoder
  * is.
  */
@@ -40,6 +52,7 @@ public final class ClipCondStage implements CondStage {
   private final TextEncoder encoder;
   private final TextConditioningOptions options;
   private final PromptChunker chunker;
+  private final EmbeddingTable embeddings;
   private final boolean ownsEncoder;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -50,11 +63,23 @@ public final class ClipCondStage implements CondStage {
    *     tokenizer's context length, or the comma backtrack does not fit in a chunk
    */
   public ClipCondStage(Tokenizer tokenizer, TextEncoder encoder, TextConditioningOptions options) {
-    this(tokenizer, encoder, options, true);
+    this(tokenizer, encoder, options, EmbeddingTable.NONE, true);
   }
 
-  private ClipCondStage(Tokenizer tokenizer, TextEncoder encoder, TextConditioningOptions options, boolean owns) {
+  /**
+   * A cond stage whose encoder was opened with {@code embeddings}' rows after its vocabulary.
+   *
+   * @throws IllegalArgumentException as {@link #ClipCondStage(Tokenizer, TextEncoder,
+   *     TextConditioningOptions)}, or when the table's vocabulary size is not the tokenizer's
+   */
+  public ClipCondStage(Tokenizer tokenizer, TextEncoder encoder, TextConditioningOptions options, EmbeddingTable embeddings) {
+    this(tokenizer, encoder, options, embeddings, true);
+  }
+
+  private ClipCondStage(Tokenizer tokenizer, TextEncoder encoder, TextConditioningOptions options,
+      EmbeddingTable embeddings, boolean owns) {
     this.ownsEncoder = owns;
+    this.embeddings = Objects.requireNonNull(embeddings, "embeddings");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     this.encoder = Objects.requireNonNull(encoder, "encoder");
     this.options = Objects.requireNonNull(options, "options");
@@ -63,7 +88,12 @@ public final class ClipCondStage implements CondStage {
           "text encoder takes " + encoder.maxLength() + " tokens but the tokenizer's context is "
               + tokenizer.contextLength());
     }
-    this.chunker = new PromptChunker(tokenizer, options.longPrompts() == LongPromptMode.CHUNK ? options.commaBacktrack() : 0);
+    if (embeddings.extraRows() > 0 && embeddings.vocabularySize() != tokenizer.vocabularySize()) {
+      throw new IllegalArgumentException("the embeddings are placed after " + embeddings.vocabularySize()
+          + " token rows, but the tokenizer's vocabulary has " + tokenizer.vocabularySize());
+    }
+    this.chunker = new PromptChunker(tokenizer, options.longPrompts() == LongPromptMode.CHUNK ? options.commaBacktrack() : 0,
+        EmbeddingMatcher.of(tokenizer, embeddings));
   }
 
   /** SD v1: OpenAI's CLIP tokenizer, {@link TextConditioningOptions#defaults()}. */
@@ -86,7 +116,30 @@ public final class ClipCondStage implements CondStage {
    * owning it: closing it does not close the encoder.
    */
   public ClipCondStage withOptions(TextConditioningOptions newOptions) {
-    return new ClipCondStage(tokenizer, encoder, newOptions, false);
+    return new ClipCondStage(tokenizer, encoder, newOptions, embeddings, false);
+  }
+
+  /** The textual-inversion embeddings ({@link EmbeddingTable#NONE} without). */
+  public EmbeddingTable embeddings() {
+    return embeddings;
+  }
+
+  /**
+   * The embeddings {@code prompts} name, in order of first use, each once (for A1111's {@code TI
+   * hashes}).
+   *
+   * @throws IllegalArgumentException for a prompt the syntax rejects, or one naming an unusable
+   *     embedding
+   */
+  public List<TextualInversion> embeddingsIn(List<String> prompts) {
+    if (embeddings.isEmpty()) {
+      return List.of();
+    }
+    Set<TextualInversion> out = new LinkedHashSet<>();
+    for (ChunkedPrompt c : chunkAll(prompts, "prompt")) {
+      c.embeddings().forEach(e -> out.add(e.embedding()));
+    }
+    return List.copyOf(out);
   }
 
   /**

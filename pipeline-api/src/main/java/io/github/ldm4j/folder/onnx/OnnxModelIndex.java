@@ -135,6 +135,18 @@ public final class OnnxModelIndex {
     return out;
   }
 
+  /** The dimensions of the initializer or {@code Constant} node output named {@code name}, if there is one. */
+  public Optional<long[]> dims(String name) {
+    TensorRef t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
+    return t == null ? Optional.empty() : Optional.of(t.dims().clone());
+  }
+
+  /** Whether the initializer or {@code Constant} node output named {@code name} is float16. */
+  public boolean isFloat16(String name) {
+    TensorRef t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
+    return t != null && t.dataType() == FLOAT16;
+  }
+
   /**
    * The float values (float32, float16, bfloat16 or double, converted to float) of the initializer
    * or {@code Constant} node output named {@code name}, flattened; empty when there is no such

@@ -11,6 +11,7 @@ import ai.onnxruntime.OnnxJavaType;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.spi.Feed;
 import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.ReplacedInitializer;
 import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
@@ -36,7 +37,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Ownership:</b> owns the native {@link OrtSession}; {@link #close()} releases it exactly once
  * and waits for runs in flight. {@link #run} may be called from several threads at once (ONNX
  * Runtime sessions are thread-safe for {@code run}); a run after close throws {@link
- * IllegalStateException}.
+ * IllegalStateException}. A session opened with {@link ReplacedInitializer}s also owns the ONNX
+ * tensors holding their values (ONNX Runtime reads them in place for the session's lifetime) and
+ * closes them after the session.
  */
 public final class OnnxSession implements Network {
 
@@ -47,10 +50,13 @@ public final class OnnxSession implements Network {
   private final Map<String, TensorPort> outputs;
   private final Map<String, OnnxJavaType> types = new HashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final List<OnnxTensor> initializers;
   private boolean closed;
 
-  private OnnxSession(OrtSession session, ModelComponent component, Path file) throws OrtException {
+  private OnnxSession(OrtSession session, ModelComponent component, Path file, List<OnnxTensor> initializers)
+      throws OrtException {
     this.session = session;
+    this.initializers = initializers;
     this.component = component;
     this.file = file;
     this.inputs = ports(session.getInputInfo(), types);
@@ -64,16 +70,38 @@ public final class OnnxSession implements Network {
    *     with the path and ONNX Runtime's message
    */
   public static OnnxSession open(Path file, ModelComponent component, OnnxOptions options) throws IOException {
+    return open(file, component, options, List.of());
+  }
+
+  /**
+   * Opens {@code file} as {@code component} with {@code replaced} initializers' values instead of
+   * the file's.
+   *
+   * @throws IOException when ONNX Runtime cannot load the file or take the replacements (with the
+   *     path and ONNX Runtime's message)
+   */
+  public static OnnxSession open(Path file, ModelComponent component, OnnxOptions options,
+      List<ReplacedInitializer> replaced) throws IOException {
+    Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
     OrtSession s;
     try {
-      s = OrtRuntime.openSession(file, component, options);
+      for (ReplacedInitializer r : replaced) {
+        tensors.put(r.name(), OrtTensors.floats(r.values(), r.float16() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
+      }
+      s = OrtRuntime.openSession(file, component, options, tensors);
+    } catch (RuntimeException e) {
+      tensors.values().forEach(OnnxTensor::close);
+      throw e;
     } catch (OrtException e) {
-      throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file + ": " + e.getMessage(), e);
+      tensors.values().forEach(OnnxTensor::close);
+      throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file
+          + (tensors.isEmpty() ? "" : " with the replaced initializers " + tensors.keySet()) + ": " + e.getMessage(), e);
     }
     try {
-      return new OnnxSession(s, component, file);
+      return new OnnxSession(s, component, file, List.copyOf(tensors.values()));
     } catch (OrtException e) {
       closeQuietly(s, e);
+      tensors.values().forEach(OnnxTensor::close);
       throw new IOException("cannot read the inputs/outputs of " + file + ": " + e.getMessage(), e);
     }
   }
@@ -203,7 +231,11 @@ public final class OnnxSession implements Network {
         return;
       }
       closed = true;
-      session.close();
+      try {
+        session.close();
+      } finally {
+        initializers.forEach(OnnxTensor::close);
+      }
     } catch (OrtException e) {
       throw new IllegalStateException("closing the " + component.folderName() + " session failed: " + e.getMessage(), e);
     } finally {

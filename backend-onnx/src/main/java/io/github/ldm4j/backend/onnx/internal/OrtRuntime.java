@@ -46,6 +46,18 @@ public final class OrtRuntime {
    * @throws OrtException when ONNX Runtime cannot load the model
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options) throws OrtException {
+    return openSession(file, component, options, java.util.Map.of());
+  }
+
+  /**
+   * {@link #openSession(Path, ModelComponent, OnnxOptions)} with the initializers named in {@code
+   * replaced} taking those tensors' values (ONNX Runtime's user-supplied initializers, {@code
+   * AddInitializer}: read in place, so the caller keeps them open until the session is closed; the
+   * shape may differ from the file's, e.g. a token-embedding table with rows appended). Such a session is never written to the
+   * optimised-model cache (its weights are not the file's).
+   */
+  public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options,
+      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> replaced) throws OrtException {
     OrtEnvironment env = environment();
     ExecutionProvider ep = options.providerFor(component);
     requireProvider(ep);
@@ -65,7 +77,12 @@ public final class OrtRuntime {
       }
       so.setCPUArenaAllocator(options.memoryArena());
       so.setMemoryPatternOptimization(options.memoryPattern());
-      if (options.optimizedModelCache().isPresent()) {
+      for (var e : replaced.entrySet()) {
+        // a user-supplied initializer (OrtSessionOptions AddInitializer): used in place, of any first dimension;
+        // addExternalInitializers would only take initializers the file stores as external data, of the same shape
+        so.addInitializer(e.getKey(), e.getValue());
+      }
+      if (options.optimizedModelCache().isPresent() && replaced.isEmpty()) {
         Path dir = options.optimizedModelCache().get();
         try {
           Files.createDirectories(dir);

@@ -12,7 +12,9 @@ import java.util.Map;
  * The state dict inside an unpickled checkpoint: the tensors of its {@code state_dict} dict when the
  * top-level dict has one (a PyTorch Lightning checkpoint), else the tensors of the top-level dict;
  * keys as in the file ({@code model.}/{@code module.} prefixes kept). Values that are not tensors
- * are skipped there; the top-level dict's scalars (str, int, float, bool, such as Lightning's {@code
+ * are skipped there; when that dict holds no tensor itself (an A1111 textual-inversion embedding:
+ * {@code string_to_param: {'*': tensor}}), the tensors of its nested dicts are its entries, named
+ * {@code outer.inner} (up to three levels); the top-level dict's scalars (str, int, float, bool, such as Lightning's {@code
  * epoch}, {@code global_step}, {@code pytorch-lightning_version}) become the metadata, written as
  * Python's {@code str()} would.
  */
@@ -50,18 +52,39 @@ public final class StateDicts {
     }
     Map<String, TensorEntry> entries = new LinkedHashMap<>();
     Map<String, TorchFiles.Slice> locations = new LinkedHashMap<>();
-    for (var e : stateDict.entrySet()) {
+    boolean flat = stateDict.values().stream().anyMatch(v -> v instanceof TensorRef);
+    collect(stateDict, "", flat ? 0 : NESTED_DEPTH, loaded, entries, locations);
+    return new Extracted(Collections.unmodifiableMap(entries), Collections.unmodifiableMap(locations),
+        Collections.unmodifiableMap(metadata));
+  }
+
+  /** How deep dicts are searched when the state dict holds no tensor itself (A1111 embeddings: {@code string_to_param}). */
+  private static final int NESTED_DEPTH = 3;
+
+  /**
+   * The tensors of {@code dict}, and when {@code depth > 0} those of its nested dicts, keys joined
+   * with {@code .} as torch names nested parameters.
+   */
+  private static void collect(PickleDict dict, String prefix, int depth, TorchFiles.Loaded loaded,
+      Map<String, TensorEntry> entries, Map<String, TorchFiles.Slice> locations) throws BadFormatException {
+    for (var e : dict.entrySet()) {
+      if (e.getValue() instanceof PickleDict nested && depth > 0 && e.getKey() instanceof String key) {
+        collect(nested, prefix + key + ".", depth - 1, loaded, entries, locations);
+        continue;
+      }
       if (!(e.getValue() instanceof TensorRef tensor)) {
         continue;
       }
-      if (!(e.getKey() instanceof String name)) {
+      if (!(e.getKey() instanceof String key)) {
         throw new BadFormatException("a tensor of the state dict has a " + Values.typeName(e.getKey()) + " key, expected a str");
+      }
+      String name = prefix + key;
+      if (entries.containsKey(name)) {
+        throw new BadFormatException("two tensors are named '" + name + "'");
       }
       locations.put(name, locate(name, tensor, loaded.data().get(tensor.storage().key())));
       entries.put(name, new TensorEntry(name, tensor.storage().dtype(), tensor.shape()));
     }
-    return new Extracted(Collections.unmodifiableMap(entries), Collections.unmodifiableMap(locations),
-        Collections.unmodifiableMap(metadata));
   }
 
   private static TorchFiles.Slice locate(String name, TensorRef t, TorchFiles.Slice storage) throws BadFormatException {

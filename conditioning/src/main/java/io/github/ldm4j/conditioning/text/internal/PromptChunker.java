@@ -1,10 +1,14 @@
 package io.github.ldm4j.conditioning.text.internal;
 
 import io.github.ldm4j.conditioning.Tokenizer;
+import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
 import io.github.ldm4j.conditioning.prompt.PromptSegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Weighted segments to encoder rows, as A1111's {@code tokenize_line}: each segment is tokenized on
@@ -13,6 +17,13 @@ import java.util.List;
  * comma ({@code ",</w>"}), the tokens after that comma move to the next chunk. A chunk is BOS,
  * content, EOS, then the tokenizer's pad id (the Hugging Face layout; A1111 produces the same rows
  * for SD v1, and for SD 2 whenever the content holds no EOS).
+ *
+ * <p>Textual-inversion embeddings ({@link EmbeddingMatcher}): where the tokens spell an embedding's
+ * name, its k vectors' ids ({@link EmbeddingTable.Entry#firstId()} …) take k positions at the
+ * segment's weight, as A1111's {@code tokenize_line}: when they do not fit in the current chunk the
+ * chunk is closed first (an embedding is never split across chunks). One deliberate difference: when
+ * the comma rule moves the tokens after a comma to the next chunk, an embedding among them moves
+ * with them (A1111 moves its placeholder tokens but leaves the vectors' position in the old chunk).
  */
 public final class PromptChunker {
 
@@ -20,14 +31,26 @@ public final class PromptChunker {
   private final int chunkLength;
   private final int commaBacktrack;
   private final int commaId;
+  private final EmbeddingMatcher embeddings;
+
+  /**
+   * A chunker without embeddings.
+   *
+   * @param commaBacktrack 0 disables the comma rule
+   */
+  public PromptChunker(Tokenizer tokenizer, int commaBacktrack) {
+    this(tokenizer, commaBacktrack, EmbeddingMatcher.NONE);
+  }
 
   /**
    * A chunker.
    *
    * @param commaBacktrack 0 disables the comma rule
+   * @param embeddings the embedding names to replace by their vectors' ids
    */
-  public PromptChunker(Tokenizer tokenizer, int commaBacktrack) {
+  public PromptChunker(Tokenizer tokenizer, int commaBacktrack, EmbeddingMatcher embeddings) {
     this.tokenizer = tokenizer;
+    this.embeddings = embeddings;
     this.chunkLength = tokenizer.contextLength() - 2;
     if (chunkLength < 1) {
       throw new IllegalArgumentException("context length " + tokenizer.contextLength() + " leaves no room for content");
@@ -40,18 +63,49 @@ public final class PromptChunker {
     this.commaId = tokenizer.tokenId(",</w>").orElse(-1);
   }
 
-  /** All chunks of the segments (at least one). */
+  /**
+   * All chunks of the segments (at least one).
+   *
+   * @throws IllegalArgumentException when the segments name an embedding that cannot be used (the
+   *     message says why), or one with more vectors than a chunk holds
+   */
   public ChunkedPrompt chunk(List<PromptSegment> segments) {
     Builder b = new Builder();
     int total = 0;
+    Set<EmbeddingTable.Entry> used = new LinkedHashSet<>();
     for (PromptSegment seg : segments) {
       switch (seg) {
         case PromptSegment.Break br -> b.nextChunk();
         case PromptSegment.Text t -> {
           int[] tokens = tokenizer.tokenize(t.text());
-          total += tokens.length;
-          for (int token : tokens) {
-            b.add(token, t.weight());
+          int position = 0;
+          while (position < tokens.length) {
+            b.beforeToken(tokens[position]);
+            Optional<EmbeddingMatcher.Match> m = embeddings.at(tokens, position);
+            if (m.isEmpty()) {
+              b.append(tokens[position], t.weight());
+              total++;
+              position++;
+              continue;
+            }
+            EmbeddingTable.Entry e = m.get().entry();
+            if (e.unusable().isPresent()) {
+              throw new IllegalArgumentException(e.unusable().get());
+            }
+            int k = e.embedding().vectorCount();
+            if (k > chunkLength) {
+              throw new IllegalArgumentException("embedding '" + e.embedding().name() + "' (" + e.embedding().source()
+                  + ") has " + k + " vectors, more than the " + chunkLength + " tokens of a prompt chunk");
+            }
+            if (b.current.size() + k > chunkLength) {
+              b.nextChunk();
+            }
+            for (int i = 0; i < k; i++) {
+              b.append(e.firstId() + i, t.weight());
+            }
+            used.add(e);
+            total += k;
+            position += m.get().promptTokens();
           }
         }
       }
@@ -59,14 +113,14 @@ public final class PromptChunker {
     if (!b.current.isEmpty() || b.chunks.isEmpty()) {
       b.nextChunk();
     }
-    return new ChunkedPrompt(b.chunks, total, 0);
+    return new ChunkedPrompt(b.chunks, total, 0, List.copyOf(used));
   }
 
   /** Only the first chunk, the rest reported as dropped (CompVis truncation). */
   public ChunkedPrompt truncate(List<PromptSegment> segments) {
     ChunkedPrompt all = chunk(segments);
     TokenChunk first = all.chunks().getFirst();
-    return new ChunkedPrompt(List.of(first), all.tokenCount(), all.tokenCount() - first.contentTokens());
+    return new ChunkedPrompt(List.of(first), all.tokenCount(), all.tokenCount() - first.contentTokens(), all.embeddings());
   }
 
   /** The row of the empty prompt: BOS, EOS, padding, all at weight 1 (A1111 {@code empty_chunk}). */
@@ -101,7 +155,8 @@ public final class PromptChunker {
       lastComma = -1;
     }
 
-    void add(int token, double weight) {
+    /** A1111's checks before a token (or an embedding starting with it): the comma rule, a full chunk. */
+    void beforeToken(int token) {
       if (token == commaId) {
         lastComma = current.size();
       } else if (commaBacktrack != 0 && current.size() == chunkLength && lastComma != -1
@@ -118,7 +173,10 @@ public final class PromptChunker {
       if (current.size() == chunkLength) {
         nextChunk();
       }
-      current.add(token);
+    }
+
+    void append(int id, double weight) {
+      current.add(id);
       weights.add(weight);
     }
   }
