@@ -18,6 +18,7 @@ import io.github.ldm4j.spi.NetworkDescription;
 import io.github.ldm4j.spi.NetworkRequest;
 import io.github.ldm4j.spi.NetworkSet;
 import io.github.ldm4j.spi.Placement;
+import io.github.ldm4j.spi.WeightOverrides;
 import io.github.ldm4j.spi.contract.NetworkFirstStage;
 import io.github.ldm4j.spi.contract.NetworkTextEncoder;
 import io.github.ldm4j.spi.contract.NetworkUNet;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -74,37 +76,132 @@ public final class ModelAssembler {
    */
   public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
       Function<String, BackendProvider> backends) throws IOException {
+    return open(modelDir, backend, options, limits, backends, WeightOverrides.NONE);
+  }
+
+  /**
+   * {@link #open(Path, String, BackendOptions, GenerationLimits, Function)} with some weights replaced
+   * ({@link NetworkRequest#overrides()}: a LoRA set applied to the base model's networks). The
+   * generator takes ownership of {@code overrides} and closes them after its networks (on failure
+   * too).
+   *
+   * @throws IllegalArgumentException also when a backend that opens an overridden component cannot
+   *     replace weights ({@link BackendProvider#overridesWeights()})
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      Function<String, BackendProvider> backends, WeightOverrides overrides) throws IOException {
     Objects.requireNonNull(modelDir, "modelDir");
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(backends, "backends");
-    Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
-    TrainingSetup training = TrainingSetup.of(plan.folder());
-    ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
+    Objects.requireNonNull(overrides, "overrides");
+    try {
+      Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
+      TrainingSetup training = TrainingSetup.of(plan.folder());
+      ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
+      Map<ModelComponent, Network> networks = openNetworks(plan, EnumSet.allOf(ModelComponent.class), options, overrides);
+      return assemble(new Parts(plan, training, tokenizer, options, limits, networks), networks, overrides);
+    } catch (IOException | RuntimeException e) {
+      NetworkSet.closeAfterFailure(e, List.of(overrides));
+      throw e;
+    }
+  }
+
+  /**
+   * A generator over {@code base}'s model with {@code overrides} replacing some weights: only the
+   * networks of the overridden components are opened anew (on the backend and device {@code base}
+   * uses for them); the others are {@code base}'s own, shared.
+   *
+   * <p><b>Ownership:</b> the result owns only the networks it opened and {@code overrides} (closed
+   * after them, and on failure); close it before {@code base}, whose networks it borrows.
+   *
+   * @throws IOException when a network file cannot be opened again
+   * @throws IllegalArgumentException when a backend of an overridden component cannot replace weights
+   * @throws UnsupportedOperationException when {@code base} was not opened by this assembler
+   */
+  static Generator derive(Generator base, WeightOverrides overrides) throws IOException {
+    try {
+      Parts parts = base.parts().orElseThrow(() -> new UnsupportedOperationException(
+          "only a generator opened by ModelAssembler can replace weights; this one was built from a model"));
+      Map<ModelComponent, Network> opened = openNetworks(parts.plan(), overrides.components(), parts.options(), overrides);
+      Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
+      for (Map.Entry<ModelComponent, Network> e : parts.networks().entrySet()) {
+        Network own = opened.get(e.getKey());
+        networks.put(e.getKey(), own != null ? own : new Borrowed(e.getValue()));
+      }
+      return assemble(parts, networks, overrides);
+    } catch (IOException | RuntimeException e) {
+      NetworkSet.closeAfterFailure(e, List.of(overrides));
+      throw e;
+    }
+  }
+
+  /**
+   * What a generator was assembled from, so that {@link #derive} can re-open only some networks.
+   *
+   * @param networks the base networks (owned by the generator's adapters, never closed through this)
+   */
+  record Parts(Plan plan, TrainingSetup training, ClipTokenizer tokenizer, BackendOptions options,
+      GenerationLimits limits, Map<ModelComponent, Network> networks) {
+    Parts {
+      networks = Map.copyOf(networks);
+    }
+  }
+
+  /** Opens {@code components} (those the folder has) on their backends; on failure nothing stays open. */
+  private static Map<ModelComponent, Network> openNetworks(Plan plan, Set<ModelComponent> components,
+      BackendOptions options, WeightOverrides overrides) throws IOException {
     List<NetworkSet> sets = new ArrayList<>();
     Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
     try {
       for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
-        NetworkSet set = e.getKey().open(new NetworkRequest(plan.folder(), e.getValue(), options));
+        Map<ModelComponent, String> devices = new EnumMap<>(ModelComponent.class);
+        e.getValue().forEach((c, d) -> {
+          if (components.contains(c)) {
+            devices.put(c, d);
+          }
+        });
+        if (devices.isEmpty()) {
+          continue;
+        }
+        BackendProvider provider = e.getKey();
+        if (!provider.overridesWeights() && devices.keySet().stream().anyMatch(c -> !overrides.of(c).isEmpty())) {
+          throw new IllegalArgumentException("backend '" + provider.name() + "' cannot replace weights of "
+              + devices.keySet() + " at load time (" + overrides + "); convert the model with the weights merged instead");
+        }
+        NetworkSet set = provider.open(new NetworkRequest(plan.folder(), devices, options, overrides));
         sets.add(set);
-        for (ModelComponent c : e.getValue().keySet()) {
+        for (ModelComponent c : devices.keySet()) {
           networks.put(c, set.get(c).orElseThrow(() -> new IllegalStateException(
-              "backend '" + e.getKey().name() + "' did not open " + c.folderName())));
+              "backend '" + provider.name() + "' did not open " + c.folderName())));
+        }
+      }
+      for (ModelComponent c : overrides.components()) {
+        if (!networks.containsKey(c)) {
+          throw new IllegalArgumentException("weights are replaced in " + c.folderName() + ", which "
+              + plan.folder().name() + " does not have");
         }
       }
     } catch (IOException | RuntimeException e) {
       NetworkSet.closeAfterFailure(e, sets);
       throw e;
     }
+    return networks;
+  }
+
+  /** Builds the generator; it owns {@code networks} (closing them on failure). */
+  private static Generator assemble(Parts parts, Map<ModelComponent, Network> opened, WeightOverrides overrides) {
+    Map<ModelComponent, Network> networks = new EnumMap<>(opened);
     // From here each adapter owns its network and closes it on rejection; what is not adopted yet
     // is closed on failure.
     List<AutoCloseable> adopted = new ArrayList<>();
     try {
-      ModelFolder folder = plan.folder();
+      ModelFolder folder = parts.plan().folder();
+      TrainingSetup training = parts.training();
       NetworkTextEncoder textEncoder = new NetworkTextEncoder(networks.remove(ModelComponent.TEXT_ENCODER));
       adopted.add(textEncoder);
-      ClipCondStage condStage = new ClipCondStage(tokenizer, textEncoder, TextConditioningOptions.defaults());
+      ClipCondStage condStage = new ClipCondStage(parts.tokenizer(), textEncoder, TextConditioningOptions.defaults());
       NetworkUNet unet = new NetworkUNet(
           networks.remove(ModelComponent.UNET), training.parameterization(), folder.unetInChannels());
       Denoiser denoiser = Denoiser.of(unet);
@@ -115,11 +212,44 @@ public final class ModelAssembler {
       adopted.clear();
       LatentDiffusion model = new LatentDiffusion(
           folder.name(), firstStage, condStage, denoiser, training.schedule(), ScaleFactor.fromFirstStage());
-      return new Generator(model, training.recipe(), limits);
+      return new Generator(model, training.recipe(), parts.limits(), Optional.of(parts), overrides);
     } catch (RuntimeException e) {
       adopted.addAll(networks.values());
       NetworkSet.closeAfterFailure(e, adopted);
       throw e;
+    }
+  }
+
+  /** Another generator's network, used but not owned: closing it does nothing. */
+  private record Borrowed(Network network) implements Network {
+    @Override
+    public ModelComponent component() {
+      return network.component();
+    }
+
+    @Override
+    public Path file() {
+      return network.file();
+    }
+
+    @Override
+    public Map<String, io.github.ldm4j.spi.contract.TensorPort> inputs() {
+      return network.inputs();
+    }
+
+    @Override
+    public Map<String, io.github.ldm4j.spi.contract.TensorPort> outputs() {
+      return network.outputs();
+    }
+
+    @Override
+    public List<io.github.ldm4j.tensor.Tensor> run(Map<String, io.github.ldm4j.spi.Feed> feeds, List<String> outputs) {
+      return network.run(feeds, outputs);
+    }
+
+    @Override
+    public void close() {
+      // owned by the generator it was borrowed from
     }
   }
 
@@ -145,7 +275,7 @@ public final class ModelAssembler {
   }
 
   /** The folder, read for the formats of every backend involved, and each backend's components. */
-  private record Plan(ModelFolder folder, Map<BackendProvider, Map<ModelComponent, String>> byBackend) {}
+  record Plan(ModelFolder folder, Map<BackendProvider, Map<ModelComponent, String>> byBackend) {}
 
   private static Plan plan(Path modelDir, String backend, BackendOptions options,
       Function<String, BackendProvider> backends) throws IOException {

@@ -44,6 +44,14 @@ public interface BackendProvider {
   NetworkSet open(NetworkRequest request) throws IOException;
 
   /**
+   * Whether {@link #open} replaces weights as {@link NetworkRequest#overrides()} asks (a LoRA set
+   * applied without a new conversion). A provider that does not refuses a request with overrides.
+   */
+  default boolean overridesWeights() {
+    return false;
+  }
+
+  /**
    * Describes one network of {@code folder} (its declared inputs and outputs) without running it.
    *
    * @throws IOException when the network file is missing or unreadable (the message names the file)

@@ -13,17 +13,27 @@ import java.util.Objects;
  * @param folder the model folder
  * @param devices the components to open, each with its device
  * @param options threads and fallback (the placement in it has already been resolved into {@code devices})
+ * @param overrides weights replacing the files' own ({@link WeightOverrides#NONE} for none; owned by the
+ *     caller, who keeps them open until the networks are closed); only for backends whose {@link
+ *     BackendProvider#overridesWeights()} is true
  */
-public record NetworkRequest(ModelFolder folder, Map<ModelComponent, String> devices, BackendOptions options) {
+public record NetworkRequest(ModelFolder folder, Map<ModelComponent, String> devices, BackendOptions options,
+    WeightOverrides overrides) {
 
   /** Validates and copies. */
   public NetworkRequest {
     Objects.requireNonNull(folder, "folder");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(overrides, "overrides");
     if (devices.isEmpty()) {
       throw new IllegalArgumentException("a network request needs at least one component");
     }
     devices = Map.copyOf(new EnumMap<>(devices));
+  }
+
+  /** The networks' own weights. */
+  public NetworkRequest(ModelFolder folder, Map<ModelComponent, String> devices, BackendOptions options) {
+    this(folder, devices, options, WeightOverrides.NONE);
   }
 
   /** Every component of {@code folder} on {@code options.device()}. */

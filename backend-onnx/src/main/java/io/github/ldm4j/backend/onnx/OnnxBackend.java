@@ -28,7 +28,9 @@ public final class OnnxBackend {
 
   /**
    * Opens the requested networks, each on the execution provider its device names (placed over
-   * {@code options}). On any failure the sessions opened so far are closed.
+   * {@code options}), with the request's replaced weights ({@link NetworkRequest#overrides()},
+   * injected as external initializers: ONNX Runtime optimises them as if the file held them and
+   * uses their memory in place on the CPU). On any failure the sessions opened so far are closed.
    *
    * @throws IOException naming the file that is missing or that ONNX Runtime cannot load
    * @throws IllegalArgumentException for an unknown execution provider
@@ -39,7 +41,8 @@ public final class OnnxBackend {
       placed = placed.withPlacement(e.getKey(), ExecutionProvider.parse(e.getValue()));
     }
     OnnxOptions o = placed;
-    return NetworkSet.openEach(request.devices().keySet(), c -> session(request.folder(), c, o));
+    return NetworkSet.openEach(request.devices().keySet(),
+        c -> OnnxSession.open(request.folder().networkFile(c, FORMATS), c, o, request.overrides().of(c)));
   }
 
   /** Every network of the model folder {@code modelDir} on the CPU, with default options. */

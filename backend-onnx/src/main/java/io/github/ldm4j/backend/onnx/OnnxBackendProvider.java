@@ -68,6 +68,12 @@ public final class OnnxBackendProvider implements BackendProvider {
     return OnnxBackend.open(request, options(request.options()));
   }
 
+  /** Yes: replaced weights are injected as external initializers ({@link OnnxBackend#open(NetworkRequest, OnnxOptions)}). */
+  @Override
+  public boolean overridesWeights() {
+    return true;
+  }
+
   @Override
   public NetworkDescription describe(ModelFolder folder, ModelComponent component, BackendOptions options)
       throws IOException {

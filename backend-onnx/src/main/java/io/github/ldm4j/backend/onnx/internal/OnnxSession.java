@@ -11,6 +11,7 @@ import ai.onnxruntime.OnnxJavaType;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.spi.Feed;
 import io.github.ldm4j.spi.Network;
+import io.github.ldm4j.spi.WeightOverrides;
 import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
@@ -33,7 +34,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * element types (float16 networks get float16 tensors; token ids int32 or int64) and float16
  * outputs back to float32.
  *
- * <p><b>Ownership:</b> owns the native {@link OrtSession}; {@link #close()} releases it exactly once
+ * <p><b>Ownership:</b> owns the native {@link OrtSession} (and the tensors over replaced weights it was
+ * opened with, not their memory); {@link #close()} releases it exactly once
  * and waits for runs in flight. {@link #run} may be called from several threads at once (ONNX
  * Runtime sessions are thread-safe for {@code run}); a run after close throws {@link
  * IllegalStateException}.
@@ -47,10 +49,13 @@ public final class OnnxSession implements Network {
   private final Map<String, TensorPort> outputs;
   private final Map<String, OnnxJavaType> types = new HashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
+  private final List<OnnxTensor> replaced;
   private boolean closed;
 
-  private OnnxSession(OrtSession session, ModelComponent component, Path file) throws OrtException {
+  private OnnxSession(OrtSession session, ModelComponent component, Path file, List<OnnxTensor> replaced)
+      throws OrtException {
     this.session = session;
+    this.replaced = replaced;
     this.component = component;
     this.file = file;
     this.inputs = ports(session.getInputInfo(), types);
@@ -64,16 +69,42 @@ public final class OnnxSession implements Network {
    *     with the path and ONNX Runtime's message
    */
   public static OnnxSession open(Path file, ModelComponent component, OnnxOptions options) throws IOException {
+    return open(file, component, options, List.of());
+  }
+
+  /**
+   * Opens {@code file} as {@code component} with the initializers {@code overrides} names replaced
+   * by their values ({@link OrtRuntime#openSession(Path, ModelComponent, OnnxOptions, Map)}): tensors
+   * over the weights' native memory, no copy. The session owns those tensors (not the memory, which
+   * must stay valid until it is closed).
+   *
+   * @throws IOException when ONNX Runtime cannot load the file or a replaced weight is not an
+   *     external-data initializer of it, with the path and ONNX Runtime's message
+   */
+  public static OnnxSession open(Path file, ModelComponent component, OnnxOptions options,
+      List<WeightOverrides.Weight> overrides) throws IOException {
+    Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
     OrtSession s;
     try {
-      s = OrtRuntime.openSession(file, component, options);
+      for (WeightOverrides.Weight w : overrides) {
+        java.nio.ByteBuffer b = w.data().asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
+        tensors.put(w.name(), OnnxTensor.createTensor(OrtRuntime.environment(), b, w.shape(),
+            w.type() == PortType.FLOAT16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
+      }
+      s = OrtRuntime.openSession(file, component, options, tensors);
     } catch (OrtException e) {
-      throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file + ": " + e.getMessage(), e);
+      tensors.values().forEach(OnnxTensor::close);
+      throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file
+          + (overrides.isEmpty() ? "" : " with " + overrides.size() + " replaced weights") + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      tensors.values().forEach(OnnxTensor::close);
+      throw e;
     }
     try {
-      return new OnnxSession(s, component, file);
+      return new OnnxSession(s, component, file, List.copyOf(tensors.values()));
     } catch (OrtException e) {
       closeQuietly(s, e);
+      tensors.values().forEach(OnnxTensor::close);
       throw new IOException("cannot read the inputs/outputs of " + file + ": " + e.getMessage(), e);
     }
   }
@@ -203,7 +234,11 @@ public final class OnnxSession implements Network {
         return;
       }
       closed = true;
-      session.close();
+      try {
+        session.close();
+      } finally {
+        replaced.forEach(OnnxTensor::close);
+      }
     } catch (OrtException e) {
       throw new IllegalStateException("closing the " + component.folderName() + " session failed: " + e.getMessage(), e);
     } finally {

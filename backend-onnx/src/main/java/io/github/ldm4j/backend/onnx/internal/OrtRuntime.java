@@ -46,6 +46,23 @@ public final class OrtRuntime {
    * @throws OrtException when ONNX Runtime cannot load the model
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options) throws OrtException {
+    return openSession(file, component, options, java.util.Map.of());
+  }
+
+  /**
+   * Opens a session for {@code component} from {@code file} with the component's provider, the
+   * initializers named in {@code replaced} taken from those tensors instead of the file ({@code
+   * SessionOptions.addExternalInitializers}: ONNX Runtime injects them into the graph before
+   * optimising it, so they are optimised, prepacked and run exactly as if the file held them; on
+   * the CPU the tensors' memory is used in place). The caller keeps the tensors open as long as
+   * the session.
+   *
+   * @throws IllegalStateException when the provider is missing from this ONNX Runtime build
+   * @throws OrtException when ONNX Runtime cannot load the model or a replaced initializer is not an
+   *     external-data initializer of it
+   */
+  public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options,
+      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> replaced) throws OrtException {
     OrtEnvironment env = environment();
     ExecutionProvider ep = options.providerFor(component);
     requireProvider(ep);
@@ -76,6 +93,9 @@ public final class OrtRuntime {
       }
       if (!options.allowCpuFallback() && !(ep instanceof ExecutionProvider.Cpu)) {
         so.addConfigEntry("session.disable_cpu_ep_fallback", "1");
+      }
+      if (!replaced.isEmpty()) {
+        so.addExternalInitializers(java.util.Map.copyOf(replaced));
       }
       switch (ep) {
         case ExecutionProvider.Cpu c -> { }
