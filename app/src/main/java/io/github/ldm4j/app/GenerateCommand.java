@@ -46,7 +46,7 @@ final class GenerateCommand implements Callable<Integer> {
   String negativePrompt;
 
   @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, CompVis layout: converted once "
-      + "and cached, once per set of LoRAs), a model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in "
+      + "and cached; LoRAs are applied to that one conversion when the model is opened), a model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in "
       + "the library (--models-dir). Default: the embedded demo model.")
   Path model;
 
@@ -143,12 +143,12 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) need a checkpoint --model");
     }
     Path modelDir = checkpoint != null
-        ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+        ? checkpointOptions.baseFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
         : DemoModel.ensure();
     var provenance = checkpointOptions.provenance(prompt, negativePrompt, checkpoint);
     PrintStream err = System.err;
     tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
-    try (Generator generator = open(modelDir, backend)) {
+    try (Generator generator = open(checkpoint != null ? checkpoint : modelDir, backend)) {
       ProgressBar bar = new ProgressBar(err, quiet);
       GenerationResult result = generator.generate(request, provenance, bar, CancellationToken.none());
       bar.done();
@@ -201,11 +201,14 @@ final class GenerateCommand implements Callable<Integer> {
     return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
-  private Generator open(Path modelDir, String backend) throws IOException {
+  /**
+   * Opens the model (a checkpoint with its LoRAs applied at load time to its conversion without them);
+   * any failure, an unsupported model contract included, is a runtime failure (exit 1).
+   */
+  private Generator open(Path model, String backend) throws IOException {
     BackendOptions options = backendChoice.options(); // a bad --place is a usage error (exit 2)
     try {
-      return Generator.open(modelDir, backend, options, GenerationLimits.DEFAULTS);
+      return checkpointOptions.open(model, backend, options, GenerationLimits.DEFAULTS);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
