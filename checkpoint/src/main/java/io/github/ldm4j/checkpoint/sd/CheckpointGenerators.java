@@ -35,13 +35,17 @@ import java.util.concurrent.CompletionException;
  * creates it (constant folding, layout transforms, prepacking depend on them), so new weights need a
  * new session; feeding the weights as graph inputs instead would keep one session for every set but
  * make every touched weight a non-constant (no prepacking, no NCHWc convolution), slowing each step
- * of every generation, LoRA or not. The base's unaffected weights are not shared between sessions —
- * a re-created UNet session loads its other weights from the folder again (they are in the page
- * cache; ONNX Runtime's copies are what {@code docs/benchmarks.md} measures per cached set).
+ * of every generation, LoRA or not. The unaffected weights of a re-opened network are read again
+ * from the (page-cached) folder: giving every session all its weights as tensors over one shared
+ * mapping of the data file was measured and saves little, because ONNX Runtime derives its own
+ * copy of almost every UNet weight per session (prepacked matrices, re-laid-out kernels) —
+ * {@code docs/benchmarks.md}, "LoRA sets".
  *
  * <p><b>Cache.</b> {@link #acquire} keeps each set's generator (its merged weights and the sessions
- * opened with them) in a least-recently-used cache bounded by the bytes of merged weights ({@link
- * #DEFAULT_CACHE_BYTES}, the one default), so alternating between two sets merges each once. A set
+ * opened with them) in a least-recently-used cache bounded by memory: each set counts the bytes of
+ * its merged weights plus those of the networks re-opened for it (ONNX Runtime holds a copy of a
+ * session's weights per session; {@link #DEFAULT_CACHE_BYTES}, the one default), so alternating
+ * between two sets merges and opens each once. The latest set always stays, even above the bound. A set
  * whose multipliers are all 0, or which touches no computed weight, is the base model itself, bit
  * for bit. Concurrent acquisitions of one set merge it once; generations with different sets run
  * at the same time, each with its own sessions.
@@ -58,12 +62,14 @@ import java.util.concurrent.CompletionException;
 public final class CheckpointGenerators implements AutoCloseable {
 
   /**
-   * The default bound of the merged weights the cache keeps: 4 GiB, about two sets that touch every
-   * attention and feed-forward weight of SD 1.5 in float32 (≈ 1.6 GB each), or many smaller ones.
+   * The default bound of the memory the cache keeps: 12 GiB, two sets that touch every attention,
+   * feed-forward and projection weight of SD 1.5's UNet and text encoder in float32 (1.3 GiB of
+   * merged weights and 3.7 GiB of re-opened sessions each), or many UNet-attention-only ones.
    */
-  public static final long DEFAULT_CACHE_BYTES = 4L << 30;
+  public static final long DEFAULT_CACHE_BYTES = 12L << 30;
 
   private final CheckpointFolders.Request base;
+  private final java.nio.file.Path baseFolder;
   private final String backend;
   private final BackendOptions options;
   private final GenerationLimits limits;
@@ -74,9 +80,10 @@ public final class CheckpointGenerators implements AutoCloseable {
   private long bytes;
   private boolean closed;
 
-  private CheckpointGenerators(CheckpointFolders.Request base, String backend, BackendOptions options,
-      GenerationLimits limits, long maxBytes, boolean overrides, Generator baseGenerator) {
+  private CheckpointGenerators(CheckpointFolders.Request base, java.nio.file.Path baseFolder, String backend,
+      BackendOptions options, GenerationLimits limits, long maxBytes, boolean overrides, Generator baseGenerator) {
     this.base = base;
+    this.baseFolder = baseFolder;
     this.backend = backend;
     this.options = options;
     this.limits = limits;
@@ -108,7 +115,8 @@ public final class CheckpointGenerators implements AutoCloseable {
 
   /**
    * Opens {@code request}'s checkpoint (converted without LoRAs, cached) for generation with any
-   * LoRA set, merged sets cached up to {@code maxBytes} bytes of merged weights. {@code
+   * LoRA set, sets cached up to {@code maxBytes} bytes (each counts its merged weights and the
+   * weights of the networks re-opened for it, which ONNX Runtime holds per session). {@code
    * request.export().loras()} is ignored: each {@link #acquire} names its set.
    *
    * @throws IOException naming the checkpoint when it cannot be read or converted
@@ -125,8 +133,9 @@ public final class CheckpointGenerators implements AutoCloseable {
       throw new IllegalArgumentException("the LoRA cache bound must be >= 0 bytes, got " + maxBytes);
     }
     CheckpointFolders.Request plain = request.withLoras(LoraSet.NONE);
-    Generator g = ModelAssembler.open(CheckpointFolders.cached(plain), backend, options, limits);
-    return new CheckpointGenerators(plain, backend, options, limits, maxBytes, overridesWeights(backend, options), g);
+    java.nio.file.Path folder = CheckpointFolders.cached(plain);
+    Generator g = ModelAssembler.open(folder, backend, options, limits);
+    return new CheckpointGenerators(plain, folder, backend, options, limits, maxBytes, overridesWeights(backend, options), g);
   }
 
   /** Whether the backends of the text encoder and the UNet replace weights at load time. */
@@ -149,7 +158,7 @@ public final class CheckpointGenerators implements AutoCloseable {
     return cache.size();
   }
 
-  /** The bytes of merged weights the cache holds. */
+  /** The memory the cached sets hold: their merged weights and their re-opened sessions' weights. */
   public synchronized long cachedBytes() {
     return bytes;
   }
@@ -191,20 +200,30 @@ public final class CheckpointGenerators implements AutoCloseable {
       entry.leases++;
     }
     if (load) {
+      long cost = 0;
       try {
         WeightOverrides merged = LoraOverrides.of(base.withLoras(set));
-        Generator g = merged.isEmpty() ? baseGenerator : baseGenerator.withWeights(merged);
+        try {
+          cost = merged.bytes() + sessionBytes(merged);
+        } catch (IOException | RuntimeException e) {
+          merged.close();
+          throw e;
+        }
+        // make room before the sessions are opened, so the old sets' memory is freed first
         List<Entry> evicted;
         synchronized (this) {
-          entry.bytes = merged.bytes();
-          bytes += entry.bytes;
-          entry.generator.complete(g);
+          entry.bytes = cost;
+          bytes += cost;
           evicted = evict(entry);
         }
         evicted.forEach(Entry::close);
+        Generator g = merged.isEmpty() ? baseGenerator : baseGenerator.withWeights(merged);
+        entry.generator.complete(g);
       } catch (IOException | RuntimeException e) {
         synchronized (this) {
-          cache.remove(key, entry);
+          if (cache.remove(key, entry)) {
+            bytes -= entry.bytes;
+          }
           entry.leases--;
         }
         entry.generator.completeExceptionally(e);
@@ -226,6 +245,25 @@ public final class CheckpointGenerators implements AutoCloseable {
       }
       throw new UncheckedIOException(new IOException(c));
     }
+  }
+
+  /**
+   * What the sessions re-opened for {@code merged} hold: the weight files of their networks (ONNX
+   * Runtime keeps its own copy of every weight per session — read, prepacked or re-laid-out — so a
+   * re-opened UNet costs about its weights again; measured in {@code docs/benchmarks.md}).
+   */
+  private long sessionBytes(WeightOverrides merged) throws IOException {
+    long total = 0;
+    for (ModelComponent c : merged.components()) {
+      java.nio.file.Path dir = baseFolder.resolve(c.folderName());
+      for (String f : List.of("model.onnx", io.github.ldm4j.export.onnx.OnnxModelWriter.EXTERNAL_DATA_FILE)) {
+        java.nio.file.Path p = dir.resolve(f);
+        if (java.nio.file.Files.isRegularFile(p)) {
+          total += java.nio.file.Files.size(p);
+        }
+      }
+    }
+    return total;
   }
 
   /** Removes least recently used entries (never {@code keep}) until the bound holds; returns those to close now. */

@@ -34,8 +34,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * element types (float16 networks get float16 tensors; token ids int32 or int64) and float16
  * outputs back to float32.
  *
- * <p><b>Ownership:</b> owns the native {@link OrtSession} (and the tensors over replaced weights it was
- * opened with, not their memory); {@link #close()} releases it exactly once
+ * <p><b>Ownership:</b> owns the native {@link OrtSession} and the tensors over replaced weights it was
+ * opened with (not their memory); {@link #close()} releases them exactly once
  * and waits for runs in flight. {@link #run} may be called from several threads at once (ONNX
  * Runtime sessions are thread-safe for {@code run}); a run after close throws {@link
  * IllegalStateException}.
