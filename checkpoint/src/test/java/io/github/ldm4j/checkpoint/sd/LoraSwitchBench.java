@@ -117,7 +117,10 @@ public final class LoraSwitchBench {
         }
       }
     }
-    // the old path: every set a conversion of its own, opened as a whole model
+    // the old path: every set a conversion of its own, opened as a whole model (into a fresh home, deleted after)
+    Path oldHome = work.resolve("old-path-home");
+    deleteTree(oldHome);
+    System.setProperty("ldm4j.home", oldHome.toString());
     for (LoraSet set : List.of(setA, setB)) {
       t = System.nanoTime();
       Path folder = CheckpointFolders.cached(request.withLoras(set));
@@ -125,6 +128,17 @@ public final class LoraSwitchBench {
       long o = System.nanoTime();
       try (Generator g = ModelAssembler.open(folder, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
         System.out.printf("%-52s %8.2f s%n", "old path: open the converted model", (System.nanoTime() - o) / 1e9);
+      }
+    }
+    deleteTree(oldHome);
+  }
+
+  private static void deleteTree(Path dir) throws java.io.IOException {
+    if (Files.exists(dir)) {
+      try (var s = Files.walk(dir)) {
+        for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
       }
     }
   }
