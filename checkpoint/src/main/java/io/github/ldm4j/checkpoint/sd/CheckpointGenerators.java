@@ -37,9 +37,9 @@ import java.util.concurrent.CompletionException;
  * make every touched weight a non-constant (no prepacking, no NCHWc convolution), slowing each step
  * of every generation, LoRA or not. The unaffected weights of a re-opened network are read again
  * from the (page-cached) folder: giving every session all its weights as tensors over one shared
- * mapping of the data file was measured and saves little, because ONNX Runtime derives its own
- * copy of almost every UNet weight per session (prepacked matrices, re-laid-out kernels) —
- * {@code docs/benchmarks.md}, "LoRA sets".
+ * mapping of the data file was measured and shares nothing — ONNX Runtime 1.29 keeps its own copy
+ * of (nearly) every UNet weight per session whatever it is given, with prepacking on or off — so a
+ * re-opened UNet costs about its weights again ({@code docs/benchmarks.md}, "switching LoRA sets").
  *
  * <p><b>Cache.</b> {@link #acquire} keeps each set's generator (its merged weights and the sessions
  * opened with them) in a least-recently-used cache bounded by memory: each set counts the bytes of
