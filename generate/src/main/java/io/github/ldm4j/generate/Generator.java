@@ -76,7 +76,7 @@ public final class Generator implements AutoCloseable {
     this.alsoOwned = alsoOwned;
   }
 
-  /** Closed after the model: the replaced weights its networks use in place (or null). */
+  /** Closed after the model: the replaced weights its networks were opened with (or null). */
   private final AutoCloseable alsoOwned;
 
   Optional<ModelAssembler.Parts> parts() {

@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Ownership:</b> owns the native memory of its weights (the arena given to the constructor,
  * if any); {@link #close()} frees it, once (later calls do nothing). Networks opened with these
- * weights may use that memory in place (ONNX Runtime does, on the CPU), so close the networks
- * first. {@link #NONE} owns nothing.
+ * weights may refer to that memory (ONNX Runtime requires it to outlive the session), so close the
+ * networks first. {@link #NONE} owns nothing.
  */
 public final class WeightOverrides implements AutoCloseable {
 

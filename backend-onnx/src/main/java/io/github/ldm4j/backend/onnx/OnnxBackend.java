@@ -29,8 +29,8 @@ public final class OnnxBackend {
   /**
    * Opens the requested networks, each on the execution provider its device names (placed over
    * {@code options}), with the request's replaced weights ({@link NetworkRequest#overrides()},
-   * injected as external initializers: ONNX Runtime optimises them as if the file held them and
-   * uses their memory in place on the CPU). On any failure the sessions opened so far are closed.
+   * injected as external initializers: ONNX Runtime optimises them as if the file held them; it
+   * still keeps its own copy of the session's weights, measured in {@code docs/benchmarks.md}). On any failure the sessions opened so far are closed.
    *
    * @throws IOException naming the file that is missing or that ONNX Runtime cannot load
    * @throws IllegalArgumentException for an unknown execution provider

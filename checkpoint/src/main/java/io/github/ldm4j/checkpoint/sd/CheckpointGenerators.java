@@ -28,8 +28,7 @@ import java.util.concurrent.CompletionException;
  * ONNX initializer names of ldm4j's exporter) and handed to the runtime when the networks they belong
  * to are opened ({@link Generator#withWeights}: on ONNX Runtime {@code
  * SessionOptions.addExternalInitializers}, which injects them into the graph before it is optimised,
- * so the session computes exactly what a session of the conversion with the LoRAs merged computes,
- * and uses the merged memory in place on the CPU). Only the affected sessions are created: a LoRA
+ * so the session computes exactly what a session of the conversion with the LoRAs merged computes). Only the affected sessions are created: a LoRA
  * with UNet keys only (or a text-encoder multiplier of 0) leaves the text encoder alone, and the VAE
  * is always shared. Why not something cheaper: ONNX Runtime fixes a session's initializers when it
  * creates it (constant folding, layout transforms, prepacking depend on them), so new weights need a
