@@ -53,8 +53,8 @@ public final class OrtRuntime {
    * Opens a session for {@code component} from {@code file} with the component's provider, the
    * initializers named in {@code replaced} taken from those tensors instead of the file ({@code
    * SessionOptions.addExternalInitializers}: ONNX Runtime injects them into the graph before
-   * optimising it, so they are optimised, prepacked and run exactly as if the file held them). The caller keeps the tensors open as long as
-   * the session.
+   * optimising it, so they are optimised, prepacked and run exactly as if the file held them). The
+   * caller keeps the tensors open as long as the session.
    *
    * @throws IllegalStateException when the provider is missing from this ONNX Runtime build
    * @throws OrtException when ONNX Runtime cannot load the model or a replaced initializer is not an
