@@ -9,6 +9,7 @@ import io.github.ldm4j.checkpoint.library.NamedLora;
 import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
+import io.github.ldm4j.checkpoint.sd.CheckpointGenerators;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
@@ -18,7 +19,11 @@ import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.export.onnx.WeightStorage;
 import io.github.ldm4j.folder.Ldm4jHome;
+import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.Provenance;
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.model.Parameterization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -271,17 +276,51 @@ final class CheckpointOptions {
 
   /**
    * The model folder of {@code model}: itself when it is a folder, else the cached conversion of the
-   * checkpoint with these options ({@link CheckpointFolders#cached}, written now if missing).
+   * checkpoint with these options, LoRAs merged ({@link CheckpointFolders#cached}, written now if
+   * missing) — what {@code serve} hands the server, which opens a folder.
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
   Path modelFolder(Path model, Placement unet) throws IOException {
     gpu = onGpu(unet);
+    requireCheckpointForLoras(model);
+    return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
+  }
+
+  /**
+   * The model folder of {@code model} without LoRAs: itself when it is a folder, else the cached
+   * conversion of the checkpoint with these options but no LoRA — what LoRA sets are applied to at
+   * load time ({@link CheckpointGenerators}), and all that {@code inspect} describes.
+   *
+   * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
+   */
+  Path baseFolder(Path model, Placement unet) throws IOException {
+    gpu = onGpu(unet);
+    requireCheckpointForLoras(model);
+    return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512).withLoras(LoraSet.NONE)) : model;
+  }
+
+  /**
+   * Opens {@code model} for generation: a folder as it is, a checkpoint with these options and its
+   * LoRAs applied at load time to its conversion without them ({@link CheckpointGenerators#open}: a
+   * new LoRA set costs its merge, not a conversion; on a backend that cannot replace weights, the
+   * conversion with the LoRAs merged). The caller owns the generator.
+   *
+   * @throws IOException naming the checkpoint or a LoRA file that cannot be read or does not fit
+   */
+  Generator open(Path model, String backend, BackendOptions options, GenerationLimits limits,
+      List<TextualInversion> embeddings) throws IOException {
+    gpu = onGpu(options.placementFor(ModelComponent.UNET, backend));
+    requireCheckpointForLoras(model);
+    return isCheckpoint(model) ? CheckpointGenerators.open(request(model, 512), backend, options, limits, embeddings)
+        : Generator.open(model, backend, options, limits, embeddings);
+  }
+
+  private void requireCheckpointForLoras(Path model) {
     if (!isCheckpoint(model) && !loras().isEmpty()) {
       throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) are merged into a checkpoint: give a "
           + "checkpoint file as --model, not the model folder " + model);
     }
-    return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
 
   /**

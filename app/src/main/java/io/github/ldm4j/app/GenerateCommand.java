@@ -52,7 +52,7 @@ final class GenerateCommand implements Callable<Integer> {
   String negativePrompt;
 
   @Option(names = "--model", description = "A checkpoint file (.safetensors, .ckpt; SD 1.x or 2.x, CompVis layout: converted once "
-      + "and cached, once per set of LoRAs), a model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in "
+      + "and cached; LoRAs are applied to that one conversion when the model is opened), a model folder (diffusers/optimum ONNX layout) or the NAME of a checkpoint in "
       + "the library (--models-dir). Default: the embedded demo model.")
   Path model;
 
@@ -155,14 +155,14 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) need a checkpoint --model");
     }
     Path modelDir = checkpoint != null
-        ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+        ? checkpointOptions.baseFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
         : DemoModel.ensure();
     var provenance = checkpointOptions.provenance(prompt, negativePrompt, checkpoint);
     PrintStream err = System.err;
     tokenizerWarning(modelDir).ifPresent(w -> err.println("warning: " + w));
     EmbeddingFiles.Loaded embeddings = checkpointOptions.embeddings();
     embeddings.problems().forEach(p -> err.println("warning: " + p));
-    try (Generator generator = open(modelDir, backend, embeddings.embeddings())) {
+    try (Generator generator = open(checkpoint != null ? checkpoint : modelDir, backend, embeddings.embeddings())) {
       // a prompt naming an embedding that cannot be used (another width, a text encoder without a findable
       // token-embedding table) fails here, before any sampling, with the reason
       provenance = checkpointOptions.withTiHashes(provenance, embeddings, generator.embeddingsIn(request));
@@ -236,11 +236,15 @@ final class GenerateCommand implements Callable<Integer> {
     return e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
   }
 
-  /** Opens the model; any failure, an unsupported model contract included, is a runtime failure (exit 1). */
-  private Generator open(Path modelDir, String backend, List<TextualInversion> embeddings) throws IOException {
+  /**
+   * Opens the model (a checkpoint with its LoRAs applied at load time to its conversion without them)
+   * with the library's {@code embeddings}; any failure, an unsupported model contract included, is a
+   * runtime failure (exit 1).
+   */
+  private Generator open(Path model, String backend, List<TextualInversion> embeddings) throws IOException {
     BackendOptions options = backendChoice.options(); // a bad --place is a usage error (exit 2)
     try {
-      return Generator.open(modelDir, backend, options, GenerationLimits.DEFAULTS, embeddings);
+      return checkpointOptions.open(model, backend, options, GenerationLimits.DEFAULTS, embeddings);
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }

@@ -60,7 +60,8 @@ final class InspectCommand implements Callable<Integer> {
     String backend = backendChoice.backend();
     Path model = checkpointOptions.resolveModel(this.model);
     ObjectNode checkpoint = CheckpointOptions.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
-    Path dir = checkpointOptions.modelFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend));
+    // LoRAs change no network's inputs or outputs: the conversion without them is described (no conversion per set)
+    Path dir = checkpointOptions.baseFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend));
     ModelFolder folder = ModelFolder.open(dir, EnumSet.allOf(ModelFolder.Format.class));
     List<NetworkDescription> networks = ModelAssembler.describe(folder.root(), backend, backendChoice.options());
 

@@ -49,7 +49,8 @@ import java.util.Optional;
  * each image.
  *
  * <p><b>Ownership:</b> a generator owns the model it was given and closes it in {@link #close()}
- * (idempotent). {@link #generate} is thread-safe: concurrent requests share the model and keep
+ * (idempotent); one with replaced weights ({@link #withWeights}, {@link ModelAssembler}) owns those
+ * too and closes them after the model. {@link #generate} is thread-safe: concurrent requests share the model and keep
  * their own state.
  */
 public final class Generator implements AutoCloseable {
@@ -57,6 +58,7 @@ public final class Generator implements AutoCloseable {
   private final LatentDiffusion model;
   private final Optional<SamplerRecipe> recipe;
   private final GenerationLimits limits;
+  private final Optional<ModelAssembler.Parts> parts;
   private volatile LatentPreview preview;
 
   /**
@@ -65,9 +67,46 @@ public final class Generator implements AutoCloseable {
    * @param recipe the model's default sampler (from its {@code scheduler_config.json}), if it names one
    */
   public Generator(LatentDiffusion model, Optional<SamplerRecipe> recipe, GenerationLimits limits) {
+    this(model, recipe, limits, Optional.empty(), null);
+  }
+
+  Generator(LatentDiffusion model, Optional<SamplerRecipe> recipe, GenerationLimits limits,
+      Optional<ModelAssembler.Parts> parts, AutoCloseable alsoOwned) {
     this.model = Objects.requireNonNull(model, "model");
     this.recipe = Objects.requireNonNull(recipe, "recipe");
     this.limits = Objects.requireNonNull(limits, "limits");
+    this.parts = parts;
+    this.alsoOwned = alsoOwned;
+  }
+
+  /** Closed after the model: the replaced weights its networks were opened with (or null). */
+  private final AutoCloseable alsoOwned;
+
+  Optional<ModelAssembler.Parts> parts() {
+    return parts;
+  }
+
+  /**
+   * A generator over this one's model with {@code overrides} replacing some weights (a LoRA set's
+   * merged weights): only the networks of the components it overrides are opened again, with
+   * them; the others (the VAE always, the text encoder for a UNet-only LoRA) are this generator's,
+   * shared. Costs what opening those networks costs, nothing for the others.
+   *
+   * <p><b>Ownership:</b> the caller owns the result, which owns only the networks it opened and
+   * {@code overrides} (closed after those networks; on failure too); close it before this generator.
+   * Both may generate at the same time.
+   *
+   * @throws IOException when a network file cannot be opened again
+   * @throws IllegalArgumentException when an overridden component's backend cannot replace weights
+   *     ({@link io.github.ldm4j.spi.BackendProvider#overridesWeights()}) or a weight is not in its network
+   * @throws UnsupportedOperationException for a generator not opened by {@link ModelAssembler}
+   */
+  public Generator withWeights(io.github.ldm4j.spi.WeightOverrides overrides) throws IOException {
+    Objects.requireNonNull(overrides, "overrides");
+    if (model.isClosed()) {
+      throw new IllegalStateException("generator is closed");
+    }
+    return ModelAssembler.derive(this, overrides);
   }
 
   /**
@@ -327,8 +366,19 @@ public final class Generator implements AutoCloseable {
     return Tensor.concat(0, copies);
   }
 
+  /** Closes the model (idempotent), then the replaced weights its networks used, if it owns any. */
   @Override
   public void close() {
-    model.close();
+    try {
+      model.close();
+    } finally {
+      if (alsoOwned != null) {
+        try {
+          alsoOwned.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing the replaced weights failed: " + e.getMessage(), e);
+        }
+      }
+    }
   }
 }

@@ -21,12 +21,17 @@ import io.github.ldm4j.spi.NetworkDescription;
 import io.github.ldm4j.spi.NetworkRequest;
 import io.github.ldm4j.spi.NetworkSet;
 import io.github.ldm4j.spi.Placement;
-import io.github.ldm4j.spi.ReplacedInitializer;
+import io.github.ldm4j.spi.WeightOverrides;
 import io.github.ldm4j.spi.contract.NetworkFirstStage;
+import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.NetworkTextEncoder;
 import io.github.ldm4j.spi.contract.NetworkUNet;
 import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -36,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -79,7 +85,7 @@ public final class ModelAssembler {
    */
   public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
       Function<String, BackendProvider> backends) throws IOException {
-    return open(modelDir, backend, options, limits, backends, List.of());
+    return open(modelDir, backend, options, limits, backends, List.of(), WeightOverrides.NONE);
   }
 
   /**
@@ -92,7 +98,7 @@ public final class ModelAssembler {
    * exports that keep the table's name or index a constant table with {@code input_ids}) is read
    * from the ONNX file, the embeddings' vectors are appended as rows {@code vocabulary …} ({@link
    * EmbeddingTable}), and the text encoder's session is created with that table in place of the
-   * file's ({@link ReplacedInitializer}; ONNX Runtime's user-supplied initializers, read in place). A
+   * file's (a {@link WeightOverrides} weight: ONNX Runtime's user-supplied initializers, read in place). A
    * prompt's embedding positions then carry ids ≥ the vocabulary size, and the graph's own {@code
    * Gather} looks their vectors up. Every run costs exactly what it did without embeddings (the same
    * graph over a slightly taller table); the alternatives cost more: a second text-encoder graph fed
@@ -105,43 +111,160 @@ public final class ModelAssembler {
    */
   public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
       Function<String, BackendProvider> backends, List<TextualInversion> embeddings) throws IOException {
+    return open(modelDir, backend, options, limits, backends, embeddings, WeightOverrides.NONE);
+  }
+
+  /**
+   * {@link #open(Path, String, BackendOptions, GenerationLimits, Function)} with some weights replaced
+   * ({@link NetworkRequest#overrides()}: a LoRA set applied to the base model's networks). The
+   * generator takes ownership of {@code overrides} and closes them after its networks (on failure
+   * too).
+   *
+   * @throws IllegalArgumentException also when a backend that opens an overridden component cannot
+   *     replace weights ({@link BackendProvider#overridesWeights()})
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      Function<String, BackendProvider> backends, WeightOverrides overrides) throws IOException {
+    return open(modelDir, backend, options, limits, backends, List.of(), overrides);
+  }
+
+  /**
+   * Textual-inversion {@code embeddings} (see {@link #open(Path, String, BackendOptions, GenerationLimits,
+   * Function, List)}) and replaced weights (see {@link #open(Path, String, BackendOptions,
+   * GenerationLimits, Function, WeightOverrides)}) together; the generator owns {@code overrides} and
+   * the extended token table.
+   */
+  public static Generator open(Path modelDir, String backend, BackendOptions options, GenerationLimits limits,
+      Function<String, BackendProvider> backends, List<TextualInversion> embeddings, WeightOverrides overrides)
+      throws IOException {
     Objects.requireNonNull(embeddings, "embeddings");
     Objects.requireNonNull(modelDir, "modelDir");
     Objects.requireNonNull(backend, "backend");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(limits, "limits");
     Objects.requireNonNull(backends, "backends");
-    Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
-    TrainingSetup training = TrainingSetup.of(plan.folder());
-    ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
-    Embeddings placed = embeddings.isEmpty() ? new Embeddings(EmbeddingTable.NONE, Optional.empty())
-        : place(plan, tokenizer, embeddings);
+    Objects.requireNonNull(overrides, "overrides");
+    WeightOverrides tokenTable = WeightOverrides.NONE;
+    try {
+      Plan plan = plan(ModelSources.modelFolder(modelDir), backend, options, backends);
+      TrainingSetup training = TrainingSetup.of(plan.folder());
+      ClipTokenizer tokenizer = ClipTokenizer.forModel(plan.folder());
+      Embeddings placed = embeddings.isEmpty() ? new Embeddings(EmbeddingTable.NONE, WeightOverrides.NONE)
+          : place(plan, tokenizer, embeddings);
+      tokenTable = placed.tokenTable();
+      Map<ModelComponent, Network> networks = openNetworks(plan, EnumSet.allOf(ModelComponent.class), options,
+          overrides.plus(tokenTable));
+      WeightOverrides table = tokenTable;
+      return assemble(new Parts(plan, training, tokenizer, options, limits, networks, placed), networks,
+          () -> {
+            RuntimeException failure = NetworkSet.closeAll("closing the replaced weights", List.of(overrides, table));
+            if (failure != null) {
+              throw failure;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      NetworkSet.closeAfterFailure(e, List.of(overrides, tokenTable));
+      throw e;
+    }
+  }
+
+  /**
+   * A generator over {@code base}'s model with {@code overrides} replacing some weights: only the
+   * networks of the overridden components are opened anew (on the backend and device {@code base}
+   * uses for them); the others are {@code base}'s own, shared.
+   *
+   * <p><b>Ownership:</b> the result owns only the networks it opened and {@code overrides} (closed
+   * after them, and on failure); close it before {@code base}, whose networks it borrows.
+   *
+   * @throws IOException when a network file cannot be opened again
+   * @throws IllegalArgumentException when a backend of an overridden component cannot replace weights
+   * @throws UnsupportedOperationException when {@code base} was not opened by this assembler
+   */
+  static Generator derive(Generator base, WeightOverrides overrides) throws IOException {
+    try {
+      Parts parts = base.parts().orElseThrow(() -> new UnsupportedOperationException(
+          "only a generator opened by ModelAssembler can replace weights; this one was built from a model"));
+      // the base's extended token table (borrowed: the base owns it) goes with a re-opened text encoder
+      Map<ModelComponent, Network> opened = openNetworks(parts.plan(), overrides.components(), parts.options(),
+          overrides.plus(parts.embeddings().tokenTable()));
+      Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
+      for (Map.Entry<ModelComponent, Network> e : parts.networks().entrySet()) {
+        Network own = opened.get(e.getKey());
+        networks.put(e.getKey(), own != null ? own : new Borrowed(e.getValue()));
+      }
+      return assemble(parts, networks, overrides);
+    } catch (IOException | RuntimeException e) {
+      NetworkSet.closeAfterFailure(e, List.of(overrides));
+      throw e;
+    }
+  }
+
+  /**
+   * What a generator was assembled from, so that {@link #derive} can re-open only some networks.
+   *
+   * @param networks the base networks (owned by the generator's adapters, never closed through this)
+   */
+  record Parts(Plan plan, TrainingSetup training, ClipTokenizer tokenizer, BackendOptions options,
+      GenerationLimits limits, Map<ModelComponent, Network> networks, Embeddings embeddings) {
+    Parts {
+      networks = Map.copyOf(networks);
+    }
+  }
+
+  /** Opens {@code components} (those the folder has) on their backends; on failure nothing stays open. */
+  private static Map<ModelComponent, Network> openNetworks(Plan plan, Set<ModelComponent> components,
+      BackendOptions options, WeightOverrides overrides) throws IOException {
     List<NetworkSet> sets = new ArrayList<>();
     Map<ModelComponent, Network> networks = new EnumMap<>(ModelComponent.class);
     try {
       for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
-        Map<ModelComponent, List<ReplacedInitializer>> replaced = placed.tokenTable().isPresent()
-            && e.getValue().containsKey(ModelComponent.TEXT_ENCODER)
-            ? Map.of(ModelComponent.TEXT_ENCODER, List.of(placed.tokenTable().get())) : Map.of();
-        NetworkSet set = e.getKey().open(new NetworkRequest(plan.folder(), e.getValue(), options, replaced));
+        Map<ModelComponent, String> devices = new EnumMap<>(ModelComponent.class);
+        e.getValue().forEach((c, d) -> {
+          if (components.contains(c)) {
+            devices.put(c, d);
+          }
+        });
+        if (devices.isEmpty()) {
+          continue;
+        }
+        BackendProvider provider = e.getKey();
+        if (!provider.overridesWeights() && devices.keySet().stream().anyMatch(c -> !overrides.of(c).isEmpty())) {
+          throw new IllegalArgumentException("backend '" + provider.name() + "' cannot replace weights of "
+              + devices.keySet() + " at load time (" + overrides + "); convert the model with the weights merged instead");
+        }
+        NetworkSet set = provider.open(new NetworkRequest(plan.folder(), devices, options, overrides));
         sets.add(set);
-        for (ModelComponent c : e.getValue().keySet()) {
+        for (ModelComponent c : devices.keySet()) {
           networks.put(c, set.get(c).orElseThrow(() -> new IllegalStateException(
-              "backend '" + e.getKey().name() + "' did not open " + c.folderName())));
+              "backend '" + provider.name() + "' did not open " + c.folderName())));
+        }
+      }
+      for (ModelComponent c : overrides.components()) {
+        if (!networks.containsKey(c)) {
+          throw new IllegalArgumentException("weights are replaced in " + c.folderName() + ", which "
+              + plan.folder().name() + " does not have");
         }
       }
     } catch (IOException | RuntimeException e) {
       NetworkSet.closeAfterFailure(e, sets);
       throw e;
     }
+    return networks;
+  }
+
+  /** Builds the generator; it owns {@code networks} (closing them on failure). */
+  private static Generator assemble(Parts parts, Map<ModelComponent, Network> opened, AutoCloseable alsoOwned) {
+    Map<ModelComponent, Network> networks = new EnumMap<>(opened);
     // From here each adapter owns its network and closes it on rejection; what is not adopted yet
     // is closed on failure.
     List<AutoCloseable> adopted = new ArrayList<>();
     try {
-      ModelFolder folder = plan.folder();
+      ModelFolder folder = parts.plan().folder();
+      TrainingSetup training = parts.training();
       NetworkTextEncoder textEncoder = new NetworkTextEncoder(networks.remove(ModelComponent.TEXT_ENCODER));
       adopted.add(textEncoder);
-      ClipCondStage condStage = new ClipCondStage(tokenizer, textEncoder, TextConditioningOptions.defaults(), placed.table());
+      ClipCondStage condStage = new ClipCondStage(parts.tokenizer(), textEncoder, TextConditioningOptions.defaults(),
+          parts.embeddings().table());
       NetworkUNet unet = new NetworkUNet(
           networks.remove(ModelComponent.UNET), training.parameterization(), folder.unetInChannels());
       Denoiser denoiser = Denoiser.of(unet);
@@ -152,11 +275,44 @@ public final class ModelAssembler {
       adopted.clear();
       LatentDiffusion model = new LatentDiffusion(
           folder.name(), firstStage, condStage, denoiser, training.schedule(), ScaleFactor.fromFirstStage());
-      return new Generator(model, training.recipe(), limits);
+      return new Generator(model, training.recipe(), parts.limits(), Optional.of(parts), alsoOwned);
     } catch (RuntimeException e) {
       adopted.addAll(networks.values());
       NetworkSet.closeAfterFailure(e, adopted);
       throw e;
+    }
+  }
+
+  /** Another generator's network, used but not owned: closing it does nothing. */
+  private record Borrowed(Network network) implements Network {
+    @Override
+    public ModelComponent component() {
+      return network.component();
+    }
+
+    @Override
+    public Path file() {
+      return network.file();
+    }
+
+    @Override
+    public Map<String, io.github.ldm4j.spi.contract.TensorPort> inputs() {
+      return network.inputs();
+    }
+
+    @Override
+    public Map<String, io.github.ldm4j.spi.contract.TensorPort> outputs() {
+      return network.outputs();
+    }
+
+    @Override
+    public List<io.github.ldm4j.tensor.Tensor> run(Map<String, io.github.ldm4j.spi.Feed> feeds, List<String> outputs) {
+      return network.run(feeds, outputs);
+    }
+
+    @Override
+    public void close() {
+      // owned by the generator it was borrowed from
     }
   }
 
@@ -182,7 +338,7 @@ public final class ModelAssembler {
   }
 
   /** The embeddings as the cond stage sees them, and the text encoder's extended token table if any is usable. */
-  private record Embeddings(EmbeddingTable table, Optional<ReplacedInitializer> tokenTable) {}
+  record Embeddings(EmbeddingTable table, WeightOverrides tokenTable) {}
 
   private static Embeddings place(Plan plan, ClipTokenizer tokenizer, List<TextualInversion> embeddings)
       throws IOException {
@@ -195,7 +351,7 @@ public final class ModelAssembler {
     if (provider == null) {
       return unusable(embeddings, "the model has no text encoder");
     }
-    if (!provider.replacesInitializers()) {
+    if (!provider.overridesWeights()) {
       return unusable(embeddings, "the text encoder runs on the '" + provider.name() + "' backend, which cannot extend "
           + "its token-embedding table; run the text encoder on the onnx backend");
     }
@@ -216,19 +372,46 @@ public final class ModelAssembler {
     EmbeddingTable table = EmbeddingTable.place(embeddings, t.rows(), t.width());
     Optional<Tensor> extra = table.rows();
     if (extra.isEmpty()) {
-      return new Embeddings(table, Optional.empty());
+      return new Embeddings(table, WeightOverrides.NONE);
     }
-    Tensor values = Tensor.zeros(t.rows() + extra.get().dim(0), t.width());
-    values.asFloatBuffer().put(t.values()).put(extra.get().asFloatBuffer());
-    return new Embeddings(table, Optional.of(new ReplacedInitializer(t.name(), values, t.float16())));
+    return new Embeddings(table, tokenTableOverride(t, extra.get()));
+  }
+
+  /**
+   * The text encoder's token table {@code t} with the rows {@code extra} appended, as a replaced weight
+   * in {@code t}'s element type, in native memory the result owns.
+   */
+  private static WeightOverrides tokenTableOverride(TokenEmbeddingLookup.Table t, Tensor extra) {
+    long rows = t.rows() + extra.dim(0);
+    long n = rows * t.width();
+    Arena arena = Arena.ofShared();
+    try {
+      MemorySegment data = arena.allocate(n * (t.float16() ? 2 : Float.BYTES), Float.BYTES);
+      java.nio.FloatBuffer all = java.nio.FloatBuffer.allocate((int) n);
+      all.put(t.values()).put(extra.asFloatBuffer()).flip();
+      for (long i = 0; i < n; i++) {
+        float v = all.get((int) i);
+        if (t.float16()) {
+          data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i, Float.floatToFloat16(v));
+        } else {
+          data.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4 * i, v);
+        }
+      }
+      WeightOverrides.Weight w = new WeightOverrides.Weight(t.name(), t.float16() ? PortType.FLOAT16 : PortType.FLOAT32,
+          new long[] {rows, t.width()}, data);
+      return new WeightOverrides(Map.of(ModelComponent.TEXT_ENCODER, List.of(w)), arena);
+    } catch (RuntimeException e) {
+      arena.close();
+      throw e;
+    }
   }
 
   private static Embeddings unusable(List<TextualInversion> embeddings, String reason) {
-    return new Embeddings(EmbeddingTable.unusable(embeddings, reason), Optional.empty());
+    return new Embeddings(EmbeddingTable.unusable(embeddings, reason), WeightOverrides.NONE);
   }
 
   /** The folder, read for the formats of every backend involved, and each backend's components. */
-  private record Plan(ModelFolder folder, Map<BackendProvider, Map<ModelComponent, String>> byBackend) {}
+  record Plan(ModelFolder folder, Map<BackendProvider, Map<ModelComponent, String>> byBackend) {}
 
   private static Plan plan(Path modelDir, String backend, BackendOptions options,
       Function<String, BackendProvider> backends) throws IOException {

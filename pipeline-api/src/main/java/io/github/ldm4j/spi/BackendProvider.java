@@ -31,15 +31,6 @@ public interface BackendProvider {
     return "";
   }
 
-  /**
-   * Whether {@link #open} honours {@link NetworkRequest#replaced()} (initializer values given at
-   * session creation). Backends that cannot must refuse a request with replacements; false by
-   * default.
-   */
-  default boolean replacesInitializers() {
-    return false;
-  }
-
   /** The network file formats this backend reads, preferred first where a component has several. */
   Set<ModelFolder.Format> formats();
 
@@ -51,6 +42,15 @@ public interface BackendProvider {
    * @throws IllegalArgumentException for an unsupported device or option
    */
   NetworkSet open(NetworkRequest request) throws IOException;
+
+  /**
+   * Whether {@link #open} replaces weights as {@link NetworkRequest#overrides()} asks (a LoRA set
+   * applied without a new conversion, a token-embedding table extended with textual-inversion
+   * vectors). A provider that does not refuses a request with overrides.
+   */
+  default boolean overridesWeights() {
+    return false;
+  }
 
   /**
    * Describes one network of {@code folder} (its declared inputs and outputs) without running it.

@@ -3,7 +3,6 @@ package io.github.ldm4j.spi;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -14,41 +13,27 @@ import java.util.Objects;
  * @param folder the model folder
  * @param devices the components to open, each with its device
  * @param options threads and fallback (the placement in it has already been resolved into {@code devices})
- * @param replaced initializers whose values replace the file's when a component's session is created
- *     (only for backends that {@link BackendProvider#replacesInitializers() can}); empty for most requests
+ * @param overrides weights replacing the files' own ({@link WeightOverrides#NONE} for none; owned by the
+ *     caller, who keeps them open until the networks are closed); only for backends whose {@link
+ *     BackendProvider#overridesWeights()} is true
  */
 public record NetworkRequest(ModelFolder folder, Map<ModelComponent, String> devices, BackendOptions options,
-    Map<ModelComponent, List<ReplacedInitializer>> replaced) {
+    WeightOverrides overrides) {
 
   /** Validates and copies. */
   public NetworkRequest {
     Objects.requireNonNull(folder, "folder");
     Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(overrides, "overrides");
     if (devices.isEmpty()) {
       throw new IllegalArgumentException("a network request needs at least one component");
     }
     devices = Map.copyOf(new EnumMap<>(devices));
-    Map<ModelComponent, List<ReplacedInitializer>> r = new EnumMap<>(ModelComponent.class);
-    for (Map.Entry<ModelComponent, List<ReplacedInitializer>> e : replaced.entrySet()) {
-      if (!devices.containsKey(e.getKey())) {
-        throw new IllegalArgumentException(
-            "initializers of " + e.getKey().folderName() + " are replaced, but it is not requested");
-      }
-      if (!e.getValue().isEmpty()) {
-        r.put(e.getKey(), List.copyOf(e.getValue()));
-      }
-    }
-    replaced = Map.copyOf(r);
   }
 
-  /** Without replaced initializers. */
+  /** The networks' own weights. */
   public NetworkRequest(ModelFolder folder, Map<ModelComponent, String> devices, BackendOptions options) {
-    this(folder, devices, options, Map.of());
-  }
-
-  /** The initializers replaced in {@code component}'s network (empty for none). */
-  public List<ReplacedInitializer> replaced(ModelComponent component) {
-    return replaced.getOrDefault(component, List.of());
+    this(folder, devices, options, WeightOverrides.NONE);
   }
 
   /** Every component of {@code folder} on {@code options.device()}. */

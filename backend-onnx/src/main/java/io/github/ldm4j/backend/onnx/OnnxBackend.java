@@ -28,7 +28,9 @@ public final class OnnxBackend {
 
   /**
    * Opens the requested networks, each on the execution provider its device names (placed over
-   * {@code options}). On any failure the sessions opened so far are closed.
+   * {@code options}), with the request's replaced weights ({@link NetworkRequest#overrides()},
+   * user-supplied initializers: ONNX Runtime optimises them as if the file held them; it
+   * still keeps its own copy of the session's weights, measured in {@code docs/benchmarks.md}). On any failure the sessions opened so far are closed.
    *
    * @throws IOException naming the file that is missing or that ONNX Runtime cannot load
    * @throws IllegalArgumentException for an unknown execution provider
@@ -40,7 +42,7 @@ public final class OnnxBackend {
     }
     OnnxOptions o = placed;
     return NetworkSet.openEach(request.devices().keySet(),
-        c -> OnnxSession.open(request.folder().networkFile(c, FORMATS), c, o, request.replaced(c)));
+        c -> OnnxSession.open(request.folder().networkFile(c, FORMATS), c, o, request.overrides().of(c)));
   }
 
   /** Every network of the model folder {@code modelDir} on the CPU, with default options. */

@@ -58,12 +58,6 @@ public final class OnnxBackendProvider implements BackendProvider {
     return isAvailable() ? "" : "ONNX Runtime is not on the class path: add com.microsoft.onnxruntime:onnxruntime (CPU) or onnxruntime_gpu (CUDA/TensorRT)";
   }
 
-  /** Yes: ONNX Runtime's user-supplied initializers ({@code SessionOptions.addInitializer}). */
-  @Override
-  public boolean replacesInitializers() {
-    return true;
-  }
-
   @Override
   public Set<ModelFolder.Format> formats() {
     return OnnxBackend.FORMATS;
@@ -72,6 +66,12 @@ public final class OnnxBackendProvider implements BackendProvider {
   @Override
   public NetworkSet open(NetworkRequest request) throws IOException {
     return OnnxBackend.open(request, options(request.options()));
+  }
+
+  /** Yes: replaced weights are ONNX Runtime user-supplied initializers ({@link OnnxBackend#open(NetworkRequest, OnnxOptions)}). */
+  @Override
+  public boolean overridesWeights() {
+    return true;
   }
 
   @Override

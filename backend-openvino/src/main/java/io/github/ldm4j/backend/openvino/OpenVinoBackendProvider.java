@@ -67,9 +67,13 @@ public final class OpenVinoBackendProvider implements BackendProvider {
 
   @Override
   public NetworkSet open(NetworkRequest request) throws IOException {
-    if (!request.replaced().isEmpty()) {
-      throw new IllegalArgumentException("the openvino backend cannot replace initializers at load time (asked for "
-          + request.replaced().keySet() + "); use the onnx backend");
+    if (!request.overrides().isEmpty()) {
+      // OpenVINO's C API (what ldm4j binds) has no call that replaces a read model's constants before compiling it;
+      // callers with LoRAs convert with the LoRAs merged instead
+      throw new IllegalArgumentException("the openvino backend cannot replace a network's weights at load time ("
+          + request.overrides() + "): apply LoRAs by converting the checkpoint with them merged "
+          + "(CheckpointFolders with SdFolderExport.withLoras), as the CLI and ldm4j's checkpoint sources do for this backend; "
+          + "textual-inversion embeddings need the onnx backend");
     }
     BackendOptions o = request.options();
     return OpenVinoBackend.open(request, o.intraOpThreads() > 0 ? base.withInferenceThreads(o.intraOpThreads()) : base,

@@ -196,6 +196,26 @@ class EmulatedOpenVinoBackendTest {
   }
 
   @Test
+  void replacedWeightsAreRefusedClearly() throws Exception {
+    Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
+    try (OvEmulator emulator = new OvEmulator(List.of("CPU"));
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+      OpenVinoBackendProvider provider = new OpenVinoBackendProvider(emulator.runtime(), OpenVinoOptions.DEFAULTS);
+      assertThat(provider.overridesWeights()).isFalse();
+      io.github.ldm4j.spi.WeightOverrides overrides = new io.github.ldm4j.spi.WeightOverrides(Map.of(ModelComponent.UNET,
+          List.of(new io.github.ldm4j.spi.WeightOverrides.Weight("w", io.github.ldm4j.spi.contract.PortType.FLOAT32,
+              new long[] {2}, arena.allocate(8)))), null);
+      ModelFolder folder = ModelFolder.open(dir, OpenVinoBackend.FORMATS);
+      assertThatThrownBy(() -> provider.open(new NetworkRequest(folder, Map.of(ModelComponent.UNET, "cpu"),
+          BackendOptions.DEFAULTS, overrides)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("the openvino backend cannot replace a network's weights")
+          .hasMessageContaining("converting the checkpoint with them merged");
+      assertThat(emulator.compiles()).isEmpty();
+    }
+  }
+
+  @Test
   void unavailableAndUnsupportedDevices() throws Exception {
     Path dir = TestModels.tinySd(ExportFlavor.OPTIMUM, Precision.FP32);
     try (OvEmulator cpuOnly = new OvEmulator(List.of("CPU"))) {

@@ -57,6 +57,11 @@ public record LoraSet(List<AppliedLora> loras) {
       contributions = List.copyOf(contributions);
     }
 
+    /** The graph parameters the merge changes, with their networks ({@link LoraWeights#touched}). */
+    public java.util.Map<String, LoraFile.Network> touched() {
+      return LoraWeights.touched(contributions);
+    }
+
     /** {@code base} with the LoRAs merged in ({@link LoraWeights#merged}). */
     public Weights merge(Weights base) {
       return LoraWeights.merged(base, contributions);

@@ -44,6 +44,23 @@ public final class LoraWeights {
   private record Term(LoraFile file, LoraFile.Module module, double factor) {}
 
   /**
+   * The graph parameters {@link #merged} changes, with the network of each: those a contribution
+   * maps with a multiplier other than 0 and that a graph computes.
+   */
+  public static Map<String, LoraFile.Network> touched(List<Contribution> contributions) {
+    Map<String, LoraFile.Network> out = new java.util.LinkedHashMap<>();
+    for (Contribution c : contributions) {
+      for (LoraMapping.Target t : c.mapping().targets()) {
+        double m = t.module().network() == LoraFile.Network.TEXT_ENCODER ? c.teMultiplier() : c.unetMultiplier();
+        if (m != 0 && t.computed()) {
+          out.put(t.parameter(), t.module().network());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
    * {@code base} with {@code contributions} merged in (the files must stay open while the graphs are written).
    */
   public static Weights merged(Weights base, List<Contribution> contributions) {

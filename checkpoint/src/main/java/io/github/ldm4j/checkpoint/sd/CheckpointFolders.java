@@ -59,6 +59,11 @@ public final class CheckpointFolders {
       Objects.requireNonNull(export, "export");
     }
 
+    /** This request with {@code loras} merged ({@link SdFolderExport#withLoras}). */
+    public Request withLoras(io.github.ldm4j.checkpoint.lora.LoraSet loras) {
+      return new Request(checkpoint, vae, config, inference, export.withLoras(loras));
+    }
+
     /**
      * The defaults for {@code checkpoint}: no separate VAE, the {@code .yaml} beside it (as
      * AUTOMATIC1111 reads it) if any, with its parameterization and scale factor.

@@ -11,7 +11,9 @@ import io.github.ldm4j.export.folder.FolderWriter;
 import io.github.ldm4j.export.folder.GeneratedFolder;
 import io.github.ldm4j.export.folder.PipelineVariant;
 import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.onnx.OnnxGraph;
 import io.github.ldm4j.export.onnx.WeightStorage;
+import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.export.onnx.WriteProgress;
 import io.github.ldm4j.export.sd.SdArchitecture;
 import io.github.ldm4j.export.sd.SdConfigs;
@@ -113,14 +115,37 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(progress, "progress");
     SdArchitecture a = checkpoint.architecture();
-    SdCheckpoint.KeyUsage usage = checkpoint.usage(a, unetWeights);
+    requireComplete(checkpoint);
+    try (LoraSet.Opened opened = loras.open(checkpoint, unetWeights)) {
+      return write(checkpoint, opened.merge(checkpoint.weights(a, unetWeights)), dir, progress);
+    }
+  }
+
+  /**
+   * Checks that {@code checkpoint} has every weight its detected architecture needs.
+   *
+   * @throws CheckpointFormatException listing the first missing keys
+   */
+  void requireComplete(SdCheckpoint checkpoint) throws CheckpointFormatException {
+    SdCheckpoint.KeyUsage usage = checkpoint.usage(checkpoint.architecture(), unetWeights);
     if (!usage.missing().isEmpty()) {
       throw new CheckpointFormatException(checkpoint.file(), usage.missing().size() + " weights of the detected "
           + "architecture are missing, e.g. " + usage.missing().subList(0, Math.min(5, usage.missing().size())));
     }
-    try (LoraSet.Opened opened = loras.open(checkpoint, unetWeights)) {
-      return write(checkpoint, opened.merge(checkpoint.weights(a, unetWeights)), dir, progress);
-    }
+  }
+
+  /**
+   * The graph {@link #write} writes for {@code component} with weights {@code w} (built, not
+   * materialised): its initializers are named and encoded as in the written file.
+   */
+  OnnxGraph graph(ModelComponent component, SdCheckpoint checkpoint, Weights w) {
+    SdArchitecture a = checkpoint.architecture();
+    return switch (component) {
+      case TEXT_ENCODER -> SdGraphs.textEncoder(a, flavor, precision, w, true);
+      case UNET -> SdGraphs.unet(a, flavor, precision, w);
+      case VAE_DECODER -> SdGraphs.vaeDecoder(a, precision, w);
+      case VAE_ENCODER -> SdGraphs.vaeEncoder(a, flavor, precision, w);
+    };
   }
 
   private GeneratedFolder write(SdCheckpoint checkpoint, Weights w, Path dir, WriteProgress progress) {
@@ -128,10 +153,10 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     int latent = imageSize / a.vae().downsamplingFactor();
     ObjectNode vae = SdConfigs.vae(a.vae(), imageSize, scaleFactor, FAMILY);
     List<Component> components = List.of(
-        new Component("text_encoder", SdGraphs.textEncoder(a, flavor, precision, w, true), SdConfigs.text(a.text(), FAMILY)),
-        new Component("unet", SdGraphs.unet(a, flavor, precision, w), SdConfigs.unet(a.unet(), latent, FAMILY)),
-        new Component("vae_decoder", SdGraphs.vaeDecoder(a, precision, w), vae),
-        new Component("vae_encoder", SdGraphs.vaeEncoder(a, flavor, precision, w), vae.deepCopy()));
+        new Component("text_encoder", graph(ModelComponent.TEXT_ENCODER, checkpoint, w), SdConfigs.text(a.text(), FAMILY)),
+        new Component("unet", graph(ModelComponent.UNET, checkpoint, w), SdConfigs.unet(a.unet(), latent, FAMILY)),
+        new Component("vae_decoder", graph(ModelComponent.VAE_DECODER, checkpoint, w), vae),
+        new Component("vae_encoder", graph(ModelComponent.VAE_ENCODER, checkpoint, w), vae.deepCopy()));
     // the folder's UNet takes encoder_hidden_states and in_channels as the checkpoint's, so ldm4j (UNetContract)
     // reads back the same key from it; the variant names the pipeline class model_index.json declares
     PipelineVariant variant = switch (checkpoint.conditioningKey()) {

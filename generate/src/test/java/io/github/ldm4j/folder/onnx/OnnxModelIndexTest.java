@@ -85,6 +85,13 @@ class OnnxModelIndexTest {
       assertThat(index.initializerNames())
           .containsExactly("raw32", "raw16", "rawbf16", "packed32", "int32data16", "doubles", "external");
       assertThat(index.graphOutputs()).containsExactly("out");
+      assertThat(index.externalInitializers()).singleElement().satisfies(t -> {
+        assertThat(t.name()).isEqualTo("external");
+        assertThat(t.dataType()).isEqualTo(1);
+        assertThat(t.file()).isEqualTo(dir.resolve("weights.bin"));
+        assertThat(t.offset()).isEqualTo(64);
+        assertThat(t.length()).isEqualTo(16);
+      });
       assertThat(index.producer("out")).hasValueSatisfying(n -> assertThat(n.opType()).isEqualTo("Identity"));
       assertThat(index.consumers("raw32")).singleElement().satisfies(n -> {
         assertThat(n.opType()).isEqualTo("LayerNormalization");

@@ -322,6 +322,20 @@ public final class OnnxModelWriter {
     encodeChunk(init.elementType(), chunk, count, buf);
   }
 
+  /**
+   * Encodes {@code init}'s contents into {@code buf} at its position, as {@link #write} stores them
+   * (little-endian, the initializer's element type; {@code buf} must be little-endian with {@link
+   * Initializer#byteSize()} bytes left): the bytes a weight given to a runtime in place of the
+   * file's must have to be the file's.
+   */
+  public static void encodeValues(Initializer init, ByteBuffer buf) {
+    if (buf.order() != ByteOrder.LITTLE_ENDIAN || buf.remaining() < init.byteSize()) {
+      throw new IllegalArgumentException("initializer " + init.name() + " needs a little-endian buffer with "
+          + init.byteSize() + " bytes left, got " + buf.order() + " with " + buf.remaining());
+    }
+    encode(init, buf, Counter.NONE);
+  }
+
   /** Encodes all of the initializer's contents into {@code buf} at its position. */
   private static void encode(Initializer init, ByteBuffer buf, Counter counter) {
     ElementType type = init.elementType();

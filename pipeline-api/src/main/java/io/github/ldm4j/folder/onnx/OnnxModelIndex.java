@@ -162,6 +162,54 @@ public final class OnnxModelIndex {
     return Optional.of(decode(t));
   }
 
+  /**
+   * Where an initializer's values lie in an external data file.
+   *
+   * @param name the initializer
+   * @param dataType its ONNX {@code TensorProto.DataType}
+   * @param dims its dimensions
+   * @param file the external data file (resolved against the model's folder)
+   * @param offset the byte offset of its values in {@code file}
+   * @param length their byte count
+   */
+  public record ExternalTensor(String name, int dataType, long[] dims, Path file, long offset, long length) {
+    /** Copies the dimensions. */
+    public ExternalTensor {
+      dims = dims.clone();
+    }
+
+    /** A copy of the dimensions. */
+    @Override
+    public long[] dims() {
+      return dims.clone();
+    }
+  }
+
+  /**
+   * The initializers whose values are in external data files, in file order.
+   *
+   * @throws IOException naming the tensor when its location, offset or length is malformed
+   */
+  public List<ExternalTensor> externalInitializers() throws IOException {
+    List<ExternalTensor> out = new ArrayList<>();
+    for (TensorRef t : initializers.values()) {
+      if (t.external().isEmpty()) {
+        continue;
+      }
+      String location = t.external().get("location");
+      if (location == null) {
+        throw new IOException(file + ": tensor " + t.name() + " has external data without a location");
+      }
+      long length = parseLong(t, "length", -1);
+      if (length < 0) {
+        throw new IOException(file + ": tensor " + t.name() + " has external data without a length");
+      }
+      out.add(new ExternalTensor(t.name(), t.dataType(), t.dims(), file.resolveSibling(location).normalize(),
+          parseLong(t, "offset", 0), length));
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------------ decoding
 
   private float[] decode(TensorRef t) throws IOException {

@@ -11,7 +11,7 @@ import ai.onnxruntime.OnnxJavaType;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.spi.Feed;
 import io.github.ldm4j.spi.Network;
-import io.github.ldm4j.spi.ReplacedInitializer;
+import io.github.ldm4j.spi.WeightOverrides;
 import io.github.ldm4j.spi.contract.PortType;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
@@ -34,10 +34,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * element types (float16 networks get float16 tensors; token ids int32 or int64) and float16
  * outputs back to float32.
  *
- * <p><b>Ownership:</b> owns the native {@link OrtSession}; {@link #close()} releases it exactly once
+ * <p><b>Ownership:</b> owns the native {@link OrtSession} and the tensors over replaced weights it was
+ * opened with (not their memory); {@link #close()} releases them exactly once
  * and waits for runs in flight. {@link #run} may be called from several threads at once (ONNX
  * Runtime sessions are thread-safe for {@code run}); a run after close throws {@link
- * IllegalStateException}. A session opened with {@link ReplacedInitializer}s also owns the ONNX
+ * IllegalStateException}. A session opened with {@link WeightOverrides} weights also owns the ONNX
  * tensors holding their values (ONNX Runtime reads them in place for the session's lifetime) and
  * closes them after the session.
  */
@@ -50,13 +51,13 @@ public final class OnnxSession implements Network {
   private final Map<String, TensorPort> outputs;
   private final Map<String, OnnxJavaType> types = new HashMap<>();
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final List<OnnxTensor> initializers;
+  private final List<OnnxTensor> replaced;
   private boolean closed;
 
-  private OnnxSession(OrtSession session, ModelComponent component, Path file, List<OnnxTensor> initializers)
+  private OnnxSession(OrtSession session, ModelComponent component, Path file, List<OnnxTensor> replaced)
       throws OrtException {
     this.session = session;
-    this.initializers = initializers;
+    this.replaced = replaced;
     this.component = component;
     this.file = file;
     this.inputs = ports(session.getInputInfo(), types);
@@ -74,28 +75,48 @@ public final class OnnxSession implements Network {
   }
 
   /**
-   * Opens {@code file} as {@code component} with {@code replaced} initializers' values instead of
-   * the file's.
+   * Opens {@code file} as {@code component} with the initializers {@code overrides} names replaced
+   * by their values ({@link OrtRuntime#openSession(Path, ModelComponent, OnnxOptions, Map, Map)}): tensors
+   * over the weights' native memory, no copy. The session owns those tensors (not the memory, which
+   * must stay valid until it is closed).
    *
-   * @throws IOException when ONNX Runtime cannot load the file or take the replacements (with the
-   *     path and ONNX Runtime's message)
+   * @throws IOException when ONNX Runtime cannot load the file or take a replaced weight, with the
+   *     path and ONNX Runtime's message
    */
   public static OnnxSession open(Path file, ModelComponent component, OnnxOptions options,
-      List<ReplacedInitializer> replaced) throws IOException {
+      List<WeightOverrides.Weight> overrides) throws IOException {
     Map<String, OnnxTensor> tensors = new LinkedHashMap<>();
+    Map<String, OnnxTensor> external = new LinkedHashMap<>();
     OrtSession s;
     try {
-      for (ReplacedInitializer r : replaced) {
-        tensors.put(r.name(), OrtTensors.floats(r.values(), r.float16() ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT));
+      // weights the file stores as external data, in the same shape, are injected as external
+      // initializers (a LoRA set's merged weights); any other (a token table with rows appended) as a
+      // user-supplied initializer, which may change the shape
+      Map<String, long[]> externalDims = overrides.isEmpty() ? Map.of()
+          : io.github.ldm4j.folder.onnx.OnnxModelIndex.read(file, idx -> {
+            Map<String, long[]> m = new java.util.HashMap<>();
+            idx.externalInitializers().forEach(t -> m.put(t.name(), t.dims()));
+            return m;
+          });
+      for (WeightOverrides.Weight w : overrides) {
+        java.nio.ByteBuffer b = w.data().asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
+        OnnxTensor t = OnnxTensor.createTensor(OrtRuntime.environment(), b, w.shape(),
+            w.type() == PortType.FLOAT16 ? OnnxJavaType.FLOAT16 : OnnxJavaType.FLOAT);
+        tensors.put(w.name(), t);
+        if (java.util.Arrays.equals(externalDims.get(w.name()), w.shape())) {
+          external.put(w.name(), t);
+        }
       }
-      s = OrtRuntime.openSession(file, component, options, tensors);
-    } catch (RuntimeException e) {
-      tensors.values().forEach(OnnxTensor::close);
-      throw e;
+      Map<String, OnnxTensor> user = new LinkedHashMap<>(tensors);
+      user.keySet().removeAll(external.keySet());
+      s = OrtRuntime.openSession(file, component, options, user, external);
     } catch (OrtException e) {
       tensors.values().forEach(OnnxTensor::close);
       throw new IOException("ONNX Runtime cannot load " + component.folderName() + " from " + file
-          + (tensors.isEmpty() ? "" : " with the replaced initializers " + tensors.keySet()) + ": " + e.getMessage(), e);
+          + (overrides.isEmpty() ? "" : " with " + overrides.size() + " replaced weights") + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      tensors.values().forEach(OnnxTensor::close);
+      throw e;
     }
     try {
       return new OnnxSession(s, component, file, List.copyOf(tensors.values()));
@@ -234,7 +255,7 @@ public final class OnnxSession implements Network {
       try {
         session.close();
       } finally {
-        initializers.forEach(OnnxTensor::close);
+        replaced.forEach(OnnxTensor::close);
       }
     } catch (OrtException e) {
       throw new IllegalStateException("closing the " + component.folderName() + " session failed: " + e.getMessage(), e);

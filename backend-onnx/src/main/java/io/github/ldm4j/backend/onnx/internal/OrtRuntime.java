@@ -46,18 +46,25 @@ public final class OrtRuntime {
    * @throws OrtException when ONNX Runtime cannot load the model
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options) throws OrtException {
-    return openSession(file, component, options, java.util.Map.of());
+    return openSession(file, component, options, java.util.Map.of(), java.util.Map.of());
   }
 
   /**
-   * {@link #openSession(Path, ModelComponent, OnnxOptions)} with the initializers named in {@code
-   * replaced} taking those tensors' values (ONNX Runtime's user-supplied initializers, {@code
-   * AddInitializer}: read in place, so the caller keeps them open until the session is closed; the
-   * shape may differ from the file's, e.g. a token-embedding table with rows appended). Such a session is never written to the
-   * optimised-model cache (its weights are not the file's).
+   * {@link #openSession(Path, ModelComponent, OnnxOptions)} with initializers taking those tensors'
+   * values instead of the file's: {@code external} ones with {@code addExternalInitializers} — only
+   * for initializers the file stores as external data, in the same shape (a LoRA set's merged
+   * weights): injected before the graph is optimised, so the session computes bit for bit what a file
+   * holding them computes (tested) — and {@code replaced} ones as user-supplied initializers ({@code
+   * addInitializer}), which may change the shape (a token-embedding table with rows appended). Both
+   * are read in place: the caller keeps the tensors open until the session is closed. Such a session
+   * is never written to the optimised-model cache (its weights are not the file's).
+   *
+   * @throws IllegalStateException when the provider is missing from this ONNX Runtime build
+   * @throws OrtException when ONNX Runtime cannot load the model or take a replaced initializer
    */
   public static OrtSession openSession(Path file, ModelComponent component, OnnxOptions options,
-      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> replaced) throws OrtException {
+      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> replaced,
+      java.util.Map<String, ? extends ai.onnxruntime.OnnxTensorLike> external) throws OrtException {
     OrtEnvironment env = environment();
     ExecutionProvider ep = options.providerFor(component);
     requireProvider(ep);
@@ -82,7 +89,10 @@ public final class OrtRuntime {
         // addExternalInitializers would only take initializers the file stores as external data, of the same shape
         so.addInitializer(e.getKey(), e.getValue());
       }
-      if (options.optimizedModelCache().isPresent() && replaced.isEmpty()) {
+      if (!external.isEmpty()) {
+        so.addExternalInitializers(java.util.Map.copyOf(external));
+      }
+      if (options.optimizedModelCache().isPresent() && replaced.isEmpty() && external.isEmpty()) {
         Path dir = options.optimizedModelCache().get();
         try {
           Files.createDirectories(dir);
