@@ -18,6 +18,7 @@ import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.ModelFunction;
 import io.github.ldm4j.sampler.SamplingRun;
+import io.github.ldm4j.sampler.StepPlan;
 import io.github.ldm4j.sampler.StepListener;
 import io.github.ldm4j.samplers.PlannedSampling;
 import io.github.ldm4j.samplers.SamplingChoice;
@@ -213,8 +214,7 @@ public final class Generator implements AutoCloseable {
 
     Optional<HiresFix> hires = request instanceof GenerationRequest.TextToImage t ? t.hires() : Optional.empty();
     Optional<GenerationSettings> second = hires.map(h -> h.secondPass(s));
-    Optional<PlannedSampling> planned2 = hires.map(h -> SamplingPlanner.plan(new SamplingChoice(
-        s.sampler(), s.scheduler(), second.get().steps(), h.denoisingStrength(), model.schedule(), recipe)));
+    Optional<PlannedSampling> planned2 = hires.map(h -> hiresPlan(second.get(), h.denoisingStrength()));
     int total = planned.plan().steps() + planned2.map(p -> p.plan().steps()).orElse(0);
 
     SamplingRun run = new SamplingRun(fn, denoiser.parameterization(), model.schedule(), planned.plan(), noise, init, rng,
@@ -297,6 +297,27 @@ public final class Generator implements AutoCloseable {
     return key == ConditioningKey.NONE
         ? ClassifierFreeGuidance.conditional(denoiser, pair.cond())
         : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale()));
+  }
+
+  /**
+   * The hires second pass's plan as AUTOMATIC1111 makes it ({@code setup_img2img_steps} with the
+   * steps given): the schedule built for ⌊steps / min(strength, 0.999)⌋ steps, of which the last
+   * {@code steps} are run — so the pass runs exactly the steps asked for, with timestep and σ plans
+   * alike.
+   */
+  private PlannedSampling hiresPlan(GenerationSettings s2, double strength) {
+    int steps = s2.steps();
+    int total = Math.max(steps, (int) (steps / Math.min(strength, 0.999)));
+    PlannedSampling full = SamplingPlanner.plan(
+        new SamplingChoice(s2.sampler(), s2.scheduler(), total, 1.0, model.schedule(), recipe));
+    StepPlan last = switch (full.plan()) {
+      case StepPlan.Timesteps t -> t.steps() <= steps ? t : t.range(t.steps() - steps, t.steps());
+      case StepPlan.Sigmas g -> {
+        double[] v = g.values();
+        yield new StepPlan.Sigmas(Arrays.copyOfRange(v, Math.max(0, v.length - steps - 1), v.length));
+      }
+    };
+    return new PlannedSampling(full.sampler(), last, full.samplerName(), full.scheduleName(), full.notes());
   }
 
   /** Per-image generators: image i of the batch seeded with seed + i. */

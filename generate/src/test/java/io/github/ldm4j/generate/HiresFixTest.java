@@ -92,6 +92,23 @@ class HiresFixTest {
     }
   }
 
+  /**
+   * A timestep sampler (DDIM) runs exactly the second-pass steps asked for, as A1111's explicit-steps
+   * img2img: the last 4 of a ⌊4/0.3⌋ = 13-step schedule (plain img2img would run ⌊0.3·4⌋ = 1).
+   */
+  @Test
+  void aTimestepSamplerRunsTheSecondPassStepsAskedFor() {
+    List<ProgressEvent> events = new ArrayList<>();
+    GenerationSettings s = base(64, 64).toBuilder().sampler("ddim", null).steps(10).build();
+    HiresFix h = hires(new HiresFix.Scale(2), HiresUpscaler.LATENT_BICUBIC, 4, 0.3);
+    GenerationResult r = generator.generate(new GenerationRequest.TextToImage("a yellow cross", "", s, Optional.of(h)),
+        events::add, CancellationToken.none());
+    assertThat(events).hasSize(14);
+    assertThat(events.getLast().step()).isEqualTo(14);
+    assertThat(events.getLast().totalSteps()).isEqualTo(14);
+    assertThat(r.images().getFirst().image().width()).isEqualTo(128);
+  }
+
   @Test
   void theSecondPassSeedsEachImageAsAlone() {
     HiresFix h = hires(new HiresFix.Scale(1.5), HiresUpscaler.LATENT_NEAREST_EXACT, 4, 0.7);
