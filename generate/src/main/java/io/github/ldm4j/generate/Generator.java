@@ -44,7 +44,8 @@ import java.util.Optional;
  * recipe as the default), per-image seeded noise (image i of a batch uses seed + i, so it can be
  * reproduced alone), {@link LatentDiffusion#sample} and {@link LatentDiffusion#decode} (in tiles above
  * the configured size) — the one checked path — and 8-bit RGB with the parameters that reproduce
- * each image.
+ * each image. A text-to-image request with a {@link HiresFix} runs a second sampling pass on the
+ * same path: the first pass's latent upscaled, then partially denoised at the target size.
  *
  * <p><b>Ownership:</b> a generator owns the model it was given and closes it in {@link #close()}
  * (idempotent). {@link #generate} is thread-safe: concurrent requests share the model and keep
