@@ -1,11 +1,13 @@
 """Golden values for ldm4j's hires-fix resampling (generate/src/test/resources/golden/hires/).
 
-Run with Debian's torch 1.13.1 and Pillow 9.4.0 (/usr/bin/python3):
+Run with Debian's torch 1.13.1 (python3-torch 1.13.1+dfsg-4, which reports 1.13.0a0) and Pillow 9.4.0
+(python3-pil 9.4.0-1.1+deb12u1), /usr/bin/python3:
     python3 generate/src/test/python/hires_resample_golden.py generate/src/test/resources/golden/hires
 
 Latent modes: torch.nn.functional.interpolate with the (mode, antialias) pairs of AUTOMATIC1111's
-shared.latent_upscale_modes (stable-diffusion-webui modules/shared.py), align_corners=False where
-the mode takes it. Pixel modes: PIL Image.resize with Image.LANCZOS and Image.NEAREST, as A1111's
+shared.latent_upscale_modes, as AUTOMATIC1111/stable-diffusion-webui's modules/processing.py
+(commit 0027ce1f6e58c5f4279173e468a60aef420babfe, sample_hr_pass) calls F.interpolate: size given,
+mode and antialias from the table, align_corners left at its default (False). Pixel modes: PIL Image.resize with Image.LANCZOS and Image.NEAREST, as A1111's
 "Lanczos" and "Nearest" upscalers call it. Inputs are deterministic (no RNG), written alongside.
 """
 import sys, os, math
