@@ -12,6 +12,8 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.HiresFix;
+import io.github.ldm4j.generate.HiresUpscaler;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.image.Mask;
@@ -114,6 +116,26 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Option(names = "--mask", description = "Inpainting: mask image, white = regenerate (needs --init-image).")
   Path mask;
+
+  @Option(names = "--hires-scale", description = "Hires fix (AUTOMATIC1111's): generate at --width x --height, upscale "
+      + "by this factor in [1, 8] (e.g. " + HiresFix.DEFAULT_SCALE + "), then refine with an img2img pass at that size.")
+  Double hiresScale;
+
+  @Option(names = "--hires-size", paramLabel = "WxH", description = "Hires fix to this size (multiples of 8; W or H 0 "
+      + "keeps the aspect ratio; another aspect is covered, then cropped, as A1111's hr_resize_x/y).")
+  String hiresSize;
+
+  @Option(names = "--hires-upscaler", paramLabel = "NAME", description = "Hires upscaler, by A1111's name: Latent, "
+      + "\"Latent (antialiased)\", \"Latent (bicubic)\", \"Latent (bicubic antialiased)\", \"Latent (nearest)\", "
+      + "\"Latent (nearest-exact)\", Lanczos, Nearest (default " + HiresUpscaler.DEFAULT + ").")
+  String hiresUpscaler;
+
+  @Option(names = "--hires-steps", description = "Hires second-pass steps; 0 = as --steps (default 0).")
+  Integer hiresSteps;
+
+  @Option(names = "--hires-strength", description = "Hires denoising strength in (0, 1] (default "
+      + GenerationRequest.DEFAULT_STRENGTH + ").")
+  Double hiresStrength;
 
   @Option(names = "--output", defaultValue = "ldm4j.png", description = "Output PNG; batches write NAME-0.png, NAME-1.png, …; "
       + "a name that exists is not overwritten: the next free NAME-K.png is used (default ${DEFAULT-VALUE}).")
@@ -251,8 +273,16 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   private GenerationRequest request(GenerationSettings s, String prompt) throws IOException {
+    java.util.Optional<HiresFix> hires = hires();
+    if (hires.isPresent() && initImage != null) {
+      throw new IllegalArgumentException("the --hires-* options are for text-to-image; drop --init-image or them");
+    }
     if (initImage == null) {
-      return new GenerationRequest.TextToImage(prompt, negativePrompt, s);
+      try {
+        return new GenerationRequest.TextToImage(prompt, negativePrompt, s, hires);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException((hiresScale != null ? "--hires-scale: " : "--hires-size: ") + e.getMessage(), e);
+      }
     }
     RgbImage image = read(initImage, "--init-image");
     if (mask == null) {
@@ -260,6 +290,56 @@ final class GenerateCommand implements Callable<Integer> {
     }
     Mask m = Mask.fromImage(read(mask, "--mask"));
     return new GenerationRequest.Inpainting(prompt, negativePrompt, s, image, m, strength);
+  }
+
+  /**
+   * The hires fix the {@code --hires-*} options ask for; empty without {@code --hires-scale} and
+   * {@code --hires-size}.
+   *
+   * @throws IllegalArgumentException naming the option, for a bad value or a lone companion option
+   */
+  java.util.Optional<HiresFix> hires() {
+    if (hiresScale == null && hiresSize == null) {
+      for (String o : new String[] {"--hires-upscaler", "--hires-steps", "--hires-strength"}) {
+        boolean given = switch (o) {
+          case "--hires-upscaler" -> hiresUpscaler != null;
+          case "--hires-steps" -> hiresSteps != null;
+          default -> hiresStrength != null;
+        };
+        if (given) {
+          throw new IllegalArgumentException(o + " needs --hires-scale or --hires-size (they turn the hires fix on)");
+        }
+      }
+      return java.util.Optional.empty();
+    }
+    if (hiresScale != null && hiresSize != null) {
+      throw new IllegalArgumentException("--hires-scale and --hires-size are mutually exclusive");
+    }
+    HiresFix.Target target;
+    if (hiresScale != null) {
+      target = option("--hires-scale", () -> new HiresFix.Scale(hiresScale));
+    } else {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})[xX](\\d{1,5})").matcher(hiresSize.strip());
+      if (!m.matches()) {
+        throw new IllegalArgumentException("--hires-size must be WIDTHxHEIGHT (e.g. 1024x1024, or 1024x0), got \"" + hiresSize + "\"");
+      }
+      target = option("--hires-size", () -> new HiresFix.Size(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+    }
+    HiresUpscaler upscaler = option("--hires-upscaler",
+        () -> HiresUpscaler.fromName(hiresUpscaler == null ? HiresUpscaler.DEFAULT : hiresUpscaler));
+    double strength = hiresStrength == null ? Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH) : hiresStrength;
+    int steps = hiresSteps == null ? 0 : hiresSteps;
+    String which = hiresSteps != null && hiresSteps < 0 ? "--hires-steps" : "--hires-strength";
+    return java.util.Optional.of(option(which, () -> new HiresFix(target, upscaler, steps, strength)));
+  }
+
+  /** {@code make}'s value; its {@link IllegalArgumentException} prefixed with {@code option}. */
+  private static <T> T option(String option, java.util.function.Supplier<T> make) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -199,6 +199,60 @@ class CommandLineTest {
   }
 
   @Test
+  void hiresFixUpscalesTheDemoModelsImageAndWritesA1111Parameters() throws Exception {
+    Path model = work.resolve("demo");
+    ShapesModel.write(model, ShapesOptions.demo());
+    Path latent = work.resolve("latent.png");
+    Path lanczos = work.resolve("lanczos.png");
+    assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "256", "--height", "256",
+        "--steps", "12", "--sampler", "euler", "--scheduler", "karras", "--seed", "3", "--hires-scale", "2", "--hires-steps", "4", "--hires-strength", "0.5", "--quiet",
+        "--output", latent.toString())).as(stderr()).isZero();
+    assertThat(run("generate", "--prompt", "a red circle", "--model", model.toString(), "--width", "256", "--height", "256",
+        "--steps", "12", "--sampler", "euler", "--scheduler", "karras", "--seed", "3", "--hires-size", "512x512", "--hires-upscaler", "lanczos", "--quiet",
+        "--output", lanczos.toString())).as(stderr()).isZero();
+    io.github.ldm4j.image.PngCodec.Decoded a = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(latent), Long.MAX_VALUE);
+    io.github.ldm4j.image.PngCodec.Decoded b = io.github.ldm4j.image.PngCodec.decode(Files.readAllBytes(lanczos), Long.MAX_VALUE);
+    for (io.github.ldm4j.image.PngCodec.Decoded d : java.util.List.of(a, b)) {
+      assertThat(d.image().width()).isEqualTo(512);
+      assertThat(d.image().height()).isEqualTo(512);
+      Pngs.assertShapeColour(d.image(), 0);
+    }
+    assertThat(a.parameters()).hasValueSatisfying(p -> assertThat(p).contains("Steps: 12,", "Seed: 3,", "Size: 256x256,",
+        "Denoising strength: 0.5,", "Hires upscale: 2,", "Hires steps: 4,", "Hires upscaler: Latent,"));
+    assertThat(b.parameters()).hasValueSatisfying(p -> assertThat(p).contains("Size: 256x256,", "Denoising strength: 0.75,",
+        "Hires resize: 512x512,", "Hires upscaler: Lanczos,").doesNotContain("Hires steps"));
+  }
+
+  @Test
+  void badHiresOptionsAreUsageErrorsNamingTheOption() throws Exception {
+    Path init = work.resolve("init.png");
+    Files.write(init, io.github.ldm4j.image.PngCodec.encode(new io.github.ldm4j.image.RgbImage(8, 8, new byte[8 * 8 * 3]), java.util.Optional.empty()));
+    String[][] cases = {
+      {"--hires-scale 0.5", "--hires-scale: hires scale must be in [1, 8], got 0.5"},
+      {"--hires-size 100x96", "--hires-size: hires size must be multiples of 8"},
+      {"--hires-size big", "--hires-size must be WIDTHxHEIGHT"},
+      {"--hires-scale 2 --hires-size 512x512", "--hires-scale and --hires-size are mutually exclusive"},
+      {"--hires-upscaler Lanczos", "--hires-upscaler needs --hires-scale or --hires-size"},
+      {"--hires-steps 5", "--hires-steps needs --hires-scale or --hires-size"},
+      {"--hires-scale 2 --hires-upscaler ESRGAN_4x", "--hires-upscaler: unknown hires upscaler \"ESRGAN_4x\"; known: Latent,"},
+      {"--hires-scale 2 --hires-strength 0", "--hires-strength: hires denoising strength must be in (0, 1], got 0.0"},
+      {"--hires-scale 2 --hires-steps -1", "--hires-steps: hires steps must be >= 0"},
+      {"--hires-scale 1.3 --width 128 --height 128",
+          "--hires-scale: hires fix of 128x128 by scale 1.3 gives 166x166, which is not a multiple of 8"},
+      {"--hires-scale 2 --init-image " + init, "the --hires-* options are for text-to-image"},
+    };
+    for (String[] c : cases) {
+      err.reset();
+      java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("generate", "--prompt", "x", "--quiet",
+          "--output", work.resolve("never.png").toString()));
+      args.addAll(java.util.List.of(c[0].split(" ")));
+      assertThat(run(args.toArray(String[]::new))).as(c[0]).isEqualTo(2);
+      assertThat(stderr()).as(c[0]).contains(c[1]).doesNotContain("\tat ");
+    }
+    assertThat(work.resolve("never.png")).doesNotExist();
+  }
+
+  @Test
   void anUnwritableOutputIsARuntimeFailureNamingTheFile() throws Exception {
     Path model = work.resolve("shapes");
     ShapesModel.write(model, ShapesOptions.defaults().withImageSize(128));

@@ -3,6 +3,7 @@ package io.github.ldm4j.generate;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.RgbImage;
 import java.util.Objects;
+import java.util.Optional;
 
 /** What to generate: one of the three front ends. */
 public sealed interface GenerationRequest {
@@ -23,17 +24,30 @@ public sealed interface GenerationRequest {
   GenerationSettings settings();
 
   /**
-   * Text to image.
+   * Text to image, optionally with AUTOMATIC1111's hires fix.
    *
    * @param prompt the prompt
    * @param negativePrompt the negative prompt
-   * @param settings the settings
+   * @param settings the settings (of the first pass, with a hires fix)
+   * @param hires a second, img2img pass at a larger size; empty for none
    */
-  record TextToImage(String prompt, String negativePrompt, GenerationSettings settings) implements GenerationRequest {
-    /** Validates. */
+  record TextToImage(String prompt, String negativePrompt, GenerationSettings settings, Optional<HiresFix> hires)
+      implements GenerationRequest {
+    /**
+     * Validates.
+     *
+     * @throws IllegalArgumentException also when the hires fix's final size for these settings is not a multiple of 8
+     */
     public TextToImage {
       requirePrompts(prompt, negativePrompt);
       Objects.requireNonNull(settings, "settings");
+      Objects.requireNonNull(hires, "hires");
+      hires.ifPresent(h -> h.secondPass(settings));
+    }
+
+    /** Text to image without hires fix. */
+    public TextToImage(String prompt, String negativePrompt, GenerationSettings settings) {
+      this(prompt, negativePrompt, settings, Optional.empty());
     }
   }
 

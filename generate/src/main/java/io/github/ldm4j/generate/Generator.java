@@ -21,6 +21,7 @@ import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.ModelFunction;
 import io.github.ldm4j.sampler.SamplingRun;
+import io.github.ldm4j.sampler.StepPlan;
 import io.github.ldm4j.sampler.StepListener;
 import io.github.ldm4j.samplers.PlannedSampling;
 import io.github.ldm4j.samplers.SamplingChoice;
@@ -46,7 +47,8 @@ import java.util.Optional;
  * recipe as the default), per-image seeded noise (image i of a batch uses seed + i, so it can be
  * reproduced alone), {@link LatentDiffusion#sample} and {@link LatentDiffusion#decode} (in tiles above
  * the configured size) — the one checked path — and 8-bit RGB with the parameters that reproduce
- * each image.
+ * each image. A text-to-image request with a {@link HiresFix} runs a second sampling pass on the
+ * same path: the first pass's latent upscaled, then partially denoised at the target size.
  *
  * <p><b>Ownership:</b> a generator owns the model it was given and closes it in {@link #close()}
  * (idempotent); one with replaced weights ({@link #withWeights}, {@link ModelAssembler}) owns those
@@ -213,6 +215,9 @@ public final class Generator implements AutoCloseable {
     }
     GenerationSettings s = request.settings();
     limits.check(s);
+    if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
+      limits.check(t.hires().get().secondPass(s));
+    }
     checkSize(request);
     FirstStage firstStage = model.firstStage();
     Denoiser denoiser = model.denoiser();
@@ -221,11 +226,7 @@ public final class Generator implements AutoCloseable {
     Shape latentShape = Shape.of(b, denoiser.latentChannels(), s.height() / f, s.width() / f);
     cancellation.throwIfCancelled();
 
-    List<RandomSource> perImage = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) {
-      perImage.add(s.rng().create(s.seed() + i));
-    }
-    RandomSource rng = RandomSource.perItem(perImage);
+    RandomSource rng = perImage(s, b);
     double strength = switch (request) {
       case GenerationRequest.TextToImage t -> 1.0;
       case GenerationRequest.ImageToImage i -> i.strength();
@@ -280,25 +281,36 @@ public final class Generator implements AutoCloseable {
     }
     Tensor noise = rng.randn(latentShape);
 
-    GuidancePair pair = switch (key) {
-      case NONE -> GuidancePair.same(Conditioning.none());
-      case CROSSATTN -> prompts;
-      case CONCAT -> GuidancePair.same(Conditioning.concat(channels));
-      case HYBRID -> prompts.withConcat(channels);
-    };
-    ModelFunction guided = key == ConditioningKey.NONE
-        ? ClassifierFreeGuidance.conditional(denoiser, pair.cond())
-        : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale()));
+    ModelFunction guided = guided(key, prompts, channels, s);
     LatentBlend blend = latentMask == null ? null
         : new LatentBlend(guided, denoiser.parameterization(), model.schedule(), z0, noise, latentMask);
     ModelFunction fn = blend == null ? guided : blend;
 
-    StepListener steps = progress(listener, planned.plan().steps());
-    SamplingRun run = new SamplingRun(
-        fn, denoiser.parameterization(), model.schedule(), planned.plan(), noise, init, rng, steps, cancellation);
+    Optional<HiresFix> hires = request instanceof GenerationRequest.TextToImage t ? t.hires() : Optional.empty();
+    Optional<GenerationSettings> second = hires.map(h -> h.secondPass(s));
+    Optional<PlannedSampling> planned2 = hires.map(h -> hiresPlan(second.get(), h.denoisingStrength()));
+    int total = planned.plan().steps() + planned2.map(p -> p.plan().steps()).orElse(0);
+
+    SamplingRun run = new SamplingRun(fn, denoiser.parameterization(), model.schedule(), planned.plan(), noise, init, rng,
+        progress(listener, 0, total), cancellation);
     Tensor z = model.sample(planned.sampler(), run);
     if (blend != null) {
       z = blend.blendFinal(z);
+    }
+    if (hires.isPresent()) {
+      cancellation.throwIfCancelled();
+      HiresFix h = hires.get();
+      GenerationSettings s2 = second.get();
+      PlannedSampling p2 = planned2.get();
+      p2.notes().stream().filter(n -> !warnings.contains(n)).forEach(warnings::add);
+      Tensor upscaled = upscale(h, z, s, rng);
+      // A1111's sample_hr_pass: a fresh ImageRNG from the same seeds at the target latent size
+      RandomSource rng2 = perImage(s2, b);
+      Tensor noise2 = rng2.randn(upscaled.shape());
+      ModelFunction guided2 = guided(key, prompts, concat ? generateEverything(firstStage, b, s2) : null, s2);
+      SamplingRun run2 = new SamplingRun(guided2, denoiser.parameterization(), model.schedule(), p2.plan(), noise2,
+          Optional.of(upscaled), rng2, progress(listener, planned.plan().steps(), total), cancellation);
+      z = model.sample(p2.sampler(), run2);
     }
     cancellation.throwIfCancelled();
     Tensor images = model.decode(z, limits.tiledDecodeAbovePixels(), TiledDecoder.DEFAULT);
@@ -330,7 +342,11 @@ public final class Generator implements AutoCloseable {
     return InpaintingConditioning.fromImage(firstStage, image, mask, MaskDownsampling.NEAREST, Optional.empty());
   }
 
-  private StepListener progress(ProgressListener listener, int total) {
+  /**
+   * Step events numbered across both passes of a hires fix: the run's steps start after {@code
+   * before} steps of {@code total}.
+   */
+  private StepListener progress(ProgressListener listener, int before, int total) {
     if (listener == ProgressListener.NONE) {
       return StepListener.NONE;
     }
@@ -339,8 +355,98 @@ public final class Generator implements AutoCloseable {
       if (listener.wantsPreview()) {
         img = Optional.of(preview().render(e.denoised(), 0));
       }
-      listener.onProgress(new ProgressEvent(e.step() + 1, total, e.sigma(), img));
+      listener.onProgress(new ProgressEvent(before + e.step() + 1, total, e.sigma(), img));
     };
+  }
+
+  /** Classifier-free guidance around the denoiser with the prompts and, for inpainting models, {@code channels}. */
+  private ModelFunction guided(ConditioningKey key, GuidancePair prompts, Tensor channels, GenerationSettings s) {
+    Denoiser denoiser = model.denoiser();
+    GuidancePair pair = switch (key) {
+      case NONE -> GuidancePair.same(Conditioning.none());
+      case CROSSATTN -> prompts;
+      case CONCAT -> GuidancePair.same(Conditioning.concat(channels));
+      case HYBRID -> prompts.withConcat(channels);
+    };
+    return key == ConditioningKey.NONE
+        ? ClassifierFreeGuidance.conditional(denoiser, pair.cond())
+        : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale()));
+  }
+
+  /**
+   * The hires second pass's plan as AUTOMATIC1111 makes it ({@code setup_img2img_steps} with the
+   * steps given): the schedule built for ⌊steps / min(strength, 0.999)⌋ steps, of which the last
+   * {@code steps} are run — so the pass runs exactly the steps asked for, with timestep and σ plans
+   * alike.
+   */
+  private PlannedSampling hiresPlan(GenerationSettings s2, double strength) {
+    int steps = s2.steps();
+    int total = Math.max(steps, (int) (steps / Math.min(strength, 0.999)));
+    PlannedSampling full = SamplingPlanner.plan(
+        new SamplingChoice(s2.sampler(), s2.scheduler(), total, 1.0, model.schedule(), recipe));
+    StepPlan last = switch (full.plan()) {
+      case StepPlan.Timesteps t -> t.steps() <= steps ? t : t.range(t.steps() - steps, t.steps());
+      case StepPlan.Sigmas g -> {
+        double[] v = g.values();
+        yield new StepPlan.Sigmas(Arrays.copyOfRange(v, Math.max(0, v.length - steps - 1), v.length));
+      }
+    };
+    return new PlannedSampling(full.sampler(), last, full.samplerName(), full.scheduleName(), full.notes());
+  }
+
+  /** Per-image generators: image i of the batch seeded with seed + i. */
+  private static RandomSource perImage(GenerationSettings s, int b) {
+    List<RandomSource> perImage = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      perImage.add(s.rng().create(s.seed() + i));
+    }
+    return RandomSource.perItem(perImage);
+  }
+
+  /**
+   * The first pass's latent {@code z} enlarged for the hires second pass (A1111's {@code
+   * sample_hr_pass}): interpolated in latent space, or decoded to 8-bit RGB ({@code s}'s
+   * quantization), resized and encoded again (the encoder's sample drawn from {@code rng}); then
+   * cropped evenly to the final size.
+   */
+  private Tensor upscale(HiresFix h, Tensor z, GenerationSettings s, RandomSource rng) {
+    FirstStage firstStage = model.firstStage();
+    int f = firstStage.downsamplingFactor();
+    HiresFix.Resolution r = h.resolve(s.width(), s.height());
+    int uw = r.upscaleWidth() / f;
+    int uh = r.upscaleHeight() / f;
+    Tensor up;
+    if (h.upscaler().isLatent()) {
+      up = h.upscaler().upscaleLatent(z, uh, uw);
+    } else {
+      requireEncoder(firstStage, "hires fix with the " + h.upscaler().a1111Name() + " upscaler (use a Latent upscaler)");
+      Tensor decoded = model.decode(z, limits.tiledDecodeAbovePixels(), TiledDecoder.DEFAULT);
+      Tensor[] resized = new Tensor[z.dim(0)];
+      for (int i = 0; i < resized.length; i++) {
+        RgbImage low = RgbImage.fromTensor(decoded, i, s.quantize());
+        resized[i] = h.upscaler().upscaleImage(low, uw * f, uh * f).toTensor();
+      }
+      up = model.getFirstStageEncoding(model.encodeFirstStage(Tensor.concat(0, resized)), rng);
+    }
+    int cropX = (r.upscaleWidth() - r.width()) / f;
+    int cropY = (r.upscaleHeight() - r.height()) / f;
+    return cropY == 0 && cropX == 0 ? up : crop(up, cropY / 2, cropX / 2, r.height() / f, r.width() / f);
+  }
+
+  /** The {@code [N, C, h, w]} window of {@code x} at ({@code top}, {@code left}). */
+  private static Tensor crop(Tensor x, int top, int left, int h, int w) {
+    int n = x.dim(0) * x.dim(1);
+    int ih = x.dim(2);
+    int iw = x.dim(3);
+    Tensor out = Tensor.zeros(x.dim(0), x.dim(1), h, w);
+    for (int p = 0; p < n; p++) {
+      for (int y = 0; y < h; y++) {
+        for (int xx = 0; xx < w; xx++) {
+          out.set((p * h + y) * w + xx, x.get((p * ih + y + top) * iw + xx + left));
+        }
+      }
+    }
+    return out;
   }
 
   private LatentPreview preview() {

@@ -16,13 +16,37 @@ final class ModelSizes {
   private ModelSizes() {}
 
   /**
-   * Throws {@link IllegalArgumentException} when the model cannot run {@code request}'s size.
+   * Throws {@link IllegalArgumentException} when the model cannot run {@code request}'s size (and, with a hires fix, its second pass's).
    *
    * @param tiledDecodeAbovePixels images with more pixels are decoded in tiles (the decoder then
    *     never sees the whole latent)
    */
   static void check(LatentDiffusion components, GenerationRequest request, long tiledDecodeAbovePixels) {
     GenerationSettings s = request.settings();
+    ConditioningKey key = components.denoiser().conditioningKey();
+    boolean concat = key == ConditioningKey.CONCAT || key == ConditioningKey.HYBRID;
+    check(components, s, !(request instanceof GenerationRequest.TextToImage) || concat, tiledDecodeAbovePixels);
+    if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
+      HiresFix h = t.hires().get();
+      GenerationSettings second = h.secondPass(s);
+      check(components, second, concat, tiledDecodeAbovePixels);
+      if (!h.upscaler().isLatent()) {
+        int f = components.firstStage().downsamplingFactor();
+        HiresFix.Resolution r = h.resolve(s.width(), s.height());
+        GenerationSettings upscaled = s.toBuilder().size(r.upscaleWidth() / f * f, r.upscaleHeight() / f * f).build();
+        FirstStage firstStage = components.firstStage();
+        if (firstStage.canEncode()) {
+          require("VAE encoder", firstStage.fixedEncoderInputSize(), 1, upscaled);
+        }
+      }
+    }
+  }
+
+  /**
+   * Throws when the model cannot run size {@code s}; {@code encodes}: whether images of that size
+   * go through the VAE encoder.
+   */
+  private static void check(LatentDiffusion components, GenerationSettings s, boolean encodes, long tiledDecodeAbovePixels) {
     FirstStage firstStage = components.firstStage();
     int f = firstStage.downsamplingFactor();
     if (s.width() % f != 0 || s.height() % f != 0) {
@@ -33,9 +57,6 @@ final class ModelSizes {
     if ((long) s.width() * s.height() <= tiledDecodeAbovePixels) {
       require("VAE decoder", firstStage.fixedDecoderInputSize(), f, s);
     }
-    ConditioningKey key = components.denoiser().conditioningKey();
-    boolean encodes = !(request instanceof GenerationRequest.TextToImage)
-        || key == ConditioningKey.CONCAT || key == ConditioningKey.HYBRID;
     if (encodes && firstStage.canEncode()) {
       require("VAE encoder", firstStage.fixedEncoderInputSize(), 1, s);
     }

@@ -7,7 +7,9 @@ import java.util.Locale;
 /**
  * The generation parameters in AUTOMATIC1111's text form, as stored in a PNG's {@code parameters}
  * chunk: the prompt, a {@code Negative prompt:} line when there is one, then one line of
- * comma-separated {@code Key: value} pairs.
+ * comma-separated {@code Key: value} pairs. With a {@link HiresFix}, {@code Size} is the first
+ * pass's, followed by A1111's {@code Denoising strength}, {@code Hires upscale} (or {@code Hires
+ * resize}), {@code Hires steps} (when not 0) and {@code Hires upscaler}.
  */
 public final class ParametersText {
 
@@ -58,10 +60,21 @@ public final class ParametersText {
     switch (request) {
       case GenerationRequest.ImageToImage i -> kv.add("Denoising strength: " + number(i.strength()));
       case GenerationRequest.Inpainting i -> kv.add("Denoising strength: " + number(i.strength()));
-      case GenerationRequest.TextToImage t -> { }
+      case GenerationRequest.TextToImage t -> t.hires().ifPresent(h -> kv.add("Denoising strength: " + number(h.denoisingStrength())));
     }
     if (s.clipSkip() > 1) {
       kv.add("Clip skip: " + s.clipSkip());
+    }
+    if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
+      HiresFix h = t.hires().get();
+      switch (h.target()) {
+        case HiresFix.Scale scale -> kv.add("Hires upscale: " + number(scale.factor()));
+        case HiresFix.Size size -> kv.add("Hires resize: " + size.width() + "x" + size.height());
+      }
+      if (h.steps() > 0) {
+        kv.add("Hires steps: " + h.steps());
+      }
+      kv.add("Hires upscaler: " + quote(h.upscaler().a1111Name()));
     }
     if (!provenance.loraHashes().isEmpty()) {
       List<String> hashes = new ArrayList<>();
