@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The models of the application: the configured ones by name — the default model plus the named
@@ -60,6 +61,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
   static final String NO_MODEL_PATH = "ldm4j: quarkus.ldm4j.model.path is not set: point it at a model folder"
       + " (diffusers / optimum ONNX layout); the extension has no built-in model (the ldm4j app uses its embedded"
       + " demo model when no --model is given)";
+
+  private static final Logger LOG = Logger.getLogger(Ldm4jPipelines.class);
 
   private final String defaultName;
   private final Map<String, Generator> generators;
@@ -186,6 +189,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
           unreadable.putIfAbsent(e.stem(), why.replace(folder.get().toString(), ModelKind.EMBEDDING.folder()));
         }
       }
+      loaded.problems().forEach(p -> LOG.warn(p)); // as the CLI warns: the others are used
       return new EmbeddingRead(loaded, unreadable);
     } catch (IOException e) {
       throw new IllegalStateException("ldm4j: cannot read the embeddings folder: " + e.getMessage(), e);

@@ -213,7 +213,7 @@ public class A1111ModelsResource {
     Map<String, String> unusable;
     try {
       unusable = pipelines.unusableWithActiveModel();
-    } catch (Ldm4jPipelines.UnknownModelException | PipelineCache.LoadException e) {
+    } catch (Ldm4jPipelines.UnknownModelException | PipelineCache.LoadException | IllegalArgumentException e) {
       throw new ApiException(422, "invalid_request_error", null, "model_unloadable",
           "cannot open the active model to tell which embeddings it can use: " + e.getMessage(), null);
     } catch (TimeoutException e) {
