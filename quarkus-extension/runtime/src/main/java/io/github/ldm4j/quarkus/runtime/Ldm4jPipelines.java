@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.runtime;
 
+import io.github.ldm4j.checkpoint.embedding.EmbeddingFiles;
 import io.github.ldm4j.checkpoint.library.FileHashes;
 import io.github.ldm4j.checkpoint.library.ModelEntry;
 import io.github.ldm4j.checkpoint.library.ModelKind;
@@ -8,6 +9,9 @@ import io.github.ldm4j.checkpoint.library.ModelSelection;
 import io.github.ldm4j.checkpoint.library.NamedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
+import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
+import io.github.ldm4j.conditioning.text.ClipCondStage;
 import io.github.ldm4j.folder.Ldm4jHome;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -29,6 +33,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The models of the application: the configured ones by name — the default model plus the named
@@ -38,6 +43,13 @@ import java.util.stream.Stream;
  * ({@code quarkus.ldm4j.cache.*}) together with every checkpoint + LoRA set + VAE combination a
  * request asks for ({@link #use}). Which checkpoint serves requests that name none is the active
  * model ({@link #activate}, A1111's {@code sd_model_checkpoint}), the default model at first.
+ *
+ * <p>The library's textual-inversion embeddings ({@link #embeddings()}) are read once at startup and
+ * again on {@link #refreshEmbeddings()}, and every pipeline is opened with them, so a prompt word
+ * naming one uses its vectors. The set read is part of each cached pipeline's {@link PipelineKey}: after
+ * a refresh that changed it, pipelines opened with the old set are dropped from the cache (closed once no
+ * request uses them) and a configured model is served by a pipeline of the cache opened with the new
+ * set.
  *
  * <p><b>Ownership:</b> owns its {@link Generator}s and the cache, and closes them in {@link
  * #close()} (idempotent), which the container calls at shutdown; a cached pipeline still in use is
@@ -50,6 +62,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
       + " (diffusers / optimum ONNX layout); the extension has no built-in model (the ldm4j app uses its embedded"
       + " demo model when no --model is given)";
 
+  private static final Logger LOG = Logger.getLogger(Ldm4jPipelines.class);
+
   private final String defaultName;
   private final Map<String, Generator> generators;
   private final Map<String, Path> folders;
@@ -60,6 +74,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
   private final PipelineCache<PipelineKey, Generator> cache;
   private final FileHashes hashes;
   private final Duration timeout;
+  private final EmbeddingFiles.Loaded startupEmbeddings;
+  private volatile EmbeddingRead embeddings;
   private volatile Active active;
   private boolean closed;
 
@@ -78,8 +94,12 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * @param vae a separate VAE file, if any
    * @param loras the LoRAs merged into it
    * @param opening how its networks are opened
+   * @param embeddings the textual-inversion embeddings it is opened with: the set read at startup or by
+   *     the last {@link #refreshEmbeddings()} that changed it (a set read again is another set: the
+   *     embeddings compare by identity of their vectors)
    */
-  public record PipelineKey(Path checkpoint, Optional<Path> vae, LoraSet loras, Opening opening) {}
+  public record PipelineKey(Path checkpoint, Optional<Path> vae, LoraSet loras, Opening opening,
+      List<TextualInversion> embeddings) {}
 
   /**
    * The model that serves requests naming none, and the separate VAE put on checkpoints (A1111's
@@ -92,7 +112,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
 
   private Ldm4jPipelines(String defaultName, Map<String, Generator> generators, Map<String, Path> folders,
       Map<String, Opening> openings, GenerationSettings defaults, GenerationLimits limits,
-      Optional<ModelLibrary> library, Ldm4jConfig.Cache cache, Duration timeout) {
+      Optional<ModelLibrary> library, Ldm4jConfig.Cache cache, Duration timeout, EmbeddingRead embeddings) {
     this.defaultName = defaultName;
     this.generators = Collections.unmodifiableMap(generators);
     this.folders = Collections.unmodifiableMap(folders);
@@ -103,6 +123,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
     this.hashes = library.map(ModelLibrary::hashes)
         .orElseGet(() -> new FileHashes(Optional.of(Ldm4jHome.path().resolve("hashes.tsv"))));
     this.timeout = timeout;
+    this.startupEmbeddings = embeddings.loaded();
+    this.embeddings = embeddings;
     this.cache = new PipelineCache<>(cache.maxPipelines(),
         cache.maxSize().map(m -> m.asLongValue()).orElse(Long.MAX_VALUE), key -> prepare(key, limits));
     this.active = new Active(defaultName, Optional.empty());
@@ -123,10 +145,11 @@ public final class Ldm4jPipelines implements AutoCloseable {
     String defaultName = config.model().name();
     checkCache(config);
     Optional<ModelLibrary> library = library(config.library());
+    EmbeddingRead embeddings = readEmbeddings(library);
     try {
       Path main = config.model().path().orElseThrow(() -> new IllegalStateException(NO_MODEL_PATH));
       openOne(generators, folders, openings, defaultName, main, config.backend(), config.device(),
-          config.model().placement(), config, limits);
+          config.model().placement(), config, limits, embeddings.loaded());
       for (Map.Entry<String, Ldm4jConfig.NamedModel> e : config.models().entrySet()) {
         if (e.getKey().equals(defaultName)) {
           throw new IllegalStateException("quarkus.ldm4j.models.\"" + e.getKey()
@@ -134,14 +157,104 @@ public final class Ldm4jPipelines implements AutoCloseable {
         }
         Ldm4jConfig.NamedModel m = e.getValue();
         openOne(generators, folders, openings, e.getKey(), m.path(), m.backend().orElse(config.backend()),
-            m.device().orElse(config.device()), m.placement(), config, limits);
+            m.device().orElse(config.device()), m.placement(), config, limits, embeddings.loaded());
       }
     } catch (RuntimeException e) {
       generators.values().forEach(Generator::close);
       throw e;
     }
     return new Ldm4jPipelines(defaultName, generators, folders, openings, defaults, limits, library, config.cache(),
-        config.limits().requestTimeout());
+        config.limits().requestTimeout(), embeddings);
+  }
+
+  /**
+   * The embeddings of {@code library}'s embeddings folder ({@link EmbeddingFiles#readAll(ModelLibrary)};
+   * a file that cannot be read is a problem line, left out as A1111 skips it); none without a library.
+   *
+   * @throws IllegalStateException when the folder cannot be listed
+   */
+  private static EmbeddingRead readEmbeddings(Optional<ModelLibrary> library) {
+    Optional<Path> folder = library.flatMap(l -> l.folder(ModelKind.EMBEDDING));
+    if (folder.isEmpty()) {
+      return new EmbeddingRead(EmbeddingFiles.Loaded.NONE, Map.of());
+    }
+    try {
+      List<ModelEntry> entries = library.get().list(ModelKind.EMBEDDING);
+      EmbeddingFiles.Loaded loaded = EmbeddingFiles.readAll(entries);
+      Map<String, String> unreadable = new LinkedHashMap<>();
+      for (ModelEntry e : entries) {
+        if (!loaded.files().containsValue(e.file())) {
+          String why = loaded.problems().stream().filter(p -> p.startsWith("embedding " + e.file() + " "))
+              .findFirst().orElse("embedding " + e.file() + " skipped");
+          unreadable.putIfAbsent(e.stem(), why.replace(folder.get().toString(), ModelKind.EMBEDDING.folder()));
+        }
+      }
+      loaded.problems().forEach(p -> LOG.warn(p)); // as the CLI warns: the others are used
+      return new EmbeddingRead(loaded, unreadable);
+    } catch (IOException e) {
+      throw new IllegalStateException("ldm4j: cannot read the embeddings folder: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One reading of the embeddings folder.
+   *
+   * @param loaded the embeddings read
+   * @param unreadable the names (file names without extension) of the files left out (unreadable, or
+   *     a name another file has), each with why
+   */
+  private record EmbeddingRead(EmbeddingFiles.Loaded loaded, Map<String, String> unreadable) {}
+
+  /** The textual-inversion embeddings pipelines are opened with now (read at startup or by the last refresh). */
+  public EmbeddingFiles.Loaded embeddings() {
+    return embeddings.loaded();
+  }
+
+  /**
+   * The embedding files of the last reading that were left out (unreadable, or a name another file
+   * has), by name (file name without extension), each with why (the folder written as the library's
+   * layout names it, no server path).
+   */
+  public Map<String, String> unreadableEmbeddings() {
+    return embeddings.unreadable();
+  }
+
+  /**
+   * Reads the embeddings folder again ({@code POST /sdapi/v1/refresh-embeddings}). When what it holds
+   * changed (names, files or vectors), pipelines are opened with the new set from now on and the cached
+   * ones opened with an older set are dropped (closed once no request uses them); when nothing changed,
+   * nothing is reloaded.
+   *
+   * @throws IllegalStateException when the folder cannot be listed
+   */
+  public synchronized void refreshEmbeddings() {
+    EmbeddingRead read = readEmbeddings(library);
+    EmbeddingFiles.Loaded old = embeddings.loaded();
+    if (sameContent(read.loaded(), old)) { // the same vectors: keep them (and the pipelines opened with them)
+      embeddings = new EmbeddingRead(old, read.unreadable());
+    } else {
+      embeddings = read;
+      cache.invalidate(k -> !k.embeddings().equals(read.loaded().embeddings()));
+    }
+  }
+
+  private static boolean sameContent(EmbeddingFiles.Loaded a, EmbeddingFiles.Loaded b) {
+    if (!a.files().equals(b.files()) || a.embeddings().size() != b.embeddings().size()) {
+      return false;
+    }
+    for (int i = 0; i < a.embeddings().size(); i++) {
+      var x = a.embeddings().get(i);
+      var y = b.embeddings().get(i);
+      if (!x.name().equals(y.name()) || !x.vectors().shape().equals(y.vectors().shape())) {
+        return false;
+      }
+      for (int j = 0; j < x.vectors().size(); j++) {
+        if (Float.floatToIntBits(x.vectors().get(j)) != Float.floatToIntBits(y.vectors().get(j))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /**
@@ -163,11 +276,11 @@ public final class Ldm4jPipelines implements AutoCloseable {
 
   private static void openOne(Map<String, Generator> into, Map<String, Path> folders, Map<String, Opening> openings,
       String name, Path dir, String backend, String device, Map<String, String> placement, Ldm4jConfig config,
-      GenerationLimits limits) {
+      GenerationLimits limits, EmbeddingFiles.Loaded embeddings) {
     try {
       BackendOptions options = new BackendOptions(device, config.threads(), 0, config.allowCpuFallback(),
           Placement.parseEach(placement, device));
-      into.put(name, Generator.open(dir, backend, options, limits));
+      into.put(name, Generator.open(dir, backend, options, limits, embeddings.embeddings()));
       folders.put(name, dir);
       openings.put(name, new Opening(backend, options));
     } catch (Exception e) {
@@ -268,12 +381,19 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * The one seam from "checkpoint + VAE + LoRAs" to an opened pipeline: the checkpoint converted with
    * its defaults (the {@code .yaml} beside it) and the LoRAs merged into a cached model folder
    * ({@link CheckpointFolders#cached}; disk work, done before the cache makes room), then opened.
-   * Its size is the folder's (the networks' weights).
+   * A model folder (a configured model served here because the embeddings changed) is opened as it
+   * is. The pipeline gets the key's textual-inversion embeddings. Its size is the folder's (the
+   * networks' weights).
    */
   static PipelineCache.Prepared<Generator> prepare(PipelineKey key, GenerationLimits limits) throws IOException {
-    CheckpointFolders.Request d = CheckpointFolders.Request.defaults(key.checkpoint());
-    Path folder = CheckpointFolders.cached(new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
-        d.inference(), d.export().withLoras(key.loras())));
+    Path folder;
+    if (ModelSelection.isCheckpoint(key.checkpoint())) {
+      CheckpointFolders.Request d = CheckpointFolders.Request.defaults(key.checkpoint());
+      folder = CheckpointFolders.cached(new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
+          d.inference(), d.export().withLoras(key.loras())));
+    } else {
+      folder = key.checkpoint();
+    }
     long bytes = sizeOf(folder);
     return new PipelineCache.Prepared<>() {
       @Override
@@ -283,7 +403,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
 
       @Override
       public Generator open() throws IOException {
-        return Generator.open(folder, key.opening().backend(), key.opening().options(), limits);
+        return Generator.open(folder, key.opening().backend(), key.opening().options(), limits,
+            key.embeddings());
       }
     };
   }
@@ -417,7 +538,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * A pipeline for {@code target} with the VAE named {@code vae} (library name; checkpoints only,
    * ignored for a model folder) and {@code loras}: the configured model's own when it is plain, else
    * one of the cache (loaded now, or shared with a load in progress, waiting at most the request
-   * timeout). Close the returned use when the generation ended.
+   * timeout) — also for a plain configured model once the embeddings changed since startup. Every
+   * pipeline has the current {@link #embeddings()}. Close the returned use when the generation ended.
    *
    * @throws IllegalArgumentException for LoRAs on a model folder or an unknown VAE
    * @throws PipelineCache.LoadException when loading failed
@@ -431,13 +553,39 @@ public final class Ldm4jPipelines implements AutoCloseable {
           .orElseThrow(() -> new IllegalArgumentException("unknown VAE '" + vae.get() + "'")).file());
     }
     ModelSelection selection = new ModelSelection(target.path(), vaeFile, loras);
-    if (target.configured() && selection.vae().isEmpty() && selection.loraSet().isEmpty()) {
-      return new Use(target, selection, generators.get(target.name()), null);
+    EmbeddingFiles.Loaded set = embeddings.loaded();
+    if (target.configured() && selection.vae().isEmpty() && selection.loraSet().isEmpty()
+        && set.embeddings().equals(startupEmbeddings.embeddings())) {
+      return new Use(target, selection, generators.get(target.name()), set, null);
     }
     Opening opening = openings.getOrDefault(target.name(), openings.get(defaultName));
-    PipelineKey key = new PipelineKey(selection.model(), selection.vae(), selection.loraSet(), opening);
+    PipelineKey key = new PipelineKey(selection.model(), selection.vae(), selection.loraSet(), opening, set.embeddings());
     PipelineCache<PipelineKey, Generator>.Lease lease = cache.acquire(key, timeout);
-    return new Use(target, selection, lease.value(), lease);
+    return new Use(target, selection, lease.value(), set, lease);
+  }
+
+  /**
+   * Why each of the current {@link #embeddings()} cannot be used with the active model and VAE, by name
+   * (absent: it can): what A1111's {@code GET /sdapi/v1/embeddings} lists as {@code skipped}. The
+   * active model's pipeline is used as {@link #use} gives it (loaded now if it was evicted).
+   *
+   * @throws UnknownModelException when the active model's file is gone
+   * @throws PipelineCache.LoadException when it cannot be loaded
+   * @throws TimeoutException when no pipeline could be opened within the request timeout
+   */
+  public Map<String, String> unusableWithActiveModel() throws IOException, InterruptedException, TimeoutException {
+    Active a = active;
+    Map<String, String> out = new LinkedHashMap<>();
+    try (Use u = use(target(a.model()), a.vae(), List.of())) {
+      if (u.generator().model().condStage() instanceof ClipCondStage clip) {
+        for (EmbeddingTable.Entry e : clip.embeddings().entries()) {
+          e.unusable().ifPresent(why -> out.put(e.embedding().name(), why));
+        }
+      } else {
+        u.embeddings().embeddings().forEach(t -> out.put(t.name(), "the model has no CLIP text encoder"));
+      }
+    }
+    return out;
   }
 
   /** The hash cache of the library (or of the ldm4j home when there is none). */
@@ -453,13 +601,21 @@ public final class Ldm4jPipelines implements AutoCloseable {
     private final Target target;
     private final ModelSelection selection;
     private final Generator generator;
+    private final EmbeddingFiles.Loaded embeddings;
     private final AutoCloseable lease;
 
-    Use(Target target, ModelSelection selection, Generator generator, AutoCloseable lease) {
+    Use(Target target, ModelSelection selection, Generator generator, EmbeddingFiles.Loaded embeddings,
+        AutoCloseable lease) {
       this.target = target;
       this.selection = selection;
       this.generator = generator;
+      this.embeddings = embeddings;
       this.lease = lease;
+    }
+
+    /** The textual-inversion embeddings the generator was opened with (and their files, for {@code TI hashes}). */
+    public EmbeddingFiles.Loaded embeddings() {
+      return embeddings;
     }
 
     /** The model. */

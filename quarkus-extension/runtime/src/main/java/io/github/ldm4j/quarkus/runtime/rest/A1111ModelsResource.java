@@ -9,6 +9,7 @@ import io.github.ldm4j.checkpoint.library.ModelLibrary;
 import io.github.ldm4j.checkpoint.library.ModelSelection;
 import io.github.ldm4j.checkpoint.safetensors.SafetensorsFile;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.PipelineCache;
 import io.smallrye.common.annotation.Blocking;
@@ -38,8 +39,9 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
  * /sdapi/v1/sd-models}, {@code sd-vae}, {@code loras}, {@code embeddings}; {@code POST
  * /sdapi/v1/refresh-checkpoints}, {@code refresh-vae}, {@code refresh-loras}, {@code
  * refresh-embeddings}; {@code GET}/{@code POST /sdapi/v1/options} with {@code sd_model_checkpoint}
- * and {@code sd_vae}. The library is {@code quarkus.ldm4j.library.*}; the folders are scanned on
- * every listing (so the refresh endpoints only drop cached pipelines whose files are gone).
+ * and {@code sd_vae}. The library is {@code quarkus.ldm4j.library.*}; the checkpoint, VAE and LoRA
+ * folders are scanned on every listing (so their refresh endpoints only drop cached pipelines whose
+ * files are gone); the embeddings are read at startup and by {@code refresh-embeddings}.
  */
 @Path("/sdapi/v1")
 @Singleton
@@ -96,13 +98,13 @@ public class A1111ModelsResource {
   public record LoraItem(String name, String alias, String path, Map<String, String> metadata) {}
 
   /**
-   * An embedding, as A1111 lists it; what only reading the file tells is null here.
+   * An embedding, as A1111 lists it.
    *
-   * @param step training step, or null
-   * @param sdCheckpoint hash of the checkpoint it was trained on, or null
-   * @param sdCheckpointName name of that checkpoint, or null
-   * @param shape vector width, or null (not read by this listing)
-   * @param vectors number of vectors, or null (not read by this listing)
+   * @param step training step: null (ldm4j reads only the vectors of an embedding file)
+   * @param sdCheckpoint hash of the checkpoint it was trained on: null (not read)
+   * @param sdCheckpointName name of that checkpoint: null (not read)
+   * @param shape vector width (768 for SD 1.x, 1024 for SD 2.x); null for a file that cannot be read
+   * @param vectors number of vectors (token positions it takes); null for a file that cannot be read
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -111,8 +113,10 @@ public class A1111ModelsResource {
   /**
    * The embeddings, as A1111 lists them.
    *
-   * @param loaded by name: every embedding file of the library's folder
-   * @param skipped none
+   * @param loaded by name: the embeddings the active model can use in prompts
+   * @param skipped by name: those it cannot (another width than its text encoder's, or a text encoder
+   *     whose token table cannot be extended), and the files that cannot be read (their shape and
+   *     vectors null)
    */
   public record EmbeddingsResponse(Map<String, EmbeddingItem> loaded, Map<String, EmbeddingItem> skipped) {}
 
@@ -193,16 +197,41 @@ public class A1111ModelsResource {
     return out;
   }
 
-  /** The library's embeddings (by file name; their vectors are read where a prompt uses them). */
+  /**
+   * The library's embeddings as read at startup or by the last {@code refresh-embeddings}, by name (the
+   * file name without extension, the word a prompt uses): under {@code loaded} those the active model
+   * can use, under {@code skipped} those it cannot and the files that
+   * cannot be read, as A1111 sorts them. The active model's pipeline tells which it can use (loaded
+   * now if it was evicted).
+   */
   @GET
   @Path("/embeddings")
   @Blocking
   public EmbeddingsResponse embeddings() {
     Map<String, EmbeddingItem> loaded = new LinkedHashMap<>();
-    for (ModelEntry e : entries(ModelKind.EMBEDDING)) {
-      loaded.put(e.stem(), new EmbeddingItem(null, null, null, null, null));
+    Map<String, EmbeddingItem> skipped = new LinkedHashMap<>();
+    Map<String, String> unusable;
+    try {
+      unusable = pipelines.unusableWithActiveModel();
+    } catch (Ldm4jPipelines.UnknownModelException | PipelineCache.LoadException | IllegalArgumentException e) {
+      throw new ApiException(422, "invalid_request_error", null, "model_unloadable",
+          "cannot open the active model to tell which embeddings it can use: " + e.getMessage(), null);
+    } catch (TimeoutException e) {
+      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiException(503, "server_error", null, Generations.SHUTTING_DOWN, "the server is shutting down", null);
+    } catch (IOException e) {
+      throw unreadable(e);
     }
-    return new EmbeddingsResponse(loaded, Map.of());
+    for (TextualInversion t : pipelines.embeddings().embeddings()) {
+      EmbeddingItem item = new EmbeddingItem(null, null, null, t.width(), t.vectorCount());
+      (unusable.containsKey(t.name()) ? skipped : loaded).put(t.name(), item);
+    }
+    for (String name : pipelines.unreadableEmbeddings().keySet()) {
+      skipped.putIfAbsent(name, new EmbeddingItem(null, null, null, null, null));
+    }
+    return new EmbeddingsResponse(loaded, skipped);
   }
 
   /** Re-scans the checkpoints: cached pipelines whose files are gone are dropped. */
@@ -226,11 +255,19 @@ public class A1111ModelsResource {
     dropGone();
   }
 
-  /** Re-scans the embeddings (listed from the folder on every request). */
+  /**
+   * Reads the embeddings folder again: prompts use the new set from now on (pipelines opened with the
+   * old one are replaced on their next use; nothing is reloaded when nothing changed).
+   */
   @POST
   @Path("/refresh-embeddings")
+  @Blocking
   public void refreshEmbeddings() {
-    entries(ModelKind.EMBEDDING);
+    try {
+      pipelines.refreshEmbeddings();
+    } catch (IllegalStateException e) {
+      throw new ApiException(500, "server_error", null, "library_unreadable", e.getMessage(), null);
+    }
   }
 
   private void dropGone() {

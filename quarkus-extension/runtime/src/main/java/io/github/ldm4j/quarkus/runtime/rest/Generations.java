@@ -28,6 +28,7 @@ import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.Provenance;
+import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.quarkus.runtime.PipelineCache;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -539,12 +540,13 @@ public class Generations {
       } catch (IllegalArgumentException e) {
         throw ApiException.invalid(sizeParam, e.getMessage());
       }
+      Provenance provenance = withTiHashes(selected, request);
       TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
       CancellationToken token = new CancellationToken();
       ClientDisconnect.watch(response, token);
       handedOver = true;
       try {
-        return service.generate(generator, request, selected.provenance(), ProgressListener.NONE, token, task,
+        return service.generate(generator, request, provenance, ProgressListener.NONE, token, task,
             selected.use()::close);
       } catch (GenerationService.QueueFullException e) {
         throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
@@ -565,6 +567,37 @@ public class Generations {
       if (!handedOver) {
         selected.use().close();
       }
+    }
+  }
+
+  /**
+   * {@code selected}'s provenance with the {@code TI hashes} of the textual-inversion embeddings
+   * {@code request}'s prompt and negative prompt name ({@link Generator#embeddingsIn}), as the CLI
+   * writes them. A prompt naming an embedding that cannot be used (another width than the model's text
+   * encoder, a text encoder whose token table cannot be extended) is a 400 naming the embedding and
+   * why, with the embeddings folder written {@code embeddings/} (no server paths in answers).
+   */
+  private Provenance withTiHashes(Selected selected, GenerationRequest request) {
+    List<TextualInversion> used;
+    try {
+      used = selected.use().generator().embeddingsIn(request);
+    } catch (IllegalArgumentException e) {
+      String message = e.getMessage();
+      Optional<java.nio.file.Path> folder = pipelines.library().flatMap(l -> l.folder(ModelKind.EMBEDDING));
+      if (folder.isPresent()) {
+        message = message.replace(folder.get().toString() + java.io.File.separator, "embeddings/")
+            .replace(folder.get().toString(), "embeddings/");
+      }
+      boolean negative = request.negativePrompt() != null && !request.negativePrompt().isBlank();
+      throw ApiException.invalid(negative ? null : "prompt", message); // null: the prompt or the negative prompt
+    }
+    if (used.isEmpty()) {
+      return selected.provenance();
+    }
+    try {
+      return selected.provenance().withTiHashes(selected.use().embeddings().tiHashes(used, pipelines.hashes()));
+    } catch (IOException e) {
+      throw new ApiException(500, "server_error", null, "hash_failed", "cannot hash the embedding files: " + e.getMessage(), null);
     }
   }
 
