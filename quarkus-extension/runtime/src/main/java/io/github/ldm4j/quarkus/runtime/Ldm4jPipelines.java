@@ -9,6 +9,7 @@ import io.github.ldm4j.checkpoint.library.ModelSelection;
 import io.github.ldm4j.checkpoint.library.NamedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
+import io.github.ldm4j.checkpoint.sd.CheckpointGenerators;
 import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
 import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.text.ClipCondStage;
@@ -378,23 +379,32 @@ public final class Ldm4jPipelines implements AutoCloseable {
   }
 
   /**
-   * The one seam from "checkpoint + VAE + LoRAs" to an opened pipeline: the checkpoint converted with
-   * its defaults (the {@code .yaml} beside it) and the LoRAs merged into a cached model folder
-   * ({@link CheckpointFolders#cached}; disk work, done before the cache makes room), then opened.
-   * A model folder (a configured model served here because the embeddings changed) is opened as it
-   * is. The pipeline gets the key's textual-inversion embeddings. Its size is the folder's (the
-   * networks' weights).
+   * The one seam from "checkpoint + VAE + LoRAs" to an opened pipeline: the checkpoint converted once
+   * with its defaults (the {@code .yaml} beside it) and without LoRAs into a cached model folder
+   * ({@link CheckpointFolders#cached}; disk work, done before the cache makes room), then opened with
+   * the key's LoRA set applied at load time ({@link CheckpointGenerators#open(CheckpointFolders.Request,
+   * String, io.github.ldm4j.spi.BackendOptions, GenerationLimits, java.util.List)}: only the touched
+   * weights merged, no conversion per set; a backend that cannot replace weights gets the conversion
+   * with the set merged). A model folder (a configured model served here because the embeddings
+   * changed) is opened as it is. The pipeline gets the key's textual-inversion embeddings. Its size is
+   * the converted folder's (the networks' weights).
    */
   static PipelineCache.Prepared<Generator> prepare(PipelineKey key, GenerationLimits limits) throws IOException {
-    Path folder;
     if (ModelSelection.isCheckpoint(key.checkpoint())) {
       CheckpointFolders.Request d = CheckpointFolders.Request.defaults(key.checkpoint());
-      folder = CheckpointFolders.cached(new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
-          d.inference(), d.export().withLoras(key.loras())));
-    } else {
-      folder = key.checkpoint();
+      CheckpointFolders.Request request = new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
+          d.inference(), d.export().withLoras(key.loras()));
+      long bytes = sizeOf(CheckpointFolders.cached(request.withLoras(io.github.ldm4j.checkpoint.lora.LoraSet.NONE)));
+      return prepared(bytes, () -> CheckpointGenerators.open(request, key.opening().backend(), key.opening().options(),
+          limits, key.embeddings()));
     }
-    long bytes = sizeOf(folder);
+    Path folder = key.checkpoint();
+    return prepared(sizeOf(folder), () -> Generator.open(folder, key.opening().backend(), key.opening().options(), limits,
+        key.embeddings()));
+  }
+
+  /** The opener of a pipeline of {@code bytes}. */
+  private static PipelineCache.Prepared<Generator> prepared(long bytes, java.util.concurrent.Callable<Generator> opener) {
     return new PipelineCache.Prepared<>() {
       @Override
       public long bytes() {
@@ -402,9 +412,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
       }
 
       @Override
-      public Generator open() throws IOException {
-        return Generator.open(folder, key.opening().backend(), key.opening().options(), limits,
-            key.embeddings());
+      public Generator open() throws Exception {
+        return opener.call();
       }
     };
   }
