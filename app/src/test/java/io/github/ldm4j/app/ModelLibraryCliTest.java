@@ -202,4 +202,30 @@ class ModelLibraryCliTest {
     assertThat(err.toString()).contains("does not exist");
     assertThat(work.resolve("x.png")).doesNotExist();
   }
+
+  /**
+   * Issue 14's command: {@code --models-dir DIR --model NAME --prompt "… <lora:L:0.8> EMBEDDING"}: the
+   * LoRA's text-encoder weights and the embedding's extended token table replace weights of the same
+   * text-encoder session; each changes the image, and the PNG carries both hashes.
+   */
+  @Test
+  void aLoraTagAndAnEmbeddingWorkTogether() throws Exception {
+    Path models = models();
+    Path emb = Files.createDirectories(models.resolve("embeddings"));
+    try (java.io.InputStream in = getClass().getResourceAsStream("/fixtures/embedding/myemb.pt")) {
+      assertThat(in).isNotNull();
+      Files.copy(in, emb.resolve("myemb.pt"));
+    }
+    Path none = Files.createDirectories(work.resolve("no-embeddings"));
+
+    assertThat(generate(models, "a fox <lora:L:0.8> myemb", "both.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox <lora:L:0.8> myemb", "text.png", "--embeddings-dir", none.toString()))
+        .as(err.toString()).isZero();
+    assertThat(generate(models, "a fox myemb", "emb.png")).as(err.toString()).isZero();
+
+    assertThat(png("both.png").image()).as("the embedding with the LoRA").isNotEqualTo(png("text.png").image());
+    assertThat(png("both.png").image()).as("the LoRA with the embedding").isNotEqualTo(png("emb.png").image());
+    String params = png("both.png").parameters().orElseThrow();
+    assertThat(params).startsWith("a fox <lora:L:0.8> myemb\n").contains("Lora hashes: \"L: ").contains("TI hashes: \"myemb: ");
+  }
 }
