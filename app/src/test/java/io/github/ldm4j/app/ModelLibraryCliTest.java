@@ -7,10 +7,9 @@ import io.github.ldm4j.checkpoint.StateDict;
 import io.github.ldm4j.checkpoint.StateDicts;
 import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
+import io.github.ldm4j.checkpoint.sd.SmallSd1Lora;
 import io.github.ldm4j.image.PngCodec;
-import io.github.ldm4j.tensor.Tensor;
 import java.io.OutputStream;
-import java.util.Random;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,31 +45,18 @@ class ModelLibraryCliTest {
   private Path checkpoint;
   private Path lora;
 
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-  private String oldHome;
+  private CliSandbox cli;
 
   @BeforeEach
   void setUp() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    oldHome = System.getProperty("ldm4j.home");
-    System.setProperty("ldm4j.home", work.resolve("home").toString());
+    cli = new CliSandbox(work.resolve("home"));
   }
 
   @AfterEach
   void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-    if (oldHome == null) {
-      System.clearProperty("ldm4j.home");
-    } else {
-      System.setProperty("ldm4j.home", oldHome);
-    }
+    cli.close();
   }
+
 
   private Path models() throws IOException {
     Path dir = work.resolve("models");
@@ -79,30 +66,14 @@ class ModelLibraryCliTest {
     FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, checkpoint, DType.F16, 7,
         new PrintStream(OutputStream.nullOutputStream()));
     lora = dir.resolve("Lora/L.safetensors");
-    Random r = new Random(11);
-    SafetensorsWriter w = new SafetensorsWriter();
-    pair(w, r, "lora_te_text_model_encoder_layers_0_mlp_fc1", new int[] {4, 64}, new int[] {256, 4});
-    pair(w, r, "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", new int[] {4, 32}, new int[] {32, 4});
-    pair(w, r, "lora_unet_mid_block_attentions_0_proj_in", new int[] {4, 64, 1, 1}, new int[] {64, 4, 1, 1});
-    w.write(lora);
+    SmallSd1Lora.write(lora, 11, Map.of());
     return dir;
   }
 
-  private static void pair(SafetensorsWriter w, Random r, String module, int[] down, int[] up) {
-    w.add(module + ".lora_down.weight", random(r, down)).add(module + ".lora_up.weight", random(r, up))
-        .add(module + ".alpha", Tensor.of(new float[] {4}, 1));
-  }
 
-  private static Tensor random(Random r, int[] dims) {
-    float[] v = new float[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (r.nextGaussian() * 0.5);
-    }
-    return Tensor.of(v, dims);
-  }
 
   private int generate(Path models, String prompt, String out, String... more) {
-    err.reset();
+    cli.reset();
     List<String> args = new ArrayList<>(List.of("generate", "--models-dir", models.toString(), "--model", "small",
         "--prompt", prompt, "--width", "64", "--height", "64", "--steps", "2", "--sampler", "euler", "--seed", "5",
         "--quiet", "--output", work.resolve(out).toString()));
@@ -122,10 +93,10 @@ class ModelLibraryCliTest {
   void promptTagsSelectLorasFromTheLibraryAndThePngCarriesA1111sHashes() throws Exception {
     Path models = models();
 
-    assertThat(generate(models, "a fox", "base.png")).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox <lora:L:1>", "one.png")).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox <lora:L:0>", "zero.png")).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox", "option.png", "--lora", "L")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox", "base.png")).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox <lora:L:1>", "one.png")).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox <lora:L:0>", "zero.png")).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox", "option.png", "--lora", "L")).as(cli.stderr()).isZero();
 
     assertThat(png("one.png").image()).as("weight 1 changes the image").isNotEqualTo(png("base.png").image());
     assertThat(png("zero.png").image()).as("weight 0 is the model without the LoRA").isEqualTo(png("base.png").image());
@@ -163,7 +134,7 @@ class ModelLibraryCliTest {
       w.write(vae);
     }
 
-    assertThat(generate(models, "a fox", "vae.png", "--vae", "ft")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox", "vae.png", "--vae", "ft")).as(cli.stderr()).isZero();
 
     String vaeHash = sha256(Files.readAllBytes(vae)).substring(0, 10);
     assertThat(png("vae.png").parameters().orElseThrow())
@@ -175,31 +146,31 @@ class ModelLibraryCliTest {
     Path models = models();
 
     assertThat(generate(models, "a fox <lora:missing:1>", "x.png")).isEqualTo(2);
-    assertThat(err.toString()).contains("no LoRA 'missing'").contains("(it holds: L)");
+    assertThat(cli.stderr()).contains("no LoRA 'missing'").contains("(it holds: L)");
     assertThat(generate(models, "a fox <lora:../Stable-diffusion/small:1>", "x.png")).isEqualTo(2);
-    assertThat(err.toString()).contains("invalid LoRA name '../Stable-diffusion/small'");
+    assertThat(cli.stderr()).contains("invalid LoRA name '../Stable-diffusion/small'");
     assertThat(generate(models, "a fox <hypernet:x:1>", "x.png")).isEqualTo(2);
-    assertThat(err.toString()).contains("unsupported extra network <hypernet:x:1>");
+    assertThat(cli.stderr()).contains("unsupported extra network <hypernet:x:1>");
     assertThat(generate(models, "a fox <lora:L:dyn=4>", "x.png")).isEqualTo(2);
-    assertThat(err.toString()).contains("dyn=");
+    assertThat(cli.stderr()).contains("dyn=");
     assertThat(generate(models, "a fox", "x.png", "--negative-prompt", "<lora:L:1>")).isEqualTo(2);
-    assertThat(err.toString()).contains("in the negative prompt");
+    assertThat(cli.stderr()).contains("in the negative prompt");
     assertThat(generate(models, "a fox", "x.png", "--vae", "nope")).isEqualTo(2);
-    assertThat(err.toString()).contains("--vae no VAE 'nope'");
-    err.reset();
+    assertThat(cli.stderr()).contains("--vae no VAE 'nope'");
+    cli.reset();
     assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--prompt", "a <lora:L:1>", "--quiet",
         "--output", work.resolve("y.png").toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("needs a LoRA folder: give --models-dir");
-    err.reset();
+    assertThat(cli.stderr()).contains("needs a LoRA folder: give --models-dir");
+    cli.reset();
     assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
         "--model", "nope", "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString())).isEqualTo(2);
-    assertThat(err.toString()).contains("no checkpoint 'nope'").contains("(it holds: small)");
-    err.reset();
+    assertThat(cli.stderr()).contains("no checkpoint 'nope'").contains("(it holds: small)");
+    cli.reset();
     String absent = work.resolve("absent.safetensors").toAbsolutePath().toString();
     assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), "generate", "--models-dir", models.toString(),
         "--model", absent, "--prompt", "x", "--quiet", "--output", work.resolve("x.png").toString()))
         .as("an absolute path is a path, not a name").isEqualTo(1);
-    assertThat(err.toString()).contains("does not exist");
+    assertThat(cli.stderr()).contains("does not exist");
     assertThat(work.resolve("x.png")).doesNotExist();
   }
 
@@ -218,10 +189,10 @@ class ModelLibraryCliTest {
     }
     Path none = Files.createDirectories(work.resolve("no-embeddings"));
 
-    assertThat(generate(models, "a fox <lora:L:0.8> myemb", "both.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox <lora:L:0.8> myemb", "both.png")).as(cli.stderr()).isZero();
     assertThat(generate(models, "a fox <lora:L:0.8> myemb", "text.png", "--embeddings-dir", none.toString()))
-        .as(err.toString()).isZero();
-    assertThat(generate(models, "a fox myemb", "emb.png")).as(err.toString()).isZero();
+        .as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox myemb", "emb.png")).as(cli.stderr()).isZero();
 
     assertThat(png("both.png").image()).as("the embedding with the LoRA").isNotEqualTo(png("text.png").image());
     assertThat(png("both.png").image()).as("the LoRA with the embedding").isNotEqualTo(png("emb.png").image());

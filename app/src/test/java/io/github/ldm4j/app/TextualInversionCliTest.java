@@ -36,31 +36,18 @@ class TextualInversionCliTest {
 
   @TempDir Path work;
 
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private PrintStream oldOut;
-  private PrintStream oldErr;
-  private String oldHome;
+  private CliSandbox cli;
 
   @BeforeEach
   void setUp() {
-    oldOut = System.out;
-    oldErr = System.err;
-    System.setOut(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    oldHome = System.getProperty("ldm4j.home");
-    System.setProperty("ldm4j.home", work.resolve("home").toString());
+    cli = new CliSandbox(work.resolve("home"));
   }
 
   @AfterEach
   void restore() {
-    System.setOut(oldOut);
-    System.setErr(oldErr);
-    if (oldHome == null) {
-      System.clearProperty("ldm4j.home");
-    } else {
-      System.setProperty("ldm4j.home", oldHome);
-    }
+    cli.close();
   }
+
 
   private Path models() throws IOException {
     Path dir = work.resolve("models");
@@ -81,7 +68,7 @@ class TextualInversionCliTest {
   }
 
   private int generate(Path models, String prompt, String out, String... more) {
-    err.reset();
+    cli.reset();
     List<String> args = new ArrayList<>(List.of("generate", "--models-dir", models.toString(), "--model", "small",
         "--prompt", prompt, "--width", "64", "--height", "64", "--steps", "2", "--sampler", "euler", "--seed", "5",
         "--quiet", "--output", work.resolve(out).toString()));
@@ -98,10 +85,10 @@ class TextualInversionCliTest {
     Path models = models();
     Path empty = Files.createDirectories(work.resolve("no-embeddings"));
 
-    assertThat(generate(models, "a fox, myemb", "ti.png")).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox, myemb", "text.png", "--embeddings-dir", empty.toString())).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox", "neg.png", "--negative-prompt", "(myemb:1.3)")).as(err.toString()).isZero();
-    assertThat(generate(models, "a fox", "plain.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox, myemb", "ti.png")).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox, myemb", "text.png", "--embeddings-dir", empty.toString())).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox", "neg.png", "--negative-prompt", "(myemb:1.3)")).as(cli.stderr()).isZero();
+    assertThat(generate(models, "a fox", "plain.png")).as(cli.stderr()).isZero();
 
     assertThat(png("ti.png").image()).as("the embedding's vectors are not the word's tokens")
         .isNotEqualTo(png("text.png").image());
@@ -121,9 +108,9 @@ class TextualInversionCliTest {
     Path models = models();
     Path empty = Files.createDirectories(work.resolve("no-embeddings"));
 
-    assertThat(generate(models, "a fox, notanembedding", "lib.png")).as(err.toString()).isZero();
+    assertThat(generate(models, "a fox, notanembedding", "lib.png")).as(cli.stderr()).isZero();
     assertThat(generate(models, "a fox, notanembedding", "nolib.png", "--embeddings-dir", empty.toString()))
-        .as(err.toString()).isZero();
+        .as(cli.stderr()).isZero();
 
     assertThat(png("lib.png").image()).isEqualTo(png("nolib.png").image());
     assertThat(png("lib.png").parameters().orElseThrow()).doesNotContain("TI hashes");
@@ -134,7 +121,7 @@ class TextualInversionCliTest {
     Path models = models();
 
     assertThat(generate(models, "a fox, wide", "x.png")).isNotZero();
-    assertThat(err.toString()).contains("wide.pt").contains("1024").contains("64");
+    assertThat(cli.stderr()).contains("wide.pt").contains("1024").contains("64");
     assertThat(work.resolve("x.png")).doesNotExist();
   }
 }

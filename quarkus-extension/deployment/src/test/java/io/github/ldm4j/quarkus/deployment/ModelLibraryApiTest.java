@@ -5,13 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ldm4j.checkpoint.DType;
-import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
+import io.github.ldm4j.checkpoint.sd.SmallSd1Lora;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
-import io.github.ldm4j.tensor.Tensor;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import jakarta.inject.Inject;
@@ -35,7 +34,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -97,27 +95,10 @@ class ModelLibraryApiTest {
   }
 
   private static void lora(Path file, long seed, Map<String, String> metadata) throws IOException {
-    Random r = new Random(seed);
-    SafetensorsWriter w = new SafetensorsWriter();
-    w.metadata(metadata);
-    pair(w, r, "lora_te_text_model_encoder_layers_0_mlp_fc1", new int[] {4, 64}, new int[] {256, 4});
-    pair(w, r, "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", new int[] {4, 32}, new int[] {32, 4});
-    pair(w, r, "lora_unet_mid_block_attentions_0_proj_in", new int[] {4, 64, 1, 1}, new int[] {64, 4, 1, 1});
-    w.write(file);
+    SmallSd1Lora.write(file, seed, metadata);
   }
 
-  private static void pair(SafetensorsWriter w, Random r, String module, int[] down, int[] up) {
-    w.add(module + ".lora_down.weight", random(r, down)).add(module + ".lora_up.weight", random(r, up))
-        .add(module + ".alpha", Tensor.of(new float[] {4}, 1));
-  }
 
-  private static Tensor random(Random r, int[] dims) {
-    float[] v = new float[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (r.nextGaussian() * 0.5);
-    }
-    return Tensor.of(v, dims);
-  }
 
   private HttpResponse<String> get(String path) throws Exception {
     return CLIENT.send(HttpRequest.newBuilder(base.resolve(path)).GET().build(), HttpResponse.BodyHandlers.ofString());
