@@ -44,12 +44,19 @@ public final class Ldm4jPipelines implements AutoCloseable {
   /**
    * Validates the configuration and opens every configured model.
    *
+   * An API node without models ({@code quarkus.ldm4j.queue.local-models=false}) opens none: its
+   * {@link #names()} is empty and {@link #defaultGenerator()} null; workers run its requests.
+   *
    * @throws IllegalStateException naming {@code quarkus.ldm4j.model.path} when it is not set, or
    *     naming the model and its folder when a model cannot be opened
    */
   public static Ldm4jPipelines open(Ldm4jConfig config) {
     GenerationLimits limits = limits(config);
     GenerationSettings defaults = defaults(config);
+    if (!config.queue().localModels()) {
+      Ldm4jQueue.check(config);
+      return new Ldm4jPipelines(config.model().name(), new LinkedHashMap<>(), new LinkedHashMap<>(), defaults);
+    }
     Map<String, Generator> generators = new LinkedHashMap<>();
     Map<String, Path> folders = new LinkedHashMap<>();
     String defaultName = config.model().name();
@@ -145,7 +152,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return Optional.ofNullable(generators.get(Objects.requireNonNull(name, "name")));
   }
 
-  /** The default model's generator. */
+  /** The default model's generator (null on an API node without models). */
   public Generator defaultGenerator() {
     return generators.get(defaultName);
   }

@@ -34,6 +34,7 @@ public class Ldm4jStartup {
     // default or task bound fails the startup naming its property.
     Ldm4jPipelines.limits(config);
     Ldm4jPipelines.defaults(config);
+    Ldm4jQueue.check(config);
     checkBodyLimits(config.limits().maxRequestBodySize(),
         ConfigProvider.getConfig().getOptionalValue(HTTP_MAX_BODY_SIZE_PROPERTY, String.class));
     tasks.get();

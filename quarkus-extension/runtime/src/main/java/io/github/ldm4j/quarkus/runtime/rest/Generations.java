@@ -21,6 +21,9 @@ import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.Ldm4jQueue;
+import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.Samplers;
@@ -82,14 +85,22 @@ public class Generations {
   private final GenerationService service;
   private final Ldm4jConfig config;
   private final TaskRegistry tasks;
+  private final Ldm4jQueue queue;
+
+  /** With the local queue ({@code quarkus.ldm4j.queue.kind=local}), for use outside CDI. */
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks) {
+    this(pipelines, service, config, tasks, Ldm4jQueue.local());
+  }
 
   /** Injected. */
   @Inject
-  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks) {
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks,
+      Ldm4jQueue queue) {
     this.pipelines = pipelines;
     this.service = service;
     this.config = config;
     this.tasks = tasks;
+    this.queue = queue;
   }
 
   /**
@@ -174,18 +185,39 @@ public class Generations {
   }
 
   /**
-   * The named model's generator: the default when {@code name} is null, blank or an OpenAI model id
-   * ({@link #isOpenAiModelId}) that names no configured model; 404 if unknown.
+   * A model a request names: its name, the limits it runs under, and its generator when this node
+   * opened it (absent on an API node without models, {@code quarkus.ldm4j.queue.local-models=false},
+   * and for models only workers serve).
+   *
+   * @param name the model's name
+   * @param limits the limits requests to it must respect
+   * @param generator this node's generator of it
    */
-  public Generator model(String name) {
-    if (name == null || name.isBlank()) {
-      return pipelines.defaultGenerator();
+  public record Model(String name, io.github.ldm4j.generate.GenerationLimits limits, java.util.Optional<Generator> generator) {
+    /** Validates. */
+    public Model {
+      java.util.Objects.requireNonNull(name, "name");
+      java.util.Objects.requireNonNull(limits, "limits");
+      java.util.Objects.requireNonNull(generator, "generator");
     }
-    if (pipelines.generator(name).isEmpty() && isOpenAiModelId(name)) {
-      return pipelines.defaultGenerator();
+  }
+
+  /**
+   * The named model: the default when {@code name} is null, blank or an OpenAI model id ({@link
+   * #isOpenAiModelId}) that names no configured model; 404 if unknown. With {@code
+   * quarkus.ldm4j.queue.kind=redis} a name this node did not open is passed on to the workers (a
+   * model no live worker serves is answered 503 then).
+   */
+  public Model model(String name) {
+    java.util.Optional<JobQueue> remote = queue.queue();
+    String chosen = name == null || name.isBlank()
+        || (pipelines.generator(name).isEmpty() && isOpenAiModelId(name)) ? pipelines.defaultName() : name;
+    java.util.Optional<Generator> local = pipelines.generator(chosen);
+    if (local.isEmpty() && remote.isEmpty()) {
+      throw new ApiException(404, "invalid_request_error", "model", "model_not_found",
+          "unknown model '" + name + "'; known: " + pipelines.names(), null);
     }
-    return pipelines.generator(name).orElseThrow(() -> new ApiException(404, "invalid_request_error", "model",
-        "model_not_found", "unknown model '" + name + "'; known: " + pipelines.names(), null));
+    return new Model(chosen, local.map(Generator::limits).orElseGet(() -> Ldm4jPipelines.limits(config)), local);
   }
 
   /**
@@ -304,18 +336,18 @@ public class Generations {
     }
   }
 
-  /** Runs a request without task id or disconnect watch; see {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse)}. */
-  public GenerationResult run(Generator generator, GenerationRequest request) {
-    return run(generator, request, null, null);
+  /** Runs a request without task id or disconnect watch; see {@link #run(Model, GenerationRequest, TaskId, HttpServerResponse)}. */
+  public GenerationResult run(Model model, GenerationRequest request) {
+    return run(model, request, null, null);
   }
 
   /**
-   * Runs a request as {@link #run(Generator, GenerationRequest, TaskId, HttpServerResponse, String)}
+   * Runs a request as {@link #run(Model, GenerationRequest, TaskId, HttpServerResponse, String)}
    * with no request field named for a size the model cannot run.
    */
-  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
+  public GenerationResult run(Model model, GenerationRequest request, TaskId taskId,
       HttpServerResponse response) {
-    return run(generator, request, taskId, response, null);
+    return run(model, request, taskId, response, null);
   }
 
   /**
@@ -323,17 +355,21 @@ public class Generations {
    * the client of {@code response} disconnects (null: not watched); failures become
    * 400/409/422/429/499/503 (shutting down)/504. Before queueing, a request outside the limits or of a size the model's
    * networks cannot run ({@link Generator#checkSize}) is refused with 400, naming {@code sizeParam}
-   * (null: none) for the latter.
+   * (null: none) for the latter. With {@code quarkus.ldm4j.queue.kind=redis} the request runs on a
+   * worker ({@link GenerationService#generateRemote}; the size is checked there when this node did not
+   * open the model), with 503 {@code queue_unavailable} while Redis is away, 503 {@code no_worker}
+   * when no live worker serves the model, and 500 {@code generation_failed} / {@code dead_letter}
+   * with the worker's reason.
    */
-  public GenerationResult run(Generator generator, GenerationRequest request, TaskId taskId,
+  public GenerationResult run(Model model, GenerationRequest request, TaskId taskId,
       HttpServerResponse response, String sizeParam) {
     try {
-      generator.limits().check(request.settings());
+      model.limits().check(request.settings());
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }
     try {
-      generator.checkSize(request);
+      model.generator().ifPresent(g -> g.checkSize(request));
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(sizeParam, e.getMessage());
     }
@@ -341,10 +377,27 @@ public class Generations {
     CancellationToken token = new CancellationToken();
     ClientDisconnect.watch(response, token);
     try {
-      return service.generate(generator, request, ProgressListener.NONE, token, task);
+      java.util.Optional<JobQueue> remote = queue.queue();
+      if (remote.isPresent()) {
+        return service.generateRemote(remote.get(), model.name(), request, ProgressListener.NONE, token, task);
+      }
+      return service.generate(model.generator().orElseThrow(), request, ProgressListener.NONE, token, task);
     } catch (GenerationService.QueueFullException e) {
       throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
+          (int) e.retryAfterSeconds().orElse(config.limits().retryAfterSeconds()));
+    } catch (QueueException.Unavailable e) {
+      throw new ApiException(503, "server_error", null, "queue_unavailable", e.getMessage(),
           config.limits().retryAfterSeconds());
+    } catch (QueueException.NoWorker e) {
+      throw new ApiException(503, "server_error", "model", "no_worker", e.getMessage(),
+          config.limits().retryAfterSeconds());
+    } catch (QueueException.Failed e) {
+      throw switch (e.kind()) {
+        case INVALID -> ApiException.invalid(sizeParam, e.getMessage());
+        case UNPROCESSABLE -> new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
+        case FAILED -> new ApiException(500, "server_error", null, "generation_failed", e.getMessage(), null);
+        case DEAD_LETTER -> new ApiException(500, "server_error", null, "dead_letter", e.getMessage(), null);
+      };
     } catch (GenerationService.ShuttingDownException e) {
       throw shuttingDown(e.getMessage());
     } catch (GenerationService.GenerationTimeoutException e) {

@@ -6,7 +6,6 @@ import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
-import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
@@ -125,7 +124,7 @@ public class OpenAiImagesResource {
         throw ApiException.invalid("response_format",
             "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
       }
-      Generator generator = generations.model(r.model());
+      Generations.Model generator = generations.model(r.model());
       GenerationSettings d = generations.defaults();
       int n = r.n() == null ? d.batchSize() : r.n();
       checkN(n, generator);
@@ -177,7 +176,7 @@ public class OpenAiImagesResource {
       if (responseFormat != null && !responseFormat.equals("b64_json")) {
         throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
       }
-      Generator generator = generations.model(model);
+      Generations.Model generator = generations.model(model);
       RgbImage init = upload("image", image, generator);
       Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, generator)));
       if (m.isPresent() && (m.get().width() != init.width() || m.get().height() != init.height())) {
@@ -208,14 +207,14 @@ public class OpenAiImagesResource {
     });
   }
 
-  private static void checkN(int n, Generator generator) {
+  private static void checkN(int n, Generations.Model generator) {
     int max = generator.limits().maxBatchSize();
     if (n < 1 || n > max) {
       throw ApiException.invalid("n", "'n' must be in [1, " + max + "], got " + n);
     }
   }
 
-  private RgbImage upload(String param, FileUpload file, Generator generator) {
+  private RgbImage upload(String param, FileUpload file, Generations.Model generator) {
     try {
       long size = Files.size(file.uploadedFile());
       generations.checkBodySize(size);
