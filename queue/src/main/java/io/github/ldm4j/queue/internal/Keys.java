@@ -25,22 +25,22 @@ public final class Keys {
   }
 
   /** A model's throughput statistics (hash: done, avg_ms). */
-  static String stats(String model) {
+  public static String stats(String model) {
     return PREFIX + "stats:" + model;
   }
 
   /** A job's outcome. */
-  static String result(String job) {
+  public static String result(String job) {
     return PREFIX + "result:" + job;
   }
 
   /** A job's events (progress, end). */
-  static String events(String job) {
+  public static String events(String job) {
     return PREFIX + "events:" + job;
   }
 
   /** A job's cancel flag. */
-  static String cancel(String job) {
+  public static String cancel(String job) {
     return PREFIX + "cancel:" + job;
   }
 

@@ -143,7 +143,8 @@ final class RedisWorker implements QueueWorker {
           settings.reclaimIdle().toMillis());
       if (r != null && r.size() == 3) {
         Delivery d = delivery(model, r.get(0), r.get(1), r.get(2).toLong());
-        LOG.info("worker " + id + ": reclaimed job " + d.job() + " (delivery " + d.deliveries() + ")");
+        LOG.warning("worker " + id + ": reclaimed job " + d.job() + " (delivery " + d.deliveries() + "), idle past "
+            + settings.reclaimIdle() + " on a worker that died or lost the queue");
         return d;
       }
     }

@@ -25,13 +25,17 @@ final class Scripts {
    * KEYS: stream, result, events, stats. ARGV: group, entry id, outcome, TTL (ms), status, duration
    * (ms). Stores the outcome unless one is stored already (a rerun cannot answer twice), then acks
    * and deletes the entry, and on the first store appends the end event and updates the model's
-   * throughput. Returns 1 when this call stored the outcome, 0 when one was there.
+   * throughput ({@code done}, {@code avg_ms}); a later store is counted in {@code refused_duplicates}.
+   * Returns 1 when this call stored the outcome, 0 when one was there.
    */
   static final String COMPLETE = """
       local stored = redis.call('SET', KEYS[2], ARGV[3], 'NX', 'PX', ARGV[4])
       redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
       redis.call('XDEL', KEYS[1], ARGV[2])
-      if not stored then return 0 end
+      if not stored then
+        redis.call('HINCRBY', KEYS[4], 'refused_duplicates', 1)
+        return 0
+      end
       redis.call('XADD', KEYS[3], '*', 'type', 'end', 'status', ARGV[5])
       redis.call('PEXPIRE', KEYS[3], ARGV[4])
       if ARGV[5] == 'DONE' then
