@@ -70,6 +70,19 @@ public interface Ldm4jConfig {
   /** Where generations run: in this process ({@code local}) or on workers behind Redis ({@code redis}). */
   Queue queue();
 
+  /** This node as a worker of the Redis queue. */
+  Worker worker();
+
+  /** This node as a worker of the Redis queue ({@code quarkus.ldm4j.queue.kind=redis}). */
+  interface Worker {
+    /**
+     * Whether this node also consumes its models' jobs from the Redis queue, as {@code ldm4j worker}
+     * does (its models are the opened ones, by name; device {@code quarkus.ldm4j.device}).
+     */
+    @WithDefault("false")
+    boolean enabled();
+  }
+
   /**
    * API key; when set every ldm4j endpoint ({@code /v1/}, {@code /sdapi/}, {@code /ldm4j/}) and
    * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) requires {@code

@@ -23,6 +23,7 @@ public class Ldm4jQueue {
 
   private final Optional<JobQueue> queue;
   private final String defaultModel;
+  private io.github.ldm4j.queue.QueueWorker worker; // guarded by this
 
   /** Opens the queue of {@code config} (no connection is made until the first use). */
   @Inject
@@ -95,6 +96,44 @@ public class Ldm4jQueue {
     } else if (!config.queue().localModels()) {
       throw new IllegalArgumentException("quarkus.ldm4j.queue.local-models=false (an API node without models) needs"
           + " quarkus.ldm4j.queue.kind=redis: something must run the generations");
+    }
+    if (config.worker().enabled() && config.queue().kind() != Ldm4jConfig.QueueKind.REDIS) {
+      throw new IllegalArgumentException("quarkus.ldm4j.worker.enabled=true needs quarkus.ldm4j.queue.kind=redis");
+    }
+    if (config.worker().enabled() && !config.queue().localModels()) {
+      throw new IllegalArgumentException("quarkus.ldm4j.worker.enabled=true needs models to run: not together with"
+          + " quarkus.ldm4j.queue.local-models=false");
+    }
+  }
+
+  /**
+   * With {@code quarkus.ldm4j.worker.enabled=true}: starts consuming the jobs of {@code pipelines}'
+   * models (by name) on {@code device}; idempotent. The worker stops at the {@link
+   * io.quarkus.runtime.ShutdownEvent}, before the models close.
+   */
+  synchronized void startWorker(Ldm4jPipelines pipelines, String device) {
+    if (worker != null || queue.isEmpty()) {
+      return;
+    }
+    java.util.Map<String, io.github.ldm4j.generate.Generator> models = new java.util.LinkedHashMap<>();
+    for (String name : pipelines.names()) {
+      models.put(name, pipelines.generator(name).orElseThrow());
+    }
+    worker = queue.get().startWorker(models, device);
+  }
+
+  /** The worker of this node, if {@code quarkus.ldm4j.worker.enabled=true} started one. */
+  public synchronized Optional<io.github.ldm4j.queue.QueueWorker> worker() {
+    return Optional.ofNullable(worker);
+  }
+
+  void onShutdown(@jakarta.enterprise.event.Observes io.quarkus.runtime.ShutdownEvent event) {
+    io.github.ldm4j.queue.QueueWorker w;
+    synchronized (this) {
+      w = worker;
+    }
+    if (w != null) {
+      w.close();
     }
   }
 
