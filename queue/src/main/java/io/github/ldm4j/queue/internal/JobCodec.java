@@ -44,8 +44,8 @@ public final class JobCodec {
         case GenerationRequest.ImageToImage i -> out.writeByte(1);
         case GenerationRequest.Inpainting p -> out.writeByte(2);
       }
-      out.writeUTF(request.prompt());
-      out.writeUTF(request.negativePrompt());
+      writeString(out, request.prompt());
+      writeString(out, request.negativePrompt());
       writeSettings(out, request.settings());
       switch (request) {
         case GenerationRequest.TextToImage t -> { }
@@ -80,8 +80,8 @@ public final class JobCodec {
         throw new IllegalArgumentException("not a job request of this ldm4j version (bad magic number)");
       }
       int kind = in.readByte();
-      String prompt = in.readUTF();
-      String negative = in.readUTF();
+      String prompt = readString(in);
+      String negative = readString(in);
       GenerationSettings s = readSettings(in);
       return switch (kind) {
         case 0 -> new GenerationRequest.TextToImage(prompt, negative, s);
@@ -110,14 +110,14 @@ public final class JobCodec {
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(OUTCOME_MAGIC);
       out.writeByte(outcome.status().ordinal());
-      out.writeUTF(outcome.message());
+      writeString(out, outcome.message());
       if (outcome.result().isPresent()) {
         GenerationResult r = outcome.result().get();
-        out.writeUTF(r.sampler());
-        out.writeUTF(r.schedule());
+        writeString(out, r.sampler());
+        writeString(out, r.schedule());
         out.writeInt(r.warnings().size());
         for (String w : r.warnings()) {
-          out.writeUTF(w);
+          writeString(out, w);
         }
         out.writeInt(r.images().size());
         for (GeneratedImage image : r.images()) {
@@ -148,16 +148,16 @@ public final class JobCodec {
         throw new IllegalArgumentException("unknown job outcome status " + status);
       }
       Outcome.Status st = Outcome.Status.values()[status];
-      String message = in.readUTF();
+      String message = readString(in);
       if (st != Outcome.Status.DONE) {
         return new Outcome(st, message, Optional.empty());
       }
-      String sampler = in.readUTF();
-      String schedule = in.readUTF();
+      String sampler = readString(in);
+      String schedule = readString(in);
       int nw = in.readInt();
       List<String> warnings = new ArrayList<>();
       for (int i = 0; i < nw; i++) {
-        warnings.add(in.readUTF());
+        warnings.add(readString(in));
       }
       int n = in.readInt();
       List<GeneratedImage> images = new ArrayList<>();
@@ -173,34 +173,49 @@ public final class JobCodec {
     }
   }
 
+  /** A string as its UTF-8 length and bytes (no 64 KiB limit, unlike writeUTF: prompts may be long). */
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available()) {
+      throw new IOException("string of " + n + " bytes with " + in.available() + " left");
+    }
+    return new String(in.readNBytes(n), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   private static void writeSettings(DataOutputStream out, GenerationSettings s) throws IOException {
     out.writeInt(s.width());
     out.writeInt(s.height());
     out.writeInt(s.steps());
-    out.writeUTF(s.sampler().orElse(""));
-    out.writeUTF(s.scheduler().orElse(""));
+    writeString(out, s.sampler().orElse(""));
+    writeString(out, s.scheduler().orElse(""));
     out.writeDouble(s.guidanceScale());
     out.writeDouble(s.guidanceRescale());
     out.writeLong(s.seed());
-    out.writeUTF(s.rng().name());
+    writeString(out, s.rng().name());
     out.writeInt(s.batchSize());
     out.writeInt(s.clipSkip());
-    out.writeUTF(s.quantize().name());
+    writeString(out, s.quantize().name());
   }
 
   private static GenerationSettings readSettings(DataInputStream in) throws IOException {
     int w = in.readInt();
     int h = in.readInt();
     int steps = in.readInt();
-    String sampler = in.readUTF();
-    String scheduler = in.readUTF();
+    String sampler = readString(in);
+    String scheduler = readString(in);
     double guidance = in.readDouble();
     double rescale = in.readDouble();
     long seed = in.readLong();
-    RngKind rng = RngKind.valueOf(in.readUTF());
+    RngKind rng = RngKind.valueOf(readString(in));
     int batch = in.readInt();
     int clipSkip = in.readInt();
-    Quantization q = Quantization.valueOf(in.readUTF());
+    Quantization q = Quantization.valueOf(readString(in));
     return new GenerationSettings(w, h, steps, sampler.isEmpty() ? Optional.empty() : Optional.of(sampler),
         scheduler.isEmpty() ? Optional.empty() : Optional.of(scheduler), guidance, rescale, seed, rng, batch, clipSkip, q);
   }

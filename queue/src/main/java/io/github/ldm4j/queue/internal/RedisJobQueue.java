@@ -97,7 +97,7 @@ public final class RedisJobQueue implements JobQueue {
       throw new QueueException.Full("the queue of model '" + model + "' is full (" + depth + " jobs waiting or running, "
           + serving.size() + " worker(s)); retry in " + retry + " s", depth, retry);
     }
-    cancellation.onCancel(() -> flags.execute(() -> setCancelFlag(job)));
+    cancellation.onCancel(() -> cancelLater(job));
     String last = "0-0";
     while (true) {
       if (cancellation.isCancelled()) {
@@ -105,11 +105,11 @@ public final class RedisJobQueue implements JobQueue {
       }
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (left <= 0) {
-        flags.execute(() -> setCancelFlag(job));
+        cancelLater(job);
         throw new QueueException.Timeout("the job did not finish within the request timeout of " + timeout);
       }
       if (Thread.interrupted()) {
-        flags.execute(() -> setCancelFlag(job));
+        cancelLater(job);
         throw new InterruptedException("interrupted while waiting for job " + job);
       }
       long block = Math.max(1, Math.min(WAIT_SLICE_MS, left));
@@ -163,6 +163,15 @@ public final class RedisJobQueue implements JobQueue {
       case FAILED -> throw new QueueException.Failed(QueueException.Failed.Kind.FAILED, o.message());
       case DEAD_LETTER -> throw new QueueException.Failed(QueueException.Failed.Kind.DEAD_LETTER, o.message());
     };
+  }
+
+  /** Sets the job's cancel flag off the caller's thread (a closed queue sets none: its jobs are reclaimed). */
+  private void cancelLater(String job) {
+    try {
+      flags.execute(() -> setCancelFlag(job));
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.warning("queue closed: the cancel flag of job " + job + " is not set");
+    }
   }
 
   private void setCancelFlag(String job) {

@@ -296,7 +296,9 @@ class RedisJobQueueTest {
     var s = GenerationSettings.builder().size(16, 8).steps(3).seed(5).sampler("euler", "karras").build();
     var image = new io.github.ldm4j.image.RgbImage(16, 8, new byte[16 * 8 * 3]);
     var mask = new io.github.ldm4j.image.Mask(16, 8, new float[16 * 8]);
+    String longPrompt = "a red circle, ".repeat(6000); // 84,000 bytes: past DataOutput.writeUTF's 64 KiB
     for (GenerationRequest r : List.of(new GenerationRequest.TextToImage("p", "n", s),
+        new GenerationRequest.TextToImage(longPrompt, "ünïcödé", s),
         new GenerationRequest.ImageToImage("p", "", s, image, 0.5),
         new GenerationRequest.Inpainting("p", "", s, image, mask, 1.0))) {
       assertThat(JobCodec.decodeRequest(JobCodec.encode(r))).isEqualTo(r);
