@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * A real {@code redis-server} (the Debian package's, found on the PATH or in /usr/bin) on a free
  * loopback port with its own temporary directory, append-only file on and fsync on every write (a
  * restart loses nothing); {@link #restart()} stops it cleanly and starts it again on the same port
- * and data, {@link #close()} stops it and deletes the directory.
+ * and data, {@link #close()} stops it and deletes the directory (idempotent; a JVM shutdown hook
+ * closes it too, should a test not).
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -37,6 +38,8 @@ public final class RedisServer implements AutoCloseable {
       }
       RedisServer r = new RedisServer(dir, port);
       r.launch();
+      // A test that never closes it (a class loaded twice, as QuarkusUnitTest does) must not leave it running.
+      Runtime.getRuntime().addShutdownHook(new Thread(r::close, "redis-server-" + port + "-stop"));
       return r;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -103,7 +106,7 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /** Stops it (SIGTERM) and waits for the exit. */
-  public void stop() {
+  public synchronized void stop() {
     if (process != null && process.isAlive()) {
       process.destroy();
       try {
@@ -124,8 +127,24 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * The address of one server shared by the whole JVM, started on first use (a system property
+   * carries it across class loaders: QuarkusUnitTest loads a test class twice) and stopped when the
+   * JVM exits.
+   */
+  public static synchronized String sharedUrl() {
+    String url = System.getProperty(SHARED_PROPERTY);
+    if (url == null) {
+      url = start().url();
+      System.setProperty(SHARED_PROPERTY, url);
+    }
+    return url;
+  }
+
+  private static final String SHARED_PROPERTY = "ldm4j.test.redis.shared-url";
+
   @Override
-  public void close() {
+  public synchronized void close() {
     stop();
     try (var walk = Files.walk(dir)) {
       walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

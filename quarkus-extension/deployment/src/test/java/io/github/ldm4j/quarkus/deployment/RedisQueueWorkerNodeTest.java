@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,21 +21,17 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RedisQueueWorkerNodeTest {
 
-  private static final RedisServer REDIS = RedisServer.start();
+  /** One server for the JVM: QuarkusUnitTest loads this class twice, a per-class one would start twice. */
+  private static final String REDIS = RedisServer.sharedUrl();
 
   @RegisterExtension
   static final QuarkusUnitTest APP = new QuarkusUnitTest()
       .withApplicationRoot(jar -> jar.addClass(TestModels.class))
       .overrideConfigKey("quarkus.ldm4j.model.path", TestModels.shapes128())
       .overrideConfigKey("quarkus.ldm4j.queue.kind", "redis")
-      .overrideConfigKey("quarkus.ldm4j.queue.url", REDIS.url())
+      .overrideConfigKey("quarkus.ldm4j.queue.url", REDIS)
       .overrideConfigKey("quarkus.ldm4j.queue.heartbeat", "200MS")
       .overrideConfigKey("quarkus.ldm4j.worker.enabled", "true");
-
-  @AfterAll
-  static void stopRedis() {
-    REDIS.close();
-  }
 
   @TestHTTPResource("/") URI base;
 
