@@ -19,7 +19,6 @@ import io.github.ldm4j.queue.internal.RedisCommands;
 import io.github.ldm4j.queue.testsupport.RedisServer;
 import io.github.ldm4j.spi.BackendOptions;
 import io.vertx.redis.client.Response;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -132,17 +131,43 @@ class MultiNodeIT {
     return r == null ? 0 : r.toLong();
   }
 
-  /**
-   * "WORKER JOB" of a live worker process running a job now (from the heartbeats: a killed worker's
-   * last one stays until it expires, so it is skipped), or null.
-   */
-  private static String busyWorker() throws Exception {
+  /** The ids of the jobs waiting or running (the model's stream holds exactly those). */
+  private static List<String> jobsInFlight() {
+    List<String> ids = new ArrayList<>();
+    for (Response e : raw.call("XRANGE", Keys.jobs(MODEL), "-", "+")) {
+      for (int i = 0; i + 1 < e.get(1).size(); i += 2) {
+        if (e.get(1).get(i).toString().equals("job")) {
+          ids.add(e.get(1).get(i + 1).toString());
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** The live worker process whose heartbeat says it runs {@code job}, or null. */
+  private static WorkerProcess running(String job) throws Exception {
     for (JsonNode w : workersNow()) {
-      if (w.hasNonNull("currentJob") && !w.get("currentJob").asText().isEmpty() && byId(w.get("id").asText()) != null) {
-        return w.get("id").asText() + " " + w.get("currentJob").asText();
+      if (w.hasNonNull("currentJob") && w.get("currentJob").asText().equals(job)) {
+        WorkerProcess p = byId(w.get("id").asText());
+        if (p != null) {
+          return p;
+        }
       }
     }
     return null;
+  }
+
+  /** The only job in flight, once it is queued. */
+  private static String onlyJob() throws Exception {
+    for (int i = 0; i < 1000; i++) {
+      List<String> ids = jobsInFlight();
+      if (!ids.isEmpty()) {
+        assertThat(ids).as("one job in flight").hasSize(1);
+        return ids.getFirst();
+      }
+      Thread.sleep(10);
+    }
+    throw new IllegalStateException("the job was not queued");
   }
 
   private static WorkerProcess byId(String id) throws Exception {
@@ -177,16 +202,17 @@ class MultiNodeIT {
     ExecutorService clients = Executors.newFixedThreadPool(12);
     List<Future<?>> all = new ArrayList<>();
     // Job 0 runs long: the worker that takes it is killed (SIGKILL) in the middle of it.
+    assertThat(jobsInFlight()).isEmpty();
     all.add(clients.submit(() -> send(body(PROMPTS[0], 100, longSteps), expectedLong, accepted, answered, wrong,
         refusedRetried, failures)));
-    String busy = null;
-    for (int i = 0; i < 1000 && busy == null; i++) {
-      busy = busyWorker();
+    String killedJob = onlyJob();
+    WorkerProcess victim = null;
+    for (int i = 0; i < 1000 && victim == null; i++) {
+      victim = running(killedJob);
       Thread.sleep(20);
     }
-    assertThat(busy).as("a worker took the long job").isNotNull();
-    String victimId = busy.split(" ")[0];
-    String killedJob = busy.split(" ")[1];
+    assertThat(victim).as("a worker took the long job").isNotNull();
+    String victimId = victim.id();
     for (int i = 1; i < jobs; i++) {
       int k = i % PROMPTS.length;
       all.add(clients.submit(() -> send(body(PROMPTS[k], k, STEPS), expected.get(k), accepted, answered, wrong,
@@ -197,7 +223,7 @@ class MultiNodeIT {
     }
     assertThat(raw.call("EXISTS", Keys.result(killedJob)).toLong()).as("the long job is still running").isZero();
     int stepAtKill = lastStep(killedJob);
-    byId(victimId).kill();
+    victim.kill();
     workers.add(WorkerProcess.start(work, jvmArgs, redis.url(), started.incrementAndGet()));
     // Redis restarts (SIGTERM, AOF flushed) while jobs are queued and running.
     while (answered.get() < 100) {
@@ -289,14 +315,16 @@ class MultiNodeIT {
   void aJobThatKillsItsWorkersGoesToTheDeadLetterStreamAndItsClientGets500() throws Exception {
     awaitWorkers(3);
     long deadBefore = deadLetters();
+    assertThat(jobsInFlight()).isEmpty();
     ExecutorService client = Executors.newFixedThreadPool(3);
     Future<HttpResponse<String>> answer = client.submit(() -> txt2img(body("a poison pill", 1, 150)));
+    String poison = onlyJob();
     int kills = 0;
     List<Future<?>> replacements = new ArrayList<>();
     while (!answer.isDone()) {
-      String busy = busyWorker();
-      if (busy != null) {
-        byId(busy.split(" ")[0]).kill(); // the job crashes every worker that runs it
+      WorkerProcess victim = running(poison);
+      if (victim != null) {
+        victim.kill(); // the job crashes every worker that runs it
         kills++;
         replacements.add(client.submit(() -> workers.add(WorkerProcess.start(work, jvmArgs, redis.url(),
             started.incrementAndGet()))));
@@ -319,7 +347,8 @@ class MultiNodeIT {
   @Test
   void aClientThatDisconnectsStopsItsJobOnTheWorker() throws Exception {
     awaitWorkers(1);
-    String busy = null;
+    assertThat(jobsInFlight()).isEmpty();
+    String job;
     try (Socket s = new Socket("127.0.0.1", api.port())) {
       String body = body("a red circle", 3, 150);
       OutputStream out = s.getOutputStream();
@@ -327,15 +356,14 @@ class MultiNodeIT {
           + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
           .getBytes(StandardCharsets.UTF_8));
       out.flush();
-      for (int i = 0; i < 600 && busy == null; i++) {
-        busy = busyWorker();
+      job = onlyJob();
+      WorkerProcess worker = null;
+      for (int i = 0; i < 600 && worker == null; i++) {
+        worker = running(job);
         Thread.sleep(20);
       }
-      assertThat(busy).as("a worker took the job").isNotNull();
-      InputStream unused = s.getInputStream();
-      assertThat(unused).isNotNull();
+      assertThat(worker).as("a worker took the job").isNotNull();
     } // the client goes away
-    String job = busy.split(" ")[1];
     Response stored = null;
     for (int i = 0; i < 300 && stored == null; i++) {
       stored = raw.call("GET", Keys.result(job));

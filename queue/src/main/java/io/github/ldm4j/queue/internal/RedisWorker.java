@@ -222,9 +222,11 @@ final class RedisWorker implements QueueWorker {
       current.set(null);
     }
     if (outcome == null) {
+      beat();
       return; // stopped by close(): left pending, another worker reclaims it
     }
     store(d, outcome, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+    beat(); // the heartbeat no longer names the job
   }
 
   private Outcome run(Delivery d, CancellationToken token) {
