@@ -229,6 +229,7 @@ class MultiNodeIT {
     while (answered.get() < 100) {
       Thread.sleep(50);
     }
+    int inFlightAtRestart = jobsInFlight().size();
     redis.restart();
     for (Future<?> f : all) {
       f.get(15, TimeUnit.MINUTES);
@@ -243,15 +244,16 @@ class MultiNodeIT {
     }
     System.out.printf("MultiNodeIT: jobs %d, accepted %d, answered %d (right picture), wrong %d, duplicated %d "
         + "(outcomes stored %d; later stores refused %s), lost %d, refused before acceptance and retried %d; killed worker"
-        + " %s at step %d of %d of its job, the job reclaimed: %s (%s)%n", jobs, accepted.get(), answered.get(),
+        + " %s at step %d of %d of its job, the job reclaimed: %s (%s); jobs in flight at the Redis restart: %d%n", jobs, accepted.get(), answered.get(),
         wrong.get(), stored - answered.get(), stored, refused == null ? "0" : refused.toString(),
-        accepted.get() - answered.get(), refusedRetried.get(), victimId, stepAtKill, longSteps, reclaimLogged, o.status());
+        accepted.get() - answered.get(), refusedRetried.get(), victimId, stepAtKill, longSteps, reclaimLogged, o.status(), inFlightAtRestart);
     assertThat(failures).isEmpty();
     assertThat(accepted.get()).isEqualTo(jobs);
     assertThat(answered.get()).isEqualTo(jobs);
     assertThat(wrong.get()).isZero();
     assertThat(stored).as("outcomes stored: one per job, none duplicated").isEqualTo(jobs);
     assertThat(o.status()).isEqualTo(Outcome.Status.DONE);
+    assertThat(inFlightAtRestart).as("accepted jobs waited in Redis across its restart").isPositive();
     assertThat(reclaimLogged).as("a live worker reclaimed the killed worker's job").isTrue();
     assertThat(raw.call("XLEN", Keys.jobs(MODEL)).toLong()).isZero();
     assertThat(deadLetters()).as("no job of this run was dead-lettered").isEqualTo(deadBefore);
