@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "ldm4j 0.1.0-SNAPSHOT",
     description = "Latent diffusion (Stable Diffusion v1) on the JVM.",
-    subcommands = {GenerateCommand.class, ServeCommand.class, TokenizeCommand.class, InspectCommand.class,
+    subcommands = {GenerateCommand.class, ServeCommand.class, WorkerCommand.class, TokenizeCommand.class, InspectCommand.class,
         SamplersCommand.class, DemoModelCommand.class, ConvertCommand.class})
 public final class Ldm4jCommand implements Runnable {
 

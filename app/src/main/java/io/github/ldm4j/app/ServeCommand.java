@@ -3,6 +3,7 @@ package io.github.ldm4j.app;
 import io.github.ldm4j.spi.Placement;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.queue.QueueAddress;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -71,6 +72,14 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
+  @Option(names = "--queue", paramLabel = "redis://HOST:PORT", description = "Run the generations on workers "
+      + "(ldm4j worker --redis URL) through Redis Streams instead of in this process "
+      + "(quarkus.ldm4j.queue.kind=redis).")
+  String queue;
+
+  @Option(names = "--no-models", description = "Open no model: an API node that only queues (needs --queue).")
+  boolean noModels;
+
   @Inject Instance<Ldm4jPipelines> pipelines;
 
   /**
@@ -93,7 +102,24 @@ final class ServeCommand implements Callable<Integer> {
     c.put("quarkus.http.host", host);
     c.put("quarkus.log.level", "INFO");
     c.put("quarkus.ldm4j.stop-on-signal", "true");
-    if (model != null) {
+    if (queue != null) {
+      try {
+        QueueAddress.parse(queue);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--queue: " + e.getMessage(), e);
+      }
+      c.put("quarkus.ldm4j.queue.kind", "redis");
+      c.put("quarkus.ldm4j.queue.url", queue);
+    }
+    if (noModels) {
+      if (queue == null) {
+        throw new IllegalArgumentException("--no-models needs --queue redis://HOST:PORT: workers run the generations");
+      }
+      if (model != null) {
+        throw new IllegalArgumentException("--no-models and --model are mutually exclusive");
+      }
+      c.put("quarkus.ldm4j.queue.local-models", "false");
+    } else if (model != null) {
       c.put(MODEL_PATH, checkpointFolder(checkpointOptions.resolveModel(model)).toAbsolutePath().toString());
     } else if (System.getProperty(MODEL_PATH) == null && System.getenv("QUARKUS_LDM4J_MODEL_PATH") == null) {
       // The lowest-priority model (application.properties: quarkus.ldm4j.model.path=${ldm4j.demo-model.path:}),
@@ -175,7 +201,10 @@ final class ServeCommand implements Callable<Integer> {
       throw new IllegalStateException("ldm4j: cannot serve: " + Ldm4jCommand.message(e), e);
     }
     String shown = host.equals("0.0.0.0") ? "localhost" : host;
-    System.out.println("ldm4j: serving " + String.join(", ", opened.names()) + " on http://" + shown + ":" + port
+    String what = queue == null ? String.join(", ", opened.names())
+        : (opened.names().isEmpty() ? "no model" : String.join(", ", opened.names())) + " (generations on the workers of "
+            + QueueAddress.parse(queue) + ")";
+    System.out.println("ldm4j: serving " + what + " on http://" + shown + ":" + port
         + " (POST /v1/images/generations, /sdapi/v1/txt2img; /q/health/ready, /q/metrics, /q/swagger-ui)");
     System.out.flush();
     Quarkus.waitForExit();

@@ -179,6 +179,38 @@ class CommandLineTest {
   }
 
   @Test
+  void queueOptionsMakeAnApiNode() {
+    ServeCommand api = serve("serve", "--queue", "redis://redis:6379", "--no-models");
+    api.env = name -> null;
+    assertThat(api.configuration(() -> {
+      throw new AssertionError("--no-models: the demo model is not needed");
+    })).containsEntry("quarkus.ldm4j.queue.kind", "redis").containsEntry("quarkus.ldm4j.queue.url", "redis://redis:6379")
+        .containsEntry("quarkus.ldm4j.queue.local-models", "false")
+        .doesNotContainKeys("quarkus.ldm4j.model.path", "ldm4j.demo-model.path");
+    ServeCommand withModel = serve("serve", "--queue", "redis://redis:6379", "--model", "m");
+    withModel.env = name -> null;
+    assertThat(withModel.configuration(() -> Path.of("d"))).containsEntry("quarkus.ldm4j.queue.kind", "redis")
+        .containsEntry("quarkus.ldm4j.model.path", Path.of("m").toAbsolutePath().toString())
+        .doesNotContainKey("quarkus.ldm4j.queue.local-models");
+    assertThatThrownBy(() -> serve("serve", "--no-models").configuration(() -> Path.of("d")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--no-models needs --queue");
+    assertThatThrownBy(() -> serve("serve", "--queue", "redis://r:1", "--no-models", "--model", "m")
+        .configuration(() -> Path.of("d"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--no-models and --model are mutually exclusive");
+    assertThatThrownBy(() -> serve("serve", "--queue", "http://r:1").configuration(() -> Path.of("d")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("--queue: ")
+        .hasMessageContaining("not a redis:// URI");
+  }
+
+  @Test
+  void aWorkerNeedsARedisAddress() {
+    assertThat(run("worker")).isEqualTo(2);
+    assertThat(stderr()).contains("--redis");
+    assertThat(run("worker", "--redis", "localhost:6379")).isEqualTo(2);
+    assertThat(stderr()).contains("--redis: queue address 'localhost:6379' is not a redis:// URI");
+  }
+
+  @Test
   void bothApiKeyOptionsOrAnEmptyKeyAreRefused() {
     assertThatThrownBy(() -> serve("serve", "--api-key", "k", "--api-key-file", "f").configuration(() -> Path.of("d")))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("--api-key and --api-key-file are mutually exclusive");

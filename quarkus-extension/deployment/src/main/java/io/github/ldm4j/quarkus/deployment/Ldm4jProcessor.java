@@ -20,6 +20,7 @@ import io.github.ldm4j.quarkus.runtime.rest.WebApplicationExceptionMapper;
 import io.quarkus.arc.BeanDestroyer;
 import io.quarkus.arc.deployment.AdditionalBeanBuildItem;
 import io.quarkus.arc.deployment.SyntheticBeanBuildItem;
+import io.quarkus.deployment.annotations.BuildProducer;
 import io.quarkus.deployment.annotations.BuildStep;
 import io.quarkus.deployment.annotations.ExecutionTime;
 import io.quarkus.deployment.annotations.Record;
@@ -94,6 +95,24 @@ class Ldm4jProcessor {
   AdditionalBeanBuildItem apiKeyGuard() {
     return AdditionalBeanBuildItem.builder().setUnremovable().addBeanClasses(ApiKeyGuard.class).build();
   }
+
+  /**
+   * The job queue of {@code quarkus.ldm4j.queue.kind=redis}: its bean, {@code GET /ldm4j/workers} and
+   * its readiness check (indexed with their nested records, unremovable).
+   */
+  @BuildStep
+  AdditionalBeanBuildItem queueBeans(BuildProducer<AdditionalIndexedClassesBuildItem> index) {
+    index.produce(new AdditionalIndexedClassesBuildItem(QUEUE_CLASSES.stream()
+        .flatMap(c -> Stream.concat(Stream.of(c), Arrays.stream(c.getDeclaredClasses()))).map(Class::getName)
+        .distinct().toArray(String[]::new)));
+    return AdditionalBeanBuildItem.builder().setUnremovable().addBeanClasses(QUEUE_CLASSES.toArray(Class<?>[]::new))
+        .build();
+  }
+
+  /** The queue's beans and resource. */
+  static final List<Class<?>> QUEUE_CLASSES = List.of(io.github.ldm4j.quarkus.runtime.Ldm4jQueue.class,
+      io.github.ldm4j.quarkus.runtime.rest.Ldm4jWorkersResource.class,
+      io.github.ldm4j.quarkus.runtime.Ldm4jQueueReadinessCheck.class);
 
   /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */
   @BuildStep

@@ -89,6 +89,13 @@ class NativeProcessor {
    * native image.
    */
   @BuildStep
+  ReflectiveClassBuildItem queueJson() {
+    return ReflectiveClassBuildItem.builder(io.github.ldm4j.quarkus.runtime.rest.Ldm4jWorkersResource.WorkerList.class,
+        io.github.ldm4j.queue.WorkerStatus.class).constructors().methods().fields().build();
+  }
+
+  /** See {@link #queueJson()}'s sibling: the REST layer's own records. */
+  @BuildStep
   ReflectiveClassBuildItem restJson() {
     Stream<Class<?>> nested = Ldm4jProcessor.API_CLASSES.stream().flatMap(c -> Arrays.stream(c.getDeclaredClasses()));
     Stream<Class<?>> own = Stream.of(ApiError.class, ApiError.Detail.class, TaskEvent.class, TaskEvent.Kind.class,

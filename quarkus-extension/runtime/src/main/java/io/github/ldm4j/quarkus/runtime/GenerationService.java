@@ -101,8 +101,20 @@ public class GenerationService {
 
   /** A full queue. */
   public static final class QueueFullException extends RuntimeException {
+    private final java.util.OptionalLong retryAfterSeconds;
+
     QueueFullException(String message) {
+      this(message, java.util.OptionalLong.empty());
+    }
+
+    QueueFullException(String message, java.util.OptionalLong retryAfterSeconds) {
       super(message);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** The queue's own estimate of when to retry (a Redis queue's, from depth and throughput), if it has one. */
+    public java.util.OptionalLong retryAfterSeconds() {
+      return retryAfterSeconds;
     }
   }
 
@@ -226,6 +238,69 @@ public class GenerationService {
     }
   }
 
+  /**
+   * Runs one generation of {@code model} as {@code task} on the workers of {@code queue} ({@code
+   * quarkus.ldm4j.queue.kind=redis}) and waits for it, with the admission, task events, meters and
+   * shutdown of a local generation: progress is relayed from the worker, a cancellation reaches it
+   * through the job's cancel flag. The waiting happens on the calling thread; the bound is the
+   * queue's ({@code quarkus.ldm4j.queue.max-length}), not the local pool's.
+   *
+   * @throws QueueFullException when the model's stream is full (with the queue's retry estimate)
+   * @throws GenerationTimeoutException when the request timeout passed
+   * @throws CancellationException when cancelled by the caller (its message is the reason)
+   * @throws ShuttingDownException when submitted after {@link #stopAdmitting()} or cancelled by {@link #shutdown()}
+   * @throws io.github.ldm4j.queue.QueueException for a queue that is away, a model no worker serves, or a failed job
+   */
+  public GenerationResult generateRemote(io.github.ldm4j.queue.JobQueue queue, String model, GenerationRequest request,
+      ProgressListener listener, CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
+    Job job = new Job(jobs.incrementAndGet(), null, request, Provenance.of(request), listener, cancellation, task, () -> { });
+    synchronized (admission) {
+      if (draining || closed) {
+        task.cancelled(SHUTDOWN);
+        throw new ShuttingDownException(SHUTTING_DOWN);
+      }
+      live.add(job);
+    }
+    task.queued();
+    long start = System.nanoTime();
+    try {
+      GenerationResult result = queue.generate(model, request, e -> {
+        latest.set(new Current(task.id(), e));
+        updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
+        steps.increment();
+        task.step(e);
+        listener.onProgress(e);
+      }, cancellation, timeout);
+      images.increment(result.images().size());
+      duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      task.done();
+      return result;
+    } catch (io.github.ldm4j.queue.QueueException.Full e) {
+      rejected.increment();
+      task.failed(e.getMessage());
+      throw new QueueFullException(e.getMessage(), java.util.OptionalLong.of(e.retryAfterSeconds()));
+    } catch (io.github.ldm4j.queue.QueueException.Timeout e) {
+      cancellation.cancel(TIMEOUT);
+      cancelled(TIMEOUT);
+      task.cancelled(TIMEOUT);
+      throw new GenerationTimeoutException(e.getMessage());
+    } catch (CancellationException e) {
+      String why = cancellation.reason().orElse("cancelled");
+      cancelled(why);
+      task.cancelled(why);
+      throw cancelledBy(cancellation);
+    } catch (InterruptedException e) {
+      cancellation.cancel(SHUTDOWN);
+      task.cancelled(SHUTDOWN);
+      throw e;
+    } catch (RuntimeException e) {
+      task.failed(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      live.remove(job);
+    }
+  }
+
   private static RuntimeException cancelledBy(CancellationToken cancellation) {
     String why = cancellation.reason().orElse("cancelled");
     return SHUTDOWN.equals(why) ? new ShuttingDownException(SHUTTING_DOWN) : new CancellationException(why);
@@ -252,7 +327,10 @@ public class GenerationService {
         .tag("reason", reason).register(meters).increment(count);
   }
 
-  /** One submitted generation; runs at most once, and never after it was skipped. */
+  /**
+   * One submitted generation; runs at most once, and never after it was skipped. A remote one
+   * ({@link #generateRemote}) has no generator and is never run here: it is kept for {@link #shutdown()}.
+   */
   private final class Job implements Callable<GenerationResult> {
     static final int QUEUED = 0;
     static final int RUNNING = 1;

@@ -73,6 +73,22 @@ public interface Ldm4jConfig {
   /** Per-task progress streams ({@code GET /ldm4j/progress/{taskId}}). */
   Tasks tasks();
 
+  /** Where generations run: in this process ({@code local}) or on workers behind Redis ({@code redis}). */
+  Queue queue();
+
+  /** This node as a worker of the Redis queue. */
+  Worker worker();
+
+  /** This node as a worker of the Redis queue ({@code quarkus.ldm4j.queue.kind=redis}). */
+  interface Worker {
+    /**
+     * Whether this node also consumes its models' jobs from the Redis queue, as {@code ldm4j worker}
+     * does (its models are the opened ones, by name; device {@code quarkus.ldm4j.device}).
+     */
+    @WithDefault("false")
+    boolean enabled();
+  }
+
   /**
    * API key; when set every ldm4j endpoint ({@code /v1/}, {@code /sdapi/}, {@code /ldm4j/}) and
    * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) requires {@code
@@ -100,8 +116,11 @@ public interface Ldm4jConfig {
      */
     Optional<Path> path();
 
+    /** The default of {@link #name()}, also the model name of {@code ldm4j worker}. */
+    String DEFAULT_NAME = "default";
+
     /** The name the default model is listed under and selected by. */
-    @WithDefault("default")
+    @WithDefault(DEFAULT_NAME)
     String name();
 
     /**
@@ -270,5 +289,54 @@ public interface Ldm4jConfig {
     /** Open per-task progress streams; beyond it 429. */
     @WithDefault("256")
     int maxSubscribers();
+  }
+
+  /** Where generations run. */
+  enum QueueKind {
+    /** In this process: the FIFO of {@code limits.queue-length} in front of {@code limits.concurrent-generations}. */
+    LOCAL,
+    /** On workers ({@code ldm4j worker}) consuming a Redis Stream per model. */
+    REDIS
+  }
+
+  /**
+   * The job queue. With {@code kind=redis} every generation is put on the model's Redis Stream at
+   * {@code url} and answered by a worker; this node's own models (if any) only check requests before
+   * queueing. The defaults live in {@link io.github.ldm4j.queue.QueueSettings}.
+   */
+  interface Queue {
+    /** {@code local} (the default: today's in-process queue) or {@code redis}. */
+    @WithDefault("local")
+    QueueKind kind();
+
+    /** The Redis address, {@code redis://HOST:PORT} (required with {@code kind=redis}). */
+    Optional<String> url();
+
+    /**
+     * Whether this node opens its models; false makes an API node without models (requires {@code
+     * kind=redis}): it validates requests against the limits only, and workers check the rest.
+     */
+    @WithDefault("true")
+    boolean localModels();
+
+    /** Jobs a model's stream holds (waiting plus running) before a submission gets 429. */
+    @WithDefault(io.github.ldm4j.queue.QueueSettings.DEFAULT_MAX_LENGTH)
+    int maxLength();
+
+    /** Idle time after which a job of a dead worker is reclaimed by another (at most 60 s is sensible). */
+    @WithDefault(io.github.ldm4j.queue.QueueSettings.DEFAULT_RECLAIM_IDLE)
+    Duration reclaimIdle();
+
+    /** Deliveries after which a job that never finished goes to the dead-letter stream. */
+    @WithDefault(io.github.ldm4j.queue.QueueSettings.DEFAULT_MAX_DELIVERIES)
+    int maxDeliveries();
+
+    /** How long a job's outcome stays in Redis. */
+    @WithDefault(io.github.ldm4j.queue.QueueSettings.DEFAULT_RESULT_TTL)
+    Duration resultTtl();
+
+    /** Worker heartbeat interval (a worker is gone after three missed beats). */
+    @WithDefault(io.github.ldm4j.queue.QueueSettings.DEFAULT_HEARTBEAT)
+    Duration heartbeat();
   }
 }

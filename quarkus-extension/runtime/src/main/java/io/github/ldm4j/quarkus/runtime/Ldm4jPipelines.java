@@ -134,12 +134,20 @@ public final class Ldm4jPipelines implements AutoCloseable {
   /**
    * Validates the configuration and opens every configured model.
    *
+   * An API node without models ({@code quarkus.ldm4j.queue.local-models=false}) opens none: its
+   * {@link #names()} is empty and {@link #defaultGenerator()} null; workers run its requests.
+   *
    * @throws IllegalStateException naming {@code quarkus.ldm4j.model.path} when it is not set, or
    *     naming the model and its folder when a model cannot be opened
    */
   public static Ldm4jPipelines open(Ldm4jConfig config) {
     GenerationLimits limits = limits(config);
     GenerationSettings defaults = defaults(config);
+    if (!config.queue().localModels()) {
+      Ldm4jQueue.check(config);
+      return new Ldm4jPipelines(config.model().name(), new LinkedHashMap<>(), new LinkedHashMap<>(), new LinkedHashMap<>(),
+          defaults, limits, Optional.empty(), config.cache(), config.limits().requestTimeout(), readEmbeddings(Optional.empty()));
+    }
     Map<String, Generator> generators = new LinkedHashMap<>();
     Map<String, Path> folders = new LinkedHashMap<>();
     Map<String, Opening> openings = new LinkedHashMap<>();
@@ -338,6 +346,15 @@ public final class Ldm4jPipelines implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether {@code name} is one of OpenAI's own image model ids ({@code dall-e-*}, {@code
+   * gpt-image-*}), which OpenAI clients send by default: served by the default model unless a model
+   * of that name exists.
+   */
+  public static boolean isOpenAiModelId(String name) {
+    return name.startsWith("dall-e-") || name.startsWith("gpt-image-");
+  }
+
   /** The default model's name. */
   public String defaultName() {
     return defaultName;
@@ -358,7 +375,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return Optional.ofNullable(generators.get(Objects.requireNonNull(name, "name")));
   }
 
-  /** The default model's generator. */
+  /** The default model's generator (null on an API node without models). */
   public Generator defaultGenerator() {
     return generators.get(defaultName);
   }
@@ -486,7 +503,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
       String n = generators.containsKey(name) ? name : untitled;
       return new Target(n, folders.get(n), true);
     }
-    if (name.startsWith("dall-e-") || name.startsWith("gpt-image-")) {
+    if (isOpenAiModelId(name)) {
       return target(active.model());
     }
     Optional<ModelEntry> entry = libraryEntry(ModelKind.CHECKPOINT, name);

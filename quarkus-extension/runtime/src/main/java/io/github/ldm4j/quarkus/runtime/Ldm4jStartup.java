@@ -16,7 +16,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * not exceed {@code quarkus.http.limits.max-body-size} (whose default the extension raises to
  * {@value #HTTP_MAX_BODY_SIZE}): otherwise Quarkus would refuse the bodies in between with an
  * empty 413 before ldm4j sees them. In production launch mode it finally installs the {@link
- * OrderlyStop} signal handlers unless {@code quarkus.ldm4j.stop-on-signal} is false.
+ * OrderlyStop} signal handlers unless {@code quarkus.ldm4j.stop-on-signal} is false. With {@code
+ * quarkus.ldm4j.worker.enabled=true} it opens the models and starts this node's queue worker.
  */
 @Singleton
 public class Ldm4jStartup {
@@ -29,17 +30,21 @@ public class Ldm4jStartup {
 
   /** Observes the startup. */
   void onStart(@Observes StartupEvent event, Ldm4jConfig config, Instance<Ldm4jPipelines> pipelines,
-      Instance<TaskRegistry> tasks) {
+      Instance<TaskRegistry> tasks, Instance<Ldm4jQueue> queue) {
     // The configuration is checked at startup even when the models open later: a bad limit,
     // default or task bound fails the startup naming its property.
     Ldm4jPipelines.limits(config);
     Ldm4jPipelines.defaults(config);
     Ldm4jPipelines.checkCache(config);
+    Ldm4jQueue.check(config);
     checkBodyLimits(config.limits().maxRequestBodySize(),
         ConfigProvider.getConfig().getOptionalValue(HTTP_MAX_BODY_SIZE_PROPERTY, String.class));
     tasks.get();
     if (config.openAtStartup()) {
       pipelines.get().names();
+    }
+    if (config.worker().enabled()) {
+      queue.get().startWorker(pipelines.get(), config.device());
     }
     if (config.stopOnSignal() && LaunchMode.current() == LaunchMode.NORMAL) {
       OrderlyStop.install();

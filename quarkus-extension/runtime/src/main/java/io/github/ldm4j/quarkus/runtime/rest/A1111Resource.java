@@ -263,7 +263,7 @@ public class A1111Resource {
           : mask == null ? new GenerationRequest.ImageToImage(p, negative, s, init, strength)
           : new GenerationRequest.Inpainting(p, negative, s, init, mask, strength);
     } catch (IllegalArgumentException e) {
-      selected.use().close();
+      selected.release();
       throw ApiException.invalid(null, e.getMessage());
     }
     GenerationResult result = generations.run(selected, request, taskId, response, sizeParam(init, width, height));

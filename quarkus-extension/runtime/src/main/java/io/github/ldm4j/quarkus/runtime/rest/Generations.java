@@ -37,6 +37,9 @@ import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.Ldm4jQueue;
+import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.github.ldm4j.sampler.Samplers;
@@ -105,14 +108,22 @@ public class Generations {
   private final GenerationService service;
   private final Ldm4jConfig config;
   private final TaskRegistry tasks;
+  private final Ldm4jQueue queue;
+
+  /** With the local queue ({@code quarkus.ldm4j.queue.kind=local}), for use outside CDI. */
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks) {
+    this(pipelines, service, config, tasks, Ldm4jQueue.local());
+  }
 
   /** Injected. */
   @Inject
-  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks) {
+  public Generations(Ldm4jPipelines pipelines, GenerationService service, Ldm4jConfig config, TaskRegistry tasks,
+      Ldm4jQueue queue) {
     this.pipelines = pipelines;
     this.service = service;
     this.config = config;
     this.tasks = tasks;
+    this.queue = queue;
   }
 
   /**
@@ -287,11 +298,20 @@ public class Generations {
   /**
    * What a request runs on.
    *
-   * @param use the pipeline (released when the generation ended)
+   * @param use the pipeline (released when the generation ended); empty when the request runs on a
+   *     worker ({@code quarkus.ldm4j.queue.kind=redis})
+   * @param model the model's name
    * @param prompt the prompt without its extra-network tags: what the tokenizer sees
-   * @param provenance what the images' parameters say: the prompts as written, model, VAE and LoRA hashes
+   * @param provenance what the images' parameters say: the prompts as written, model, VAE and LoRA
+   *     hashes (for a worker's run: the prompts only; the worker writes the images' parameters)
    */
-  public record Selected(Ldm4jPipelines.Use use, String prompt, Provenance provenance) {}
+  public record Selected(Optional<Ldm4jPipelines.Use> use, String model, String prompt, Provenance provenance) {
+
+    /** Releases the pipeline, if any (when the request is refused before it runs). */
+    public void release() {
+      use.ifPresent(Ldm4jPipelines.Use::close);
+    }
+  }
 
   /**
    * Resolves what a request runs on, with the CLI's rules ({@link ExtraNetworks}, {@link
@@ -341,6 +361,9 @@ public class Generations {
         throw ApiException.invalid("loras", "LoRA '" + t.name() + "' is given twice (in the prompt and in 'loras'); give it once");
       }
       tags.add(t);
+    }
+    if (queue.queue().isPresent()) {
+      return remote(modelParam, model, vae, prompt, negativePrompt, tagged, tags, from);
     }
     Ldm4jPipelines.Target target;
     try {
@@ -397,11 +420,32 @@ public class Generations {
       throw new ApiException(500, "server_error", null, "library_unreadable", e.getMessage(), null);
     }
     try {
-      return new Selected(use, tagged.prompt(), use.selection().provenance(prompt, negativePrompt, pipelines.hashes()));
+      return new Selected(Optional.of(use), target.name(), tagged.prompt(),
+          use.selection().provenance(prompt, negativePrompt, pipelines.hashes()));
     } catch (IOException | RuntimeException e) {
       use.close();
       throw new ApiException(500, "server_error", null, "hash_failed", "cannot hash the model files: " + e.getMessage(), null);
     }
+  }
+
+  /**
+   * What a request runs on with the Redis queue: the model by name (the default when none, or an
+   * OpenAI model id that names no model here), run by a worker that opened it. The model library's
+   * per-request parts (LoRAs, a VAE override) are not carried to workers yet: 400 naming them.
+   */
+  private Selected remote(String modelParam, String model, String vae, String prompt, String negativePrompt,
+      ExtraNetworkPrompt tagged, List<LoraTag> tags, Map<String, String> from) {
+    if (!tags.isEmpty()) {
+      throw ApiException.invalid(from.get(tags.getFirst().name()), "LoRAs are not run by workers of the Redis queue "
+          + "(quarkus.ldm4j.queue.kind=redis) yet; generate without them or on a node with quarkus.ldm4j.queue.kind=local");
+    }
+    if (vae != null) {
+      throw ApiException.invalid("override_settings", "'sd_vae' is not run by workers of the Redis queue yet");
+    }
+    String name = model == null || model.isBlank() || (pipelines.generator(model).isEmpty() && Ldm4jPipelines.isOpenAiModelId(model))
+        ? pipelines.defaultName() : model;
+    return new Selected(Optional.empty(), name, tagged.prompt(), new Provenance(prompt, negativePrompt, Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), Map.of()));
   }
 
   /** The generation limits. */
@@ -527,9 +571,13 @@ public class Generations {
    */
   public GenerationResult run(Selected selected, GenerationRequest request, TaskId taskId,
       HttpServerResponse response, String sizeParam) {
+    Optional<JobQueue> remote = queue.queue();
+    if (selected.use().isEmpty()) {
+      return runRemote(remote.orElseThrow(), selected, request, taskId, response);
+    }
     boolean handedOver = false;
     try {
-      Generator generator = selected.use().generator();
+      Generator generator = selected.use().get().generator();
       try {
         generator.limits().check(request.settings());
       } catch (IllegalArgumentException e) {
@@ -547,7 +595,7 @@ public class Generations {
       handedOver = true;
       try {
         return service.generate(generator, request, provenance, ProgressListener.NONE, token, task,
-            selected.use()::close);
+            selected::release);
       } catch (GenerationService.QueueFullException e) {
         throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
             config.limits().retryAfterSeconds());
@@ -565,7 +613,7 @@ public class Generations {
       }
     } finally {
       if (!handedOver) {
-        selected.use().close();
+        selected.release();
       }
     }
   }
@@ -580,7 +628,7 @@ public class Generations {
   private Provenance withTiHashes(Selected selected, GenerationRequest request) {
     List<TextualInversion> used;
     try {
-      used = selected.use().generator().embeddingsIn(request);
+      used = selected.use().orElseThrow().generator().embeddingsIn(request);
     } catch (IllegalArgumentException e) {
       String message = e.getMessage();
       Optional<java.nio.file.Path> folder = pipelines.library().flatMap(l -> l.folder(ModelKind.EMBEDDING));
@@ -595,9 +643,55 @@ public class Generations {
       return selected.provenance();
     }
     try {
-      return selected.provenance().withTiHashes(selected.use().embeddings().tiHashes(used, pipelines.hashes()));
+      return selected.provenance().withTiHashes(selected.use().orElseThrow().embeddings().tiHashes(used, pipelines.hashes()));
     } catch (IOException e) {
       throw new ApiException(500, "server_error", null, "hash_failed", "cannot hash the embedding files: " + e.getMessage(), null);
+    }
+  }
+
+  /**
+   * Runs {@code selected}'s request on a worker of the Redis queue ({@link GenerationService#generateRemote}):
+   * the limits are checked here, the size by the worker; 503 {@code queue_unavailable} while Redis is
+   * away, 503 {@code no_worker} when no live worker serves the model, 500 {@code generation_failed} /
+   * {@code dead_letter} with the worker's reason.
+   */
+  private GenerationResult runRemote(JobQueue remote, Selected selected, GenerationRequest request, TaskId taskId,
+      HttpServerResponse response) {
+    try {
+      pipelines.limits().check(request.settings());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(null, e.getMessage());
+    }
+    TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
+    CancellationToken token = new CancellationToken();
+    ClientDisconnect.watch(response, token);
+    try {
+      return service.generateRemote(remote, selected.model(), request, ProgressListener.NONE, token, task);
+    } catch (GenerationService.QueueFullException e) {
+      throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
+          (int) e.retryAfterSeconds().orElse(config.limits().retryAfterSeconds()));
+    } catch (QueueException.Unavailable e) {
+      throw new ApiException(503, "server_error", null, "queue_unavailable", e.getMessage(), config.limits().retryAfterSeconds());
+    } catch (QueueException.NoWorker e) {
+      throw new ApiException(503, "server_error", "model", "no_worker", e.getMessage(), config.limits().retryAfterSeconds());
+    } catch (QueueException.Failed e) {
+      throw switch (e.kind()) {
+        case INVALID -> ApiException.invalid(null, e.getMessage());
+        case UNPROCESSABLE -> new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
+        case FAILED -> new ApiException(500, "server_error", null, "generation_failed", e.getMessage(), null);
+        case DEAD_LETTER -> new ApiException(500, "server_error", null, "dead_letter", e.getMessage(), null);
+      };
+    } catch (GenerationService.ShuttingDownException e) {
+      throw shuttingDown(e.getMessage());
+    } catch (GenerationService.GenerationTimeoutException e) {
+      throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
+    } catch (CancellationException e) {
+      throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw shuttingDown("the server is shutting down");
     }
   }
 

@@ -208,7 +208,7 @@ public class OpenAiImagesResource {
             ? new GenerationRequest.Inpainting(selected.prompt(), negative, s, init, m.get(), str)
             : new GenerationRequest.ImageToImage(selected.prompt(), negative, s, init, str);
       } catch (IllegalArgumentException e) {
-        selected.use().close();
+        selected.release();
         throw ApiException.invalid("image", e.getMessage());
       }
       return response(generations.run(selected, request, task, response, "image"), prompt);

@@ -1,0 +1,83 @@
+package io.github.ldm4j.app;
+
+import io.github.ldm4j.folder.ModelComponent;
+import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
+import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
+import io.github.ldm4j.quarkus.runtime.Ldm4jQueue;
+import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.JobQueues;
+import io.github.ldm4j.queue.QueueAddress;
+import io.github.ldm4j.queue.QueueWorker;
+import io.quarkus.runtime.Quarkus;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ldm4j worker}: a generation worker of a multi-node set-up. It opens one model (the demo
+ * model when no {@code --model} is given) under {@code --name}, and consumes that model's jobs from
+ * the Redis Streams queue at {@code --redis} — the jobs {@code ldm4j serve --queue URL} nodes put
+ * there — running each with {@link Generator#generate}, as a local generation. It runs until
+ * SIGTERM/SIGINT, then finishes its current job (or leaves it to be reclaimed) and unregisters.
+ * The queue's behaviour ({@code quarkus.ldm4j.queue.reclaim-idle}, {@code max-deliveries}, {@code
+ * result-ttl}, {@code heartbeat}) and the limits ({@code quarkus.ldm4j.limits.*}) are read from the
+ * configuration, as on the API nodes, so every node agrees.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Runs a generation worker: takes jobs of its model from the Redis Streams queue that "
+        + "'ldm4j serve --queue redis://HOST:PORT' nodes fill, and stores their images there.")
+final class WorkerCommand implements Callable<Integer> {
+
+  @Option(names = "--redis", required = true, paramLabel = "redis://HOST:PORT", description = "The queue's Redis.")
+  String redis;
+
+  @Option(names = "--model", description = "A checkpoint file, a model folder or the NAME of a checkpoint in the "
+      + "library (--models-dir). Default: the embedded demo model.")
+  Path model;
+
+  @Option(names = "--name", defaultValue = Ldm4jConfig.DefaultModel.DEFAULT_NAME, description = "The model name the "
+      + "API nodes queue its jobs under (their quarkus.ldm4j.model.name or a request's 'model'). Default: ${DEFAULT-VALUE}.")
+  String name;
+
+  @Mixin BackendChoice backendChoice;
+
+  @Mixin CheckpointOptions checkpointOptions;
+
+  @Option(names = "--verbose", description = "Print stack traces on failure.")
+  boolean verbose;
+
+  @Inject Ldm4jConfig config;
+
+  @Override
+  public Integer call() throws Exception {
+    QueueAddress address;
+    try {
+      address = QueueAddress.parse(redis);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--redis: " + e.getMessage(), e);
+    }
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("--name must not be blank");
+    }
+    String backend = backendChoice.backend();
+    Path checkpoint = model == null ? null : checkpointOptions.resolveModel(model);
+    Path modelDir = checkpoint != null
+        ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+        : DemoModel.ensure();
+    try (Generator generator = Generator.open(modelDir, backend, backendChoice.options(), Ldm4jPipelines.limits(config));
+        JobQueue queue = JobQueues.connect(address, Ldm4jQueue.settings(config))) {
+      QueueWorker worker = queue.startWorker(Map.of(name, generator), backendChoice.device);
+      System.out.println("ldm4j: worker " + worker.id() + " serving " + name + " (" + modelDir + ") from " + address);
+      System.out.flush();
+      Quarkus.waitForExit();
+      worker.close();
+      System.out.println("ldm4j: worker " + worker.id() + " stopped after " + worker.completed() + " job(s)");
+    }
+    return 0;
+  }
+}
