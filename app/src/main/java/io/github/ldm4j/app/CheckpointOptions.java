@@ -10,6 +10,7 @@ import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.CheckpointGenerators;
+import io.github.ldm4j.checkpoint.sd.ConvertedFolder;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
@@ -293,9 +294,15 @@ final class CheckpointOptions {
    * load time ({@link CheckpointGenerators}), and all that {@code inspect} describes.
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
+   * @throws IllegalArgumentException (a usage error) for LoRAs on a model folder ldm4j did not convert
    */
   Path baseFolder(Path model, Placement unet) throws IOException {
     gpu = onGpu(unet);
+    if (!isCheckpoint(model) && !loras().isEmpty() && !ConvertedFolder.isConverted(model)) {
+      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) apply to a model folder only when ldm4j "
+          + "converted it (its weights carry the names LoRAs map onto): give the checkpoint file as --model, not the "
+          + "model folder " + model);
+    }
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512).withLoras(LoraSet.NONE)) : model;
   }
 

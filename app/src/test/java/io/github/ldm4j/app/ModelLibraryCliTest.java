@@ -252,7 +252,14 @@ class ModelLibraryCliTest {
         .isNotEqualTo(png("folder-base.png").image());
 
     Path demo = DemoModel.ensure();
-    assertThat(generateWith(models, demo.toString(), "a red circle <lora:L:1>", "demo.png")).isNotZero();
+    assertThat(generateWith(models, demo.toString(), "a red circle <lora:L:1>", "demo.png")).isEqualTo(2);
     assertThat(err.toString()).contains(demo.toString()).contains("give the checkpoint file");
+    assertThat(Files.exists(work.resolve("demo.png"))).isFalse();
+
+    // inspect lists a LoRA's modules against a checkpoint only
+    err.reset();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), new String[] {"inspect", "--models-dir", models.toString(),
+        "--model", folder.toString(), "--lora", "L"})).isEqualTo(2);
+    assertThat(err.toString()).contains("give the checkpoint file").contains(folder.toString());
   }
 }

@@ -157,10 +157,11 @@ public record ConvertedFolder(Path folder, SdArchitecture architecture, SdCheckp
           .filter(i -> i.role() == Initializer.Role.PARAMETER).toList();
       Path model = folder.resolve(c.folderName()).resolve(MODEL);
       String mismatch = OnnxModelIndex.read(model, index -> {
+        java.util.Set<String> names = new java.util.HashSet<>(index.initializerNames());
         for (Initializer i : parameters) {
           long[] want = i.dims().stream().mapToLong(Long::longValue).toArray();
           var have = index.dims(i.name());
-          if (have.isEmpty() || !index.initializerNames().contains(i.name())) {
+          if (have.isEmpty() || !names.contains(i.name())) {
             return "its " + c.folderName() + " has no initializer " + i.name();
           }
           if (!Arrays.equals(have.get(), want)) {
