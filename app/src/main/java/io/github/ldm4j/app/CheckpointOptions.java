@@ -10,6 +10,7 @@ import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.CheckpointGenerators;
+import io.github.ldm4j.checkpoint.sd.ConvertedFolder;
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
@@ -293,29 +294,40 @@ final class CheckpointOptions {
    * load time ({@link CheckpointGenerators}), and all that {@code inspect} describes.
    *
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
+   * @throws IllegalArgumentException (a usage error) for LoRAs on a model folder ldm4j did not convert
    */
   Path baseFolder(Path model, Placement unet) throws IOException {
     gpu = onGpu(unet);
-    requireCheckpointForLoras(model);
+    if (!isCheckpoint(model) && !loras().isEmpty() && !ConvertedFolder.isConverted(model)) {
+      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) apply to a model folder only when ldm4j "
+          + "converted it (its weights carry the names LoRAs map onto): give the checkpoint file as --model, not the "
+          + "model folder " + model);
+    }
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512).withLoras(LoraSet.NONE)) : model;
   }
 
   /**
-   * Opens {@code model} for generation: a folder as it is, a checkpoint with these options and its
-   * LoRAs applied at load time to its conversion without them ({@link CheckpointGenerators#open}: a
-   * new LoRA set costs its merge, not a conversion; on a backend that cannot replace weights, the
-   * conversion with the LoRAs merged). The caller owns the generator.
+   * Opens {@code model} for generation: a checkpoint with these options and its LoRAs applied at load
+   * time to its conversion without them ({@link CheckpointGenerators#open}: a new LoRA set costs its
+   * merge, not a conversion; on a backend that cannot replace weights, the conversion with the LoRAs
+   * merged); a folder as it is, or with its LoRAs applied at load time when ldm4j converted it ({@link
+   * CheckpointGenerators#openFolder}; any other folder with LoRAs is refused naming it, saying to give
+   * the checkpoint). The caller owns the generator.
    *
-   * @throws IOException naming the checkpoint or a LoRA file that cannot be read or does not fit
+   * @throws IOException naming the checkpoint, the folder or a LoRA file that cannot be read or does not fit
    */
   Generator open(Path model, String backend, BackendOptions options, GenerationLimits limits,
       List<TextualInversion> embeddings) throws IOException {
     gpu = onGpu(options.placementFor(ModelComponent.UNET, backend));
-    requireCheckpointForLoras(model);
-    return isCheckpoint(model) ? CheckpointGenerators.open(request(model, 512), backend, options, limits, embeddings)
-        : Generator.open(model, backend, options, limits, embeddings);
+    if (isCheckpoint(model)) {
+      return CheckpointGenerators.open(request(model, 512), backend, options, limits, embeddings);
+    }
+    LoraSet loras = loras();
+    return loras.isEmpty() ? Generator.open(model, backend, options, limits, embeddings)
+        : CheckpointGenerators.openFolder(model, loras, backend, options, limits, embeddings);
   }
 
+  /** {@code serve} hands the server a folder, and the server applies LoRAs to checkpoints only. */
   private void requireCheckpointForLoras(Path model) {
     if (!isCheckpoint(model) && !loras().isEmpty()) {
       throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) are merged into a checkpoint: give a "

@@ -174,7 +174,7 @@ final class GenerateCommand implements Callable<Integer> {
     checkpointOptions.export(GenerationSettings.DEFAULTS.width()); // a bad --weights, --prediction, --precision: exit 2
     Path checkpoint = model == null ? null : checkpointOptions.resolveModel(model);
     if (checkpoint == null && !checkpointOptions.loras().isEmpty()) {
-      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) need a checkpoint --model");
+      throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) need a --model: a checkpoint, or a folder ldm4j converted");
     }
     Path modelDir = checkpoint != null
         ? checkpointOptions.baseFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))

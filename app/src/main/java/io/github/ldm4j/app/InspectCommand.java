@@ -59,6 +59,10 @@ final class InspectCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String backend = backendChoice.backend();
     Path model = checkpointOptions.resolveModel(this.model);
+    if (!CheckpointOptions.isCheckpoint(model) && !checkpointOptions.loras().isEmpty()) {
+      throw new IllegalArgumentException("inspect --lora lists each LoRA's modules against a checkpoint: give the "
+          + "checkpoint file as --model, not the model folder " + model);
+    }
     ObjectNode checkpoint = CheckpointOptions.isCheckpoint(model) ? describeCheckpoint(model, checkpointOptions) : null;
     // LoRAs change no network's inputs or outputs: the conversion without them is described (no conversion per set)
     Path dir = checkpointOptions.baseFolder(model, backendChoice.options().placementFor(ModelComponent.UNET, backend));

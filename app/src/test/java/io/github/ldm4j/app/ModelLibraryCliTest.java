@@ -10,7 +10,6 @@ import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
 import io.github.ldm4j.checkpoint.sd.SmallSd1Lora;
 import io.github.ldm4j.image.PngCodec;
 import java.io.OutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -73,8 +72,12 @@ class ModelLibraryCliTest {
 
 
   private int generate(Path models, String prompt, String out, String... more) {
+    return generateWith(models, "small", prompt, out, more);
+  }
+
+  private int generateWith(Path models, String model, String prompt, String out, String... more) {
     cli.reset();
-    List<String> args = new ArrayList<>(List.of("generate", "--models-dir", models.toString(), "--model", "small",
+    List<String> args = new ArrayList<>(List.of("generate", "--models-dir", models.toString(), "--model", model,
         "--prompt", prompt, "--width", "64", "--height", "64", "--steps", "2", "--sampler", "euler", "--seed", "5",
         "--quiet", "--output", work.resolve(out).toString()));
     args.addAll(Arrays.asList(more));
@@ -198,5 +201,35 @@ class ModelLibraryCliTest {
     assertThat(png("both.png").image()).as("the LoRA with the embedding").isNotEqualTo(png("emb.png").image());
     String params = png("both.png").parameters().orElseThrow();
     assertThat(params).startsWith("a fox <lora:L:0.8> myemb\n").contains("Lora hashes: \"L: ").contains("TI hashes: \"myemb: ");
+  }
+
+  /**
+   * A LoRA tag on a model folder ldm4j converted (the checkpoint's cached conversion) gives the image
+   * the same tag gives on the checkpoint, bit for bit; on a folder whose weights do not carry the
+   * conversion's names (the shapes demo) it fails naming the folder and saying to give the checkpoint.
+   */
+  @Test
+  void loraTagsApplyToAConvertedFolderAsToItsCheckpoint() throws Exception {
+    Path models = models();
+    assertThat(generate(models, "a fox <lora:L:0.8>", "checkpoint.png")).as(cli.stderr()).isZero();
+    Path folder;
+    try (var s = Files.list(work.resolve("home/checkpoints"))) {
+      folder = s.filter(p -> p.getFileName().toString().startsWith("small-")).findFirst().orElseThrow();
+    }
+    assertThat(generateWith(models, folder.toString(), "a fox <lora:L:0.8>", "folder.png")).as(cli.stderr()).isZero();
+    assertThat(generateWith(models, folder.toString(), "a fox", "folder-base.png")).as(cli.stderr()).isZero();
+    assertThat(png("folder.png").image()).isEqualTo(png("checkpoint.png").image())
+        .isNotEqualTo(png("folder-base.png").image());
+
+    Path demo = DemoModel.ensure();
+    assertThat(generateWith(models, demo.toString(), "a red circle <lora:L:1>", "demo.png")).isEqualTo(2);
+    assertThat(cli.stderr()).contains(demo.toString()).contains("give the checkpoint file");
+    assertThat(Files.exists(work.resolve("demo.png"))).isFalse();
+
+    // inspect lists a LoRA's modules against a checkpoint only
+    cli.reset();
+    assertThat(Ldm4jCommand.execute(CommandLine.defaultFactory(), new String[] {"inspect", "--models-dir", models.toString(),
+        "--model", folder.toString(), "--lora", "L"})).isEqualTo(2);
+    assertThat(cli.stderr()).contains("give the checkpoint file").contains(folder.toString());
   }
 }

@@ -2,6 +2,7 @@ package io.github.ldm4j.checkpoint.library;
 
 import io.github.ldm4j.checkpoint.lora.AppliedLora;
 import io.github.ldm4j.checkpoint.lora.LoraSet;
+import io.github.ldm4j.checkpoint.sd.ConvertedFolder;
 import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.generate.Provenance;
 import java.io.IOException;
@@ -25,13 +26,15 @@ import java.util.Optional;
  *
  * @param model the checkpoint file or model folder
  * @param vae a separate VAE file, if any (checkpoints only)
- * @param loras the LoRAs, in order (checkpoints only)
+ * @param loras the LoRAs, in order (checkpoints and folders ldm4j converted only)
  */
 public record ModelSelection(Path model, Optional<Path> vae, List<NamedLora> loras) {
 
   /**
-   * Validates: LoRAs and a separate VAE need a checkpoint file (they change its weights before the
-   * conversion).
+   * Validates: a separate VAE needs a checkpoint file (it replaces the checkpoint's before the
+   * conversion); LoRAs need a checkpoint file or a model folder ldm4j converted ({@link
+   * ConvertedFolder#isConverted}: its weights carry the names LoRAs map onto; {@link
+   * ConvertedFolder#read} verifies them when it is opened).
    *
    * @throws IllegalArgumentException naming the model folder
    */
@@ -39,9 +42,13 @@ public record ModelSelection(Path model, Optional<Path> vae, List<NamedLora> lor
     model = model.toAbsolutePath().normalize();
     Objects.requireNonNull(vae, "vae");
     loras = List.copyOf(loras);
-    if (!isCheckpoint(model) && (!loras.isEmpty() || vae.isPresent())) {
-      throw new IllegalArgumentException((loras.isEmpty() ? "a separate VAE is" : "LoRAs are")
-          + " merged into a checkpoint's weights: " + model + " is a model folder, not a checkpoint file");
+    if (!isCheckpoint(model) && vae.isPresent()) {
+      throw new IllegalArgumentException("a separate VAE is merged into a checkpoint's weights: " + model
+          + " is a model folder, not a checkpoint file");
+    }
+    if (!isCheckpoint(model) && !loras.isEmpty() && !ConvertedFolder.isConverted(model)) {
+      throw new IllegalArgumentException("LoRAs are merged into a checkpoint's weights: " + model + " is a model folder, "
+          + "not a checkpoint file, and not one ldm4j converted (whose weights LoRAs map onto); give the checkpoint file");
     }
   }
 

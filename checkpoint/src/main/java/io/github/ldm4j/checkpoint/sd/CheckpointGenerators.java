@@ -125,6 +125,33 @@ public final class CheckpointGenerators implements AutoCloseable {
   }
 
   /**
+   * The model folder {@code folder} opened for generation with {@code loras} applied at load time:
+   * a folder ldm4j converted ({@link ConvertedFolder}) with the LoRAs' merged weights replacing its own
+   * ({@link LoraOverrides#ofFolder}, the checkpoint path's merge over the folder's values); with no
+   * LoRA, the folder as it is. The caller owns the generator.
+   *
+   * @throws io.github.ldm4j.checkpoint.CheckpointFormatException naming the folder when its weights
+   *     cannot be mapped to the checkpoint's layers (then LoRAs need the checkpoint file), or a LoRA
+   *     file that does not fit
+   * @throws IllegalArgumentException for an unknown backend, or one that cannot replace weights
+   *     at load time (the text encoder's or UNet's), naming it
+   */
+  public static Generator openFolder(java.nio.file.Path folder, LoraSet loras, String backend, BackendOptions options,
+      GenerationLimits limits, List<TextualInversion> embeddings) throws IOException {
+    Objects.requireNonNull(folder, "folder");
+    Objects.requireNonNull(loras, "loras");
+    if (loras.isEmpty()) {
+      return ModelAssembler.open(folder, backend, options, limits, Backends::find, embeddings, WeightOverrides.NONE);
+    }
+    if (!overridesWeights(backend, options)) {
+      throw new IllegalArgumentException("LoRAs are applied to the model folder " + folder + " at load time, which the "
+          + "text encoder's or UNet's backend (" + backend + ") cannot do: use ONNX Runtime, or give the checkpoint file");
+    }
+    return ModelAssembler.open(folder, backend, options, limits, Backends::find, embeddings,
+        LoraOverrides.ofFolder(folder, loras));
+  }
+
+  /**
    * Opens {@code request}'s checkpoint (converted without LoRAs, cached) for generation with any
    * LoRA set, sets cached up to {@code maxBytes} bytes (each counts its merged weights and the
    * weights of the networks re-opened for it, which ONNX Runtime holds per session). {@code

@@ -60,13 +60,49 @@ public final class LoraOverrides {
    * @throws IOException as {@link #of(CheckpointFolders.Request)}
    */
   public static WeightOverrides of(SdCheckpoint checkpoint, SdFolderExport export) throws IOException {
+    return of(checkpoint, export, touched -> checkpoint.weights(checkpoint.architecture(), export.unetWeights()));
+  }
+
+  /**
+   * The merged weights of {@code loras} for the model folder {@code folder}, which ldm4j converted
+   * ({@link ConvertedFolder}: its text encoder and UNet initializers carry the conversion's names):
+   * the LoRAs map onto the checkpoint the folder came from, and the base values of exactly the touched
+   * parameters are read from the folder's initializers (inline or external data), merged as for a
+   * checkpoint and encoded in the folder's element type. On a float32 folder the result is bit for bit
+   * the checkpoint's ({@link #of(CheckpointFolders.Request)}); on a float16 one the base values are the
+   * folder's float16 ones, so it may differ from a float16 conversion of a float32 checkpoint with the
+   * LoRAs merged by float16 rounding. The caller owns the result (native memory).
+   *
+   * @throws io.github.ldm4j.checkpoint.CheckpointFormatException naming the folder when its weights
+   *     cannot be mapped (not written by {@code ldm4j convert}: use the checkpoint), or naming a LoRA
+   *     file that does not fit it
+   * @throws IOException when the folder or a LoRA file cannot be read
+   */
+  public static WeightOverrides ofFolder(java.nio.file.Path folder, LoraSet loras) throws IOException {
+    Objects.requireNonNull(folder, "folder");
+    Objects.requireNonNull(loras, "loras");
+    if (loras.isEmpty()) {
+      return WeightOverrides.NONE;
+    }
+    ConvertedFolder converted = ConvertedFolder.read(folder);
+    return of(converted.structure(), converted.export(loras), converted::weights);
+  }
+
+  /** The values a merge starts from, for the parameters the LoRAs touch. */
+  @FunctionalInterface
+  private interface BaseWeights {
+    Weights of(Map<String, LoraFile.Network> touched) throws IOException;
+  }
+
+  private static WeightOverrides of(SdCheckpoint checkpoint, SdFolderExport export, BaseWeights base)
+      throws IOException {
     export.requireComplete(checkpoint);
     try (LoraSet.Opened opened = export.loras().open(checkpoint, export.unetWeights())) {
       Map<String, LoraFile.Network> touched = opened.touched();
       if (touched.isEmpty()) {
         return WeightOverrides.NONE;
       }
-      Weights merged = opened.merge(checkpoint.weights(checkpoint.architecture(), export.unetWeights()));
+      Weights merged = opened.merge(base.of(touched));
       Arena arena = Arena.ofShared();
       try {
         Map<ModelComponent, List<WeightOverrides.Weight>> byComponent = new EnumMap<>(ModelComponent.class);

@@ -235,6 +235,79 @@ public final class SdCheckpoint {
     }
   }
 
+  /**
+   * The checkpoint of architecture {@code a} and {@code family} as its keys and shapes, without
+   * values: what a LoRA maps onto (its keys, {@link #storedWeight}'s shapes) and what builds the
+   * graphs' structure, for a model known only by its architecture (a folder ldm4j converted, whose
+   * weights are read from its ONNX files). Every key the graphs of {@code a} read is present, with the
+   * shape PyTorch holds it in (a linear weight {@code [out, in]}; a fused q/k/v projection whole); for
+   * SD 2.x also the text tower's last layer, which the file stores but no graph computes. Reading a
+   * value ({@link #weights} values, {@link StateDict#data}) throws {@link IllegalStateException}.
+   *
+   * @param source the file or folder it stands for (named in messages)
+   */
+  public static SdCheckpoint structure(java.nio.file.Path source, SdArchitecture a, Family family) {
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(a, "a");
+    Objects.requireNonNull(family, "family");
+    Map<String, TensorEntry> entries = new LinkedHashMap<>();
+    StateDict shapes = new StateDict() {
+      @Override
+      public java.nio.file.Path file() {
+        return source;
+      }
+
+      @Override
+      public Map<String, TensorEntry> entries() {
+        return java.util.Collections.unmodifiableMap(entries);
+      }
+
+      @Override
+      public Map<String, String> metadata() {
+        return Map.of();
+      }
+
+      @Override
+      public MemorySegment data(String name) {
+        throw new IllegalStateException(source + " is read as an architecture only: no values of " + name);
+      }
+
+      @Override
+      public io.github.ldm4j.tensor.Tensor toFloat(String name) {
+        throw new IllegalStateException(source + " is read as an architecture only: no values of " + name);
+      }
+
+      @Override
+      public void close() {}
+    };
+    ConditioningKey key = a.unet().inChannels() == 2 * a.vae().latentChannels() + 1 ? ConditioningKey.HYBRID
+        : ConditioningKey.CROSSATTN;
+    SdCheckpoint c = new SdCheckpoint(shapes, "", "text_model.", a, family, key, null);
+    Map<String, String> modules = c.modules(a, UNetWeights.MODEL);
+    for (ParameterSpec p : parameters(a)) {
+      Located at = c.keyFor(p.name(), modules);
+      long[] g = p.dims();
+      long[] shape = p.transposed() ? new long[] {g[1], g[0]} : g;
+      shape = shape.clone();
+      if (at.parts() > 1) {
+        shape[0] *= at.parts();
+      }
+      entries.put(at.key(), new TensorEntry(at.key(), DType.F32, shape));
+    }
+    if (family == Family.SD2) {
+      // the stored last layer, shaped as the one before it
+      String before = CompVisNames.OPEN_CLIP + "transformer.resblocks." + (a.text().layers() - 1) + ".";
+      String last = CompVisNames.OPEN_CLIP + "transformer.resblocks." + a.text().layers() + ".";
+      for (TensorEntry e : List.copyOf(entries.values())) {
+        if (e.name().startsWith(before)) {
+          String k = last + e.name().substring(before.length());
+          entries.put(k, new TensorEntry(k, e.dtype(), e.shape()));
+        }
+      }
+    }
+    return c;
+  }
+
   /** The checkpoint file. */
   public java.nio.file.Path file() {
     return dict.file();

@@ -78,4 +78,19 @@ class ModelSelectionTest {
         .hasMessageContaining("a separate VAE is merged");
     assertThat(ModelSelection.of(folder).provenance("p", "", new FileHashes()).modelHash()).isEmpty();
   }
+
+  @Test
+  void lorasMayNameAFolderLdm4jConverted() throws Exception {
+    ModelLibrary lib = library();
+    Path folder = dir.resolve("converted");
+    for (String c : List.of("text_encoder", "unet")) {
+      Files.createDirectories(folder.resolve(c));
+      Files.writeString(folder.resolve(c).resolve("config.json"), "{\"" + io.github.ldm4j.export.folder.ComponentConfigs.FAMILY_KEY
+          + "\": \"" + io.github.ldm4j.checkpoint.sd.SdFolderExport.FAMILY + "\"}");
+    }
+    List<NamedLora> l = ModelSelection.resolveLoras(Optional.of(lib), List.of(new LoraTag("a", 1, 1)), "hint");
+    assertThat(new ModelSelection(folder, Optional.empty(), l).loraSet().loras()).hasSize(1);
+    assertThatThrownBy(() -> new ModelSelection(folder, Optional.of(dir.resolve("v.pt")), l))
+        .hasMessageContaining("a separate VAE is merged");
+  }
 }

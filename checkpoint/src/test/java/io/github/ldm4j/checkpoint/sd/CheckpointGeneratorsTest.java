@@ -61,7 +61,7 @@ class CheckpointGeneratorsTest {
     }
   }
 
-  private static CheckpointFolders.Request request(LoraSet loras) throws Exception {
+  static CheckpointFolders.Request request(LoraSet loras) throws Exception {
     Path file = Sd1FixtureParityTest.resource("/fixtures/cli-sd1/cli-sd1.safetensors");
     CheckpointFolders.Request d = CheckpointFolders.Request.defaults(file);
     SdFolderExport e = new SdFolderExport(d.export().flavor(), d.export().precision(), d.export().storage(),
@@ -69,20 +69,20 @@ class CheckpointGeneratorsTest {
     return new CheckpointFolders.Request(d.checkpoint(), d.vae(), d.config(), d.inference(), e);
   }
 
-  private static LoraSet set(AppliedLora... loras) {
+  static LoraSet set(AppliedLora... loras) {
     return new LoraSet(List.of(loras));
   }
 
-  private static AppliedLora a(double te, double unet) throws Exception {
+  static AppliedLora a(double te, double unet) throws Exception {
     return new AppliedLora(LoraFixtureParityTest.lora("sd1_a.safetensors"), te, unet);
   }
 
-  private static AppliedLora b(double w) throws Exception {
+  static AppliedLora b(double w) throws Exception {
     return new AppliedLora(LoraFixtureParityTest.lora("sd1_b.safetensors"), w);
   }
 
   /** The text encoder's context for {@link #PROMPT} and one UNet evaluation on it, as float bits. */
-  private static float[] outputs(Generator g) {
+  static float[] outputs(Generator g) {
     Tensor context = ((Conditioning.CrossAttn) g.model().condStage()
         .encodeForGuidance(List.of(PROMPT), List.of(""), 1).cond()).context();
     Tensor x = RngKind.TORCH.create(7).randn(Shape.of(1, 4, 4, 4));

@@ -403,7 +403,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * String, io.github.ldm4j.spi.BackendOptions, GenerationLimits, java.util.List)}: only the touched
    * weights merged, no conversion per set; a backend that cannot replace weights gets the conversion
    * with the set merged). A model folder (a configured model served here because the embeddings
-   * changed) is opened as it is. The pipeline gets the key's textual-inversion embeddings. Its size is
+   * changed, or with LoRAs) is opened as it is, or with the key's LoRA set applied at load time when ldm4j
+   * converted it ({@link CheckpointGenerators#openFolder}; {@code ModelSelection} admits LoRAs on no other folder). The pipeline gets the key's textual-inversion embeddings. Its size is
    * the converted folder's (the networks' weights).
    */
   static PipelineCache.Prepared<Generator> prepare(PipelineKey key, GenerationLimits limits) throws IOException {
@@ -416,8 +417,8 @@ public final class Ldm4jPipelines implements AutoCloseable {
           limits, key.embeddings()));
     }
     Path folder = key.checkpoint();
-    return prepared(sizeOf(folder), () -> Generator.open(folder, key.opening().backend(), key.opening().options(), limits,
-        key.embeddings()));
+    return prepared(sizeOf(folder), () -> CheckpointGenerators.openFolder(folder, key.loras(), key.opening().backend(),
+        key.opening().options(), limits, key.embeddings()));
   }
 
   /** The opener of a pipeline of {@code bytes}. */
@@ -567,7 +568,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
    * timeout) — also for a plain configured model once the embeddings changed since startup. Every
    * pipeline has the current {@link #embeddings()}. Close the returned use when the generation ended.
    *
-   * @throws IllegalArgumentException for LoRAs on a model folder or an unknown VAE
+   * @throws IllegalArgumentException for LoRAs on a model folder ldm4j did not convert, or an unknown VAE
    * @throws PipelineCache.LoadException when loading failed
    * @throws TimeoutException when no pipeline could be opened within the request timeout
    */
