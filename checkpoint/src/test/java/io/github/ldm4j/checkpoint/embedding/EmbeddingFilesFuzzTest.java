@@ -41,7 +41,7 @@ class EmbeddingFilesFuzzTest {
   @FuzzTest(maxDuration = "5m")
   @DictionaryEntries({
     "string_to_param", "string_to_token", "emb_params", "clip_l", "clip_g", "\"dtype\"", "\"shape\"",
-    "\"data_offsets\"", "\"F32\"", "\"F16\"", "torch._utils\n_rebuild_tensor_v2\n", "FloatStorage"
+    "\"data_offsets\"", "\"F32\"", "\"F16\"", "torch._utils", "_rebuild_tensor_v2", "FloatStorage"
   })
   void readArbitraryBytes(byte[] input) throws IOException {
     Path file = Files.write(DIR.resolve("fuzzed.pt"), input);
