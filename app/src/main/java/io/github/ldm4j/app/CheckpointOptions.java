@@ -96,7 +96,7 @@ final class CheckpointOptions {
       description = "A LoRA merged into the checkpoint's weights (kohya / A1111 LoRA or LoCon, diffusers / PEFT; "
           + ".safetensors or .pt; a file or the NAME of one in the library's Lora folder), at WEIGHT (default 1) for the "
           + "text encoder and UNET_WEIGHT (default WEIGHT) for the UNet, as A1111's <lora:name:te:unet>. Repeatable: "
-          + "several LoRAs stack. Checkpoints only.")
+          + "several LoRAs stack. On a checkpoint, or for generate also a model folder ldm4j converted.")
   List<String> lora = new ArrayList<>();
 
   /** The LoRAs the prompt's tags select ({@link #selectPromptLoras}), by the name the prompt mentions. */
