@@ -44,21 +44,16 @@ class CheckpointGeneratorsTest {
   private static final String PROMPT = "a red circle";
 
   @TempDir Path dir;
-  private String previousHome;
+  private TemporaryHome home;
 
   @BeforeEach
   void home() {
-    previousHome = System.getProperty("ldm4j.home");
-    System.setProperty("ldm4j.home", dir.resolve("home").toString());
+    home = new TemporaryHome(dir.resolve("home"));
   }
 
   @AfterEach
   void restoreHome() {
-    if (previousHome == null) {
-      System.clearProperty("ldm4j.home");
-    } else {
-      System.setProperty("ldm4j.home", previousHome);
-    }
+    home.close();
   }
 
   static CheckpointFolders.Request request(LoraSet loras) throws Exception {

@@ -36,21 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ConvertedFolderTest {
 
   @TempDir Path dir;
-  private String previousHome;
+  private TemporaryHome home;
 
   @BeforeEach
   void home() {
-    previousHome = System.getProperty("ldm4j.home");
-    System.setProperty("ldm4j.home", dir.resolve("home").toString());
+    home = new TemporaryHome(dir.resolve("home"));
   }
 
   @AfterEach
   void restoreHome() {
-    if (previousHome == null) {
-      System.clearProperty("ldm4j.home");
-    } else {
-      System.setProperty("ldm4j.home", previousHome);
-    }
+    home.close();
   }
 
   private static Generator folder(Path folder, LoraSet loras) throws Exception {

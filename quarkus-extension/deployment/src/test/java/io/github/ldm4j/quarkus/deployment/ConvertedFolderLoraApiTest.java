@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.ldm4j.checkpoint.DType;
-import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
 import io.github.ldm4j.checkpoint.sd.CheckpointFolders;
 import io.github.ldm4j.checkpoint.sd.FullSizeCheckpointCommand;
+import io.github.ldm4j.checkpoint.sd.SmallSd1Lora;
 import io.github.ldm4j.image.PngCodec;
-import io.github.ldm4j.tensor.Tensor;
 import io.quarkus.test.QuarkusUnitTest;
 import io.quarkus.test.common.http.TestHTTPResource;
 import java.io.IOException;
@@ -22,9 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.Random;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,12 +58,7 @@ class ConvertedFolderLoraApiTest {
         FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, ckpt, DType.F16, 7,
             new PrintStream(OutputStream.nullOutputStream()));
         Files.createDirectories(models.resolve("Lora"));
-        Random r = new Random(11);
-        SafetensorsWriter w = new SafetensorsWriter();
-        pair(w, r, "lora_te_text_model_encoder_layers_0_mlp_fc1", new int[] {4, 64}, new int[] {256, 4});
-        pair(w, r, "lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn1_to_q", new int[] {4, 32}, new int[] {32, 4});
-        pair(w, r, "lora_unet_mid_block_attentions_0_proj_in", new int[] {4, 64, 1, 1}, new int[] {64, 4, 1, 1});
-        w.write(models.resolve("Lora/L.safetensors"));
+        SmallSd1Lora.write(models.resolve("Lora/L.safetensors"), 11, Map.of());
       }
       return CheckpointFolders.cached(CheckpointFolders.Request.defaults(ckpt));
     } catch (IOException e) {
@@ -73,18 +66,7 @@ class ConvertedFolderLoraApiTest {
     }
   }
 
-  private static void pair(SafetensorsWriter w, Random r, String module, int[] down, int[] up) {
-    w.add(module + ".lora_down.weight", random(r, down)).add(module + ".lora_up.weight", random(r, up))
-        .add(module + ".alpha", Tensor.of(new float[] {4}, 1));
-  }
 
-  private static Tensor random(Random r, int[] dims) {
-    float[] v = new float[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (r.nextGaussian() * 0.5);
-    }
-    return Tensor.of(v, dims);
-  }
 
   /** An OpenAI generation of {@code model} (null: the default), 64×64, 2 Euler steps, seed 5. */
   private PngCodec.Decoded openAi(String model, String prompt) throws Exception {
