@@ -387,10 +387,10 @@ public final class ModelAssembler {
     Arena arena = Arena.ofShared();
     try {
       MemorySegment data = arena.allocate(n * (t.float16() ? 2 : Float.BYTES), Float.BYTES);
-      java.nio.FloatBuffer all = java.nio.FloatBuffer.allocate((int) n);
-      all.put(t.values()).put(extra.asFloatBuffer()).flip();
-      for (long i = 0; i < n; i++) {
-        float v = all.get((int) i);
+      float[] base = t.values();
+      java.nio.FloatBuffer appended = extra.asFloatBuffer();
+      for (long i = 0; i < n; i++) { // the file's rows, then the embeddings' (no intermediate copy of the table)
+        float v = i < base.length ? base[(int) i] : appended.get((int) (i - base.length));
         if (t.float16()) {
           data.set(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2 * i, Float.floatToFloat16(v));
         } else {
