@@ -37,7 +37,7 @@ class ServeShutdownIT {
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
             HttpResponse.BodyHandlers.ofString()));
       }
-      awaitRunning(http, serve);
+      awaitJobs(http, serve, 1);
       int exit = serve.terminate();
       List<Integer> statuses = new ArrayList<>();
       for (CompletableFuture<HttpResponse<String>> f : sent) {
@@ -73,8 +73,7 @@ class ServeShutdownIT {
       for (int i = 0; i < 3; i++) {
         accepted.add(http.sendAsync(post(serve, "/v1/images/generations", slow), HttpResponse.BodyHandlers.ofString()));
       }
-      awaitRunning(http, serve);
-      Thread.sleep(300); // the other two are queued by now
+      awaitJobs(http, serve, 3); // one running, two queued: all three accepted before the signal
       long signalled = System.nanoTime();
       serve.signalTerm();
       HttpRequest ready = HttpRequest.newBuilder(URI.create(serve.base() + "/q/health/ready")).build();
@@ -125,16 +124,22 @@ class ServeShutdownIT {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
-  /** Waits (at most 60 s) until the A1111 progress shows a job, so requests are accepted before SIGTERM. */
-  private static void awaitRunning(HttpClient http, ServeProcess serve) throws Exception {
+  /**
+   * Waits (at most 60 s) until the A1111 progress counts {@code jobs} generations running or queued, so
+   * the requests are accepted before SIGTERM (on a loaded machine the async sends may take seconds).
+   */
+  private static void awaitJobs(HttpClient http, ServeProcess serve, int jobs) throws Exception {
     HttpRequest progress = HttpRequest.newBuilder(URI.create(serve.base() + "/sdapi/v1/progress")).build();
+    java.util.regex.Pattern count = java.util.regex.Pattern.compile("\"job_count\"\\s*:\\s*(\\d+)");
+    String p = "";
     for (int i = 0; i < 600; i++) {
-      String p = http.send(progress, HttpResponse.BodyHandlers.ofString()).body();
-      if (!p.contains("\"job_count\":0")) {
+      p = http.send(progress, HttpResponse.BodyHandlers.ofString()).body();
+      java.util.regex.Matcher m = count.matcher(p);
+      if (m.find() && Integer.parseInt(m.group(1)) >= jobs) {
         return;
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("no generation started");
+    throw new AssertionError("not " + jobs + " generations accepted within 60 s: " + p);
   }
 }
