@@ -194,13 +194,13 @@ try {
   result.inpaintParameters = await page.locator('.result').first().locator('pre.parameters').textContent();
   await page.screenshot({ path: join(shots, 'inpaint-result.png'), fullPage: true });
 
-  // 5. Hires fix: 256 x 256 upscaled by 2 with 4 second-pass steps; the result is 512 x 512 with its parameters.
+  // 5. Hires fix: 256 x 256 (20 steps) upscaled by 2 with 4 second-pass steps; the result is 512 x 512 with its parameters.
   await page.getByRole('radio', { name: 'Text to image' }).check();
   await prompt.fill('a green circle');
   await page.getByRole('textbox', { name: 'Negative prompt' }).fill('');
   await page.getByLabel('Width').selectOption('256');
   await page.getByLabel('Height').selectOption('256');
-  await page.getByLabel('Steps', { exact: true }).fill('8');
+  await page.getByLabel('Steps', { exact: true }).fill('20');
   await page.getByRole('checkbox', { name: 'Hires fix' }).check();
   await page.getByLabel('Upscale by').fill('2');
   await page.getByLabel('Upscaler').selectOption('Latent');
@@ -212,6 +212,7 @@ try {
   await hires.waitFor({ timeout: 60_000 });
   result.hiresStatus = await page.locator('#status').innerText();
   result.hiresSize = await hires.evaluate((img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
+  result.hiresCentre = await hires.evaluate((img) => window.testPixels(img, [[0.5, 0.5]]).then((p) => p[0]));
   result.hiresProgressMax = Number(await page.locator('#progress').getAttribute('max'));
   result.hiresParameters = await page.locator('.result').first().locator('pre.parameters').textContent();
   result.hiresSummary = await page.locator('.result').first().locator('figcaption p.small').innerText();

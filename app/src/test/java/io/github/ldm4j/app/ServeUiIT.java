@@ -205,13 +205,16 @@ class ServeUiIT {
       }
       assertThat(r.get("inpaintParameters").asText()).startsWith("a blue square\n").contains("Denoising strength: 1");
 
-      // hires fix: 256 x 256 by 2 gives 512 x 512, 8 + 4 steps, its parameters in the gallery
+      // hires fix: 256 x 256 by 2 gives 512 x 512 (the green circle asked for), 20 + 4 steps, its parameters in the gallery
       assertThat(r.get("hiresSizeNote").asText()).isEqualTo("Result: 512 × 512");
       assertThat(r.get("hiresStatus").asText()).startsWith("Done: 1 image");
       assertThat(r.get("hiresSize").toString()).isEqualTo("[512,512]");
       assertThat(r.get("hiresSummary").asText()).contains("512×512");
-      assertThat(r.get("hiresProgressMax").asInt()).as("steps of both passes").isEqualTo(12);
-      assertThat(r.get("hiresParameters").asText()).startsWith("a green circle\nSteps: 8,").contains("Size: 256x256,",
+      JsonNode green = r.get("hiresCentre");
+      assertThat(green.get(1).asInt()).as("green centre " + green).isGreaterThan(green.get(0).asInt() + 80)
+          .isGreaterThan(green.get(2).asInt() + 80);
+      assertThat(r.get("hiresProgressMax").asInt()).as("steps of both passes").isEqualTo(24);
+      assertThat(r.get("hiresParameters").asText()).startsWith("a green circle\nSteps: 20,").contains("Size: 256x256,",
           "Denoising strength: 0.6,", "Hires upscale: 2,", "Hires steps: 4,", "Hires upscaler: Latent,");
 
       // phone width, accessibility names, nothing fetched from elsewhere, no script errors
