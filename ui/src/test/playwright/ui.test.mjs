@@ -85,6 +85,21 @@ try {
   await page.locator('body[data-connected="true"]').waitFor();
   result.models = await page.getByLabel('Model').locator('option').allInnerTexts();
   result.samplers = (await page.getByLabel('Sampler').locator('option').allInnerTexts()).length;
+  result.upscalers = await page.getByLabel('Upscaler').locator('option').allInnerTexts();
+  result.loras = await page.getByLabel('LoRA', { exact: true }).locator('option').allInnerTexts();
+  result.embeddings = await page.getByLabel('Embedding', { exact: true }).locator('option').allInnerTexts();
+  // the pickers write into the prompts: <lora:NAME:W> into the prompt, an embedding's name into either
+  if (await page.getByRole('button', { name: 'Add LoRA to prompt' }).isEnabled()) {
+    await page.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a red circle');
+    await page.getByLabel('LoRA weight').fill('0.8');
+    await page.getByRole('button', { name: 'Add LoRA to prompt' }).click();
+    result.promptWithLora = await page.getByRole('textbox', { name: 'Prompt', exact: true }).inputValue();
+  }
+  if (await page.getByRole('button', { name: 'Add embedding to negative prompt' }).isEnabled()) {
+    await page.getByRole('button', { name: 'Add embedding to negative prompt' }).click();
+    result.negativeWithEmbedding = await page.getByRole('textbox', { name: 'Negative prompt' }).inputValue();
+  }
+  await page.getByRole('textbox', { name: 'Negative prompt' }).fill(''); // the demo model takes no embedding
   result.storedKey = await page.evaluate(() => localStorage.getItem('ldm4j.apiKey'));
   await page.reload(); // the key is kept in the browser: no second prompt
   await page.locator('body[data-connected="true"]').waitFor();
@@ -93,7 +108,7 @@ try {
   // 2. txt2img with Ctrl+Enter: live preview, then the result in the gallery with its parameters.
   const prompt = page.getByRole('textbox', { name: 'Prompt', exact: true });
   await prompt.fill('a red circle');
-  await page.getByLabel('Steps').fill('24');
+  await page.getByLabel('Steps', { exact: true }).fill('24');
   await page.getByLabel('Seed', { exact: true }).fill('42');
   await prompt.press('Control+Enter');
   const first = page.getByRole('img', { name: /Generated image 1 of 1: a red circle/ });
@@ -114,7 +129,7 @@ try {
   result.randomSeedField = await page.getByLabel('Seed', { exact: true }).inputValue();
 
   // 3. Cancel a running generation: the server's task stream ends with "cancelled" (disconnect).
-  await page.getByLabel('Steps').fill(String(cancelSteps));
+  await page.getByLabel('Steps', { exact: true }).fill(String(cancelSteps));
   await page.getByRole('button', { name: 'Generate' }).click();
   await page.locator('#status[data-state="running"]').waitFor({ timeout: 30_000 });
   await page.waitForFunction(() => Number(document.getElementById('progress').value) >= 3);
@@ -125,7 +140,7 @@ try {
   await second.goto(`${base}/`);
   await second.locator('body[data-connected="true"]').waitFor();
   await second.getByRole('textbox', { name: 'Prompt', exact: true }).fill('a green square');
-  await second.getByLabel('Steps').fill('8');
+  await second.getByLabel('Steps', { exact: true }).fill('8');
   await second.getByRole('button', { name: 'Generate' }).click();
   await second.locator('#status[data-state="queued"]').filter({ hasText: 'running or waiting' }).waitFor({ timeout: 30_000 });
   result.queuedStatus = await second.locator('#status').innerText();
@@ -147,7 +162,7 @@ try {
   await second.close();
 
   // 4. Inpainting round trip: send the result to img2img, paint a mask, generate; outside the mask is kept.
-  await page.getByLabel('Steps').fill('24');
+  await page.getByLabel('Steps', { exact: true }).fill('24');
   await page.getByRole('button', { name: 'Send to img2img' }).first().click();
   await page.getByRole('radio', { name: /Image to image/ }).isChecked();
   const mask = page.locator('#mask-canvas');
@@ -161,7 +176,7 @@ try {
   await page.mouse.up();
   result.maskState = await page.locator('#mask-state').innerText();
   await prompt.fill('a blue square');
-  await page.getByLabel('Denoising strength').fill('1');
+  await page.getByLabel('Denoising strength', { exact: true }).fill('1');
   await page.screenshot({ path: join(shots, 'inpaint.png'), fullPage: true });
   await page.getByRole('button', { name: 'Generate' }).click();
   const inpainted = page.getByRole('img', { name: /Generated image 1 of 1: a blue square/ });
@@ -179,7 +194,32 @@ try {
   result.inpaintParameters = await page.locator('.result').first().locator('pre.parameters').textContent();
   await page.screenshot({ path: join(shots, 'inpaint-result.png'), fullPage: true });
 
-  // 5. Phone width: one column, nothing wider than the screen.
+  // 5. Hires fix: 256 x 256 (20 steps) upscaled by 2 with 4 second-pass steps; the result is 512 x 512 with its parameters.
+  await page.getByRole('radio', { name: 'Text to image' }).check();
+  await prompt.fill('a green circle');
+  await page.getByRole('textbox', { name: 'Negative prompt' }).fill('');
+  await page.getByLabel('Width').selectOption('256');
+  await page.getByLabel('Height').selectOption('256');
+  await page.getByLabel('Steps', { exact: true }).fill('20');
+  await page.getByRole('checkbox', { name: 'Hires fix' }).check();
+  await page.getByLabel('Upscale by').fill('2');
+  await page.getByLabel('Upscaler').selectOption('Latent');
+  await page.getByLabel('Hires steps').fill('4');
+  await page.getByLabel('Hires strength').fill('0.6');
+  result.hiresSizeNote = await page.locator('#hires-size').innerText();
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const hires = page.getByRole('img', { name: /Generated image 1 of 1: a green circle/ });
+  await hires.waitFor({ timeout: 60_000 });
+  result.hiresStatus = await page.locator('#status').innerText();
+  result.hiresSize = await hires.evaluate((img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
+  result.hiresCentre = await hires.evaluate((img) => window.testPixels(img, [[0.5, 0.5]]).then((p) => p[0]));
+  result.hiresProgressMax = Number(await page.locator('#progress').getAttribute('max'));
+  result.hiresParameters = await page.locator('.result').first().locator('pre.parameters').textContent();
+  result.hiresSummary = await page.locator('.result').first().locator('figcaption p.small').innerText();
+  await page.locator('.result').first().locator('details summary').click();
+  await page.screenshot({ path: join(shots, 'hires.png'), fullPage: true });
+
+  // 6. Phone width: one column, nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole('radio', { name: 'Text to image' }).check();
   await page.evaluate(() => window.scrollTo(0, 0));

@@ -1,6 +1,7 @@
 // The ldm4j browser UI. Generations go through the OpenAI Images endpoints (`POST
 // /v1/images/generations`, multipart `POST /v1/images/edits` for img2img and inpainting), which take
-// the model, sampler, scheduler, steps, guidance scale, seed and a `task_id`; live progress and the
+// the model, sampler, scheduler, steps, guidance scale, seed, the hires fix (`hires_*`) and a `task_id`;
+// the LoRA and embedding pickers write `<lora:NAME:W>` / the embedding's name into the prompt; live progress and the
 // preview come from `GET /ldm4j/progress/{task_id}`; Cancel aborts the request, which the server
 // treats as a disconnect and stops the generation at its next step.
 
@@ -17,6 +18,10 @@ const ui = {
   seed: $('seed'), strength: $('strength'), generate: $('generate'), cancel: $('cancel'), status: $('status'),
   error: $('error'), progress: $('progress'), preview: $('preview'), previewCaption: $('preview-caption'),
   gallery: $('gallery'), galleryEmpty: $('gallery-empty'), serverState: $('server-state'),
+  hiresEnable: $('hires-enable'), hiresScale: $('hires-scale'), hiresUpscaler: $('hires-upscaler'),
+  hiresSteps: $('hires-steps'), hiresStrength: $('hires-strength'), hiresSize: $('hires-size'),
+  loraPick: $('lora-pick'), loraWeight: $('lora-weight'), loraAdd: $('lora-add'),
+  embeddingPick: $('embedding-pick'), embeddingAdd: $('embedding-add'), embeddingAddNegative: $('embedding-add-negative'),
 };
 
 let lastSeed = null;
@@ -71,6 +76,7 @@ async function connect() {
     fill(ui.sampler, samplers.samplers, true);
     fill(ui.scheduler, samplers.schedulers, true);
     ui.serverState.textContent = `Connected: ${models.models.length} model${models.models.length === 1 ? '' : 's'}.`;
+    await loadExtras();
     document.body.dataset.connected = 'true';
   } catch (e) {
     document.body.dataset.connected = 'false';
@@ -83,6 +89,72 @@ async function connect() {
       ui.serverState.textContent = `Cannot reach the server: ${e.message}`;
     }
   }
+}
+
+/**
+ * The hires upscalers (`GET /ldm4j/hires-upscalers`), the library's LoRAs (`GET /sdapi/v1/loras`) and
+ * embeddings (`GET /sdapi/v1/embeddings`: those the active model can use, then the others marked): each
+ * list on its own, so one that fails leaves the others and the page usable.
+ */
+async function loadExtras() {
+  const [upscalers, loras, embeddings] = await Promise.allSettled([
+    getJson('ldm4j/hires-upscalers'), getJson('sdapi/v1/loras'), getJson('sdapi/v1/embeddings')]);
+  if (upscalers.status === 'fulfilled') {
+    fill(ui.hiresUpscaler, upscalers.value.upscalers.map((u) => ({
+      value: u.name, label: `${u.name}${u.latent ? '' : ' (pixels)'}${u.name === upscalers.value.default ? ' (default)' : ''}` })), false);
+    ui.hiresUpscaler.value = upscalers.value.default;
+  }
+  pickerList(ui.loraPick, [ui.loraAdd], loras.status === 'fulfilled'
+    ? loras.value.map((l) => ({ value: l.name, label: l.alias && l.alias !== l.name ? `${l.name} (${l.alias})` : l.name }))
+    : null, 'LoRAs');
+  pickerList(ui.embeddingPick, [ui.embeddingAdd, ui.embeddingAddNegative], embeddings.status === 'fulfilled'
+    ? [...Object.keys(embeddings.value.loaded ?? {}).map((n) => ({ value: n, label: n })),
+      ...Object.keys(embeddings.value.skipped ?? {}).map((n) => ({ value: n, label: `${n} (not for the active model)` }))]
+    : null, 'embeddings');
+}
+
+/** Fills a picker; `items` null when the server's list could not be read. */
+function pickerList(select, buttons, items, what) {
+  const none = items === null ? `(cannot list the ${what})` : `(no ${what} on the server)`;
+  fill(select, items && items.length ? items : [{ value: '', label: none }], false);
+  select.disabled = !(items && items.length);
+  for (const b of buttons) {
+    b.disabled = select.disabled;
+  }
+}
+
+/** Appends `text` to a prompt field, separated by ", " from what is there. */
+function appendTo(field, text) {
+  const v = field.value.trimEnd();
+  field.value = v ? `${v.replace(/,$/, '')}, ${text}` : text;
+  field.dispatchEvent(new Event('input'));
+}
+
+ui.loraAdd.addEventListener('click', () => {
+  if (ui.loraPick.value) {
+    const w = Number(ui.loraWeight.value);
+    appendTo(ui.prompt, `<lora:${ui.loraPick.value}:${Number.isFinite(w) ? w : 1}>`);
+  }
+});
+ui.embeddingAdd.addEventListener('click', () => ui.embeddingPick.value && appendTo(ui.prompt, ui.embeddingPick.value));
+ui.embeddingAddNegative.addEventListener('click', () => ui.embeddingPick.value && appendTo(ui.negative, ui.embeddingPick.value));
+
+// ---- hires fix --------------------------------------------------------------------------------------
+
+function hiresOn() {
+  return mode() === 'txt2img' && ui.hiresEnable.checked;
+}
+
+/** Shows the hires settings when enabled, and the final size (the first pass's times the scale). */
+function syncHires() {
+  $('hires-settings').hidden = !ui.hiresEnable.checked;
+  const k = Number(ui.hiresScale.value);
+  ui.hiresSize.textContent = ui.hiresEnable.checked && k >= 1
+    ? `Result: ${Math.trunc(Number(ui.width.value) * k)} × ${Math.trunc(Number(ui.height.value) * k)}` : '';
+}
+for (const el of [ui.hiresEnable, ui.hiresScale, ui.width, ui.height]) {
+  el.addEventListener('input', syncHires);
+  el.addEventListener('change', syncHires);
 }
 
 // ---- img2img ----------------------------------------------------------------------------------------
@@ -103,6 +175,7 @@ function mode() {
 function setMode(m) {
   form.elements.mode.value = m;
   $('img2img').hidden = m !== 'img2img';
+  $('hires').hidden = m !== 'txt2img';
 }
 
 for (const r of form.elements.mode) {
@@ -185,7 +258,13 @@ function settings() {
 
 async function requestBody(s, taskId) {
   if (mode() === 'txt2img') {
-    return ['v1/images/generations', { ...s, size: `${ui.width.value}x${ui.height.value}`, task_id: taskId, response_format: 'b64_json' }];
+    const hires = hiresOn() ? {
+      hires_scale: Number(ui.hiresScale.value),
+      hires_upscaler: ui.hiresUpscaler.value || undefined,
+      hires_steps: Number(ui.hiresSteps.value) || undefined,
+      hires_strength: Number(ui.hiresStrength.value),
+    } : {};
+    return ['v1/images/generations', { ...s, ...hires, size: `${ui.width.value}x${ui.height.value}`, task_id: taskId, response_format: 'b64_json' }];
   }
   if (!editor.hasImage) {
     throw new Error('Image to image needs an image: choose a file or send a result to img2img.');
@@ -346,7 +425,10 @@ function addResults(data, s, seconds) {
     const cap = document.createElement('figcaption');
     const summary = document.createElement('p');
     summary.className = 'small';
-    summary.textContent = `Seed ${d.seed} · ${seconds.toFixed(1)} s · ${created.toLocaleTimeString()}`;
+    // the PNG's size, from its IHDR chunk (bytes 16-23, big-endian)
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const size = bytes.length >= 24 ? ` · ${dv.getUint32(16)}×${dv.getUint32(20)}` : '';
+    summary.textContent = `Seed ${d.seed}${size} · ${seconds.toFixed(1)} s · ${created.toLocaleTimeString()}`;
     const details = document.createElement('details');
     const sum = document.createElement('summary');
     sum.textContent = 'Parameters';
@@ -406,4 +488,5 @@ document.addEventListener('keydown', (e) => {
 
 setMode('txt2img');
 syncCanvasSize();
+syncHires();
 connect();

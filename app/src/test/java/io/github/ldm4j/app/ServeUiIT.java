@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.ldm4j.checkpoint.safetensors.SafetensorsWriter;
+import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Debian's Chromium headless against the server on the demo model. It enters the key, generates with
  * Ctrl+Enter (live preview, result in the gallery with alt text and parameters), cancels a running generation
  * (while a second tab waits in the queue behind it),
- * inpaints the result and checks the phone-width layout; screenshots go to {@code ldm4j.ui.screenshots}
+ * inpaints the result, generates with the hires fix, lists a LoRA and an embedding in the pickers and checks the
+ * phone-width layout; screenshots go to {@code ldm4j.ui.screenshots}
  * ({@code app/target/ui-screenshots}; {@code -Dldm4j.ui.screenshots=$PWD/docs/ui} refreshes the committed
  * ones). Chromium, Node and npm must be installed ({@code .ci/run} installs them): without them this test
  * fails saying what is missing, it does not skip.
@@ -118,7 +121,14 @@ class ServeUiIT {
   @Test
   void theUiGeneratesCancelsAndInpaintsInARealBrowserWithTheApiKey() throws Exception {
     Path shots = Path.of(System.getProperty("ldm4j.ui.screenshots", "target/ui-screenshots")).toAbsolutePath();
-    try (ServeProcess serve = ServeProcess.start(work, List.of("-Dquarkus.ldm4j.limits.max-steps=" + CANCEL_STEPS),
+    // a LoRA and an embedding for the pickers (listed, not run: the demo model has no CLIP text encoder or SD UNet)
+    Path loras = Files.createDirectories(work.resolve("Lora"));
+    new SafetensorsWriter().add("lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight",
+        Tensor.of(new float[4], 2, 2)).write(loras.resolve("tiny.safetensors"));
+    Path embeddings = Files.createDirectories(work.resolve("embeddings"));
+    new SafetensorsWriter().add("emb_params", Tensor.of(new float[2 * 768], 2, 768)).write(embeddings.resolve("myemb.safetensors"));
+    try (ServeProcess serve = ServeProcess.start(work, List.of("-Dquarkus.ldm4j.limits.max-steps=" + CANCEL_STEPS,
+        "-Dquarkus.ldm4j.library.lora-dir=" + loras, "-Dquarkus.ldm4j.library.embeddings-dir=" + embeddings),
         List.of(), Map.of("LDM4J_API_KEY", KEY))) {
       // the page and its files are public (they hold no data); the API behind them needs the key
       HttpResponse<String> page = get(serve, "/");
@@ -148,6 +158,12 @@ class ServeUiIT {
       assertThat(r.get("apiCallsWithoutKey")).as("API calls without 'Bearer KEY'").isEmpty();
       assertThat(r.get("models").toString()).contains("default");
       assertThat(r.get("samplers").asInt()).isGreaterThan(10);
+      // the hires upscalers, the library's LoRA and embedding in the pickers, which write them into the prompts
+      assertThat(r.get("upscalers").toString()).contains("Latent (default)", "Latent (bicubic)", "Lanczos (pixels)");
+      assertThat(r.get("loras").toString()).isEqualTo("[\"tiny\"]");
+      assertThat(r.get("embeddings").toString()).contains("myemb");
+      assertThat(r.get("promptWithLora").asText()).isEqualTo("a red circle, <lora:tiny:0.8>");
+      assertThat(r.get("negativeWithEmbedding").asText()).isEqualTo("myemb");
 
       // txt2img: live previews over the task stream, the red circle (centre pixel red), its parameters
       assertThat(r.get("previewUpdates").asInt()).as("preview updates over 24 steps").isGreaterThanOrEqualTo(2);
@@ -189,12 +205,25 @@ class ServeUiIT {
       }
       assertThat(r.get("inpaintParameters").asText()).startsWith("a blue square\n").contains("Denoising strength: 1");
 
+      // hires fix: 256 x 256 by 2 gives 512 x 512 (the green circle asked for), 20 + 4 steps, its parameters in the gallery
+      assertThat(r.get("hiresSizeNote").asText()).isEqualTo("Result: 512 × 512");
+      assertThat(r.get("hiresStatus").asText()).startsWith("Done: 1 image");
+      assertThat(r.get("hiresSize").toString()).isEqualTo("[512,512]");
+      assertThat(r.get("hiresSummary").asText()).contains("512×512");
+      JsonNode green = r.get("hiresCentre");
+      assertThat(green.get(1).asInt()).as("green centre " + green).isGreaterThan(green.get(0).asInt() + 80)
+          .isGreaterThan(green.get(2).asInt() + 80);
+      assertThat(r.get("hiresProgressMax").asInt()).as("steps of both passes").isEqualTo(24);
+      assertThat(r.get("hiresParameters").asText()).startsWith("a green circle\nSteps: 20,").contains("Size: 256x256,",
+          "Denoising strength: 0.6,", "Hires upscale: 2,", "Hires steps: 4,", "Hires upscaler: Latent,");
+
       // phone width, accessibility names, nothing fetched from elsewhere, no script errors
       assertThat(r.get("phoneOverflow").asInt()).as("horizontal overflow at 390 px").isLessThanOrEqualTo(0);
       assertThat(r.get("generateButton").asInt()).isEqualTo(1);
       assertThat(r.get("externalRequests")).isEmpty();
       assertThat(r.get("consoleErrors")).isEmpty();
-      for (String shot : List.of("api-key.png", "generate.png", "progress.png", "inpaint.png", "inpaint-result.png", "phone.png")) {
+      for (String shot : List.of("api-key.png", "generate.png", "progress.png", "inpaint.png", "inpaint-result.png", "hires.png",
+          "phone.png")) {
         assertThat(shots.resolve(shot)).isRegularFile();
       }
     }

@@ -1,8 +1,10 @@
 package io.github.ldm4j.generate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The generation parameters in AUTOMATIC1111's text form, as stored in a PNG's {@code parameters}
@@ -66,15 +68,11 @@ public final class ParametersText {
       kv.add("Clip skip: " + s.clipSkip());
     }
     if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
-      HiresFix h = t.hires().get();
-      switch (h.target()) {
-        case HiresFix.Scale scale -> kv.add("Hires upscale: " + number(scale.factor()));
-        case HiresFix.Size size -> kv.add("Hires resize: " + size.width() + "x" + size.height());
-      }
-      if (h.steps() > 0) {
-        kv.add("Hires steps: " + h.steps());
-      }
-      kv.add("Hires upscaler: " + quote(h.upscaler().a1111Name()));
+      hiresParameters(t.hires().get()).forEach((k, v) -> kv.add(k + ": " + switch (v) {
+        case Double d -> number(d);
+        case String str -> quote(str);
+        default -> v.toString();
+      }));
     }
     if (!provenance.loraHashes().isEmpty()) {
       List<String> hashes = new ArrayList<>();
@@ -93,6 +91,25 @@ public final class ParametersText {
     kv.add("Version: ldm4j");
     sb.append('\n').append(String.join(", ", kv));
     return sb.toString();
+  }
+
+  /**
+   * A hires fix's keys as AUTOMATIC1111 writes them (its {@code extra_generation_params}), in its
+   * order: {@code Hires upscale} (a Double) or {@code Hires resize} ({@code "WxH"}), {@code Hires
+   * steps} (an Integer, when not 0), {@code Hires upscaler} (its A1111 name). {@code Denoising
+   * strength} is not among them: it is written before {@code Clip skip}.
+   */
+  public static Map<String, Object> hiresParameters(HiresFix h) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    switch (h.target()) {
+      case HiresFix.Scale scale -> m.put("Hires upscale", scale.factor());
+      case HiresFix.Size size -> m.put("Hires resize", size.width() + "x" + size.height());
+    }
+    if (h.steps() > 0) {
+      m.put("Hires steps", h.steps());
+    }
+    m.put("Hires upscaler", h.upscaler().a1111Name());
+    return m;
   }
 
   /** A1111's {@code quote}: a value with a comma, colon or line break as a JSON string, else as it is. */

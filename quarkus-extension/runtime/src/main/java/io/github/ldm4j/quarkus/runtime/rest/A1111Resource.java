@@ -7,6 +7,7 @@ import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
@@ -83,11 +84,32 @@ public class A1111Resource {
    *     <lora:NAME:W>} tags
    * @param overrideSettings {@code sd_model_checkpoint} and {@code sd_vae} for this request only (as
    *     {@code POST /sdapi/v1/options} takes them); another setting is refused
+   * @param enableHr hires fix: first pass at width × height, upscale, img2img second pass ({@link A1111Hires})
+   * @param hrScale hires scale factor in [1, 8] (default 2)
+   * @param hrResizeX hires target width instead of the scale (multiple of 8; 0 = from the height)
+   * @param hrResizeY hires target height instead of the scale (multiple of 8; 0 = from the width)
+   * @param hrUpscaler hires upscaler, A1111's name (default "Latent"; {@code GET /ldm4j/hires-upscalers})
+   * @param hrSecondPassSteps hires second-pass steps; 0 = as many as {@code steps}
+   * @param denoisingStrength hires second-pass strength in (0, 1] (default 0.75)
+   * @param hrSamplerName hires sampler: only the first pass's (absent, "", "Use same sampler" or {@code sampler_name})
+   * @param hrScheduler hires scheduler: only the first pass's
+   * @param hrPrompt hires prompt: only the prompt (absent, "" or {@code prompt})
+   * @param hrNegativePrompt hires negative prompt: only the negative prompt
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
       Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId,
-      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings) {}
+      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings,
+      Boolean enableHr, Double hrScale, Integer hrResizeX, Integer hrResizeY, String hrUpscaler,
+      Integer hrSecondPassSteps, Double denoisingStrength, String hrSamplerName, String hrScheduler, String hrPrompt,
+      String hrNegativePrompt) {
+
+    /** The hires-fix fields. */
+    A1111Hires hires() {
+      return new A1111Hires(enableHr, hrScale, hrResizeX, hrResizeY, hrUpscaler, hrSecondPassSteps, denoisingStrength,
+          hrSamplerName, hrScheduler, hrPrompt, hrNegativePrompt);
+    }
+  }
 
   /**
    * The response.
@@ -205,7 +227,8 @@ public class A1111Resource {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
       Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras(), r.overrideSettings());
+          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras(), r.overrideSettings(),
+          null, null, null, null, null, null, null, null, null, null, null);
       return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
     });
   }
@@ -244,6 +267,8 @@ public class A1111Resource {
         r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), r.cfgScale(), seed));
     String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+    Optional<HiresFix> hires = init == null
+        ? r.hires().fix(s, r.samplerName(), r.scheduler(), r.prompt(), negative) : Optional.empty(); // hires fix
     Map<String, Object> overrides = r.overrideSettings() == null ? Map.of() : r.overrideSettings();
     for (Map.Entry<String, Object> o : overrides.entrySet()) {
       if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
@@ -259,7 +284,7 @@ public class A1111Resource {
     GenerationRequest request;
     try {
       String p = selected.prompt();
-      request = init == null ? new GenerationRequest.TextToImage(p, negative, s)
+      request = init == null ? new GenerationRequest.TextToImage(p, negative, s, hires)
           : mask == null ? new GenerationRequest.ImageToImage(p, negative, s, init, strength)
           : new GenerationRequest.Inpainting(p, negative, s, init, mask, strength);
     } catch (IllegalArgumentException e) {
@@ -272,7 +297,7 @@ public class A1111Resource {
     List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
     String info = "{\"seed\":" + seeds.getFirst() + ",\"all_seeds\":" + seeds + ",\"sampler_name\":\"" + result.sampler()
         + "\",\"scheduler\":\"" + result.schedule() + "\",\"steps\":" + s.steps() + ",\"width\":" + s.width()
-        + ",\"height\":" + s.height() + "}";
+        + ",\"height\":" + s.height() + A1111Hires.infoFields(hires) + "}";
     Map<String, Object> parameters = Map.of("prompt", r.prompt(), "negative_prompt", negative, "steps", s.steps(),
         "cfg_scale", s.guidanceScale(), "width", s.width(), "height", s.height(), "seed", seed,
         "sampler_name", result.sampler(), "scheduler", result.schedule(), "batch_size", s.batchSize());

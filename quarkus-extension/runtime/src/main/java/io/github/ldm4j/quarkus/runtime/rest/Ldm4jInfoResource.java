@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
+import io.github.ldm4j.generate.HiresUpscaler;
 import io.github.ldm4j.quarkus.runtime.GenerationService;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
@@ -20,7 +21,7 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
- * {@code GET /ldm4j/samplers}, {@code GET /ldm4j/models} and the SSE streams {@code GET
+ * {@code GET /ldm4j/samplers}, {@code GET /ldm4j/hires-upscalers}, {@code GET /ldm4j/models} and the SSE streams {@code GET
  * /ldm4j/progress} (every generation) and {@code GET /ldm4j/progress/{taskId}} (one task).
  */
 @Path("/ldm4j")
@@ -107,6 +108,32 @@ public class Ldm4jInfoResource {
    * @param path the folder it was opened from
    */
   public record Model(String name, String path) {}
+
+  /**
+   * The hires fix's upscalers ({@code hr_upscaler} of {@code POST /sdapi/v1/txt2img}, {@code
+   * hires_upscaler} of {@code POST /v1/images/generations}).
+   *
+   * @param defaultUpscaler the one used when a request names none
+   * @param upscalers every upscaler, A1111's names, latent ones first
+   */
+  public record HiresUpscalerList(@com.fasterxml.jackson.annotation.JsonProperty("default") String defaultUpscaler,
+      List<HiresUpscalerItem> upscalers) {}
+
+  /**
+   * One hires upscaler.
+   *
+   * @param name its A1111 name
+   * @param latent whether it enlarges the latent (else it decodes, resizes the pixels and encodes again)
+   */
+  public record HiresUpscalerItem(String name, boolean latent) {}
+
+  /** The hires fix's upscalers. */
+  @GET
+  @Path("/hires-upscalers")
+  public HiresUpscalerList hiresUpscalers() {
+    return new HiresUpscalerList(HiresUpscaler.DEFAULT, java.util.Arrays.stream(HiresUpscaler.values())
+        .map(u -> new HiresUpscalerItem(u.a1111Name(), u.isLatent())).toList());
+  }
 
   /** The samplers and schedules. */
   @GET

@@ -7,6 +7,7 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.GenerationLimits;
+import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
@@ -83,11 +84,48 @@ public class OpenAiImagesResource {
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
    *     <lora:NAME:W>} tags
+   * @param hiresScale hires fix (A1111's): generate at {@code size}, upscale by this factor in [1, 8],
+   *     then refine with an img2img pass at that size; this or {@code hires_width}/{@code hires_height}
+   *     turns the hires fix on
+   * @param hiresWidth hires fix to this width (multiple of 8; with {@code hires_height} absent or 0,
+   *     the height keeps the aspect ratio)
+   * @param hiresHeight hires fix to this height (multiple of 8)
+   * @param hiresUpscaler the hires upscaler, A1111's name ({@code GET /ldm4j/hires-upscalers}; default "Latent")
+   * @param hiresSteps hires second-pass steps; 0 (default) = as many as {@code steps}
+   * @param hiresStrength hires second-pass denoising strength in (0, 1] (default 0.75)
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
       String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed,
-      String taskId, List<Generations.LoraEntry> loras) {}
+      String taskId, List<Generations.LoraEntry> loras, Double hiresScale, Integer hiresWidth, Integer hiresHeight,
+      String hiresUpscaler, Integer hiresSteps, Double hiresStrength) {
+
+    /**
+     * The hires fix for a first pass of {@code first}: empty without {@code hires_scale}, {@code
+     * hires_width} and {@code hires_height}; 400 for the other {@code hires_*} fields without them,
+     * for a scale together with a size, and for bad values ({@link HiresFields}).
+     */
+    Optional<HiresFix> hires(GenerationSettings first) {
+      if (hiresScale == null && hiresWidth == null && hiresHeight == null) {
+        String orphan = hiresUpscaler != null ? "hires_upscaler" : hiresSteps != null ? "hires_steps"
+            : hiresStrength != null ? "hires_strength" : null;
+        if (orphan != null) {
+          throw ApiException.invalid(orphan, "'" + orphan + "' needs 'hires_scale' or 'hires_width'/'hires_height' "
+              + "(they turn the hires fix on)");
+        }
+        return Optional.empty();
+      }
+      if (hiresScale != null && (hiresWidth != null || hiresHeight != null)) {
+        throw ApiException.invalid("hires_scale", "'hires_scale' and 'hires_width'/'hires_height' are mutually exclusive");
+      }
+      if (hiresScale == null && (hiresWidth == null ? 0 : hiresWidth) == 0 && (hiresHeight == null ? 0 : hiresHeight) == 0) {
+        throw ApiException.invalid(hiresWidth != null ? "hires_width" : "hires_height",
+            "'hires_width' and 'hires_height' cannot both be 0");
+      }
+      return Optional.of(HiresFields.OPENAI.fix(first, hiresScale, hiresWidth, hiresHeight, hiresUpscaler, hiresSteps,
+          hiresStrength));
+    }
+  }
 
   /**
    * The response.
@@ -143,9 +181,10 @@ public class OpenAiImagesResource {
       }
       GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
       String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
+      Optional<HiresFix> hires = r.hires(s);
       Generations.Selected selected = generations.select("model", r.model(), r.prompt(), negative, r.loras());
-      return response(generations.run(selected, new GenerationRequest.TextToImage(selected.prompt(), negative, s), taskId,
-          response, "size"), r.prompt());
+      return response(generations.run(selected, new GenerationRequest.TextToImage(selected.prompt(), negative, s, hires),
+          taskId, response, "size"), r.prompt());
     });
   }
 

@@ -3,10 +3,13 @@ package io.github.ldm4j.quarkus.runtime.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * JSON request binding as the REST endpoints do it ({@link Generations#parse}, ldm4j's own {@code
@@ -14,7 +17,8 @@ import java.util.List;
  * OpenAiImagesResource.ImagesRequest}, {@link A1111Resource.Txt2ImgRequest}, {@link
  * A1111Resource.Img2ImgRequest}; the input's first byte chooses one): the only allowed outcomes are
  * a record or an {@link ApiException} of status 400 (or 413 over the body limit, here {@value
- * #MAX_BODY} bytes). Any other exception — which the server would answer 500 — a hang or running out
+ * #MAX_BODY} bytes); a bound request's hires-fix fields then map ({@link HiresFields}, for a first pass of
+ * 64 × 64) to nothing, a {@code HiresFix} whose final size is a multiple of 8, or a 400. Any other exception — which the server would answer 500 — a hang or running out
  * of memory is a finding.
  *
  * <p>A plain {@code mvn verify} runs this in regression mode over the committed corpus ({@code
@@ -68,5 +72,28 @@ class RequestBindingFuzzTest {
     }
     assertThat(bound).isInstanceOf(type);
     assertThat((long) body.length).isLessThanOrEqualTo(MAX_BODY);
+    Optional<HiresFix> hires;
+    try {
+      hires = switch (bound) {
+        case OpenAiImagesResource.ImagesRequest r -> r.hires(FIRST_PASS);
+        case A1111Resource.Txt2ImgRequest r -> r.hires().fix(FIRST_PASS, r.samplerName(), r.scheduler(), r.prompt(),
+            r.negativePrompt());
+        default -> Optional.empty();
+      };
+    } catch (ApiException expected) {
+      assertThat(expected.status()).isEqualTo(400);
+      assertThat(expected.body().error().param()).isNotBlank();
+      assertThat(expected.getMessage()).isNotBlank();
+      return;
+    }
+    hires.ifPresent(h -> {
+      HiresFix.Resolution r = h.resolve(FIRST_PASS.width(), FIRST_PASS.height());
+      assertThat(r.width() % 8).isZero();
+      assertThat(r.height() % 8).isZero();
+      assertThat(h.secondPass(FIRST_PASS).width()).isEqualTo(r.width());
+    });
   }
+
+  /** The first pass the hires fields are mapped for. */
+  private static final GenerationSettings FIRST_PASS = GenerationSettings.DEFAULTS.toBuilder().size(64, 64).build();
 }
