@@ -593,6 +593,18 @@ class CommandLineTest {
   }
 
   @Test
+  void cfgCutoffSigmaIsASettingAndBadValuesAreUsageErrors() {
+    GenerateCommand generate = new GenerateCommand();
+    new CommandLine(generate).parseArgs("--prompt", "x", "--cfg-cutoff-sigma", "1.5");
+    assertThat(generate.settings().guidanceCutoffSigma()).isEqualTo(1.5);
+    assertThat(run("generate", "--prompt", "x", "--cfg-cutoff-sigma", "-1", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("CFG cut-off sigma must be finite and >= 0 (0 = off), got -1.0");
+    err.reset();
+    assertThat(run("generate", "--prompt", "x", "--cfg-cutoff-sigma", "NaN", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("got NaN");
+  }
+
+  @Test
   void aMistypedCommandGetsASuggestion() {
     assertThat(run("generat", "--prompt", "x")).isEqualTo(2);
     assertThat(stderr()).contains("Did you mean").contains("generate");

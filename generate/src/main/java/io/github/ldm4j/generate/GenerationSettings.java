@@ -15,6 +15,10 @@ import java.util.Optional;
  * @param scheduler σ/timestep schedule name ({@code normal}, {@code karras}, …); empty for the model's default
  * @param guidanceScale classifier-free guidance scale s in [0, {@value #MAX_GUIDANCE_SCALE}] (≤ 1 skips the unconditional pass)
  * @param guidanceRescale guidance rescale φ in [0, 1] (0 = off)
+ * @param guidanceCutoffSigma CFG cut-off σ<sub>min</sub>, finite, ≥ 0 (0 = off): steps at σ below it
+ *     skip the unconditional pass (half the UNet work of such a step), as AUTOMATIC1111's {@code
+ *     s_min_uncond} "Negative Guidance minimum sigma" on every step; see {@code
+ *     io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance}
  * @param seed the seed; image i of a batch uses seed + i, as AUTOMATIC1111
  * @param rng which reference generator interprets the seed
  * @param batchSize images per prompt, ≥ 1
@@ -30,6 +34,7 @@ public record GenerationSettings(
     Optional<String> scheduler,
     double guidanceScale,
     double guidanceRescale,
+    double guidanceCutoffSigma,
     long seed,
     RngKind rng,
     int batchSize,
@@ -63,6 +68,9 @@ public record GenerationSettings(
   /** Default guidance rescale φ (off). */
   public static final String DEFAULT_GUIDANCE_RESCALE = "0";
 
+  /** Default CFG cut-off σ (off: every guided step runs the unconditional pass). */
+  public static final String DEFAULT_GUIDANCE_CUTOFF_SIGMA = "0";
+
   /** Default seed of the library (the CLI and the HTTP APIs draw a {@link #randomSeed()} when none is given). */
   public static final String DEFAULT_SEED = "0";
 
@@ -95,13 +103,14 @@ public record GenerationSettings(
 
   /**
    * The {@code DEFAULT_*} constants parsed: 512×512, 20 steps, model defaults for sampler and
-   * schedule (no constant: absent), guidance 7.5 without rescale, seed 0, torch RNG, one image, no
+   * schedule (no constant: absent), guidance 7.5 without rescale or cut-off, seed 0, torch RNG, one image, no
    * CLIP skip, rounding to 8 bits.
    */
   public static final GenerationSettings DEFAULTS = new GenerationSettings(
       Integer.parseInt(DEFAULT_WIDTH), Integer.parseInt(DEFAULT_HEIGHT), Integer.parseInt(DEFAULT_STEPS),
       Optional.empty(), Optional.empty(),
       Double.parseDouble(DEFAULT_GUIDANCE_SCALE), Double.parseDouble(DEFAULT_GUIDANCE_RESCALE),
+      Double.parseDouble(DEFAULT_GUIDANCE_CUTOFF_SIGMA),
       Long.parseLong(DEFAULT_SEED), RngKind.fromName(DEFAULT_RNG),
       Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP), Quantization.fromName(DEFAULT_QUANTIZE));
 
@@ -122,6 +131,7 @@ public record GenerationSettings(
     if (!(guidanceRescale >= 0 && guidanceRescale <= 1)) {
       throw new IllegalArgumentException("guidance rescale must be in [0, 1], got " + guidanceRescale);
     }
+    checkGuidanceCutoffSigma(guidanceCutoffSigma);
     Objects.requireNonNull(rng, "rng");
     if (batchSize < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
@@ -150,6 +160,17 @@ public record GenerationSettings(
     }
   }
 
+  /**
+   * The CFG cut-off rule: finite and ≥ 0 (NaN refused).
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static void checkGuidanceCutoffSigma(double sigma) {
+    if (!(sigma >= 0) || !Double.isFinite(sigma)) {
+      throw new IllegalArgumentException("CFG cut-off sigma must be finite and >= 0 (0 = off), got " + sigma);
+    }
+  }
+
   /** A builder starting at {@link #DEFAULTS}. */
   public static Builder builder() {
     return DEFAULTS.toBuilder();
@@ -172,6 +193,7 @@ public record GenerationSettings(
     private Optional<String> scheduler;
     private double guidanceScale;
     private double guidanceRescale;
+    private double guidanceCutoffSigma;
     private long seed;
     private RngKind rng;
     private int batchSize;
@@ -186,6 +208,7 @@ public record GenerationSettings(
       scheduler = s.scheduler;
       guidanceScale = s.guidanceScale;
       guidanceRescale = s.guidanceRescale;
+      guidanceCutoffSigma = s.guidanceCutoffSigma;
       seed = s.seed;
       rng = s.rng;
       batchSize = s.batchSize;
@@ -223,6 +246,12 @@ public record GenerationSettings(
     public Builder guidance(double scale, double rescale) {
       this.guidanceScale = scale;
       this.guidanceRescale = rescale;
+      return this;
+    }
+
+    /** The CFG cut-off σ<sub>min</sub>: guided steps below it skip the unconditional pass; 0 = off. */
+    public Builder guidanceCutoff(double sigma) {
+      this.guidanceCutoffSigma = sigma;
       return this;
     }
 
@@ -264,7 +293,7 @@ public record GenerationSettings(
      */
     public GenerationSettings build() {
       return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale,
-          seed, rng, batchSize, clipSkip, quantize);
+          guidanceCutoffSigma, seed, rng, batchSize, clipSkip, quantize);
     }
   }
 }

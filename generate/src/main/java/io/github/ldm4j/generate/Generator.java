@@ -370,7 +370,8 @@ public final class Generator implements AutoCloseable {
     };
     return key == ConditioningKey.NONE
         ? ClassifierFreeGuidance.conditional(denoiser, pair.cond())
-        : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale()));
+        : ClassifierFreeGuidance.wrap(denoiser, pair, GuidanceOptions.of(s.guidanceScale()).withRescale(s.guidanceRescale())
+            .withCutoffSigma(s.guidanceCutoffSigma()), model.schedule());
   }
 
   /**

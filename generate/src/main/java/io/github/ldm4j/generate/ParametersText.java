@@ -85,6 +85,11 @@ public final class ParametersText {
       kv.add("TI hashes: " + quote(String.join(", ", hashes)));
     }
     kv.add("RNG: " + s.rng().name().toLowerCase(Locale.ROOT));
+    if (s.guidanceCutoffSigma() > 0) {
+      // A1111's infotext for s_min_uncond (after RNG, as create_infotext orders it), with its "all steps" option (ldm4j skips on every step below it)
+      kv.add("NGMS: " + number(s.guidanceCutoffSigma()));
+      kv.add("NGMS all steps: True");
+    }
     if (!s.quantize().equals(GenerationSettings.DEFAULTS.quantize())) {
       kv.add("Quantize: " + s.quantize().label());
     }

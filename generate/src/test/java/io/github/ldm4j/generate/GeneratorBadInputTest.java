@@ -119,6 +119,10 @@ class GeneratorBadInputTest {
     assertThat(OK.toBuilder().guidance(GenerationSettings.MAX_GUIDANCE_SCALE, 0).build().guidanceScale()).isEqualTo(100);
     assertThatThrownBy(() -> OK.toBuilder().guidance(7.5, Double.NaN).build())
         .hasMessageContaining("guidance rescale must be in [0, 1]");
+    assertThatThrownBy(() -> OK.toBuilder().guidanceCutoff(Double.NaN).build())
+        .hasMessageContaining("CFG cut-off sigma must be finite and >= 0 (0 = off), got NaN");
+    assertThatThrownBy(() -> OK.toBuilder().guidanceCutoff(-0.5).build()).hasMessageContaining("got -0.5");
+    assertThatThrownBy(() -> OK.toBuilder().guidanceCutoff(Double.POSITIVE_INFINITY).build()).hasMessageContaining("got Infinity");
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), 0))
         .hasMessageContaining("strength must be in (0, 1], got 0.0");
     assertThatThrownBy(() -> new GenerationRequest.ImageToImage("x", "", OK, grey(64, 64), Double.NaN))

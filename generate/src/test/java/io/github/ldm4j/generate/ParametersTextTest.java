@@ -57,6 +57,15 @@ class ParametersTextTest {
   }
 
   @Test
+  void theCfgCutoffIsWrittenAsA1111sNgms() {
+    GenerationSettings cut = S.toBuilder().guidanceCutoff(1.5).build();
+    String text = ParametersText.format(new GenerationRequest.TextToImage("x", "", cut), "euler", "karras", 3, "m");
+
+    // A1111 create_infotext: "NGMS" (s_min_uncond) after "RNG", "NGMS all steps" (s_min_uncond_all) with the extra params
+    assertThat(text).endsWith("Model: m, RNG: torch, NGMS: 1.5, NGMS all steps: True, Version: ldm4j");
+  }
+
+  @Test
   void quoteIsJsonForCommasColonsAndLineBreaksOnly() {
     assertThat(ParametersText.quote("plain name")).isEqualTo("plain name");
     assertThat(ParametersText.quote("a: \"b\"\\\n")).isEqualTo("\"a: \\\"b\\\"\\\\\\n\"");

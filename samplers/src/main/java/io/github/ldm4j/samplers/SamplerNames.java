@@ -17,6 +17,7 @@ import io.github.ldm4j.samplers.kdiffusion.Heun;
 import io.github.ldm4j.samplers.kdiffusion.Lcm;
 import io.github.ldm4j.samplers.kdiffusion.Lms;
 import io.github.ldm4j.samplers.kdiffusion.UniPc;
+import io.github.ldm4j.samplers.schedules.AlignYourSteps;
 import io.github.ldm4j.samplers.schedules.Exponential;
 import io.github.ldm4j.samplers.schedules.Karras;
 import io.github.ldm4j.samplers.schedules.Normal;
@@ -64,13 +65,18 @@ public final class SamplerNames {
   /**
    * A1111 scheduler label → ldm4j schedule name, for the labels whose A1111 schedule is the ldm4j
    * (ComfyUI) one of that name; other values of the {@code scheduler} field are taken as ldm4j names.
+   * One differs: A1111's "Align Your Steps" interpolates the eleven published SD 1.5 levels (rounded
+   * to three decimals) to n levels, 0.029 the last one evaluated, where ComfyUI's and ldm4j's {@code
+   * align_your_steps} run the published levels themselves at 10 steps (the last becoming 0); the label
+   * selects ldm4j's.
    */
   private static final Map<String, String> SCHEDULE_LABELS = Map.of(
       "Karras", Karras.NAME,
       "Exponential", Exponential.NAME,
       "SGM Uniform", Normal.NAME_SGM,
       "Normal", Normal.NAME,
-      "Simple", Simple.NAME);
+      "Simple", Simple.NAME,
+      "Align Your Steps", AlignYourSteps.NAME);
 
   /** The schedule suffixes of pre-1.9 A1111 sampler names, in the order they are stripped. */
   private static final List<String> SUFFIXES = List.of("Karras", "Exponential");

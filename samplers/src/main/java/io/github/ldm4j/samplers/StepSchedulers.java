@@ -1,5 +1,6 @@
 package io.github.ldm4j.samplers;
 
+import io.github.ldm4j.samplers.schedules.AlignYourSteps;
 import io.github.ldm4j.samplers.schedules.DdimQuad;
 import io.github.ldm4j.samplers.schedules.DdimUniform;
 import io.github.ldm4j.samplers.schedules.DiffusersSpacing;
@@ -19,7 +20,7 @@ import java.util.function.Function;
 
 /**
  * The {@link StepScheduler}s by name: ComfyUI's {@code normal}, {@code karras}, {@code
- * exponential}, {@code sgm_uniform}, {@code simple}, {@code ddim_uniform}; CompVis' {@code
+ * exponential}, {@code sgm_uniform}, {@code simple}, {@code ddim_uniform}, {@code align_your_steps}; CompVis' {@code
  * ddim_quad}; diffusers' {@code leading}, {@code trailing}, {@code linspace} and {@code lcm}.
  * Names compare case-insensitively.
  */
@@ -37,6 +38,7 @@ public final class StepSchedulers {
     m.put(Normal.NAME_SGM, o -> Normal.sgmUniform());
     m.put(Simple.NAME, o -> new Simple());
     m.put(DdimUniform.NAME, o -> new DdimUniform());
+    m.put(AlignYourSteps.NAME, o -> new AlignYourSteps());
     m.put(DdimQuad.NAME, o -> new DdimQuad());
     for (Spacing s : Spacing.values()) {
       m.put(s.configName(), o -> DiffusersSpacing.of(s, o));

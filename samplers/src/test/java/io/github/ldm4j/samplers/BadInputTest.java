@@ -72,7 +72,7 @@ class BadInputTest {
   void unknownScheduleListsTheValidNames() {
     assertThatThrownBy(() -> StepSchedulers.create("karas"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("unknown schedule 'karas'; did you mean 'karras'?; available: ddim_quad, ddim_uniform, exponential, karras");
+        .hasMessageContaining("unknown schedule 'karas'; did you mean 'karras'?; available: align_your_steps, ddim_quad, ddim_uniform, exponential, karras");
   }
 
   @Test

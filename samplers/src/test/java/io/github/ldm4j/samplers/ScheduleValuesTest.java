@@ -144,7 +144,7 @@ class ScheduleValuesTest {
 
   @Test
   void registryListsEveryName() {
-    assertThat(StepSchedulers.names()).containsExactly("ddim_quad", "ddim_uniform", "exponential", "karras", "lcm",
+    assertThat(StepSchedulers.names()).containsExactly("align_your_steps", "ddim_quad", "ddim_uniform", "exponential", "karras", "lcm",
         "leading", "linspace", "normal", "sgm_uniform", "simple", "trailing");
     for (String name : StepSchedulers.names()) {
       StepScheduler s = StepSchedulers.create(name.toUpperCase(java.util.Locale.ROOT));

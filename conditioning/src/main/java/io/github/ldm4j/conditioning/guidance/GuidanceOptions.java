@@ -11,8 +11,12 @@ import java.util.Objects;
  * @param rescale φ of guidance rescale (Lin et al. 2023, diffusers {@code guidance_rescale}) in
  *     [0, 1]; 0 disables it
  * @param batching one 2B call or two B calls
+ * @param cutoffSigma the CFG cut-off σ<sub>min</sub>, finite, ≥ 0; 0 disables it: at a step whose σ
+ *     is below it the unconditional pass is skipped and the conditional prediction returned, so the
+ *     UNet runs at batch B instead of 2B (AUTOMATIC1111's {@code s_min_uncond}, "Negative Guidance
+ *     minimum sigma", with its option "all steps" on; see {@link ClassifierFreeGuidance})
  */
-public record GuidanceOptions(double scale, double rescale, GuidanceBatching batching) {
+public record GuidanceOptions(double scale, double rescale, GuidanceBatching batching, double cutoffSigma) {
 
   /** Validates. */
   public GuidanceOptions {
@@ -23,21 +27,38 @@ public record GuidanceOptions(double scale, double rescale, GuidanceBatching bat
       throw new IllegalArgumentException("guidance rescale must be in [0, 1], got " + rescale);
     }
     Objects.requireNonNull(batching, "batching");
+    checkCutoffSigma(cutoffSigma);
   }
 
-  /** Scale {@code s}, no rescale, one batched call. */
+  /**
+   * The CFG cut-off rule: finite and ≥ 0 (NaN refused).
+   *
+   * @throws IllegalArgumentException naming the value otherwise
+   */
+  public static void checkCutoffSigma(double sigma) {
+    if (!(sigma >= 0) || !Double.isFinite(sigma)) {
+      throw new IllegalArgumentException("CFG cut-off sigma must be finite and >= 0 (0 = off), got " + sigma);
+    }
+  }
+
+  /** Scale {@code s}, no rescale, one batched call, no cut-off. */
   public static GuidanceOptions of(double scale) {
-    return new GuidanceOptions(scale, 0, GuidanceBatching.BATCHED);
+    return new GuidanceOptions(scale, 0, GuidanceBatching.BATCHED, 0);
   }
 
   /** These options with guidance rescale φ. */
   public GuidanceOptions withRescale(double phi) {
-    return new GuidanceOptions(scale, phi, batching);
+    return new GuidanceOptions(scale, phi, batching, cutoffSigma);
   }
 
   /** These options with another batching. */
   public GuidanceOptions withBatching(GuidanceBatching b) {
-    return new GuidanceOptions(scale, rescale, b);
+    return new GuidanceOptions(scale, rescale, b, cutoffSigma);
+  }
+
+  /** These options with the CFG cut-off at σ<sub>min</sub> = {@code sigma} (0 = off). */
+  public GuidanceOptions withCutoffSigma(double sigma) {
+    return new GuidanceOptions(scale, rescale, batching, sigma);
   }
 
   /** True when the unconditional pass runs (s > 1). */

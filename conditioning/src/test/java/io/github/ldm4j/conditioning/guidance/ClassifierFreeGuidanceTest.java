@@ -8,7 +8,9 @@ import io.github.ldm4j.model.Conditioning;
 import io.github.ldm4j.model.ConditioningKey;
 import io.github.ldm4j.model.Denoiser;
 import io.github.ldm4j.model.Parameterization;
+import io.github.ldm4j.model.GuidancePair;
 import io.github.ldm4j.model.UNet;
+import io.github.ldm4j.schedule.DiffusionSchedule;
 import io.github.ldm4j.tensor.Shape;
 import io.github.ldm4j.tensor.Tensor;
 import java.util.ArrayList;
@@ -128,6 +130,65 @@ class ClassifierFreeGuidanceTest {
     // s = 1 is exactly cond-only by the formula too
     assertThat(expected(1.0, 10)).containsExactly(condOnly.toArray(), within(1e-6f));
     assertThat(ClassifierFreeGuidance.conditional(denoiser, cond).apply(x, 10).toArray()).isEqualTo(condOnly.toArray());
+  }
+
+  private static final DiffusionSchedule SD = DiffusionSchedule.stableDiffusionV1();
+
+  @Test
+  void cutoffSkipsTheUnconditionalPassBelowSigmaMin() {
+    // SD's σ(t) grows with t: σ(100) ≈ 0.39, σ(400) ≈ 1.57, σ(999) ≈ 14.6; cut-off at σ = 1
+    assertThat(SD.sigma(100)).isLessThan(1);
+    assertThat(SD.sigma(400)).isGreaterThan(1);
+    for (GuidanceBatching batching : GuidanceBatching.values()) {
+      GuidanceOptions o = GuidanceOptions.of(7.5).withBatching(batching).withCutoffSigma(1.0);
+      ClassifierFreeGuidance cfg = ClassifierFreeGuidance.wrap(denoiser, new GuidancePair(cond, uncond), o, SD);
+      unet.calls.clear();
+      Tensor low = cfg.apply(x, 100);
+      // below σ_min: the cond prediction alone, one call of B = 2 rows (A1111: cond_scale 1 on the cond output)
+      assertThat(unet.calls).containsExactly(2);
+      assertThat(low.toArray()).isEqualTo(denoiser.applyModel(x, Tensor.full(Shape.of(2), 100f), cond).toArray());
+      assertThat(low.toArray()).containsExactly(expected(1, 100), within(1e-5f));
+      unet.calls.clear();
+      Tensor high = cfg.apply(x, 400);
+      // above: plain CFG, 2B rows (one call of 4 or two of 2)
+      assertThat(unet.calls.stream().mapToInt(Integer::intValue).sum()).isEqualTo(4);
+      assertThat(high.toArray()).containsExactly(expected(7.5, 400), within(1e-5f));
+    }
+  }
+
+  @Test
+  void cutoffComparesSigmaAtFractionalTimesAndIsStrict() {
+    double t = SD.sigmaToT(1.0); // fractional t with σ(t) = 1 up to rounding
+    double sigmaMin = SD.tToSigma(t);
+    ClassifierFreeGuidance cfg = ClassifierFreeGuidance.wrap(denoiser, new GuidancePair(cond, uncond),
+        GuidanceOptions.of(7.5).withCutoffSigma(sigmaMin), SD);
+    cfg.apply(x, t); // σ == σ_min: not below, guided (A1111: sigma < s_min_uncond)
+    assertThat(unet.calls).containsExactly(4);
+    unet.calls.clear();
+    cfg.apply(x, t - 1e-6);
+    assertThat(unet.calls).containsExactly(2);
+  }
+
+  @Test
+  void cutoffZeroIsPlainGuidanceBitForBit() {
+    Tensor plain = ClassifierFreeGuidance.wrap(denoiser, cond, uncond, GuidanceOptions.of(7.5).withRescale(0.7)).apply(x, 3);
+    Tensor zero = ClassifierFreeGuidance.wrap(denoiser, new GuidancePair(cond, uncond),
+        GuidanceOptions.of(7.5).withRescale(0.7).withCutoffSigma(0), SD).apply(x, 3);
+    assertThat(zero.toArray()).isEqualTo(plain.toArray());
+    assertThat(unet.calls).containsExactly(4, 4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, -0.1, -0.0001})
+  void invalidCutoff(double sigma) {
+    assertThatThrownBy(() -> GuidanceOptions.of(7).withCutoffSigma(sigma))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CFG cut-off sigma").hasMessageContaining("got");
+  }
+
+  @Test
+  void cutoffWithoutAScheduleIsRefused() {
+    assertThatThrownBy(() -> ClassifierFreeGuidance.wrap(denoiser, cond, uncond, GuidanceOptions.of(7).withCutoffSigma(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("diffusion schedule");
   }
 
   @ParameterizedTest

@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 public final class JobCodec {
 
-  private static final int REQUEST_MAGIC = 0x4c444a31; // "LDJ1"
+  private static final int REQUEST_MAGIC = 0x4c444a32; // "LDJ2" (2: the CFG cut-off sigma)
   private static final int OUTCOME_MAGIC = 0x4c444f31; // "LDO1"
   /** Largest image side accepted when decoding (a corrupt size fails instead of allocating). */
   private static final long MAX_PIXELS = 1L << 28;
@@ -196,6 +196,7 @@ public final class JobCodec {
     writeString(out, s.scheduler().orElse(""));
     out.writeDouble(s.guidanceScale());
     out.writeDouble(s.guidanceRescale());
+    out.writeDouble(s.guidanceCutoffSigma());
     out.writeLong(s.seed());
     writeString(out, s.rng().name());
     out.writeInt(s.batchSize());
@@ -211,13 +212,14 @@ public final class JobCodec {
     String scheduler = readString(in);
     double guidance = in.readDouble();
     double rescale = in.readDouble();
+    double cutoff = in.readDouble();
     long seed = in.readLong();
     RngKind rng = RngKind.valueOf(readString(in));
     int batch = in.readInt();
     int clipSkip = in.readInt();
     Quantization q = Quantization.valueOf(readString(in));
     return new GenerationSettings(w, h, steps, sampler.isEmpty() ? Optional.empty() : Optional.of(sampler),
-        scheduler.isEmpty() ? Optional.empty() : Optional.of(scheduler), guidance, rescale, seed, rng, batch, clipSkip, q);
+        scheduler.isEmpty() ? Optional.empty() : Optional.of(scheduler), guidance, rescale, cutoff, seed, rng, batch, clipSkip, q);
   }
 
   private static void writeImage(DataOutputStream out, RgbImage image) throws IOException {

@@ -293,7 +293,7 @@ class RedisJobQueueTest {
 
   @Test
   void theCodecRoundTripsEveryRequestKind() {
-    var s = GenerationSettings.builder().size(16, 8).steps(3).seed(5).sampler("euler", "karras").build();
+    var s = GenerationSettings.builder().size(16, 8).steps(3).seed(5).sampler("euler", "karras").guidanceCutoff(1.25).build();
     var image = new io.github.ldm4j.image.RgbImage(16, 8, new byte[16 * 8 * 3]);
     var mask = new io.github.ldm4j.image.Mask(16, 8, new float[16 * 8]);
     String longPrompt = "a red circle, ".repeat(6000); // 84,000 bytes: past DataOutput.writeUTF's 64 KiB

@@ -217,6 +217,13 @@ public interface Ldm4jConfig {
     @WithDefault(GenerationSettings.DEFAULT_GUIDANCE_SCALE)
     double guidanceScale();
 
+    /**
+     * CFG cut-off σ: guided steps at a σ below it skip the unconditional pass (about half the UNet
+     * work of such a step; AUTOMATIC1111's {@code s_min_uncond} on every step); 0 = off.
+     */
+    @WithDefault(GenerationSettings.DEFAULT_GUIDANCE_CUTOFF_SIGMA)
+    double guidanceCutoffSigma();
+
     /** Image width in pixels (a multiple of 8). */
     @WithDefault(GenerationSettings.DEFAULT_WIDTH)
     int width();

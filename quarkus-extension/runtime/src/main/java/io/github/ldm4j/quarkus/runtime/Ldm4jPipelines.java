@@ -332,7 +332,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     Ldm4jConfig.Defaults d = config.defaults();
     try {
       GenerationSettings s = GenerationSettings.builder().size(d.width(), d.height()).steps(d.steps())
-          .sampler(d.sampler().orElse(null), d.scheduler().orElse(null)).guidance(d.guidanceScale()).build();
+          .sampler(d.sampler().orElse(null), d.scheduler().orElse(null)).guidance(d.guidanceScale()).guidanceCutoff(d.guidanceCutoffSigma()).build();
       limits(config).check(s);
       return s;
     } catch (IllegalArgumentException e) {
