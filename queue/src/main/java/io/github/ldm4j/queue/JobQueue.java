@@ -28,8 +28,9 @@ import java.util.Map;
 public interface JobQueue extends AutoCloseable {
 
   /**
-   * Submits a generation of {@code model} and waits for it. Progress events (without previews) are
-   * relayed to {@code listener} from whichever worker runs it. When {@code cancellation} fires, the
+   * Submits a generation of {@code model} and waits for it. Progress events are relayed to
+   * {@code listener} from whichever worker runs it, with the worker's preview image when {@code
+   * listener} {@linkplain ProgressListener#wantsPreview() wants previews} (as a PNG on the wire). When {@code cancellation} fires, the
    * job's cancel flag is set (a queued job is skipped, a running one stops at its next step) and this
    * method returns at once with a {@link java.util.concurrent.CancellationException} carrying the
    * reason; at {@code timeout} the flag is set too and it fails with {@link QueueException.Timeout}.

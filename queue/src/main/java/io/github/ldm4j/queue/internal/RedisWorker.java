@@ -3,6 +3,9 @@ package io.github.ldm4j.queue.internal;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.queue.QueueSettings;
 import io.github.ldm4j.queue.QueueWorker;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
@@ -43,6 +47,9 @@ final class RedisWorker implements QueueWorker {
   /** Cancellation reason of a job stopped because its worker closes (nothing is stored: it is reclaimed). */
   private static final String WORKER_STOPPING = "worker stopping";
 
+  /** The preview argument of a step without one. */
+  private static final byte[] NO_PREVIEW = new byte[0];
+
   private final RedisJobQueue queue;
   private final RedisCommands redis;
   private final QueueSettings settings;
@@ -59,7 +66,7 @@ final class RedisWorker implements QueueWorker {
 
   private record Running(String model, String entry, String job, CancellationToken token) {}
 
-  private record Delivery(String model, String entry, String job, byte[] payload, long deliveries) {}
+  private record Delivery(String model, String entry, String job, byte[] payload, boolean preview, long deliveries) {}
 
   RedisWorker(RedisJobQueue queue, Map<String, Generator> models, String device) {
     if (models.isEmpty()) {
@@ -182,15 +189,18 @@ final class RedisWorker implements QueueWorker {
   private static Delivery delivery(String model, Response entry, Response flat, long deliveries) {
     String job = null;
     byte[] payload = null;
+    boolean preview = false;
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       String f = flat.get(i).toString();
       if (f.equals("job")) {
         job = flat.get(i + 1).toString();
       } else if (f.equals("payload")) {
         payload = flat.get(i + 1).toBytes();
+      } else if (f.equals("preview")) {
+        preview = "1".equals(flat.get(i + 1).toString());
       }
     }
-    return new Delivery(model, entry.toString(), job == null ? entry.toString() : job, payload, deliveries);
+    return new Delivery(model, entry.toString(), job == null ? entry.toString() : job, payload, preview, deliveries);
   }
 
   private void process(Delivery d) {
@@ -245,15 +255,24 @@ final class RedisWorker implements QueueWorker {
     }
     String ttl = Long.toString(settings.resultTtl().toMillis());
     try {
-      GenerationResult result = generator.generate(request, e -> {
-        try {
-          Response flag = redis.eval(Scripts.PROGRESS, new String[] {Keys.events(d.job()), Keys.cancel(d.job())},
-              e.step(), e.totalSteps(), Double.toString(e.sigma()), ttl);
-          if (flag != null && flag.toLong() == 1) {
-            token.cancel("cancelled by the client");
+      GenerationResult result = generator.generate(request, new ProgressListener() {
+        @Override
+        public void onProgress(ProgressEvent e) {
+          byte[] preview = e.preview().map(p -> PngCodec.encode(p, Optional.empty())).orElse(NO_PREVIEW);
+          try {
+            Response flag = redis.eval(Scripts.PROGRESS, new String[] {Keys.events(d.job()), Keys.cancel(d.job())},
+                e.step(), e.totalSteps(), Double.toString(e.sigma()), ttl, preview);
+            if (flag != null && flag.toLong() == 1) {
+              token.cancel("cancelled by the client");
+            }
+          } catch (QueueException.Unavailable away) {
+            // Redis is away for this step: the job runs on; its outcome is stored once Redis is back.
           }
-        } catch (QueueException.Unavailable away) {
-          // Redis is away for this step: the job runs on; its outcome is stored once Redis is back.
+        }
+
+        @Override
+        public boolean wantsPreview() {
+          return d.preview();
         }
       }, token);
       return Outcome.done(result);

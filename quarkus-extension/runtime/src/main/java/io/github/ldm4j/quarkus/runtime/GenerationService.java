@@ -264,12 +264,20 @@ public class GenerationService {
     task.queued();
     long start = System.nanoTime();
     try {
-      GenerationResult result = queue.generate(model, request, e -> {
-        latest.set(new Current(task.id(), e));
-        updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
-        steps.increment();
-        task.step(e);
-        listener.onProgress(e);
+      GenerationResult result = queue.generate(model, request, new ProgressListener() {
+        @Override
+        public void onProgress(ProgressEvent e) {
+          latest.set(new Current(task.id(), e));
+          updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
+          steps.increment();
+          task.step(e);
+          listener.onProgress(e);
+        }
+
+        @Override
+        public boolean wantsPreview() {
+          return listener.wantsPreview() || task.wantsPreview();
+        }
       }, cancellation, timeout);
       images.increment(result.images().size());
       duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
