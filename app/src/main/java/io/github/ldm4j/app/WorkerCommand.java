@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
  * the Redis Streams queue at {@code --redis} — the jobs {@code ldm4j serve --queue URL} nodes put
  * there — running each with {@link Generator#generate}, as a local generation. It runs until
  * SIGTERM/SIGINT, then finishes its current job (or leaves it to be reclaimed) and unregisters.
+ * With {@code --health-port P} it answers Kubernetes probes ({@link WorkerHealth}).
  * The queue's behaviour ({@code quarkus.ldm4j.queue.reclaim-idle}, {@code max-deliveries}, {@code
  * result-ttl}, {@code heartbeat}) and the limits ({@code quarkus.ldm4j.limits.*}) are read from the
  * configuration, as on the API nodes, so every node agrees.
@@ -48,6 +49,11 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Mixin CheckpointOptions checkpointOptions;
 
+  @Option(names = "--health-port", paramLabel = "PORT", description = "Serve /q/health/ready (503 until the model is "
+      + "open and while Redis is away) and /q/health/live on this port of every interface, for Kubernetes probes. "
+      + "Default: no listener (several workers on one machine, one per GPU, would otherwise collide on a fixed port).")
+  Integer healthPort;
+
   @Option(names = "--verbose", description = "Print stack traces on failure.")
   boolean verbose;
 
@@ -64,19 +70,32 @@ final class WorkerCommand implements Callable<Integer> {
     if (name.isBlank()) {
       throw new IllegalArgumentException("--name must not be blank");
     }
-    String backend = backendChoice.backend();
-    Path checkpoint = model == null ? null : checkpointOptions.resolveModel(model);
-    Path modelDir = checkpoint != null
-        ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
-        : DemoModel.ensure();
-    try (Generator generator = Generator.open(modelDir, backend, backendChoice.options(), Ldm4jPipelines.limits(config));
-        JobQueue queue = JobQueues.connect(address, Ldm4jQueue.settings(config))) {
-      QueueWorker worker = queue.startWorker(Map.of(name, generator), backendChoice.device);
-      System.out.println("ldm4j: worker " + worker.id() + " serving " + name + " (" + modelDir + ") from " + address);
-      System.out.flush();
-      Quarkus.waitForExit();
-      worker.close();
-      System.out.println("ldm4j: worker " + worker.id() + " stopped after " + worker.completed() + " job(s)");
+    if (healthPort != null && (healthPort < 0 || healthPort > 65535)) {
+      throw new IllegalArgumentException("--health-port must be 0..65535, got " + healthPort);
+    }
+    // Liveness answers while the model opens (a big checkpoint takes a while); readiness waits for it.
+    try (WorkerHealth health = healthPort == null ? null : WorkerHealth.start(healthPort)) {
+      if (health != null) {
+        System.out.println("ldm4j: worker health on port " + health.port() + " (/q/health/ready, /q/health/live)");
+        System.out.flush();
+      }
+      String backend = backendChoice.backend();
+      Path checkpoint = model == null ? null : checkpointOptions.resolveModel(model);
+      Path modelDir = checkpoint != null
+          ? checkpointOptions.modelFolder(checkpoint, backendChoice.options().placementFor(ModelComponent.UNET, backend))
+          : DemoModel.ensure();
+      try (Generator generator = Generator.open(modelDir, backend, backendChoice.options(), Ldm4jPipelines.limits(config));
+          JobQueue queue = JobQueues.connect(address, Ldm4jQueue.settings(config))) {
+        QueueWorker worker = queue.startWorker(Map.of(name, generator), backendChoice.device);
+        if (health != null) {
+          health.serving(name, queue, worker);
+        }
+        System.out.println("ldm4j: worker " + worker.id() + " serving " + name + " (" + modelDir + ") from " + address);
+        System.out.flush();
+        Quarkus.waitForExit();
+        worker.close();
+        System.out.println("ldm4j: worker " + worker.id() + " stopped after " + worker.completed() + " job(s)");
+      }
     }
     return 0;
   }

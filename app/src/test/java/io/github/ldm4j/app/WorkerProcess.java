@@ -26,9 +26,16 @@ final class WorkerProcess implements AutoCloseable {
 
   /** Starts a worker with {@code jvmArgs} on {@code redisUrl} and waits until it printed that it serves. */
   static WorkerProcess start(Path work, List<String> jvmArgs, String redisUrl, int n) throws Exception {
+    return start(work, jvmArgs, redisUrl, n, List.of());
+  }
+
+  /** Starts a worker as {@link #start(Path, List, String, int)}, with more {@code options}. */
+  static WorkerProcess start(Path work, List<String> jvmArgs, String redisUrl, int n, List<String> options)
+      throws Exception {
     Path out = work.resolve("worker-" + n + ".out");
     Path err = work.resolve("worker-" + n + ".err");
     List<String> args = new ArrayList<>(List.of("worker", "--redis", redisUrl));
+    args.addAll(options);
     Process p = new ProcessBuilder(AppProcess.command(jvmArgs, args.toArray(String[]::new))).directory(work.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     WorkerProcess w = new WorkerProcess(p, out, err);

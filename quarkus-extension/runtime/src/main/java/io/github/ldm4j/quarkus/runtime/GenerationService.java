@@ -263,10 +263,15 @@ public class GenerationService {
     }
     task.queued();
     long start = System.nanoTime();
+    // Running (for /sdapi/v1/progress and the gauge) from the worker's first step until the answer.
+    java.util.concurrent.atomic.AtomicBoolean runs = new java.util.concurrent.atomic.AtomicBoolean();
     try {
       GenerationResult result = queue.generate(model, request, new ProgressListener() {
         @Override
         public void onProgress(ProgressEvent e) {
+          if (runs.compareAndSet(false, true)) {
+            running.incrementAndGet();
+          }
           latest.set(new Current(task.id(), e));
           updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
           steps.increment();
@@ -305,6 +310,9 @@ public class GenerationService {
       task.failed(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
       throw e;
     } finally {
+      if (runs.get()) {
+        running.decrementAndGet();
+      }
       live.remove(job);
     }
   }
