@@ -94,7 +94,7 @@ public final class RedisJobQueue implements JobQueue {
     }
     String job = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + timeout.toNanos();
-    Response r = redis.eval(Scripts.ENQUEUE, new String[] {Keys.jobs(model)}, settings.maxLength(), Keys.GROUP, job,
+    Response r = redis.evalReplicated(Scripts.ENQUEUE, new String[] {Keys.jobs(model)}, settings.maxLength(), Keys.GROUP, job,
         JobCodec.encode(request), System.currentTimeMillis(), listener.wantsPreview() ? "1" : "0");
     long depth = r.get(1).toLong();
     if (r.get(0).toLong() == 0) {
