@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--queue", paramLabel = "redis://HOST:PORT", description = "Run the generations on workers "
       + "(ldm4j worker --redis URL) through Redis Streams instead of in this process "
-      + "(quarkus.ldm4j.queue.kind=redis).")
+      + "(quarkus.ldm4j.queue.kind=redis). With Sentinel: redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTERNAME.")
   String queue;
 
   @Option(names = "--no-models", description = "Open no model: an API node that only queues (needs --queue).")

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
         + "'ldm4j serve --queue redis://HOST:PORT' nodes fill, and stores their images there.")
 final class WorkerCommand implements Callable<Integer> {
 
-  @Option(names = "--redis", required = true, paramLabel = "redis://HOST:PORT", description = "The queue's Redis.")
+  @Option(names = "--redis", required = true, paramLabel = "redis://HOST:PORT", description = "The queue's Redis, or "
+      + "redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTERNAME to follow the master that Redis Sentinels name.")
   String redis;
 
   @Option(names = "--model", description = "A checkpoint file, a model folder or the NAME of a checkpoint in the "
