@@ -8,6 +8,8 @@ import io.github.ldm4j.generate.ProgressListener;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.JobSelection;
+import io.github.ldm4j.queue.WorkerModels;
 import io.github.ldm4j.queue.QueueAddress;
 import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.queue.QueueSettings;
@@ -83,8 +85,8 @@ public final class RedisJobQueue implements JobQueue {
   }
 
   @Override
-  public GenerationResult generate(String model, GenerationRequest request, ProgressListener listener,
-      CancellationToken cancellation, Duration timeout) throws InterruptedException {
+  public GenerationResult generate(String model, GenerationRequest request, JobSelection selection,
+      ProgressListener listener, CancellationToken cancellation, Duration timeout) throws InterruptedException {
     cancellation.throwIfCancelled();
     List<WorkerStatus> live = liveWorkers();
     List<WorkerStatus> serving = live.stream().filter(w -> w.models().contains(model)).toList();
@@ -95,7 +97,9 @@ public final class RedisJobQueue implements JobQueue {
     String job = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + timeout.toNanos();
     Response r = redis.evalReplicated(Scripts.ENQUEUE, new String[] {Keys.jobs(model)}, settings.maxLength(), Keys.GROUP, job,
-        JobCodec.encode(request), System.currentTimeMillis(), listener.wantsPreview() ? "1" : "0");
+        JobCodec.encode(request), System.currentTimeMillis(), listener.wantsPreview() ? "1" : "0",
+        selection.isPlain() && selection.prompt().equals(request.prompt())
+            && selection.negativePrompt().equals(request.negativePrompt()) ? new byte[0] : JobCodec.encode(selection));
     long depth = r.get(1).toLong();
     if (r.get(0).toLong() == 0) {
       long retry = retryAfterSeconds(model, depth, serving.size());
@@ -279,7 +283,7 @@ public final class RedisJobQueue implements JobQueue {
   }
 
   @Override
-  public QueueWorker startWorker(Map<String, Generator> models, String device) {
+  public QueueWorker startWorker(WorkerModels models, String device) {
     RedisWorker w = new RedisWorker(this, models, device);
     started.add(w);
     w.start();

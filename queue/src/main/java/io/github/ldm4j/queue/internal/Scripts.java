@@ -10,7 +10,7 @@ final class Scripts {
 
   /**
    * KEYS: stream. ARGV: max length, group, job id, payload, enqueue time (ms), whether the client
-   * wants previews ({@code 1}/{@code 0}). Creates the group at
+   * wants previews ({@code 1}/{@code 0}), the selection (LoRAs, VAE; empty for none). Creates the group at
    * the first job, refuses when the stream (waiting plus running jobs: finished ones are deleted)
    * holds max length entries. Returns {accepted 0/1, depth}.
    */
@@ -18,7 +18,12 @@ final class Scripts {
       pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], ARGV[2], '0', 'MKSTREAM')
       local len = redis.call('XLEN', KEYS[1])
       if len >= tonumber(ARGV[1]) then return {0, len} end
-      redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5], 'preview', ARGV[6])
+      if ARGV[7] == '' then
+        redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5], 'preview', ARGV[6])
+      else
+        redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5], 'preview', ARGV[6],
+            'selection', ARGV[7])
+      end
       return {1, len + 1}
       """;
 

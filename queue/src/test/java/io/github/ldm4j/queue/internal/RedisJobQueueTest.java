@@ -331,6 +331,37 @@ class RedisJobQueueTest {
   }
 
   @Test
+  void aLoraTheWorkerLacksFailsTheJobAt400NamingItWithoutRetry() throws Exception {
+    QueueWorker worker = queue.startWorker(Map.of(MODEL, generator), "cpu");
+    awaitWorker();
+    GenerationRequest r = request("a red circle", 2, 1);
+    var selection = new io.github.ldm4j.queue.JobSelection("a red circle <lora:Nope:1>", "",
+        List.of(new io.github.ldm4j.conditioning.prompt.LoraTag("Nope", 1, 1)), java.util.Optional.empty());
+    assertThatThrownBy(() -> queue.generate(MODEL, r, selection, ProgressListener.NONE, new CancellationToken(),
+        Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(QueueException.Failed.class, e -> {
+          assertThat(e.kind()).isEqualTo(QueueException.Failed.Kind.INVALID);
+          assertThat(e.getMessage()).contains("LoRA 'Nope'").contains(worker.id());
+        });
+    assertThat(raw.call("XLEN", Keys.dead(MODEL)).toLong()).isZero();
+    assertThat(queue.depth(MODEL)).isZero();
+  }
+
+  @Test
+  void theCodecRoundTripsASelection() {
+    var s = new io.github.ldm4j.queue.JobSelection("a fox <lora:L:0.5>", "ugly",
+        List.of(new io.github.ldm4j.conditioning.prompt.LoraTag("L", 0.5, 0.25),
+            new io.github.ldm4j.conditioning.prompt.LoraTag("sub/ünï", 1, 1)), java.util.Optional.of("vae-ft-mse"));
+    assertThat(JobCodec.decodeSelection(JobCodec.encode(s))).isEqualTo(s);
+    var plain = io.github.ldm4j.queue.JobSelection.of(request("p", 2, 0));
+    assertThat(JobCodec.decodeSelection(JobCodec.encode(plain))).isEqualTo(plain);
+    assertThatThrownBy(() -> JobCodec.decodeSelection(new byte[] {1, 2, 3, 4}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("magic");
+    byte[] cut = java.util.Arrays.copyOf(JobCodec.encode(s), 20);
+    assertThatThrownBy(() -> JobCodec.decodeSelection(cut)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void theCodecRoundTripsEveryRequestKind() {
     var s = GenerationSettings.builder().size(16, 8).steps(3).seed(5).sampler("euler", "karras").build();
     var image = new io.github.ldm4j.image.RgbImage(16, 8, new byte[16 * 8 * 3]);
