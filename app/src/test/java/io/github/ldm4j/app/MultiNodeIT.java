@@ -442,7 +442,8 @@ class MultiNodeIT {
       HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
           + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(live.statusCode()).isEqualTo(200);
-      assertThat(w.terminate()).isZero();
+      // It stops on SIGTERM (143: the JVM's exit status for the signal, as for the other workers here).
+      assertThat(w.terminate()).isIn(0, 143);
     }
   }
 }
