@@ -73,9 +73,11 @@ final class WorkerCommand implements Callable<Integer> {
    * @throws IllegalArgumentException (a usage error) for a bad option
    */
   Map<String, String> configuration(Supplier<Path> demoModel) {
+    address();
     if (name.isBlank()) {
       throw new IllegalArgumentException("--name must not be blank");
     }
+    checkHealthPort();
     Map<String, String> c = new LinkedHashMap<>();
     c.put("quarkus.ldm4j.model.name", name);
     String backend = backendChoice.backend();
@@ -91,20 +93,27 @@ final class WorkerCommand implements Callable<Integer> {
     return c;
   }
 
-  @Override
-  public Integer call() throws Exception {
-    QueueAddress address;
+  private QueueAddress address() {
     try {
-      address = QueueAddress.parse(redis);
+      return QueueAddress.parse(redis);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--redis: " + e.getMessage(), e);
     }
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("--name must not be blank");
-    }
+  }
+
+  private void checkHealthPort() {
     if (healthPort != null && (healthPort < 0 || healthPort > 65535)) {
       throw new IllegalArgumentException("--health-port must be 0..65535, got " + healthPort);
     }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    QueueAddress address = address();
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("--name must not be blank");
+    }
+    checkHealthPort();
     // Liveness answers while the model opens (a big checkpoint takes a while); readiness waits for it.
     try (WorkerHealth health = healthPort == null ? null : WorkerHealth.start(healthPort)) {
       if (health != null) {
