@@ -39,10 +39,11 @@ public class Main implements QuarkusApplication {
       System.exit(Ldm4jCommand.usageError(new CommandLine.ParameterException(pre, Ldm4jCommand.COMMAND_REQUIRED)));
       return;
     }
-    if (parsed.subcommand() != null && parsed.subcommand().commandSpec().userObject() instanceof ServeCommand serve
-        && !parsed.subcommand().isUsageHelpRequested()) {
+    Object sub = parsed.subcommand() == null ? null : parsed.subcommand().commandSpec().userObject();
+    if ((sub instanceof ServeCommand || sub instanceof WorkerCommand) && !parsed.subcommand().isUsageHelpRequested()) {
       try {
-        serve.configuration(DemoModelCache::ensure).forEach(System::setProperty);
+        (sub instanceof ServeCommand serve ? serve.configuration(DemoModelCache::ensure)
+            : ((WorkerCommand) sub).configuration(DemoModelCache::ensure)).forEach(System::setProperty);
       } catch (IllegalArgumentException e) {
         System.exit(Ldm4jCommand.usageError(
             new CommandLine.ParameterException(parsed.subcommand().commandSpec().commandLine(), e.getMessage())));

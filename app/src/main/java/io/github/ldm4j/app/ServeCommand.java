@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--queue", paramLabel = "redis://HOST:PORT", description = "Run the generations on workers "
       + "(ldm4j worker --redis URL) through Redis Streams instead of in this process "
-      + "(quarkus.ldm4j.queue.kind=redis).")
+      + "(quarkus.ldm4j.queue.kind=redis). With Sentinel: redis-sentinel://HOST:PORT[,HOST:PORT...]/MASTERNAME.")
   String queue;
 
   @Option(names = "--no-models", description = "Open no model: an API node that only queues (needs --queue).")
@@ -178,6 +178,16 @@ final class ServeCommand implements Callable<Integer> {
    * on a GPU); a model folder as is.
    */
   private Path checkpointFolder(Path model) {
+    return checkpointFolder(checkpointOptions, model, backend, device, placement);
+  }
+
+  /**
+   * What {@code quarkus.ldm4j.model.path} names for {@code model} (shared with {@code worker}, so both
+   * open a model alike): a checkpoint the extension converts the same way itself, else the folder
+   * the CLI converts it to (or the folder given).
+   */
+  static Path checkpointFolder(CheckpointOptions checkpointOptions, Path model, String backend, String device,
+      Map<String, String> placement) {
     try {
       String dev = device != null ? device : "cpu";
       Placement unet = Placement.parseEach(placement, dev).getOrDefault(ModelComponent.UNET,

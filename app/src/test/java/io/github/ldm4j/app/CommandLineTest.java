@@ -211,6 +211,23 @@ class CommandLineTest {
   }
 
   @Test
+  void aWorkersOptionsBecomeTheConfigurationOfAServeNodesModel() {
+    WorkerCommand w = (WorkerCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("worker",
+        "--redis", "redis-sentinel://s1:26379,s2:26379/m", "--name", "sd", "--models-dir", "lib", "--device", "cuda:0",
+        "--place", "unet=onnx:cuda:1").subcommand().commandSpec().userObject();
+    var c = w.configuration(() -> Path.of("demo"));
+    assertThat(c).containsEntry("quarkus.ldm4j.model.name", "sd")
+        .containsEntry(ServeCommand.MODEL_PATH, Path.of("demo").toAbsolutePath().toString())
+        .containsEntry("quarkus.ldm4j.device", "cuda:0")
+        .containsEntry("quarkus.ldm4j.model.placement.\"unet\"", "onnx:cuda:1")
+        .containsEntry("quarkus.ldm4j.library.models-dir", Path.of("lib").toAbsolutePath().toString());
+    WorkerCommand bad = (WorkerCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("worker",
+        "--redis", "redis://r:1", "--health-port", "70000").subcommand().commandSpec().userObject();
+    assertThatThrownBy(() -> bad.configuration(() -> Path.of("demo"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--health-port must be 0..65535, got 70000");
+  }
+
+  @Test
   void bothApiKeyOptionsOrAnEmptyKeyAreRefused() {
     assertThatThrownBy(() -> serve("serve", "--api-key", "k", "--api-key-file", "f").configuration(() -> Path.of("d")))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("--api-key and --api-key-file are mutually exclusive");

@@ -377,4 +377,73 @@ class MultiNodeIT {
     System.out.printf("MultiNodeIT: disconnected client's job stopped on its worker at step %d of 150%n", lastStep);
     assertThat(lastStep).isLessThan(150);
   }
+  @Test
+  void stepsAndPreviewsOfAJobOnAWorkerReachTheApiNodesProgressEndpoints() throws Exception {
+    awaitWorkers(1);
+    String task = "multinode-preview-1";
+    int steps = 40;
+    // Subscribe first (a subscriber may connect before the request arrives), then send the request.
+    var sse = http.sendAsync(HttpRequest.newBuilder(URI.create(api.base() + "/ldm4j/progress/" + task))
+        .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+    ExecutorService client = Executors.newSingleThreadExecutor();
+    try {
+      Future<HttpResponse<String>> answer = client.submit(() -> txt2img(body("a red circle", 5, steps)
+          .replace("}", ",\"force_task_id\":\"" + task + "\"}")));
+      // The A1111 progress of the API node shows the worker's job while it runs.
+      JsonNode seen = null;
+      while (!answer.isDone() && seen == null) {
+        JsonNode p = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(api.base() + "/sdapi/v1/progress"))
+            .build(), HttpResponse.BodyHandlers.ofString()).body());
+        if (task.equals(p.path("current_task").asText()) && p.get("progress").asDouble() > 0) {
+          seen = p;
+        }
+        Thread.sleep(5);
+      }
+      assertThat(answer.get(2, TimeUnit.MINUTES).statusCode()).isEqualTo(200);
+      assertThat(seen).as("/sdapi/v1/progress showed the job running on a worker").isNotNull();
+      List<JsonNode> events = new ArrayList<>();
+      for (String line : (Iterable<String>) sse.get(1, TimeUnit.MINUTES).body()::iterator) {
+        if (line.startsWith("data:")) {
+          events.add(JSON.readTree(line.substring(5)));
+        }
+      }
+      List<JsonNode> stepEvents = events.stream().filter(e -> e.get("event").asText().equals("step")).toList();
+      assertThat(stepEvents).extracting(e -> e.get("step").asInt())
+          .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, steps).boxed().toList());
+      assertThat(events.getLast().get("event").asText()).isEqualTo("done");
+      // Previews travel from the worker: a 1/8-size PNG (512 px → 64 px) on the step events.
+      List<JsonNode> withPreview = stepEvents.stream().filter(e -> e.hasNonNull("preview")).toList();
+      assertThat(withPreview).as("step events carrying the worker's preview").isNotEmpty();
+      RgbImage preview = PngCodec.decode(Base64.getDecoder().decode(withPreview.getLast().get("preview").asText()),
+          1 << 20).image();
+      assertThat(preview.width()).isEqualTo(64);
+      assertThat(preview.height()).isEqualTo(64);
+      System.out.printf("MultiNodeIT: %d step events from the worker, %d with a preview; /sdapi/v1/progress showed %s%n",
+          stepEvents.size(), withPreview.size(), seen);
+    } finally {
+      client.shutdownNow();
+    }
+  }
+
+  @Test
+  void theApiNodeExportsTheQueueDepthAndAWorkerAnswersItsHealthProbes() throws Exception {
+    String metrics = http.send(HttpRequest.newBuilder(URI.create(api.base() + "/q/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).containsPattern("ldm4j_queue_remote_depth\\{[^}]*model=\"default\"[^}]*\\} [0-9.]+");
+    try (WorkerProcess w = WorkerProcess.start(work, jvmArgs, redis.url(), started.incrementAndGet(),
+        List.of("--health-port", "0"))) {
+      int port = Integer.parseInt(w.stdout().replaceAll("(?s).*worker health on port ([0-9]+).*", "$1"));
+      HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      JsonNode check = JSON.readTree(ready.body());
+      assertThat(check.get("status").asText()).isEqualTo("UP");
+      assertThat(check.get("checks").get(0).get("data").get("worker").asText()).isEqualTo(w.id());
+      HttpResponse<String> live = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+          + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(live.statusCode()).isEqualTo(200);
+      // It stops on SIGTERM (143: the JVM's exit status for the signal, as for the other workers here).
+      assertThat(w.terminate()).isIn(0, 143);
+    }
+  }
 }

@@ -24,19 +24,27 @@ final class WorkerProcess implements AutoCloseable {
     this.stderr = stderr;
   }
 
-  /** Starts a worker with {@code jvmArgs} on {@code redisUrl} and waits until it printed that it serves. */
+  /** Starts a worker with {@code jvmArgs} on {@code redisUrl} and waits until it printed that it serves (its model is open). */
   static WorkerProcess start(Path work, List<String> jvmArgs, String redisUrl, int n) throws Exception {
+    return start(work, jvmArgs, redisUrl, n, List.of());
+  }
+
+  /** Starts a worker as {@link #start(Path, List, String, int)}, with more {@code options}. */
+  static WorkerProcess start(Path work, List<String> jvmArgs, String redisUrl, int n, List<String> options)
+      throws Exception {
     Path out = work.resolve("worker-" + n + ".out");
     Path err = work.resolve("worker-" + n + ".err");
     List<String> args = new ArrayList<>(List.of("worker", "--redis", redisUrl));
+    args.addAll(options);
     Process p = new ProcessBuilder(AppProcess.command(jvmArgs, args.toArray(String[]::new))).directory(work.toFile())
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     WorkerProcess w = new WorkerProcess(p, out, err);
-    for (int i = 0; i < 600; i++) {
+    // Up to 3 minutes: a JVM started while other workers generate on a loaded 2-core machine is slow.
+    for (int i = 0; i < 1800; i++) {
       if (!p.isAlive()) {
         throw new IllegalStateException("worker exited with " + p.exitValue() + ": " + w.log());
       }
-      if (w.stdout().contains("ldm4j: worker ")) {
+      if (w.stdout().matches("(?s).*ldm4j: worker w-[0-9a-f]+ serving .*")) {
         return w;
       }
       Thread.sleep(100);

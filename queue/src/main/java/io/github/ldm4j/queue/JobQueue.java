@@ -28,8 +28,9 @@ import java.util.Map;
 public interface JobQueue extends AutoCloseable {
 
   /**
-   * Submits a generation of {@code model} and waits for it. Progress events (without previews) are
-   * relayed to {@code listener} from whichever worker runs it. When {@code cancellation} fires, the
+   * Submits a generation of {@code model} and waits for it. Progress events are relayed to
+   * {@code listener} from whichever worker runs it, with the worker's preview image when {@code
+   * listener} {@linkplain ProgressListener#wantsPreview() wants previews} (as a PNG on the wire). When {@code cancellation} fires, the
    * job's cancel flag is set (a queued job is skipped, a running one stops at its next step) and this
    * method returns at once with a {@link java.util.concurrent.CancellationException} carrying the
    * reason; at {@code timeout} the flag is set too and it fails with {@link QueueException.Timeout}.
@@ -42,7 +43,17 @@ public interface JobQueue extends AutoCloseable {
    * @throws java.util.concurrent.CancellationException when {@code cancellation} fired
    * @throws InterruptedException when the waiting thread was interrupted (the job is cancelled)
    */
-  GenerationResult generate(String model, GenerationRequest request, ProgressListener listener,
+  default GenerationResult generate(String model, GenerationRequest request, ProgressListener listener,
+      CancellationToken cancellation, Duration timeout) throws InterruptedException {
+    return generate(model, request, JobSelection.of(request), listener, cancellation, timeout);
+  }
+
+  /**
+   * {@link #generate(String, GenerationRequest, ProgressListener, CancellationToken, Duration)} with
+   * {@code selection}'s LoRAs and VAE, which the worker resolves in its own library; one it lacks
+   * fails the job as {@link QueueException.Failed.Kind#INVALID}, naming it.
+   */
+  GenerationResult generate(String model, GenerationRequest request, JobSelection selection, ProgressListener listener,
       CancellationToken cancellation, Duration timeout) throws InterruptedException;
 
   /**
@@ -66,7 +77,16 @@ public interface JobQueue extends AutoCloseable {
    * Starts a worker consuming the jobs of {@code models}' names with their generators (not owned:
    * the caller closes them after the worker). It registers with heartbeats naming {@code device}.
    */
-  QueueWorker startWorker(Map<String, Generator> models, String device);
+  default QueueWorker startWorker(Map<String, Generator> models, String device) {
+    return startWorker(WorkerModels.of(models), device);
+  }
+
+  /**
+   * Starts a worker consuming the jobs of {@code models}' names, each run on what {@link
+   * WorkerModels#open} gives for the job's selection (not owned: the caller closes the models after
+   * the worker). It registers with heartbeats naming {@code device}.
+   */
+  QueueWorker startWorker(WorkerModels models, String device);
 
   /** Stops the workers started here and closes the connections (idempotent). */
   @Override

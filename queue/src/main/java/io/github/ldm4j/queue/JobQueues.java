@@ -13,7 +13,7 @@ public final class JobQueues {
    */
   public static JobQueue connect(QueueAddress address, QueueSettings settings) {
     return switch (address.kind()) {
-      case REDIS -> new RedisJobQueue(address, settings);
+      case REDIS, REDIS_SENTINEL -> new RedisJobQueue(address, settings);
     };
   }
 }

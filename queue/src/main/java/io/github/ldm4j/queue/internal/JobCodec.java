@@ -1,10 +1,12 @@
 package io.github.ldm4j.queue.internal;
 
+import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.image.Mask;
+import io.github.ldm4j.queue.JobSelection;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.Quantization;
 import io.github.ldm4j.image.RgbImage;
@@ -29,6 +31,7 @@ public final class JobCodec {
 
   private static final int REQUEST_MAGIC = 0x4c444a32; // "LDJ2" (2: the CFG cut-off sigma)
   private static final int OUTCOME_MAGIC = 0x4c444f31; // "LDO1"
+  private static final int SELECTION_MAGIC = 0x4c445331; // "LDS1"
   /** Largest image side accepted when decoding (a corrupt size fails instead of allocating). */
   private static final long MAX_PIXELS = 1L << 28;
 
@@ -101,6 +104,53 @@ public final class JobCodec {
       };
     } catch (IOException e) {
       throw new IllegalArgumentException("truncated job request: " + e.getMessage(), e);
+    }
+  }
+
+  /** The selection's bytes. */
+  public static byte[] encode(JobSelection selection) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeInt(SELECTION_MAGIC);
+      writeString(out, selection.prompt());
+      writeString(out, selection.negativePrompt());
+      out.writeInt(selection.loras().size());
+      for (LoraTag t : selection.loras()) {
+        writeString(out, t.name());
+        out.writeDouble(t.teMultiplier());
+        out.writeDouble(t.unetMultiplier());
+      }
+      writeString(out, selection.vae().orElse(""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * The selection of {@code bytes}.
+   *
+   * @throws IllegalArgumentException for bytes that are not a selection of this version
+   */
+  public static JobSelection decodeSelection(byte[] bytes) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      if (in.readInt() != SELECTION_MAGIC) {
+        throw new IllegalArgumentException("not a job selection of this ldm4j version (bad magic number)");
+      }
+      String prompt = readString(in);
+      String negative = readString(in);
+      int n = in.readInt();
+      if (n < 0 || n > in.available()) {
+        throw new IllegalArgumentException("job selection with " + n + " LoRAs in " + bytes.length + " bytes");
+      }
+      List<LoraTag> loras = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        loras.add(new LoraTag(readString(in), in.readDouble(), in.readDouble()));
+      }
+      String vae = readString(in);
+      return new JobSelection(prompt, negative, loras, vae.isEmpty() ? Optional.empty() : Optional.of(vae));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("truncated job selection: " + e.getMessage(), e);
     }
   }
 

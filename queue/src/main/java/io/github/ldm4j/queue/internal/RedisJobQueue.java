@@ -5,7 +5,11 @@ import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.JobSelection;
+import io.github.ldm4j.queue.WorkerModels;
 import io.github.ldm4j.queue.QueueAddress;
 import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.queue.QueueSettings;
@@ -49,6 +53,9 @@ public final class RedisJobQueue implements JobQueue {
   /** How long the live-workers answer of {@link #generate} is reused. */
   private static final long WORKERS_CACHE_MS = 500;
 
+  /** Largest preview accepted from a worker (1/8 of a 4096 px side squared, with room to spare). */
+  private static final long MAX_PREVIEW_PIXELS = 1L << 20;
+
   private final RedisCommands redis;
   private final QueueSettings settings;
   private final List<RedisWorker> started = new CopyOnWriteArrayList<>();
@@ -78,8 +85,8 @@ public final class RedisJobQueue implements JobQueue {
   }
 
   @Override
-  public GenerationResult generate(String model, GenerationRequest request, ProgressListener listener,
-      CancellationToken cancellation, Duration timeout) throws InterruptedException {
+  public GenerationResult generate(String model, GenerationRequest request, JobSelection selection,
+      ProgressListener listener, CancellationToken cancellation, Duration timeout) throws InterruptedException {
     cancellation.throwIfCancelled();
     List<WorkerStatus> live = liveWorkers();
     List<WorkerStatus> serving = live.stream().filter(w -> w.models().contains(model)).toList();
@@ -89,8 +96,10 @@ public final class RedisJobQueue implements JobQueue {
     }
     String job = UUID.randomUUID().toString();
     long deadline = System.nanoTime() + timeout.toNanos();
-    Response r = redis.eval(Scripts.ENQUEUE, new String[] {Keys.jobs(model)}, settings.maxLength(), Keys.GROUP, job,
-        JobCodec.encode(request), System.currentTimeMillis());
+    Response r = redis.evalReplicated(Scripts.ENQUEUE, new String[] {Keys.jobs(model)}, settings.maxLength(), Keys.GROUP, job,
+        JobCodec.encode(request), System.currentTimeMillis(), listener.wantsPreview() ? "1" : "0",
+        selection.isPlain() && selection.prompt().equals(request.prompt())
+            && selection.negativePrompt().equals(request.negativePrompt()) ? new byte[0] : JobCodec.encode(selection));
     long depth = r.get(1).toLong();
     if (r.get(0).toLong() == 0) {
       long retry = retryAfterSeconds(model, depth, serving.size());
@@ -132,12 +141,27 @@ public final class RedisJobQueue implements JobQueue {
         Map<String, String> f = fields(entry.get(1));
         if ("progress".equals(f.get("type"))) {
           listener.onProgress(new ProgressEvent(Integer.parseInt(f.get("step")), Integer.parseInt(f.get("total")),
-              Double.parseDouble(f.get("sigma")), Optional.empty()));
+              Double.parseDouble(f.get("sigma")), preview(entry.get(1))));
         } else if ("end".equals(f.get("type"))) {
           return outcome(job, cancellation);
         }
       }
     }
+  }
+
+  /** The preview of a progress event's fields, if it carries one (a PNG; one that does not decode is dropped). */
+  private static Optional<RgbImage> preview(Response flat) {
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      if ("preview".equals(flat.get(i).toString())) {
+        try {
+          return Optional.of(PngCodec.decode(flat.get(i + 1).toBytes(), MAX_PREVIEW_PIXELS).image());
+        } catch (IllegalArgumentException e) {
+          LOG.warning("dropped a progress preview that is not a PNG: " + e.getMessage());
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   private GenerationResult outcome(String job, CancellationToken cancellation) throws InterruptedException {
@@ -259,7 +283,7 @@ public final class RedisJobQueue implements JobQueue {
   }
 
   @Override
-  public QueueWorker startWorker(Map<String, Generator> models, String device) {
+  public QueueWorker startWorker(WorkerModels models, String device) {
     RedisWorker w = new RedisWorker(this, models, device);
     started.add(w);
     w.start();

@@ -3,15 +3,20 @@ package io.github.ldm4j.queue.internal;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.image.PngCodec;
+import io.github.ldm4j.queue.JobSelection;
 import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.queue.QueueSettings;
 import io.github.ldm4j.queue.QueueWorker;
+import io.github.ldm4j.queue.WorkerModels;
 import io.github.ldm4j.sampler.CancellationToken;
 import io.vertx.redis.client.Response;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
@@ -43,10 +48,14 @@ final class RedisWorker implements QueueWorker {
   /** Cancellation reason of a job stopped because its worker closes (nothing is stored: it is reclaimed). */
   private static final String WORKER_STOPPING = "worker stopping";
 
+  /** The preview argument of a step without one. */
+  private static final byte[] NO_PREVIEW = new byte[0];
+
   private final RedisJobQueue queue;
   private final RedisCommands redis;
   private final QueueSettings settings;
-  private final Map<String, Generator> models;
+  private final WorkerModels models;
+  private final List<String> names;
   private final String device;
   private final String id = "w-" + UUID.randomUUID().toString().substring(0, 8);
   private final long startedMs = System.currentTimeMillis();
@@ -59,16 +68,18 @@ final class RedisWorker implements QueueWorker {
 
   private record Running(String model, String entry, String job, CancellationToken token) {}
 
-  private record Delivery(String model, String entry, String job, byte[] payload, long deliveries) {}
+  private record Delivery(String model, String entry, String job, byte[] payload, boolean preview, byte[] selection,
+      long deliveries) {}
 
-  RedisWorker(RedisJobQueue queue, Map<String, Generator> models, String device) {
-    if (models.isEmpty()) {
+  RedisWorker(RedisJobQueue queue, WorkerModels models, String device) {
+    this.names = List.copyOf(models.names());
+    if (names.isEmpty()) {
       throw new IllegalArgumentException("a worker needs at least one model");
     }
     this.queue = queue;
     this.redis = queue.commands();
     this.settings = queue.settings();
-    this.models = new LinkedHashMap<>(models);
+    this.models = models;
     this.device = device;
     this.beats = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "ldm4j-worker-beat-" + id);
@@ -103,7 +114,7 @@ final class RedisWorker implements QueueWorker {
 
   private void loop() {
     boolean[] down = {false};
-    for (String model : models.keySet()) {
+    for (String model : names) {
       createGroup(model);
     }
     while (!stopping) {
@@ -138,7 +149,7 @@ final class RedisWorker implements QueueWorker {
   }
 
   private Delivery reclaim() {
-    for (String model : models.keySet()) {
+    for (String model : names) {
       Response r = redis.eval(Scripts.RECLAIM, new String[] {Keys.jobs(model)}, Keys.GROUP, id,
           settings.reclaimIdle().toMillis());
       if (r != null && r.size() == 3) {
@@ -153,10 +164,10 @@ final class RedisWorker implements QueueWorker {
 
   private Delivery read() {
     List<Object> args = new ArrayList<>(List.of("GROUP", Keys.GROUP, id, "COUNT", 1, "BLOCK", READ_BLOCK_MS, "STREAMS"));
-    for (String model : models.keySet()) {
+    for (String model : names) {
       args.add(Keys.jobs(model));
     }
-    for (int i = 0; i < models.size(); i++) {
+    for (int i = 0; i < names.size(); i++) {
       args.add(">");
     }
     Response r;
@@ -164,7 +175,7 @@ final class RedisWorker implements QueueWorker {
       r = redis.call(READ_BLOCK_MS, "XREADGROUP", args.toArray());
     } catch (QueueException.Unavailable e) {
       if (e.getMessage() != null && e.getMessage().contains("NOGROUP")) {
-        models.keySet().forEach(this::createGroup);
+        names.forEach(this::createGroup);
         return null;
       }
       throw e;
@@ -182,15 +193,22 @@ final class RedisWorker implements QueueWorker {
   private static Delivery delivery(String model, Response entry, Response flat, long deliveries) {
     String job = null;
     byte[] payload = null;
+    boolean preview = false;
+    byte[] selection = null;
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       String f = flat.get(i).toString();
       if (f.equals("job")) {
         job = flat.get(i + 1).toString();
       } else if (f.equals("payload")) {
         payload = flat.get(i + 1).toBytes();
+      } else if (f.equals("preview")) {
+        preview = "1".equals(flat.get(i + 1).toString());
+      } else if (f.equals("selection")) {
+        selection = flat.get(i + 1).toBytes();
       }
     }
-    return new Delivery(model, entry.toString(), job == null ? entry.toString() : job, payload, deliveries);
+    return new Delivery(model, entry.toString(), job == null ? entry.toString() : job, payload, preview, selection,
+        deliveries);
   }
 
   private void process(Delivery d) {
@@ -230,13 +248,32 @@ final class RedisWorker implements QueueWorker {
   }
 
   private Outcome run(Delivery d, CancellationToken token) {
-    Generator generator = models.get(d.model());
     GenerationRequest request;
+    JobSelection selection;
     try {
       request = JobCodec.decodeRequest(d.payload());
+      selection = d.selection() == null ? JobSelection.of(request) : JobCodec.decodeSelection(d.selection());
     } catch (RuntimeException e) {
       return Outcome.failed(Outcome.Status.FAILED, "undecodable job: " + e.getMessage());
     }
+    WorkerModels.Run run;
+    try {
+      run = models.open(d.model(), selection);
+    } catch (IllegalArgumentException e) {
+      // What this worker lacks (a LoRA, a VAE): the client's 400, not a retry.
+      return Outcome.failed(Outcome.Status.INVALID, e.getMessage() + " (worker " + id + ")");
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.SEVERE, "worker " + id + ": cannot open model '" + d.model() + "' for job " + d.job(), e);
+      return Outcome.failed(Outcome.Status.FAILED, "worker " + id + " cannot open model '" + d.model() + "': "
+          + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
+    }
+    try (run) {
+      return run(d, token, run, request);
+    }
+  }
+
+  private Outcome run(Delivery d, CancellationToken token, WorkerModels.Run run, GenerationRequest request) {
+    Generator generator = run.generator();
     try {
       generator.limits().check(request.settings());
       generator.checkSize(request);
@@ -245,15 +282,24 @@ final class RedisWorker implements QueueWorker {
     }
     String ttl = Long.toString(settings.resultTtl().toMillis());
     try {
-      GenerationResult result = generator.generate(request, e -> {
-        try {
-          Response flag = redis.eval(Scripts.PROGRESS, new String[] {Keys.events(d.job()), Keys.cancel(d.job())},
-              e.step(), e.totalSteps(), Double.toString(e.sigma()), ttl);
-          if (flag != null && flag.toLong() == 1) {
-            token.cancel("cancelled by the client");
+      GenerationResult result = run.generate(request, new ProgressListener() {
+        @Override
+        public void onProgress(ProgressEvent e) {
+          byte[] preview = e.preview().map(p -> PngCodec.encode(p, Optional.empty())).orElse(NO_PREVIEW);
+          try {
+            Response flag = redis.eval(Scripts.PROGRESS, new String[] {Keys.events(d.job()), Keys.cancel(d.job())},
+                e.step(), e.totalSteps(), Double.toString(e.sigma()), ttl, preview);
+            if (flag != null && flag.toLong() == 1) {
+              token.cancel("cancelled by the client");
+            }
+          } catch (QueueException.Unavailable away) {
+            // Redis is away for this step: the job runs on; its outcome is stored once Redis is back.
           }
-        } catch (QueueException.Unavailable away) {
-          // Redis is away for this step: the job runs on; its outcome is stored once Redis is back.
+        }
+
+        @Override
+        public boolean wantsPreview() {
+          return d.preview();
         }
       }, token);
       return Outcome.done(result);
@@ -310,7 +356,7 @@ final class RedisWorker implements QueueWorker {
     Running r = current.get();
     try {
       String key = Keys.worker(id);
-      redis.call("HSET", key, "models", String.join(",", models.keySet()), "device", device, "job",
+      redis.call("HSET", key, "models", String.join(",", names), "device", device, "job",
           r == null ? "" : r.job(), "started", startedMs, "beat", System.currentTimeMillis(), "completed",
           completed.get());
       redis.call("PEXPIRE", key, 3 * settings.heartbeat().toMillis());

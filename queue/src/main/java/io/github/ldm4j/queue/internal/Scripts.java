@@ -9,7 +9,8 @@ final class Scripts {
   private Scripts() {}
 
   /**
-   * KEYS: stream. ARGV: max length, group, job id, payload, enqueue time (ms). Creates the group at
+   * KEYS: stream. ARGV: max length, group, job id, payload, enqueue time (ms), whether the client
+   * wants previews ({@code 1}/{@code 0}), the selection (LoRAs, VAE; empty for none). Creates the group at
    * the first job, refuses when the stream (waiting plus running jobs: finished ones are deleted)
    * holds max length entries. Returns {accepted 0/1, depth}.
    */
@@ -17,7 +18,12 @@ final class Scripts {
       pcall(redis.call, 'XGROUP', 'CREATE', KEYS[1], ARGV[2], '0', 'MKSTREAM')
       local len = redis.call('XLEN', KEYS[1])
       if len >= tonumber(ARGV[1]) then return {0, len} end
-      redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5])
+      if ARGV[7] == '' then
+        redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5], 'preview', ARGV[6])
+      else
+        redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'payload', ARGV[4], 'enqueued', ARGV[5], 'preview', ARGV[6],
+            'selection', ARGV[7])
+      end
       return {1, len + 1}
       """;
 
@@ -91,12 +97,19 @@ final class Scripts {
       """;
 
   /**
-   * KEYS: events, cancel flag. ARGV: step, total, sigma, TTL (ms). Appends a progress event and
-   * returns whether the job's cancel flag is set: one round trip per step.
+   * KEYS: events, cancel flag. ARGV: step, total, sigma, TTL (ms), preview PNG (empty for none).
+   * Appends a progress event (with its preview when there is one; the stream keeps about the last
+   * 100 events, so a job's previews stay bounded) and returns whether the job's cancel flag is set:
+   * one round trip per step.
    */
   static final String PROGRESS = """
-      redis.call('XADD', KEYS[1], 'MAXLEN', '~', '100', '*', 'type', 'progress', 'step', ARGV[1], 'total', ARGV[2],
-          'sigma', ARGV[3])
+      if ARGV[5] == '' then
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', '100', '*', 'type', 'progress', 'step', ARGV[1], 'total', ARGV[2],
+            'sigma', ARGV[3])
+      else
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', '100', '*', 'type', 'progress', 'step', ARGV[1], 'total', ARGV[2],
+            'sigma', ARGV[3], 'preview', ARGV[5])
+      end
       redis.call('PEXPIRE', KEYS[1], ARGV[4])
       return redis.call('EXISTS', KEYS[2])
       """;

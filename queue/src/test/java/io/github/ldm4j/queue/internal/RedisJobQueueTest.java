@@ -118,6 +118,40 @@ class RedisJobQueueTest {
     assertThat(queue.depth(MODEL)).isZero();
   }
 
+  @Test
+  void previewsAreRelayedWhenTheClientWantsThem() throws Exception {
+    queue.startWorker(Map.of(MODEL, generator), "cpu");
+    awaitWorker();
+    GenerationRequest r = request("a red circle", 4, 42);
+    List<ProgressEvent> remote = new CopyOnWriteArrayList<>();
+    List<ProgressEvent> local = new CopyOnWriteArrayList<>();
+    queue.generate(MODEL, r, previewing(remote), new CancellationToken(), Duration.ofSeconds(60));
+    generator.generate(r, previewing(local), new CancellationToken());
+    assertThat(remote).hasSize(4).allSatisfy(e -> assertThat(e.preview()).isPresent());
+    // The worker's previews are the local ones (1/8 of the picture), through a lossless PNG.
+    assertThat(remote).extracting(e -> e.preview().orElseThrow())
+        .containsExactlyElementsOf(local.stream().map(e -> e.preview().orElseThrow()).toList());
+    assertThat(remote.getFirst().preview().orElseThrow().width()).isEqualTo(SIZE / 8);
+    // A client that wants none gets none (the worker does not compute them).
+    List<ProgressEvent> plain = new CopyOnWriteArrayList<>();
+    queue.generate(MODEL, r, plain::add, new CancellationToken(), Duration.ofSeconds(60));
+    assertThat(plain).hasSize(4).allSatisfy(e -> assertThat(e.preview()).isEmpty());
+  }
+
+  private static ProgressListener previewing(List<ProgressEvent> into) {
+    return new ProgressListener() {
+      @Override
+      public void onProgress(ProgressEvent e) {
+        into.add(e);
+      }
+
+      @Override
+      public boolean wantsPreview() {
+        return true;
+      }
+    };
+  }
+
   /** The worker counts its store after the client saw the end event: wait for it. */
   private static void awaitCompleted(QueueWorker worker, long n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -270,7 +304,7 @@ class RedisJobQueueTest {
   void jobsCompleteAcrossARedisRestart() throws Exception {
     queue.startWorker(Map.of(MODEL, generator), "cpu");
     awaitWorker();
-    ExecutorService clients = Executors.newFixedThreadPool(4);
+    ExecutorService clients = Executors.newFixedThreadPool(8);
     try {
       List<Future<GenerationResult>> answers = new java.util.ArrayList<>();
       for (int i = 0; i < 8; i++) {
@@ -278,7 +312,12 @@ class RedisJobQueueTest {
         answers.add(clients.submit(() -> queue.generate(MODEL, r, ProgressListener.NONE, new CancellationToken(),
             Duration.ofSeconds(120))));
       }
-      Thread.sleep(300);
+      // Restart once all 8 are accepted (waiting or done): a job submitted while Redis is down is refused.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (raw.call("XLEN", Keys.jobs(MODEL)).toLong() + raw.call("KEYS", Keys.PREFIX + "result:*").size() < 8
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       redis.restart();
       for (int i = 0; i < answers.size(); i++) {
         GenerationResult g = answers.get(i).get(120, TimeUnit.SECONDS);
@@ -289,6 +328,37 @@ class RedisJobQueueTest {
     } finally {
       clients.shutdownNow();
     }
+  }
+
+  @Test
+  void aLoraTheWorkerLacksFailsTheJobAt400NamingItWithoutRetry() throws Exception {
+    QueueWorker worker = queue.startWorker(Map.of(MODEL, generator), "cpu");
+    awaitWorker();
+    GenerationRequest r = request("a red circle", 2, 1);
+    var selection = new io.github.ldm4j.queue.JobSelection("a red circle <lora:Nope:1>", "",
+        List.of(new io.github.ldm4j.conditioning.prompt.LoraTag("Nope", 1, 1)), java.util.Optional.empty());
+    assertThatThrownBy(() -> queue.generate(MODEL, r, selection, ProgressListener.NONE, new CancellationToken(),
+        Duration.ofSeconds(30)))
+        .isInstanceOfSatisfying(QueueException.Failed.class, e -> {
+          assertThat(e.kind()).isEqualTo(QueueException.Failed.Kind.INVALID);
+          assertThat(e.getMessage()).contains("LoRA 'Nope'").contains(worker.id());
+        });
+    assertThat(raw.call("XLEN", Keys.dead(MODEL)).toLong()).isZero();
+    assertThat(queue.depth(MODEL)).isZero();
+  }
+
+  @Test
+  void theCodecRoundTripsASelection() {
+    var s = new io.github.ldm4j.queue.JobSelection("a fox <lora:L:0.5>", "ugly",
+        List.of(new io.github.ldm4j.conditioning.prompt.LoraTag("L", 0.5, 0.25),
+            new io.github.ldm4j.conditioning.prompt.LoraTag("sub/ünï", 1, 1)), java.util.Optional.of("vae-ft-mse"));
+    assertThat(JobCodec.decodeSelection(JobCodec.encode(s))).isEqualTo(s);
+    var plain = io.github.ldm4j.queue.JobSelection.of(request("p", 2, 0));
+    assertThat(JobCodec.decodeSelection(JobCodec.encode(plain))).isEqualTo(plain);
+    assertThatThrownBy(() -> JobCodec.decodeSelection(new byte[] {1, 2, 3, 4}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("magic");
+    byte[] cut = java.util.Arrays.copyOf(JobCodec.encode(s), 20);
+    assertThatThrownBy(() -> JobCodec.decodeSelection(cut)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

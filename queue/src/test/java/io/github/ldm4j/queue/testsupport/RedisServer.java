@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real {@code redis-server} (the Debian package's, found on the PATH or in /usr/bin) on a free
  * loopback port with its own temporary directory, append-only file on and fsync on every write (a
- * restart loses nothing); {@link #restart()} stops it cleanly and starts it again on the same port
+ * restart loses nothing) — or a {@linkplain #replicaOf replica} of one, or a {@linkplain #sentinel
+ * Sentinel} (the same binary in sentinel mode) watching one; {@link #restart()} stops it cleanly and starts it again on the same port
  * and data, {@link #close()} stops it and deletes the directory (idempotent; a JVM shutdown hook
  * closes it too, should a test not).
  */
@@ -21,22 +22,45 @@ public final class RedisServer implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final List<String> extra;
+  private final String sentinelConfig;
   private Process process;
 
-  private RedisServer(Path dir, int port) {
+  private RedisServer(Path dir, int port, List<String> extra, String sentinelConfig) {
     this.dir = dir;
     this.port = port;
+    this.extra = List.copyOf(extra);
+    this.sentinelConfig = sentinelConfig;
   }
 
   /** Starts one. */
   public static RedisServer start() {
+    return start(List.of(), null);
+  }
+
+  /** Starts a replica of {@code master} (same persistence settings). */
+  public static RedisServer replicaOf(RedisServer master) {
+    return start(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())), null);
+  }
+
+  /**
+   * Starts a Redis Sentinel ({@code redis-server CONF --sentinel}) monitoring {@code master} as
+   * {@code name} with a quorum of 1, declaring it down after 1 s.
+   */
+  public static RedisServer sentinel(RedisServer master, String name) {
+    return start(List.of(), "sentinel monitor " + name + " 127.0.0.1 " + master.port() + " 1\n"
+        + "sentinel down-after-milliseconds " + name + " 1000\n"
+        + "sentinel failover-timeout " + name + " 5000\n");
+  }
+
+  private static RedisServer start(List<String> extra, String sentinelConfig) {
     try {
       Path dir = Files.createTempDirectory("ldm4j-redis");
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      RedisServer r = new RedisServer(dir, port);
+      RedisServer r = new RedisServer(dir, port, extra, sentinelConfig);
       r.launch();
       // A test that never closes it (a class loaded twice, as QuarkusUnitTest does) must not leave it running.
       Runtime.getRuntime().addShutdownHook(new Thread(r::close, "redis-server-" + port + "-stop"));
@@ -61,9 +85,21 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private void launch() throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-        "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
-        "--daemonize", "no", "--protected-mode", "yes", "--logfile", dir.resolve("redis.log").toString()));
+    List<String> cmd;
+    if (sentinelConfig != null) {
+      Path conf = dir.resolve("sentinel.conf");
+      if (!Files.exists(conf)) {
+        Files.writeString(conf, sentinelConfig); // sentinel rewrites it with what it learnt
+      }
+      cmd = new ArrayList<>(List.of(executable(), conf.toString(), "--sentinel", "--port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--logfile",
+          dir.resolve("redis.log").toString()));
+    } else {
+      cmd = new ArrayList<>(List.of(executable(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+          "--daemonize", "no", "--protected-mode", "yes", "--logfile", dir.resolve("redis.log").toString()));
+      cmd.addAll(extra);
+    }
     process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);

@@ -239,8 +239,9 @@ public class GenerationService {
   }
 
   /**
-   * Runs one generation of {@code model} as {@code task} on the workers of {@code queue} ({@code
-   * quarkus.ldm4j.queue.kind=redis}) and waits for it, with the admission, task events, meters and
+   * Runs one generation of {@code model} with {@code selection}'s LoRAs and VAE (resolved by the
+   * worker) as {@code task} on the workers of {@code queue} ({@code quarkus.ldm4j.queue.kind=redis})
+   * and waits for it, with the admission, task events, meters and
    * shutdown of a local generation: progress is relayed from the worker, a cancellation reaches it
    * through the job's cancel flag. The waiting happens on the calling thread; the bound is the
    * queue's ({@code quarkus.ldm4j.queue.max-length}), not the local pool's.
@@ -252,7 +253,8 @@ public class GenerationService {
    * @throws io.github.ldm4j.queue.QueueException for a queue that is away, a model no worker serves, or a failed job
    */
   public GenerationResult generateRemote(io.github.ldm4j.queue.JobQueue queue, String model, GenerationRequest request,
-      ProgressListener listener, CancellationToken cancellation, TaskRegistry.Task task) throws InterruptedException {
+      io.github.ldm4j.queue.JobSelection selection, ProgressListener listener, CancellationToken cancellation,
+      TaskRegistry.Task task) throws InterruptedException {
     Job job = new Job(jobs.incrementAndGet(), null, request, Provenance.of(request), listener, cancellation, task, () -> { });
     synchronized (admission) {
       if (draining || closed) {
@@ -263,13 +265,26 @@ public class GenerationService {
     }
     task.queued();
     long start = System.nanoTime();
+    // Running (for /sdapi/v1/progress and the gauge) from the worker's first step until the answer.
+    java.util.concurrent.atomic.AtomicBoolean runs = new java.util.concurrent.atomic.AtomicBoolean();
     try {
-      GenerationResult result = queue.generate(model, request, e -> {
-        latest.set(new Current(task.id(), e));
-        updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
-        steps.increment();
-        task.step(e);
-        listener.onProgress(e);
+      GenerationResult result = queue.generate(model, request, selection, new ProgressListener() {
+        @Override
+        public void onProgress(ProgressEvent e) {
+          if (runs.compareAndSet(false, true)) {
+            running.incrementAndGet();
+          }
+          latest.set(new Current(task.id(), e));
+          updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
+          steps.increment();
+          task.step(e);
+          listener.onProgress(e);
+        }
+
+        @Override
+        public boolean wantsPreview() {
+          return listener.wantsPreview() || task.wantsPreview();
+        }
       }, cancellation, timeout);
       images.increment(result.images().size());
       duration.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -297,6 +312,9 @@ public class GenerationService {
       task.failed(e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
       throw e;
     } finally {
+      if (runs.get()) {
+        running.decrementAndGet();
+      }
       live.remove(job);
     }
   }

@@ -316,7 +316,11 @@ public interface Ldm4jConfig {
     @WithDefault("local")
     QueueKind kind();
 
-    /** The Redis address, {@code redis://HOST:PORT} (required with {@code kind=redis}). */
+    /**
+     * The Redis address, {@code redis://HOST:PORT}, or {@code
+     * redis-sentinel://HOST:PORT[,HOST:PORT…]/MASTERNAME} for the master Redis Sentinels name
+     * (required with {@code kind=redis}).
+     */
     Optional<String> url();
 
     /**

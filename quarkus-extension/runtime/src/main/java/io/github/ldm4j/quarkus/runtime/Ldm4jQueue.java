@@ -108,18 +108,15 @@ public class Ldm4jQueue {
 
   /**
    * With {@code quarkus.ldm4j.worker.enabled=true}: starts consuming the jobs of {@code pipelines}'
-   * models (by name) on {@code device}; idempotent. The worker stops at the {@link
+   * models (by name) on {@code device}, each job's LoRAs and VAE resolved in this node's library
+   * ({@link PipelineWorkerModels}); idempotent. The worker stops at the {@link
    * io.quarkus.runtime.ShutdownEvent}, before the models close.
    */
   synchronized void startWorker(Ldm4jPipelines pipelines, String device) {
     if (worker != null || queue.isEmpty()) {
       return;
     }
-    java.util.Map<String, io.github.ldm4j.generate.Generator> models = new java.util.LinkedHashMap<>();
-    for (String name : pipelines.names()) {
-      models.put(name, pipelines.generator(name).orElseThrow());
-    }
-    worker = queue.get().startWorker(models, device);
+    worker = queue.get().startWorker(new PipelineWorkerModels(pipelines), device);
   }
 
   /** The worker of this node, if {@code quarkus.ldm4j.worker.enabled=true} started one. */

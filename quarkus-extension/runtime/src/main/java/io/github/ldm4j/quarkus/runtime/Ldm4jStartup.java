@@ -43,6 +43,9 @@ public class Ldm4jStartup {
     if (config.openAtStartup()) {
       pipelines.get().names();
     }
+    if (config.queue().kind() == Ldm4jConfig.QueueKind.REDIS) {
+      queue.get(); // its depth gauge is on /q/metrics from the start, before the first request
+    }
     if (config.worker().enabled()) {
       queue.get().startWorker(pipelines.get(), config.device());
     }

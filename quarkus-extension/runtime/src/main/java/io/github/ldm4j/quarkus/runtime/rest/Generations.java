@@ -39,6 +39,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.github.ldm4j.quarkus.runtime.Ldm4jPipelines;
 import io.github.ldm4j.quarkus.runtime.Ldm4jQueue;
 import io.github.ldm4j.queue.JobQueue;
+import io.github.ldm4j.queue.JobSelection;
 import io.github.ldm4j.queue.QueueException;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.sampler.CancellationToken;
@@ -304,8 +305,15 @@ public class Generations {
    * @param prompt the prompt without its extra-network tags: what the tokenizer sees
    * @param provenance what the images' parameters say: the prompts as written, model, VAE and LoRA
    *     hashes (for a worker's run: the prompts only; the worker writes the images' parameters)
+   * @param job for a worker's run, the LoRAs and VAE by name for the worker to resolve; empty for a local run
    */
-  public record Selected(Optional<Ldm4jPipelines.Use> use, String model, String prompt, Provenance provenance) {
+  public record Selected(Optional<Ldm4jPipelines.Use> use, String model, String prompt, Provenance provenance,
+      Optional<JobSelection> job) {
+
+    /** A local run's. */
+    public Selected(Optional<Ldm4jPipelines.Use> use, String model, String prompt, Provenance provenance) {
+      this(use, model, prompt, provenance, Optional.empty());
+    }
 
     /** Releases the pipeline, if any (when the request is refused before it runs). */
     public void release() {
@@ -432,22 +440,18 @@ public class Generations {
 
   /**
    * What a request runs on with the Redis queue: the model by name (the default when none, or an
-   * OpenAI model id that names no model here), run by a worker that opened it. The model library's
-   * per-request parts (LoRAs, a VAE override) are not carried to workers yet: 400 naming them.
+   * OpenAI model id that names no model here), run by a worker that opened it, with the LoRAs (the
+   * prompt's tags and {@code loras}) and the VAE override by name: the worker resolves them in its
+   * own library as {@link #select} does here, and one it lacks is a 400 naming it.
    */
   private Selected remote(String modelParam, String model, String vae, String prompt, String negativePrompt,
       ExtraNetworkPrompt tagged, List<LoraTag> tags, Map<String, String> from) {
-    if (!tags.isEmpty()) {
-      throw ApiException.invalid(from.get(tags.getFirst().name()), "LoRAs are not run by workers of the Redis queue "
-          + "(quarkus.ldm4j.queue.kind=redis) yet; generate without them or on a node with quarkus.ldm4j.queue.kind=local");
-    }
-    if (vae != null) {
-      throw ApiException.invalid("override_settings", "'sd_vae' is not run by workers of the Redis queue yet");
-    }
     String name = model == null || model.isBlank() || (pipelines.generator(model).isEmpty() && Ldm4jPipelines.isOpenAiModelId(model))
         ? pipelines.defaultName() : model;
+    JobSelection job = new JobSelection(prompt, negativePrompt == null ? "" : negativePrompt, tags,
+        vae == null || vae.isBlank() ? Optional.empty() : Optional.of(vae));
     return new Selected(Optional.empty(), name, tagged.prompt(), new Provenance(prompt, negativePrompt, Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Map.of()));
+        Optional.empty(), Optional.empty(), Optional.empty(), Map.of()), Optional.of(job));
   }
 
   /** The generation limits. */
@@ -675,7 +679,8 @@ public class Generations {
     CancellationToken token = new CancellationToken();
     ClientDisconnect.watch(response, token);
     try {
-      return service.generateRemote(remote, selected.model(), request, ProgressListener.NONE, token, task);
+      return service.generateRemote(remote, selected.model(), request,
+          selected.job().orElseGet(() -> JobSelection.of(request)), ProgressListener.NONE, token, task);
     } catch (GenerationService.QueueFullException e) {
       throw new ApiException(429, "rate_limit_error", null, "queue_full", e.getMessage(),
           (int) e.retryAfterSeconds().orElse(config.limits().retryAfterSeconds()));
