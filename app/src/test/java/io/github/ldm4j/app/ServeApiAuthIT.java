@@ -42,7 +42,7 @@ class ServeApiAuthIT {
   @Test
   void basicCredentialsGuardTheLdm4jEndpointsButNotHealth() throws Exception {
     try (ServeProcess serve = ServeProcess.start(work, List.of(), List.of("--api-auth", "alice:s3cret-1,bob:pa:ss-2"))) {
-      for (String path : List.of("/sdapi/v1/options", "/sdapi/v1/sd-models", "/v1/models", "/ldm4j/samplers",
+      for (String path : List.of("/sdapi/v1/options", "/sdapi/v1/sd-models", "/ldm4j/models", "/ldm4j/samplers",
           "/q/metrics")) {
         HttpResponse<String> none = get(serve, path);
         assertThat(none.statusCode()).as(path).isEqualTo(401);
