@@ -63,6 +63,12 @@ final class ServeCommand implements Callable<Integer> {
       + "whitespace stripped) at startup; a missing or empty file fails the startup.")
   Path apiKeyFile;
 
+  @Option(names = "--api-auth", paramLabel = "USER:PASSWORD[,USER:PASSWORD...]", description = "AUTOMATIC1111's "
+      + "--api-auth: also accept HTTP Basic ('Authorization: Basic', as A1111 clients send it) with one of these "
+      + "credentials wherever --api-key is required (and require it there when no key is given). Visible to other "
+      + "users in the process list, as A1111's.")
+  String apiAuth;
+
   /** The environment variable that gives the API key when neither option does. */
   static final String API_KEY_ENV = "LDM4J_API_KEY";
 
@@ -135,6 +141,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     checkpointOptions.libraryConfiguration().forEach(c::put);
     apiKey().forEach(c::put);
+    if (apiAuth != null) {
+      if (apiAuth.isBlank()) {
+        throw new IllegalArgumentException("--api-auth is empty");
+      }
+      c.put("quarkus.ldm4j.api-auth", apiAuth);
+    }
     return c;
   }
 

@@ -179,6 +179,21 @@ class CommandLineTest {
   }
 
   @Test
+  void apiAuthBecomesTheExtensionsProperty() {
+    ServeCommand auth = serve("serve", "--model", "m", "--api-auth", "alice:pw,bob:pw2");
+    auth.env = name -> null;
+    assertThat(auth.configuration(() -> Path.of("demo"))).containsEntry("quarkus.ldm4j.api-auth", "alice:pw,bob:pw2")
+        .doesNotContainKey("quarkus.ldm4j.api-key");
+    ServeCommand none = serve("serve", "--model", "m");
+    none.env = name -> null;
+    assertThat(none.configuration(() -> Path.of("demo"))).doesNotContainKey("quarkus.ldm4j.api-auth");
+    ServeCommand empty = serve("serve", "--model", "m", "--api-auth", " ");
+    empty.env = name -> null;
+    assertThatThrownBy(() -> empty.configuration(() -> Path.of("demo")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--api-auth is empty");
+  }
+
+  @Test
   void queueOptionsMakeAnApiNode() {
     ServeCommand api = serve("serve", "--queue", "redis://redis:6379", "--no-models");
     api.env = name -> null;

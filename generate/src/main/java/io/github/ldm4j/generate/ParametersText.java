@@ -143,6 +143,191 @@ public final class ParametersText {
     return b.append('"').toString();
   }
 
+  /** Longest text {@link #parse} reads, in characters. */
+  public static final int MAX_PARSE_LENGTH = 1 << 20;
+
+  /**
+   * Reads parameters text as AUTOMATIC1111's {@code parse_generation_parameters} does (any writer's,
+   * ldm4j's or A1111's), without the defaults A1111 then fills in: the last line is the {@code Key:
+   * value} line when it holds at least three pairs; from a line starting with {@code Negative prompt:}
+   * on, the lines are the negative prompt; the lines before are the prompt. Values quoted as JSON
+   * strings are unquoted; a value {@code WxH} (as {@code Size: 512x512}) becomes {@code Key-1} and
+   * {@code Key-2}; an empty value is dropped; a key given twice keeps its last value. The result maps
+   * {@code Prompt}, {@code Negative prompt} (empty when absent), then the keys in order. Linear in the
+   * length of the text.
+   *
+   * @throws IllegalArgumentException when {@code text} is longer than {@value #MAX_PARSE_LENGTH} characters
+   */
+  public static java.util.Map<String, String> parse(String text) {
+    if (text.length() > MAX_PARSE_LENGTH) {
+      throw new IllegalArgumentException("parameters text of " + text.length() + " characters exceeds the limit of "
+          + MAX_PARSE_LENGTH);
+    }
+    String[] lines = text.strip().split("\n", -1);
+    List<String[]> pairs = pairs(lines[lines.length - 1]);
+    int promptLines = lines.length;
+    if (pairs.size() >= 3) {
+      promptLines--;
+    } else {
+      pairs = List.of();
+    }
+    StringBuilder prompt = new StringBuilder();
+    StringBuilder negative = new StringBuilder();
+    boolean inNegative = false;
+    for (int i = 0; i < promptLines; i++) {
+      String line = lines[i].strip();
+      if (line.startsWith("Negative prompt:")) {
+        inNegative = true;
+        line = line.substring("Negative prompt:".length()).strip();
+      }
+      StringBuilder target = inNegative ? negative : prompt;
+      if (!target.isEmpty()) {
+        target.append('\n');
+      }
+      target.append(line);
+    }
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("Prompt", prompt.toString());
+    out.put("Negative prompt", negative.toString());
+    for (String[] kv : pairs) {
+      String v = kv[1];
+      if (v.isEmpty()) {
+        continue;
+      }
+      if (v.length() >= 2 && v.charAt(0) == '"' && v.charAt(v.length() - 1) == '"') {
+        v = unquote(v);
+      }
+      int x = v.indexOf('x');
+      if (x > 0 && x < v.length() - 1 && digits(v, 0, x) && digits(v, x + 1, v.length())) {
+        out.put(kv[0] + "-1", v.substring(0, x));
+        out.put(kv[0] + "-2", v.substring(x + 1));
+      } else {
+        out.put(kv[0], v);
+      }
+    }
+    return out;
+  }
+
+  private static boolean digits(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean word(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
+  }
+
+  private static boolean keyChar(char c) {
+    return word(c) || c == ' ' || c == '-' || c == '/';
+  }
+
+  /**
+   * The matches of A1111's {@code re_param} ({@code \s*(\w[\w \-/]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)})
+   * in {@code line}, found by a linear scan instead of the regular expression: a failed key at a
+   * position fails at every later position of the same run of key characters, so the scan goes on
+   * after the run.
+   */
+  private static List<String[]> pairs(String line) {
+    List<String[]> out = new ArrayList<>();
+    int n = line.length();
+    int i = 0;
+    while (i < n) {
+      int k = i;
+      while (k < n && Character.isWhitespace(line.charAt(k))) {
+        k++;
+      }
+      if (k >= n || !word(line.charAt(k))) {
+        i = k + 1;
+        continue;
+      }
+      int end = k + 1;
+      while (end < n && keyChar(line.charAt(end))) {
+        end++;
+      }
+      if (end - k < 2 || end >= n || line.charAt(end) != ':') {
+        i = Math.max(end, i + 1);
+        continue;
+      }
+      String key = line.substring(k, end);
+      int v = end + 1;
+      while (v < n && Character.isWhitespace(line.charAt(v))) {
+        v++;
+      }
+      int after = quotedEnd(line, v);
+      if (after < 0 || (after < n && line.charAt(after) != ',')) {
+        after = v;
+        while (after < n && line.charAt(after) != ',') {
+          after++;
+        }
+      }
+      out.add(new String[] {key, line.substring(v, after)});
+      i = after < n ? after + 1 : n;
+    }
+    return out;
+  }
+
+  /** The index after the JSON-quoted string ({@code "(?:\\.|[^\\"])+"}) starting at {@code at}, or -1. */
+  private static int quotedEnd(String s, int at) {
+    if (at >= s.length() || s.charAt(at) != '"') {
+      return -1;
+    }
+    int i = at + 1;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c == '\\') {
+        i += 2;
+      } else if (c == '"') {
+        return i > at + 1 ? i + 1 : -1;
+      } else {
+        i++;
+      }
+    }
+    return -1;
+  }
+
+  /** The JSON string {@code quoted} decoded ({@link #quote}'s inverse); as it is when it is not valid JSON. */
+  private static String unquote(String quoted) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 1; i < quoted.length() - 1; i++) {
+      char c = quoted.charAt(i);
+      if (c != '\\') {
+        b.append(c);
+        continue;
+      }
+      if (++i >= quoted.length() - 1) {
+        return quoted;
+      }
+      char e = quoted.charAt(i);
+      switch (e) {
+        case '"', '\\', '/' -> b.append(e);
+        case 'n' -> b.append('\n');
+        case 'r' -> b.append('\r');
+        case 't' -> b.append('\t');
+        case 'b' -> b.append('\b');
+        case 'f' -> b.append('\f');
+        case 'u' -> {
+          if (i + 4 >= quoted.length()) {
+            return quoted;
+          }
+          try {
+            b.append((char) Integer.parseInt(quoted.substring(i + 1, i + 5), 16));
+          } catch (NumberFormatException x) {
+            return quoted;
+          }
+          i += 4;
+        }
+        default -> {
+          return quoted;
+        }
+      }
+    }
+    return b.toString();
+  }
+
   private static String number(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }

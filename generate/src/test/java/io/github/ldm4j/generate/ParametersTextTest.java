@@ -70,4 +70,42 @@ class ParametersTextTest {
     assertThat(ParametersText.quote("plain name")).isEqualTo("plain name");
     assertThat(ParametersText.quote("a: \"b\"\\\n")).isEqualTo("\"a: \\\"b\\\"\\\\\\n\"");
   }
+
+  @Test
+  void parseReadsWhatFormatWrites() {
+    Provenance p = new Provenance("a fox,\nby night", "ugly, blurry", Optional.empty(), Optional.of("my: model"),
+        Optional.empty(), Optional.empty(), Map.of("fox", "ace7c9a44592"));
+    String text = ParametersText.format(new GenerationRequest.TextToImage("a fox", "ugly", S), "euler", "karras", 3, "f", p);
+
+    Map<String, String> m = ParametersText.parse(text);
+
+    assertThat(m).containsExactly(Map.entry("Prompt", "a fox,\nby night"), Map.entry("Negative prompt", "ugly, blurry"),
+        Map.entry("Steps", "4"), Map.entry("Sampler", "euler"), Map.entry("Schedule type", "karras"),
+        Map.entry("CFG scale", "7.5"), Map.entry("Seed", "3"), Map.entry("Size-1", "64"), Map.entry("Size-2", "64"),
+        Map.entry("Model", "my: model"), Map.entry("Lora hashes", "fox: ace7c9a44592"), Map.entry("RNG", "torch"),
+        Map.entry("Version", "ldm4j"));
+  }
+
+  @Test
+  void parseFollowsA1111sRules() {
+    // expected values traced by hand through AUTOMATIC1111 modules/infotext_utils.py parse_generation_parameters
+    // (v1.10: re_param, the >= 3 pairs rule for the last line, unquote = json.loads, re_imagesize -> Key-1/Key-2,
+    // an empty value dropped), without the defaults it fills in afterwards
+    assertThat(ParametersText.parse("only a prompt\nSteps: 20, Seed: 1")).containsExactly(
+        Map.entry("Prompt", "only a prompt\nSteps: 20, Seed: 1"), Map.entry("Negative prompt", ""));
+    assertThat(ParametersText.parse("p\nNegative prompt: n1\nn2\nAb: 1, Bc: , Cd: \"x\\u00e9\\\"y\", Hires resize: 10x20"))
+        .containsExactly(Map.entry("Prompt", "p"), Map.entry("Negative prompt", "n1\nn2"), Map.entry("Ab", "1"),
+            Map.entry("Cd", "x\u00e9\"y"), Map.entry("Hires resize-1", "10"), Map.entry("Hires resize-2", "20"));
+    // a quote not closed before a comma is an unquoted value up to the comma; a key has two characters at least
+    assertThat(ParametersText.parse("kk: \"a, Aa: 1, Bb: 2, C: 3")).containsExactly(Map.entry("Prompt", ""),
+        Map.entry("Negative prompt", ""), Map.entry("kk", "\"a"), Map.entry("Aa", "1"), Map.entry("Bb", "2"));
+    assertThat(ParametersText.parse("")).containsExactly(Map.entry("Prompt", ""), Map.entry("Negative prompt", ""));
+  }
+
+  @Test
+  void parseRefusesTextOverItsLimit() {
+    String big = "x".repeat(ParametersText.MAX_PARSE_LENGTH + 1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ParametersText.parse(big))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("exceeds the limit");
+  }
 }

@@ -101,6 +101,15 @@ public final class SamplerNames {
     }
   }
 
+  /**
+   * The A1111 label of ldm4j schedule {@code schedule} ("karras" → "Karras", "sgm_uniform" → "SGM
+   * Uniform"), or the name itself for a schedule A1111 does not name.
+   */
+  public static String scheduleLabel(String schedule) {
+    return SCHEDULE_LABELS.entrySet().stream().filter(e -> e.getValue().equals(schedule)).map(Map.Entry::getKey)
+        .findFirst().orElse(schedule);
+  }
+
   /** The A1111 display name of ldm4j sampler {@code sampler} ("euler_ancestral" → "Euler a"), or the name itself. */
   public static String displayName(String sampler) {
     return DISPLAY.getOrDefault(sampler, sampler);

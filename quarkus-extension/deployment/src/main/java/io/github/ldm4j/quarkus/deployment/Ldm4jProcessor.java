@@ -9,6 +9,7 @@ import io.github.ldm4j.quarkus.runtime.Ldm4jStartup;
 import io.github.ldm4j.quarkus.runtime.TaskRegistry;
 import io.github.ldm4j.quarkus.runtime.rest.A1111Resource;
 import io.github.ldm4j.quarkus.runtime.rest.A1111ModelsResource;
+import io.github.ldm4j.quarkus.runtime.rest.A1111ServerResource;
 import io.github.ldm4j.quarkus.runtime.rest.ApiError;
 import io.github.ldm4j.quarkus.runtime.rest.ApiExceptionMapper;
 import io.github.ldm4j.quarkus.runtime.rest.Generations;
@@ -40,7 +41,7 @@ class Ldm4jProcessor {
 
   /** REST resources, providers and the beans they use, indexed so Quarkus REST and ArC see them. */
   static final List<Class<?>> API_CLASSES = List.of(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class,
-      A1111ModelsResource.class,
+      A1111ModelsResource.class, A1111ServerResource.class,
       ApiExceptionMapper.class, Generations.class, GenerationService.class, Ldm4jReadinessCheck.class,
       Ldm4jStartup.class, HttpLayerErrors.class,
       WebApplicationExceptionMapper.class, UnexpectedExceptionMapper.class);
@@ -65,6 +66,7 @@ class Ldm4jProcessor {
   AdditionalBeanBuildItem beans() {
     return AdditionalBeanBuildItem.builder().setUnremovable()
         .addBeanClasses(OpenAiImagesResource.class, Ldm4jInfoResource.class, A1111Resource.class, A1111ModelsResource.class,
+            A1111ServerResource.class,
             GenerationService.class, Generations.class, Ldm4jReadinessCheck.class, Ldm4jStartup.class,
             HttpLayerErrors.class).build();
   }

@@ -264,7 +264,9 @@ class ModelLibraryApiTest {
 
     e = error(post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"nope\"}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("sd_model_checkpoint");
-    e = error(post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":2}"), 400);
+    e = error(post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":\"2\"}"), 400);
+    assertThat(e.get("param").asText()).isEqualTo("CLIP_stop_at_last_layers");
+    e = error(post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":0}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("CLIP_stop_at_last_layers");
     e = error(post("/sdapi/v1/options", "{\"sd_vae\":\"nope.safetensors\"}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("sd_vae");

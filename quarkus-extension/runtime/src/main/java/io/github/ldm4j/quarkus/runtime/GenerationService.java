@@ -61,6 +61,7 @@ public class GenerationService {
   private final Object admission = new Object();
   private boolean draining; // guarded by admission: new submissions are refused, accepted ones run on
   private boolean closed; // guarded by admission: accepted ones are cancelled too
+  private volatile long previewsUntil = System.nanoTime(); // previews are made for every job until then
 
   private final Counter images;
   private final Counter steps;
@@ -72,7 +73,7 @@ public class GenerationService {
    * Creates the pool from the limits and registers the meters: {@code ldm4j.images},
    * {@code ldm4j.steps} (its rate is steps per second), {@code ldm4j.rejected} (429s),
    * {@code ldm4j.generation} (latency, waiting excluded), {@code ldm4j.cancelled} (tag {@code
-   * reason}: {@value #DISCONNECT}, {@value #TIMEOUT}, {@value #SHUTDOWN}), gauges {@code ldm4j.queue.depth} and
+   * reason}: {@value #DISCONNECT}, {@value #TIMEOUT}, {@value #SHUTDOWN}, {@value #INTERRUPTED}, {@value #SKIPPED}), gauges {@code ldm4j.queue.depth} and
    * {@code ldm4j.generations.running}.
    */
   @Inject
@@ -268,13 +269,14 @@ public class GenerationService {
     // Running (for /sdapi/v1/progress and the gauge) from the worker's first step until the answer.
     java.util.concurrent.atomic.AtomicBoolean runs = new java.util.concurrent.atomic.AtomicBoolean();
     try {
+      job.startedAt(start);
       GenerationResult result = queue.generate(model, request, selection, new ProgressListener() {
         @Override
         public void onProgress(ProgressEvent e) {
           if (runs.compareAndSet(false, true)) {
             running.incrementAndGet();
           }
-          latest.set(new Current(task.id(), e));
+          latest.set(new Current(task.id(), e, job.number, job.startedAt, job.startNanos));
           updates.onNext(new ProgressUpdate(job.number, e.step(), e.totalSteps(), e.sigma()));
           steps.increment();
           task.step(e);
@@ -283,7 +285,7 @@ public class GenerationService {
 
         @Override
         public boolean wantsPreview() {
-          return listener.wantsPreview() || task.wantsPreview();
+          return listener.wantsPreview() || task.wantsPreview() || System.nanoTime() - previewsUntil < 0;
         }
       }, cancellation, timeout);
       images.increment(result.images().size());
@@ -364,6 +366,14 @@ public class GenerationService {
     private final TaskRegistry.Task task;
     private final Runnable finished;
     private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile java.time.Instant startedAt; // null until it runs
+    private volatile long startNanos;
+
+    /** It began running now ({@code nanos}: {@link System#nanoTime()}). */
+    void startedAt(long nanos) {
+      startNanos = nanos;
+      startedAt = java.time.Instant.now();
+    }
 
     Job(long number, Generator generator, GenerationRequest request, Provenance provenance, ProgressListener listener,
         CancellationToken cancellation, TaskRegistry.Task task, Runnable finished) {
@@ -403,12 +413,13 @@ public class GenerationService {
     private GenerationResult run() {
       running.incrementAndGet();
       long start = System.nanoTime();
+      startedAt(start);
       try {
         cancellation.throwIfCancelled();
         GenerationResult result = generator.generate(request, provenance, new ProgressListener() {
           @Override
           public void onProgress(ProgressEvent e) {
-            latest.set(new Current(task.id(), e));
+            latest.set(new Current(task.id(), e, number, startedAt, startNanos));
             updates.onNext(new ProgressUpdate(number, e.step(), e.totalSteps(), e.sigma()));
             steps.increment();
             task.step(e);
@@ -417,7 +428,7 @@ public class GenerationService {
 
           @Override
           public boolean wantsPreview() {
-            return listener.wantsPreview() || task.wantsPreview();
+            return listener.wantsPreview() || task.wantsPreview() || System.nanoTime() - previewsUntil < 0;
           }
         }, cancellation);
         images.increment(result.images().size());
@@ -443,8 +454,80 @@ public class GenerationService {
    *
    * @param taskId its task id, or null when the request named none
    * @param event the step
+   * @param job the generation's number (1, 2, … in order of submission)
+   * @param startedAt when the generation began running
+   * @param startNanos the same, as {@link System#nanoTime()}
    */
-  public record Current(String taskId, ProgressEvent event) {}
+  public record Current(String taskId, ProgressEvent event, long job, java.time.Instant startedAt, long startNanos) {
+
+    /**
+     * The estimated seconds left, from the time the generation has run and the fraction of its steps
+     * done at its latest step (AUTOMATIC1111's estimate: {@code elapsed / progress - elapsed}); 0 before
+     * its first step.
+     */
+    public double etaSeconds(long nowNanos) {
+      double elapsed = (nowNanos - startNanos) / 1e9;
+      double fraction = event.fraction();
+      return fraction <= 0 ? 0 : Math.max(0, elapsed / fraction - elapsed);
+    }
+  }
+
+  /** Reason of a generation stopped by {@link #interrupt()}. */
+  public static final String INTERRUPTED = "interrupted";
+
+  /** Reason of a generation stopped by {@link #skip()}. */
+  public static final String SKIPPED = "skipped";
+
+  /**
+   * Stops the running generations (those queued go on): each stops at its next step and its caller
+   * fails with a {@link CancellationException} whose message is {@value #INTERRUPTED} (AUTOMATIC1111's
+   * {@code POST /sdapi/v1/interrupt}). Returns how many it stopped.
+   */
+  public int interrupt() {
+    return stopRunning(INTERRUPTED);
+  }
+
+  /**
+   * AUTOMATIC1111's {@code POST /sdapi/v1/skip}, "skip the current image": ldm4j samples a batch in one
+   * pass, so the current image is the running generation's, and skipping it stops that generation as
+   * {@link #interrupt()} does, with reason {@value #SKIPPED}; those queued go on. Returns how many it stopped.
+   */
+  public int skip() {
+    return stopRunning(SKIPPED);
+  }
+
+  private int stopRunning(String reason) {
+    int n = 0;
+    for (Job job : List.copyOf(live)) {
+      if (job.startedAt != null && !job.cancellation.isCancelled()) {
+        job.cancellation.cancel(reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Why generation number {@code job} was stopped ({@value #INTERRUPTED}, {@value #SKIPPED}, …) while it
+   * is still queued or running; empty when it was not, or is no longer live.
+   */
+  public Optional<String> stopReason(long job) {
+    for (Job j : live) {
+      if (j.number == job) {
+        return j.cancellation.isCancelled() ? j.cancellation.reason() : Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Asks every generation for a latent preview at each step for the next {@code seconds} (the latest is
+   * {@link #latestStep()}'s {@link ProgressEvent#preview()}): a client polling the progress with the
+   * current image asks on each poll, so that previews cost nothing while nobody looks.
+   */
+  public void wantPreviews(int seconds) {
+    previewsUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+  }
 
   /** Generations waiting for a free slot. */
   public int queueDepth() {
@@ -459,6 +542,19 @@ public class GenerationService {
   /** The latest step of any generation, with its task id (empty before the first step). */
   public Optional<Current> latestStep() {
     return Optional.ofNullable(latest.get());
+  }
+
+  /** The latest step of a generation still queued or running (empty when none has stepped yet). */
+  public Optional<Current> runningStep() {
+    Current c = latest.get();
+    if (c != null) {
+      for (Job j : live) {
+        if (j.number == c.job()) {
+          return Optional.of(c);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -104,6 +104,16 @@ public interface Ldm4jConfig {
    */
   Optional<java.nio.file.Path> apiKeyFile();
 
+  /**
+   * AUTOMATIC1111's {@code --api-auth}: {@code user:password} credentials, comma-separated for several
+   * ({@code alice:secret1,bob:secret2}); when set the endpoints the API key guards ({@link
+   * ApiKeyGuard}) also take {@code Authorization: Basic <base64 user:password>} with one of them, as
+   * A1111 clients send it (beside the API key when both are set). A password may hold ':' but not
+   * ','. Never logged; {@code GET /sdapi/v1/cmd-flags} says only whether it is set. Unset by default
+   * (no Basic credentials are accepted).
+   */
+  Optional<String> apiAuth();
+
   /** The default model. */
   interface DefaultModel {
     /**

@@ -70,6 +70,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
   private final Map<String, Path> folders;
   private final Map<String, Opening> openings;
   private final GenerationSettings defaults;
+  private volatile int clipSkip; // the CLIP skip of the requests, set at runtime (A1111's CLIP_stop_at_last_layers)
   private final GenerationLimits limits;
   private final Optional<ModelLibrary> library;
   private final PipelineCache<PipelineKey, Generator> cache;
@@ -119,6 +120,7 @@ public final class Ldm4jPipelines implements AutoCloseable {
     this.folders = Collections.unmodifiableMap(folders);
     this.openings = Collections.unmodifiableMap(openings);
     this.defaults = defaults;
+    this.clipSkip = defaults.clipSkip();
     this.limits = limits;
     this.library = library;
     this.hashes = library.map(ModelLibrary::hashes)
@@ -385,9 +387,23 @@ public final class Ldm4jPipelines implements AutoCloseable {
     return limits;
   }
 
-  /** The request defaults. */
+  /** The request defaults: the configured ones with the CLIP skip of {@link #clipSkip(int)}. */
   public GenerationSettings defaults() {
-    return defaults;
+    int skip = clipSkip;
+    return skip == defaults.clipSkip() ? defaults : defaults.toBuilder().clipSkip(skip).build();
+  }
+
+  /**
+   * Sets the CLIP skip of the requests from now on (1 = the last layer; A1111's option {@code
+   * CLIP_stop_at_last_layers}).
+   *
+   * @throws IllegalArgumentException when {@code clipSkip} &lt; 1
+   */
+  public void clipSkip(int clipSkip) {
+    if (clipSkip < 1) {
+      throw new IllegalArgumentException("CLIP skip must be >= 1 (1 = the last layer), got " + clipSkip);
+    }
+    this.clipSkip = clipSkip;
   }
 
   /** Whether the models are open (true from startup until shutdown). */

@@ -38,8 +38,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
  * The AUTOMATIC1111 model-library endpoints, with A1111's response shapes: {@code GET
  * /sdapi/v1/sd-models}, {@code sd-vae}, {@code loras}, {@code embeddings}; {@code POST
  * /sdapi/v1/refresh-checkpoints}, {@code refresh-vae}, {@code refresh-loras}, {@code
- * refresh-embeddings}; {@code GET}/{@code POST /sdapi/v1/options} with {@code sd_model_checkpoint}
- * and {@code sd_vae}. The library is {@code quarkus.ldm4j.library.*}; the checkpoint, VAE and LoRA
+ * refresh-embeddings}; {@code GET}/{@code POST /sdapi/v1/options} ({@link #options()}, {@link
+ * #setOptions}). The library is {@code quarkus.ldm4j.library.*}; the checkpoint, VAE and LoRA
  * folders are scanned on every listing (so their refresh endpoints only drop cached pipelines whose
  * files are gone); the embeddings are read at startup and by {@code refresh-embeddings}.
  */
@@ -120,15 +120,16 @@ public class A1111ModelsResource {
    */
   public record EmbeddingsResponse(Map<String, EmbeddingItem> loaded, Map<String, EmbeddingItem> skipped) {}
 
-  /**
-   * The options ldm4j serves.
-   *
-   * @param sdModelCheckpoint the active model: a library checkpoint's title, or a configured model's name
-   * @param sdVae the VAE put on checkpoints: a library VAE's name, or {@value #AUTOMATIC_VAE} for their own
-   * @param sdCheckpointHash the active checkpoint's SHA-256 once computed (read only), else null
-   */
-  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Options(String sdModelCheckpoint, String sdVae, String sdCheckpointHash) {}
+  /** {@code samples_format}'s one value: ldm4j writes PNG (with the parameters text chunk). */
+  public static final String SAMPLES_FORMAT = "png";
+
+  /** The key of {@code POST /sdapi/v1/options}' answer that lists the given options not applied, with why. */
+  public static final String NOT_APPLIED = "ldm4j_not_applied";
+
+  /** The largest {@code CLIP_stop_at_last_layers} A1111 takes (its slider's end). */
+  public static final int MAX_CLIP_SKIP = 12;
+
+  private volatile long etaNoiseSeedDelta;
 
   /** The checkpoints: the configured models, then the library's. */
   @GET
@@ -276,11 +277,18 @@ public class A1111ModelsResource {
         || k.loras().loras().stream().anyMatch(l -> !Files.isRegularFile(l.file())));
   }
 
-  /** The options ldm4j serves: the active checkpoint and VAE. */
+  /**
+   * The options, under A1111's names: {@code sd_model_checkpoint} (the active model: a library
+   * checkpoint's title, or a configured model's name), {@code sd_checkpoint_hash} (its SHA-256 once
+   * computed, else null; read only), {@code sd_vae} (a library VAE's name, or {@value #AUTOMATIC_VAE}
+   * for the checkpoint's own), {@code CLIP_stop_at_last_layers} (the CLIP skip of the requests),
+   * {@code samples_format} ({@value #SAMPLES_FORMAT}), {@code eta_noise_seed_delta} (as last set;
+   * not applied, see {@link #setOptions}).
+   */
   @GET
   @Path("/options")
   @Blocking
-  public Options options() {
+  public Map<String, Object> options() {
     Ldm4jPipelines.Active a = pipelines.active();
     String model = a.model();
     Optional<String> sha = Optional.empty();
@@ -297,32 +305,106 @@ public class A1111ModelsResource {
     } catch (IOException | IllegalArgumentException x) {
       // the active checkpoint's file is gone: its name as it was set
     }
-    return new Options(model, a.vae().orElse(AUTOMATIC_VAE), sha.orElse(null));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("sd_model_checkpoint", model);
+    out.put("sd_checkpoint_hash", sha.orElse(null));
+    out.put("sd_vae", a.vae().orElse(AUTOMATIC_VAE));
+    out.put("CLIP_stop_at_last_layers", pipelines.defaults().clipSkip());
+    out.put("samples_format", SAMPLES_FORMAT);
+    out.put("eta_noise_seed_delta", etaNoiseSeedDelta);
+    return out;
   }
 
   /**
-   * Sets options: {@code sd_model_checkpoint} (a title or name of {@code GET /sdapi/v1/sd-models})
-   * makes that model serve the requests that name none, loading it now; {@code sd_vae} (a name of
-   * {@code GET /sdapi/v1/sd-vae}, or {@value #AUTOMATIC_VAE} / {@value #NO_VAE} for the checkpoint's
-   * own) is put on checkpoints. Another option is refused with 400 (ldm4j serves no other).
+   * Sets options; takes the whole object {@code GET} answers (as Open WebUI posts it back) or any
+   * part of it. Applied: {@code sd_model_checkpoint} (a title or name of {@code GET
+   * /sdapi/v1/sd-models}) makes that model serve the requests that name none, loading it now; {@code
+   * sd_vae} (a name of {@code GET /sdapi/v1/sd-vae}, or {@value #AUTOMATIC_VAE} / {@value #NO_VAE} for
+   * the checkpoint's own) is put on checkpoints; {@code CLIP_stop_at_last_layers} (1 to {@value
+   * #MAX_CLIP_SKIP}) is the CLIP skip of later generations; {@code samples_format} must be {@value
+   * #SAMPLES_FORMAT}. {@code eta_noise_seed_delta} (an integer ≥ 0) is stored and answered by {@code
+   * GET} but not applied: ldm4j's ancestral samplers do not draw their noise from A1111's
+   * seed-plus-delta generator, so a non-zero value is listed as not applied. A read-only option ({@code
+   * sd_checkpoint_hash}) and an option ldm4j does not serve are ignored. The answer is the options
+   * after the change, with {@value #NOT_APPLIED}: the given options not applied, each with why. 400
+   * naming the option for a value of the wrong type or out of range, an unknown model or VAE, or
+   * another samples format; then nothing is changed.
    */
   @POST
   @Path("/options")
   @Blocking
   @Consumes(MediaType.APPLICATION_JSON)
-  public Options setOptions(@RequestBody(required = true, description = "the options to set",
-      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Options.class))) byte[] body) {
+  public Map<String, Object> setOptions(@RequestBody(required = true, description = "the options to set",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON)) byte[] body) {
     @SuppressWarnings("unchecked")
     Map<String, Object> given = generations.parse(body, Map.class);
+    Map<String, String> notApplied = new LinkedHashMap<>();
+    Integer clipSkip = null;
+    Long ensd = null;
     for (Map.Entry<String, Object> o : given.entrySet()) {
-      if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
-        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' is not served; ldm4j sets sd_model_checkpoint and sd_vae"
-            + (o.getKey().equals("sd_checkpoint_hash") ? " (sd_checkpoint_hash is read only)" : ""));
-      }
-      if (!(o.getValue() instanceof String)) {
-        throw ApiException.invalid(o.getKey(), "option '" + o.getKey() + "' must be a string");
+      String k = o.getKey();
+      Object v = o.getValue();
+      switch (k) {
+        case "sd_model_checkpoint", "sd_vae" -> {
+          if (!(v instanceof String)) {
+            throw ApiException.invalid(k, "option '" + k + "' must be a string");
+          }
+        }
+        case "CLIP_stop_at_last_layers" -> {
+          long n = integer(k, v);
+          if (n < 1 || n > MAX_CLIP_SKIP) {
+            throw ApiException.invalid(k, "option '" + k + "' must be in 1.." + MAX_CLIP_SKIP + " (1 = the last layer), got "
+                + n);
+          }
+          clipSkip = (int) n;
+        }
+        case "samples_format" -> {
+          if (!(v instanceof String f)) {
+            throw ApiException.invalid(k, "option '" + k + "' must be a string");
+          }
+          if (!f.strip().equalsIgnoreCase(SAMPLES_FORMAT)) {
+            throw ApiException.invalid(k, "samples_format '" + f + "' is not served: ldm4j writes PNG only");
+          }
+        }
+        case "eta_noise_seed_delta" -> {
+          ensd = integer(k, v);
+          if (ensd < 0) {
+            throw ApiException.invalid(k, "option '" + k + "' must be >= 0, got " + ensd);
+          }
+          if (ensd != 0) {
+            notApplied.put(k, "stored, not applied: ldm4j's ancestral noise is not seeded with seed + delta as A1111's");
+          }
+        }
+        case "sd_checkpoint_hash" -> notApplied.put(k, "read only");
+        default -> notApplied.put(k, "not served by ldm4j");
       }
     }
+    if (given.containsKey("sd_model_checkpoint") || given.containsKey("sd_vae")) {
+      activate(given);
+    }
+    if (clipSkip != null) {
+      pipelines.clipSkip(clipSkip);
+    }
+    if (ensd != null) {
+      etaNoiseSeedDelta = ensd;
+    }
+    Map<String, Object> out = options();
+    out.put(NOT_APPLIED, notApplied);
+    return out;
+  }
+
+  /** The integral JSON number {@code v} of option {@code key}; 400 naming it otherwise. */
+  private static long integer(String key, Object v) {
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
+      return n.longValue();
+    }
+    throw ApiException.invalid(key, "option '" + key + "' must be an integer");
+  }
+
+  private void activate(Map<String, Object> given) {
     Ldm4jPipelines.Active a = pipelines.active();
     String model = given.containsKey("sd_model_checkpoint") ? (String) given.get("sd_model_checkpoint") : a.model();
     Optional<String> vae = a.vae();
@@ -350,7 +432,6 @@ public class A1111ModelsResource {
     } catch (IOException e) {
       throw unreadable(e);
     }
-    return options();
   }
 
   private List<ModelEntry> entries(ModelKind kind) {

@@ -130,26 +130,36 @@ public class A1111Resource {
   public record SamplerItem(String name, List<String> aliases, Map<String, String> options) {}
 
   /**
-   * Progress of the current (or last) generation.
+   * Progress of the running generation, as A1111 answers it; all zero when none runs.
    *
-   * @param progress fraction in [0, 1]
-   * @param etaRelative not estimated: 0
-   * @param state job count and steps
-   * @param currentImage not sent: null
+   * @param progress fraction of the running generation's steps done, in [0, 1]; 0 when idle
+   * @param etaRelative estimated seconds left: its running time so far divided by {@code progress},
+   *     less that time (A1111's estimate); 0 when idle or before its first step
+   * @param state the job and step counts
+   * @param currentImage the latest step's latent preview (1/8 of the image size), a base64 PNG, unless
+   *     the request set {@code skip_current_image}; null when idle or before a preview exists
+   * @param textinfo A1111's text: null
    * @param currentTask the task id of the running generation (its {@code force_task_id}), or null
    */
   public record Progress(double progress, @JsonProperty("eta_relative") double etaRelative, State state,
-      @JsonProperty("current_image") String currentImage, @JsonProperty("current_task") String currentTask) {}
+      @JsonProperty("current_image") String currentImage, String textinfo,
+      @JsonProperty("current_task") String currentTask) {}
 
   /**
-   * Progress state.
+   * Progress state, A1111's keys.
    *
-   * @param jobCount generations running or waiting
-   * @param samplingStep current step
+   * @param skipped whether the running generation was stopped by {@code POST /sdapi/v1/skip}
+   * @param interrupted whether it was stopped by {@code POST /sdapi/v1/interrupt}
+   * @param job its task id when it has one, else ""
+   * @param jobCount generations running or waiting (0 when idle)
+   * @param jobTimestamp when the running generation began, {@code yyyyMMddHHmmss} UTC; "0" when idle
+   * @param jobNo index of the running generation among them: 0 (the running one comes first)
+   * @param samplingStep steps done
    * @param samplingSteps total steps
    */
-  public record State(@JsonProperty("job_count") int jobCount, @JsonProperty("sampling_step") int samplingStep,
-      @JsonProperty("sampling_steps") int samplingSteps) {}
+  public record State(boolean skipped, boolean interrupted, String job, @JsonProperty("job_count") int jobCount,
+      @JsonProperty("job_timestamp") String jobTimestamp, @JsonProperty("job_no") int jobNo,
+      @JsonProperty("sampling_step") int samplingStep, @JsonProperty("sampling_steps") int samplingSteps) {}
 
   /** Text to image; a client that disconnects cancels the generation. */
   @POST
@@ -312,17 +322,39 @@ public class A1111Resource {
         .map(n -> new SamplerItem(SamplerNames.displayName(n), List.of(n), Map.of())).toList();
   }
 
-  /** Progress of the running (or last) generation, with its task id while it runs. */
+  /** How long a progress poll with the current image keeps the generations making previews. */
+  static final int PREVIEW_INTEREST_SECONDS = 30;
+
+  private static final java.time.format.DateTimeFormatter JOB_TIMESTAMP =
+      java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(java.time.ZoneOffset.UTC);
+
+  /**
+   * Progress of the running generation, with its task id; the idle answer (all zero) when none
+   * runs. Unless {@code skip_current_image} is true (A1111's default is false), the latest step's
+   * preview is sent as {@code current_image}, and the generations make a preview at each step for
+   * the next {@value #PREVIEW_INTEREST_SECONDS} s (so the first poll of a generation may have none yet).
+   */
   @GET
   @Path("/progress")
-  public Progress progress() {
-    int jobs = generations.service().running() + generations.service().queueDepth();
-    Optional<GenerationService.Current> c = generations.service().latestStep();
-    Optional<ProgressEvent> e = c.map(GenerationService.Current::event);
-    int step = e.map(ProgressEvent::step).orElse(0);
-    int total = e.map(ProgressEvent::totalSteps).orElse(0);
-    double fraction = jobs == 0 ? 0 : e.map(ProgressEvent::fraction).orElse(0.0);
-    String task = generations.service().running() == 0 ? null : c.map(GenerationService.Current::taskId).orElse(null);
-    return new Progress(fraction, 0, new State(jobs, step, total), null, task);
+  public Progress progress(@jakarta.ws.rs.QueryParam("skip_current_image") @jakarta.ws.rs.DefaultValue("false")
+      boolean skipCurrentImage) {
+    GenerationService service = generations.service();
+    if (!skipCurrentImage) {
+      service.wantPreviews(PREVIEW_INTEREST_SECONDS);
+    }
+    int jobs = service.running() + service.queueDepth();
+    Optional<GenerationService.Current> c = service.runningStep();
+    if (c.isEmpty()) {
+      return new Progress(0, 0, new State(false, false, "", jobs, "0", 0, 0, 0), null, null, null);
+    }
+    GenerationService.Current cur = c.get();
+    ProgressEvent e = cur.event();
+    Optional<String> stopped = service.stopReason(cur.job());
+    String image = skipCurrentImage ? null : e.preview()
+        .map(p -> Base64.getEncoder().encodeToString(PngCodec.encode(p, Optional.empty()))).orElse(null);
+    State state = new State(stopped.filter(GenerationService.SKIPPED::equals).isPresent(),
+        stopped.filter(GenerationService.INTERRUPTED::equals).isPresent(), cur.taskId() == null ? "" : cur.taskId(),
+        jobs, JOB_TIMESTAMP.format(cur.startedAt()), 0, e.step(), e.totalSteps());
+    return new Progress(e.fraction(), cur.etaSeconds(System.nanoTime()), state, image, null, cur.taskId());
   }
 }

@@ -612,7 +612,8 @@ public class Generations {
         throw shuttingDown(e.getMessage());
       } catch (GenerationService.GenerationTimeoutException e) {
         throw new ApiException(504, "timeout_error", null, "timeout", e.getMessage(), null);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        // UnsupportedOperationException: the model lacks what the settings need (e.g. CLIP skip 2 without per-layer outputs)
         throw new ApiException(422, "invalid_request_error", null, "unprocessable", e.getMessage(), null);
       } catch (CancellationException e) {
         throw new ApiException(499, "invalid_request_error", null, "cancelled", "cancelled: " + e.getMessage(), null);
