@@ -16,7 +16,8 @@ public enum ResizeMode {
   CROP_AND_RESIZE,
   /**
    * 2: scaled to fit inside the size and centred; the bands left over are filled with the image's
-   * edge rows (or columns) stretched across them.
+   * edge rows (or columns) stretched across them (Pillow's default bicubic filter there, as A1111
+   * calls {@code resize} without a filter).
    */
   RESIZE_AND_FILL,
   /**
@@ -69,21 +70,21 @@ public enum ResizeMode {
         int sh = ratio >= srcRatio ? height : (int) ((long) ih * width / iw);
         RgbImage resized = Resampling.lanczos(image, sw, sh);
         byte[] out = new byte[width * height * 3];
-        RgbImage res = paste(out, width, height, resized, width / 2 - sw / 2, height / 2 - sh / 2);
+        paste(out, width, height, resized, width / 2 - sw / 2, height / 2 - sh / 2);
         if (ratio < srcRatio) {
           int fill = height / 2 - sh / 2;
           if (fill > 0) {
-            paste(out, width, height, Resampling.lanczos(resized, width, fill, 0, 0, width, 0), 0, 0);
-            paste(out, width, height, Resampling.lanczos(resized, width, fill, 0, sh, width, sh), 0, fill + sh);
+            paste(out, width, height, Resampling.bicubic(resized, width, fill, 0, 0, width, 0), 0, 0);
+            paste(out, width, height, Resampling.bicubic(resized, width, fill, 0, sh, width, sh), 0, fill + sh);
           }
         } else if (ratio > srcRatio) {
           int fill = width / 2 - sw / 2;
           if (fill > 0) {
-            paste(out, width, height, Resampling.lanczos(resized, fill, height, 0, 0, 0, height), 0, 0);
-            paste(out, width, height, Resampling.lanczos(resized, fill, height, sw, 0, sw, height), fill + sw, 0);
+            paste(out, width, height, Resampling.bicubic(resized, fill, height, 0, 0, 0, height), 0, 0);
+            paste(out, width, height, Resampling.bicubic(resized, fill, height, sw, 0, sw, height), fill + sw, 0);
           }
         }
-        yield res;
+        yield new RgbImage(width, height, out); // RgbImage copies: made once everything is pasted
       }
     };
   }

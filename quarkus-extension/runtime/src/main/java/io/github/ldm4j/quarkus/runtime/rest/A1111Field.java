@@ -208,12 +208,14 @@ public enum A1111Field {
    * refiner_checkpoint: "None"}).
    */
   boolean neutral(JsonNode v) {
+    if (this == MASK_ROUND) {
+      return v == null || v.isNull() || (v.isBoolean() && v.booleanValue()); // false asks for a soft mask
+    }
     if (v == null || v.isNull() || (v.isBoolean() && !v.booleanValue()) || (v.isNumber() && v.doubleValue() == 0)
         || (v.isTextual() && v.textValue().isEmpty()) || (v.isContainerNode() && v.isEmpty())) {
       return true;
     }
     return switch (this) {
-      case MASK_ROUND -> v.isBoolean();
       case INITIAL_NOISE_MULTIPLIER, S_NOISE, INPAINTING_FILL -> v.isNumber() && v.doubleValue() == 1;
       case REFINER_CHECKPOINT -> v.isTextual() && v.textValue().equalsIgnoreCase("none");
       case ALWAYSON_SCRIPTS -> alwaysOnWithArgs(v).isEmpty();
@@ -238,6 +240,30 @@ public enum A1111Field {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The table as the Markdown of docs/a1111-api.md: one row per field — name, endpoints, what ldm4j
+   * does, note.
+   */
+  static String markdownTable() {
+    StringBuilder b = new StringBuilder("| field | endpoints | ldm4j | notes |\n|---|---|---|---|\n");
+    for (A1111Field f : values()) {
+      String where = switch (f.scope) {
+        case BOTH -> "txt2img, img2img";
+        case TXT2IMG -> "txt2img";
+        case IMG2IMG -> "img2img";
+      };
+      String what = switch (f.status) {
+        case IMPLEMENTED -> "implemented";
+        case HIRES -> "implemented (hires fix)";
+        case IGNORED_REPORTED -> "ignored, reported";
+        case REFUSED_WHEN_SET -> "refused when set (400)";
+      };
+      b.append("| `").append(f.json).append("` | ").append(where).append(" | ").append(what).append(" | ")
+          .append(f.note.replace("|", "\\|")).append(" |\n");
+    }
+    return b.toString();
   }
 
   /** The fields of {@code endpoint}. */
