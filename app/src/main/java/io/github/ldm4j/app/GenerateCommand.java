@@ -205,6 +205,9 @@ final class GenerateCommand implements Callable<Integer> {
       if (seed == null || seed == GenerationSettings.RANDOM_SEED) {
         err.println("seed: " + settings.seed()); // once the model is open: failures before it print only why
       }
+      if (subseed != null && subseed == GenerationSettings.RANDOM_SEED) {
+        settings.variation().ifPresent(v -> err.println("subseed: " + v.subseed()));
+      }
       ProgressBar bar = new ProgressBar(err, quiet, settings.batchSize(), terminal());
       GenerationResult result = generator.generate(request, provenance, bar, CancellationToken.none());
       bar.done();
