@@ -11,6 +11,8 @@ import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.SeedResize;
+import io.github.ldm4j.generate.Variation;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.generate.HiresUpscaler;
@@ -87,6 +89,18 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed; image i of a batch uses seed + i. -1 or none: a random seed, printed "
       + "on stderr and written to the PNG parameters.")
   Long seed;
+
+  @Option(names = "--subseed", description = "AUTOMATIC1111's variation seed: each image's noise is moved toward this "
+      + "seed's noise by --subseed-strength; every image keeps --seed and image i takes subseed + i. -1: a random one.")
+  Long subseed;
+
+  @Option(names = "--subseed-strength", description = "Variation seed strength in (0, 1] (needs --subseed; 0 or none: "
+      + "no variation).")
+  Double subseedStrength;
+
+  @Option(names = "--seed-resize", paramLabel = "WxH", description = "AUTOMATIC1111's \"resize seed from\": draw the "
+      + "seed's noise as for a WxH image and centre it in this size's noise.")
+  String seedResize;
 
   @Option(names = "--rng", defaultValue = GenerationSettings.DEFAULT_RNG,
       description = "Seed interpretation: torch or numpy (default ${DEFAULT-VALUE}).")
@@ -197,6 +211,9 @@ final class GenerateCommand implements Callable<Integer> {
       if (seed == null || seed == GenerationSettings.RANDOM_SEED) {
         err.println("seed: " + settings.seed()); // once the model is open: failures before it print only why
       }
+      if (subseed != null && subseed == GenerationSettings.RANDOM_SEED) {
+        settings.variation().ifPresent(v -> err.println("subseed: " + v.subseed()));
+      }
       ProgressBar bar = new ProgressBar(err, quiet, settings.batchSize(), terminal());
       GenerationResult result = generator.generate(request, provenance, bar, CancellationToken.none());
       bar.done();
@@ -224,7 +241,38 @@ final class GenerateCommand implements Callable<Integer> {
     return GenerationSettings.builder().size(width, height).steps(steps)
         .sampler(chosen.sampler().orElse(null), chosen.schedule().orElse(null))
         .guidance(guidanceScale).guidanceCutoff(cfgCutoffSigma).seed(s, RngKind.fromName(rng)).batchSize(batchSize).clipSkip(clipSkip)
-        .quantize(Quantization.fromName(quantize)).build();
+        .quantize(Quantization.fromName(quantize)).variation(variation()).seedResize(seedResize()).build();
+  }
+
+  /** The variation seed the options ask for; null for none. */
+  private Variation variation() {
+    if (subseedStrength == null || subseedStrength == 0) {
+      return null;
+    }
+    if (subseed == null) {
+      throw new IllegalArgumentException("--subseed-strength needs --subseed (-1 for a random one)");
+    }
+    if (subseed < 0 && subseed != GenerationSettings.RANDOM_SEED) {
+      throw new IllegalArgumentException("--subseed must be ≥ 0, or -1 for a random one, got " + subseed);
+    }
+    return new Variation(subseed == GenerationSettings.RANDOM_SEED ? GenerationSettings.randomSeed() : subseed,
+        subseedStrength);
+  }
+
+  /** The seed resize size the options ask for; null for none. */
+  private SeedResize seedResize() {
+    if (seedResize == null) {
+      return null;
+    }
+    String[] wh = seedResize.trim().split("[xX]");
+    try {
+      if (wh.length == 2) {
+        return new SeedResize(Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()));
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException("--seed-resize must be WxH in pixels, e.g. 512x768, got '" + seedResize + "'");
   }
 
   /** Whether stderr is an interactive terminal (else progress is written as plain lines). */

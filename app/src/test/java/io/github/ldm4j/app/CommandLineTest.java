@@ -606,6 +606,25 @@ class CommandLineTest {
   }
 
   @Test
+  void subseedAndSeedResizeBecomeTheSettingsVariation() {
+    GenerateCommand generate = new GenerateCommand();
+    new CommandLine(generate).parseArgs("--prompt", "x", "--seed", "5", "--subseed", "77", "--subseed-strength", "0.4",
+        "--seed-resize", "512x768");
+    GenerationSettings s = generate.settings();
+    assertThat(s.variation()).contains(new io.github.ldm4j.generate.Variation(77, 0.4));
+    assertThat(s.seedResize()).contains(new io.github.ldm4j.generate.SeedResize(512, 768));
+    GenerateCommand noStrength = new GenerateCommand();
+    new CommandLine(noStrength).parseArgs("--prompt", "x", "--subseed", "77");
+    assertThat(noStrength.settings().variation()).isEmpty(); // no strength: no variation, as A1111
+    assertThat(run("generate", "--prompt", "x", "--subseed-strength", "0.5", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("--subseed-strength needs --subseed");
+    assertThat(run("generate", "--prompt", "x", "--subseed", "1", "--subseed-strength", "2", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("variation seed strength must be in (0, 1], got 2.0");
+    assertThat(run("generate", "--prompt", "x", "--seed-resize", "big", "--quiet")).isEqualTo(2);
+    assertThat(stderr()).contains("--seed-resize must be WxH");
+  }
+
+  @Test
   void a1111SamplerNamesAreAcceptedAndTyposGetASuggestion() {
     GenerateCommand generate = new GenerateCommand();
     new CommandLine(generate).parseArgs("--prompt", "x", "--sampler", "DPM++ 2M Karras");

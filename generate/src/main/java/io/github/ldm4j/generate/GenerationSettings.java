@@ -19,12 +19,15 @@ import java.util.Optional;
  *     skip the unconditional pass (half the UNet work of such a step), as AUTOMATIC1111's {@code
  *     s_min_uncond} "Negative Guidance minimum sigma" on every step; see {@code
  *     io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance}
- * @param seed the seed; image i of a batch uses seed + i, as AUTOMATIC1111
+ * @param seed the seed; image i of a batch uses seed + i, as AUTOMATIC1111 (without a variation)
  * @param rng which reference generator interprets the seed
  * @param batchSize images per prompt, ≥ 1
  * @param clipSkip 1 = last CLIP layer (no skip), 2 = penultimate, …
  * @param quantize how decoded values become 8-bit pixels ({@link Quantization}: round as diffusers, or
  *     truncate as CompVis' and AUTOMATIC1111's scripts)
+ * @param variation AUTOMATIC1111's variation seed ({@link Variation}); empty for none. With one,
+ *     every image keeps {@code seed} and image i takes {@code subseed + i} ({@link #imageSeed}, {@link #imageSubseed})
+ * @param seedResize AUTOMATIC1111's "resize seed from" size ({@link SeedResize}); empty for none
  */
 public record GenerationSettings(
     int width,
@@ -39,7 +42,9 @@ public record GenerationSettings(
     RngKind rng,
     int batchSize,
     int clipSkip,
-    Quantization quantize) {
+    Quantization quantize,
+    Optional<Variation> variation,
+    Optional<SeedResize> seedResize) {
 
   // The defaults, each in one place: text constants (annotation values must be constant
   // expressions), read by picocli's defaultValue in the app and by @WithDefault in the Quarkus
@@ -112,7 +117,8 @@ public record GenerationSettings(
       Double.parseDouble(DEFAULT_GUIDANCE_SCALE), Double.parseDouble(DEFAULT_GUIDANCE_RESCALE),
       Double.parseDouble(DEFAULT_GUIDANCE_CUTOFF_SIGMA),
       Long.parseLong(DEFAULT_SEED), RngKind.fromName(DEFAULT_RNG),
-      Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP), Quantization.fromName(DEFAULT_QUANTIZE));
+      Integer.parseInt(DEFAULT_BATCH_SIZE), Integer.parseInt(DEFAULT_CLIP_SKIP), Quantization.fromName(DEFAULT_QUANTIZE),
+      Optional.empty(), Optional.empty());
 
   /** Validates. */
   public GenerationSettings {
@@ -140,6 +146,21 @@ public record GenerationSettings(
       throw new IllegalArgumentException("clip skip must be >= 1 (1 = no skip), got " + clipSkip);
     }
     Objects.requireNonNull(quantize, "quantize");
+    Objects.requireNonNull(variation, "variation");
+    Objects.requireNonNull(seedResize, "seedResize");
+  }
+
+  /**
+   * The seed of image {@code i} of the batch, as AUTOMATIC1111 assigns it: {@code seed + i}, or
+   * {@code seed} for every image with a {@link Variation}.
+   */
+  public long imageSeed(int i) {
+    return variation.isPresent() ? seed : seed + i;
+  }
+
+  /** The variation seed of image {@code i} ({@code subseed + i}); empty without a {@link Variation}. */
+  public Optional<Long> imageSubseed(int i) {
+    return variation.map(v -> v.subseed() + i);
   }
 
   private static void requireName(String what, String s) {
@@ -199,6 +220,8 @@ public record GenerationSettings(
     private int batchSize;
     private int clipSkip;
     private Quantization quantize;
+    private Optional<Variation> variation;
+    private Optional<SeedResize> seedResize;
 
     private Builder(GenerationSettings s) {
       width = s.width;
@@ -214,6 +237,8 @@ public record GenerationSettings(
       batchSize = s.batchSize;
       clipSkip = s.clipSkip;
       quantize = s.quantize;
+      variation = s.variation;
+      seedResize = s.seedResize;
     }
 
     /** Image size in pixels, multiples of 8. */
@@ -286,6 +311,18 @@ public record GenerationSettings(
       return this;
     }
 
+    /** The variation seed; null for none. */
+    public Builder variation(Variation variation) {
+      this.variation = Optional.ofNullable(variation);
+      return this;
+    }
+
+    /** The "resize seed from" size; null for none. */
+    public Builder seedResize(SeedResize seedResize) {
+      this.seedResize = Optional.ofNullable(seedResize);
+      return this;
+    }
+
     /**
      * The settings.
      *
@@ -293,7 +330,7 @@ public record GenerationSettings(
      */
     public GenerationSettings build() {
       return new GenerationSettings(width, height, steps, sampler, scheduler, guidanceScale, guidanceRescale,
-          guidanceCutoffSigma, seed, rng, batchSize, clipSkip, quantize);
+          guidanceCutoffSigma, seed, rng, batchSize, clipSkip, quantize, variation, seedResize);
     }
   }
 }

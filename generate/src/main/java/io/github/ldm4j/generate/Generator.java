@@ -16,6 +16,7 @@ import io.github.ldm4j.model.MaskDownsampling;
 import io.github.ldm4j.pipeline.LatentDiffusion;
 import io.github.ldm4j.pipeline.LatentPreview;
 import io.github.ldm4j.pipeline.TiledDecoder;
+import io.github.ldm4j.generate.internal.InitialNoise;
 import io.github.ldm4j.random.RandomSource;
 import io.github.ldm4j.random.RngKind;
 import io.github.ldm4j.sampler.CancellationToken;
@@ -279,7 +280,7 @@ public final class Generator implements AutoCloseable {
         }
       }
     }
-    Tensor noise = rng.randn(latentShape);
+    Tensor noise = InitialNoise.first(rng, latentShape, s, f);
 
     ModelFunction guided = guided(key, prompts, channels, s);
     LatentBlend blend = latentMask == null ? null
@@ -306,7 +307,7 @@ public final class Generator implements AutoCloseable {
       Tensor upscaled = upscale(h, z, s, rng);
       // A1111's sample_hr_pass: a fresh ImageRNG from the same seeds at the target latent size
       RandomSource rng2 = perImage(s2, b);
-      Tensor noise2 = rng2.randn(upscaled.shape());
+      Tensor noise2 = InitialNoise.first(rng2, upscaled.shape(), s2, f);
       ModelFunction guided2 = guided(key, prompts, concat ? generateEverything(firstStage, b, s2) : null, s2);
       SamplingRun run2 = new SamplingRun(guided2, denoiser.parameterization(), model.schedule(), p2.plan(), noise2,
           Optional.of(upscaled), rng2, progress(listener, planned.plan().steps(), total), cancellation);
@@ -317,9 +318,9 @@ public final class Generator implements AutoCloseable {
     List<GeneratedImage> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
       RgbImage img = RgbImage.fromTensor(images, i, s.quantize());
-      String params = ParametersText.format(
-          request, planned.samplerName(), planned.scheduleName(), s.seed() + i, model.name(), provenance);
-      out.add(new GeneratedImage(img, s.seed() + i, params));
+      String params = ParametersText.forImage(
+          request, planned.samplerName(), planned.scheduleName(), i, model.name(), provenance);
+      out.add(new GeneratedImage(img, s.imageSeed(i), params));
     }
     return new GenerationResult(out, planned.samplerName(), planned.scheduleName(), warnings);
   }
@@ -395,11 +396,11 @@ public final class Generator implements AutoCloseable {
     return new PlannedSampling(full.sampler(), last, full.samplerName(), full.scheduleName(), full.notes());
   }
 
-  /** Per-image generators: image i of the batch seeded with seed + i. */
+  /** Per-image generators: image i of the batch seeded with {@link GenerationSettings#imageSeed}. */
   private static RandomSource perImage(GenerationSettings s, int b) {
     List<RandomSource> perImage = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
-      perImage.add(s.rng().create(s.seed() + i));
+      perImage.add(s.rng().create(s.imageSeed(i)));
     }
     return RandomSource.perItem(perImage);
   }

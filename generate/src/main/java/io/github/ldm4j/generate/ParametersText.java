@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The generation parameters in AUTOMATIC1111's text form, as stored in a PNG's {@code parameters}
  * chunk: the prompt, a {@code Negative prompt:} line when there is one, then one line of
- * comma-separated {@code Key: value} pairs. With a {@link HiresFix}, {@code Size} is the first
+ * comma-separated {@code Key: value} pairs. A {@link Variation} adds A1111's {@code Variation seed} and
+ * {@code Variation seed strength}, a {@link SeedResize} its {@code Seed resize from}. With a {@link HiresFix}, {@code Size} is the first
  * pass's, followed by A1111's {@code Denoising strength}, {@code Hires upscale} (or {@code Hires
  * resize}), {@code Hires steps} (when not 0) and {@code Hires upscaler}.
  */
@@ -40,6 +41,22 @@ public final class ParametersText {
    */
   public static String format(GenerationRequest request, String sampler, String scheduler, long seed, String model,
       Provenance provenance) {
+    return format(request, sampler, scheduler, seed, request.settings().imageSubseed(0), model, provenance);
+  }
+
+  /**
+   * Formats the parameters of image {@code index} of the batch: its seed and variation seed as
+   * {@link GenerationSettings#imageSeed} and {@link GenerationSettings#imageSubseed} assign them, the
+   * rest as {@link #format(GenerationRequest, String, String, long, String, Provenance)}.
+   */
+  public static String forImage(GenerationRequest request, String sampler, String scheduler, int index, String model,
+      Provenance provenance) {
+    GenerationSettings s = request.settings();
+    return format(request, sampler, scheduler, s.imageSeed(index), s.imageSubseed(index), model, provenance);
+  }
+
+  private static String format(GenerationRequest request, String sampler, String scheduler, long seed,
+      java.util.Optional<Long> subseed, String model, Provenance provenance) {
     GenerationSettings s = request.settings();
     StringBuilder sb = new StringBuilder(provenance.prompt());
     if (!provenance.negativePrompt().isEmpty()) {
@@ -59,6 +76,11 @@ public final class ParametersText {
     kv.add("Model: " + quote(provenance.model().orElse(model)));
     provenance.vaeHash().ifPresent(h -> kv.add("VAE hash: " + h));
     provenance.vae().ifPresent(v -> kv.add("VAE: " + quote(v)));
+    s.variation().ifPresent(v -> {
+      kv.add("Variation seed: " + subseed.orElseThrow());
+      kv.add("Variation seed strength: " + number(v.strength()));
+    });
+    s.seedResize().ifPresent(r -> kv.add("Seed resize from: " + r.width() + "x" + r.height()));
     switch (request) {
       case GenerationRequest.ImageToImage i -> kv.add("Denoising strength: " + number(i.strength()));
       case GenerationRequest.Inpainting i -> kv.add("Denoising strength: " + number(i.strength()));

@@ -21,10 +21,11 @@ class GenerationSettingsTest {
         Double.parseDouble(GenerationSettings.DEFAULT_GUIDANCE_CUTOFF_SIGMA),
         Long.parseLong(GenerationSettings.DEFAULT_SEED), RngKind.fromName(GenerationSettings.DEFAULT_RNG),
         Integer.parseInt(GenerationSettings.DEFAULT_BATCH_SIZE), Integer.parseInt(GenerationSettings.DEFAULT_CLIP_SKIP),
-        Quantization.fromName(GenerationSettings.DEFAULT_QUANTIZE)));
+        Quantization.fromName(GenerationSettings.DEFAULT_QUANTIZE), Optional.empty(), Optional.empty()));
     // the values themselves: changing one is a deliberate act (front ends, docs and goldens follow)
     assertThat(GenerationSettings.DEFAULTS).isEqualTo(new GenerationSettings(
-        512, 512, 20, Optional.empty(), Optional.empty(), 7.5, 0, 0, 0, RngKind.TORCH, 1, 1, Quantization.ROUND));
+        512, 512, 20, Optional.empty(), Optional.empty(), 7.5, 0, 0, 0, RngKind.TORCH, 1, 1, Quantization.ROUND,
+        Optional.empty(), Optional.empty()));
     assertThat(Double.parseDouble(GenerationRequest.DEFAULT_STRENGTH)).isEqualTo(0.75);
   }
 
@@ -32,7 +33,7 @@ class GenerationSettingsTest {
   void theBuilderStartsAtTheDefaultsOrAtTheSettings() {
     assertThat(GenerationSettings.builder().build()).isEqualTo(GenerationSettings.DEFAULTS);
     GenerationSettings s = new GenerationSettings(
-        64, 128, 3, Optional.of("euler"), Optional.of("karras"), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE);
+        64, 128, 3, Optional.of("euler"), Optional.of("karras"), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE, Optional.empty(), Optional.empty());
     assertThat(s.toBuilder().build()).isEqualTo(s);
   }
 
@@ -50,14 +51,14 @@ class GenerationSettingsTest {
         .quantize(Quantization.TRUNCATE)
         .build();
     assertThat(s).isEqualTo(new GenerationSettings(
-        64, 128, 3, Optional.of("euler"), Optional.of("karras"), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE));
+        64, 128, 3, Optional.of("euler"), Optional.of("karras"), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE, Optional.empty(), Optional.empty()));
     assertThat(s.toBuilder().guidance(6).build().guidanceRescale()).isEqualTo(0.5);
     assertThat(s.toBuilder().guidance(6, 0).build().guidanceCutoffSigma()).isEqualTo(1.5);
     assertThat(s.toBuilder().seed(10).build().rng()).isEqualTo(RngKind.NUMPY);
     assertThat(s.toBuilder().sampler(null, null).build())
         .satisfies(t -> assertThat(t.sampler()).isEmpty())
         .satisfies(t -> assertThat(t.scheduler()).isEmpty())
-        .isEqualTo(new GenerationSettings(64, 128, 3, Optional.empty(), Optional.empty(), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE));
+        .isEqualTo(new GenerationSettings(64, 128, 3, Optional.empty(), Optional.empty(), 5, 0.5, 1.5, 9, RngKind.NUMPY, 2, 2, Quantization.TRUNCATE, Optional.empty(), Optional.empty()));
   }
 
   @Test

@@ -66,6 +66,19 @@ class ParametersTextTest {
   }
 
   @Test
+  void variationAndSeedResizeFollowTheVaeAsA1111WritesThemWithTheImagesOwnSubseed() {
+    // A1111 create_infotext: "Variation seed", "Variation seed strength", "Seed resize from" (w x h)
+    // after "VAE"; with a variation every image keeps the seed and image i has subseed + i
+    GenerationSettings v = S.toBuilder().batchSize(3).variation(new Variation(100, 0.25)).seedResize(new SeedResize(48, 80)).build();
+
+    String text = ParametersText.forImage(new GenerationRequest.TextToImage("x", "", v), "euler", "karras", 2, "m",
+        Provenance.of(new GenerationRequest.TextToImage("x", "", v)));
+
+    assertThat(text).isEqualTo("x\nSteps: 4, Sampler: euler, Schedule type: karras, CFG scale: 7.5, Seed: 3, Size: 64x64, "
+        + "Model: m, Variation seed: 102, Variation seed strength: 0.25, Seed resize from: 48x80, RNG: torch, Version: ldm4j");
+  }
+
+  @Test
   void quoteIsJsonForCommasColonsAndLineBreaksOnly() {
     assertThat(ParametersText.quote("plain name")).isEqualTo("plain name");
     assertThat(ParametersText.quote("a: \"b\"\\\n")).isEqualTo("\"a: \\\"b\\\"\\\\\\n\"");

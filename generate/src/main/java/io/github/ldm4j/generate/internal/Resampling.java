@@ -145,14 +145,19 @@ public final class Resampling {
    * the image only, normalized to sum 1.
    */
   private static Taps filterTaps(int in, int out, DoubleUnaryOperator filter, double support) {
-    double scale = (double) in / out;
+    return filterTaps(in, 0, in, out, filter, support);
+  }
+
+  /** Pillow's {@code precompute_coeffs} for the source interval [in0, in1) of {@code in} pixels. */
+  private static Taps filterTaps(int in, double in0, double in1, int out, DoubleUnaryOperator filter, double support) {
+    double scale = (in1 - in0) / out;
     double filterScale = Math.max(scale, 1);
     double sup = support * filterScale;
     double ss = 1 / filterScale;
     int[][] index = new int[out][];
     double[][] weight = new double[out][];
     for (int o = 0; o < out; o++) {
-      double center = (o + 0.5) * scale;
+      double center = in0 + (o + 0.5) * scale;
       int xmin = Math.max((int) (center - sup + 0.5), 0);
       int xmax = Math.min((int) (center + sup + 0.5), in) - xmin;
       int[] idx = new int[Math.max(xmax, 0)];
@@ -230,10 +235,56 @@ public final class Resampling {
     return new RgbImage(w, h, src);
   }
 
+  /**
+   * {@code image.resize((width, height), Image.LANCZOS, box=(x0, y0, x1, y1))}: the source region
+   * (which may be empty along an axis, as A1111's resize-and-fill takes an edge) resampled to {@code
+   * width} × {@code height}; an axis whose output and box equal the image's is not resampled, as
+   * Pillow's.
+   *
+   * @throws IllegalArgumentException for a non-positive size
+   */
+  public static RgbImage lanczos(RgbImage image, int width, int height, double x0, double y0, double x1, double y1) {
+    return resample(image, width, height, x0, y0, x1, y1, Resampling::lanczos3, 3);
+  }
+
+  /**
+   * {@code image.resize((width, height), box=(x0, y0, x1, y1))} with Pillow's default filter for RGB,
+   * {@code Image.BICUBIC} (a = −0.5), as A1111's resize-and-fill makes its bands; otherwise as {@link
+   * #lanczos(RgbImage, int, int, double, double, double, double)}.
+   *
+   * @throws IllegalArgumentException for a non-positive size
+   */
+  public static RgbImage bicubic(RgbImage image, int width, int height, double x0, double y0, double x1, double y1) {
+    return resample(image, width, height, x0, y0, x1, y1, v -> cubic(v, -0.5), 2);
+  }
+
+  private static RgbImage resample(RgbImage image, int width, int height, double x0, double y0, double x1, double y1,
+      DoubleUnaryOperator filter, double support) {
+    requireSize(image, width, height);
+    byte[] src = image.rgb();
+    int w = image.width();
+    int h = image.height();
+    if (width != w || x0 != 0 || x1 != width) {
+      src = pass8(src, w, h, width, true, x0, x1, filter, support);
+      w = width;
+    }
+    if (height != h || y0 != 0 || y1 != height) {
+      src = pass8(src, w, h, height, false, y0, y1, filter, support);
+      h = height;
+    }
+    return new RgbImage(w, h, src);
+  }
+
   /** One Pillow 8-bit resampling pass along x ({@code horizontal}) or y, to {@code out} pixels. */
   private static byte[] pass8(byte[] src, int w, int h, int out, boolean horizontal) {
+    return pass8(src, w, h, out, horizontal, 0, horizontal ? w : h, Resampling::lanczos3, 3);
+  }
+
+  /** One Pillow 8-bit pass of the source interval [in0, in1) along x ({@code horizontal}) or y. */
+  private static byte[] pass8(byte[] src, int w, int h, int out, boolean horizontal, double in0, double in1,
+      DoubleUnaryOperator filter, double support) {
     int in = horizontal ? w : h;
-    Taps taps = filterTaps(in, out, Resampling::lanczos3, 3);
+    Taps taps = filterTaps(in, in0, in1, out, filter, support);
     int[][] fixed = new int[out][];
     for (int o = 0; o < out; o++) {
       double[] wt = taps.weight[o];

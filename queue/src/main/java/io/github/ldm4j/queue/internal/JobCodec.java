@@ -5,6 +5,8 @@ import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
+import io.github.ldm4j.generate.SeedResize;
+import io.github.ldm4j.generate.Variation;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.queue.JobSelection;
 import io.github.ldm4j.image.PngCodec;
@@ -29,7 +31,7 @@ import java.util.Optional;
  */
 public final class JobCodec {
 
-  private static final int REQUEST_MAGIC = 0x4c444a32; // "LDJ2" (2: the CFG cut-off sigma)
+  private static final int REQUEST_MAGIC = 0x4c444a33; // "LDJ3": settings with the CFG cut-off sigma, variation and seed resize
   private static final int OUTCOME_MAGIC = 0x4c444f31; // "LDO1"
   private static final int SELECTION_MAGIC = 0x4c445331; // "LDS1"
   /** Largest image side accepted when decoding (a corrupt size fails instead of allocating). */
@@ -252,6 +254,16 @@ public final class JobCodec {
     out.writeInt(s.batchSize());
     out.writeInt(s.clipSkip());
     writeString(out, s.quantize().name());
+    out.writeBoolean(s.variation().isPresent());
+    if (s.variation().isPresent()) {
+      out.writeLong(s.variation().get().subseed());
+      out.writeDouble(s.variation().get().strength());
+    }
+    out.writeBoolean(s.seedResize().isPresent());
+    if (s.seedResize().isPresent()) {
+      out.writeInt(s.seedResize().get().width());
+      out.writeInt(s.seedResize().get().height());
+    }
   }
 
   private static GenerationSettings readSettings(DataInputStream in) throws IOException {
@@ -268,8 +280,11 @@ public final class JobCodec {
     int batch = in.readInt();
     int clipSkip = in.readInt();
     Quantization q = Quantization.valueOf(readString(in));
+    Optional<Variation> variation = in.readBoolean() ? Optional.of(new Variation(in.readLong(), in.readDouble())) : Optional.empty();
+    Optional<SeedResize> resize = in.readBoolean() ? Optional.of(new SeedResize(in.readInt(), in.readInt())) : Optional.empty();
     return new GenerationSettings(w, h, steps, sampler.isEmpty() ? Optional.empty() : Optional.of(sampler),
-        scheduler.isEmpty() ? Optional.empty() : Optional.of(scheduler), guidance, rescale, cutoff, seed, rng, batch, clipSkip, q);
+        scheduler.isEmpty() ? Optional.empty() : Optional.of(scheduler), guidance, rescale, cutoff, seed, rng, batch, clipSkip, q,
+        variation, resize);
   }
 
   private static void writeImage(DataOutputStream out, RgbImage image) throws IOException {

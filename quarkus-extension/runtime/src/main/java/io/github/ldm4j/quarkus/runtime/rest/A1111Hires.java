@@ -3,7 +3,6 @@ package io.github.ldm4j.quarkus.runtime.rest;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.generate.HiresUpscaler;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,8 +31,6 @@ import java.util.Optional;
 record A1111Hires(Boolean enableHr, Double hrScale, Integer hrResizeX, Integer hrResizeY, String hrUpscaler,
     Integer hrSecondPassSteps, Double denoisingStrength, String hrSamplerName, String hrScheduler, String hrPrompt,
     String hrNegativePrompt) {
-
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** A1111's name of the upscaler that resizes with Lanczos (see the class comment). */
   static final String NONE = "None";
@@ -72,23 +69,5 @@ record A1111Hires(Boolean enableHr, Double hrScale, Integer hrResizeX, Integer h
     }
     throw ApiException.invalid(param, "'" + param + "' is not served yet: the hires second pass runs with " + what
         + "; leave it empty" + (same != null ? " or \"" + same + "\"" : ""));
-  }
-
-  /**
-   * The hires entries of the response's {@code info}: {@code ,"enable_hr":true,"denoising_strength":…,
-   * "extra_generation_params":{…}} (A1111's keys, {@link HiresFields#extraGenerationParams}), or
-   * nothing without a hires fix.
-   */
-  static String infoFields(Optional<HiresFix> fix) {
-    if (fix.isEmpty()) {
-      return "";
-    }
-    Map<String, Object> extra = HiresFields.extraGenerationParams(fix.get());
-    try {
-      return ",\"enable_hr\":true,\"denoising_strength\":" + fix.get().denoisingStrength()
-          + ",\"extra_generation_params\":" + JSON.writeValueAsString(extra);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,14 +1,20 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ldm4j.generate.GeneratedImage;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.HiresFix;
 import io.github.ldm4j.generate.ProgressEvent;
+import io.github.ldm4j.generate.Provenance;
+import io.github.ldm4j.generate.ResizeMode;
+import io.github.ldm4j.generate.SeedResize;
+import io.github.ldm4j.generate.Variation;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
@@ -26,7 +32,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +74,9 @@ public class A1111Resource {
   }
 
   /**
-   * The txt2img request (A1111 field names).
+   * The txt2img request: A1111's fields that ldm4j binds ({@link A1111Field}, status implemented or
+   * hires), typed; the table's other fields are checked and reported by {@link A1111Field#check}, and
+   * keys that are no A1111 field are ignored, as A1111 ignores them.
    *
    * @param prompt prompt (required)
    * @param negativePrompt negative prompt
@@ -75,13 +85,24 @@ public class A1111Resource {
    * @param width width
    * @param height height
    * @param seed seed; -1 or absent = random
+   * @param subseed variation seed; -1 or absent = random
+   * @param subseedStrength variation strength in [0, 1]; 0 or absent = none
+   * @param seedResizeFromH "resize seed from" height (≤ 0: none)
+   * @param seedResizeFromW "resize seed from" width (≤ 0: none)
    * @param samplerName sampler, A1111 or ldm4j name
+   * @param samplerIndex old clients' sampler name, used when {@code samplerName} is absent
    * @param scheduler schedule name
-   * @param batchSize images
+   * @param batchSize images per batch
+   * @param nIter batches, run one after another
+   * @param hrCheckpointName hires checkpoint: only the first pass's (absent, "" or "Use same checkpoint")
+   * @param sendImages false: no images in the answer
+   * @param doNotSaveSamples accepted (nothing is saved)
+   * @param doNotSaveGrid accepted (nothing is saved)
+   * @param overrideSettingsRestoreAfterwards accepted (overrides never outlive the request)
    * @param forceTaskId optional client-chosen task id ({@code [A-Za-z0-9._-]{1,64}}) whose progress
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
-   *     <lora:NAME:W>} tags
+   *     <lora:NAME:W>} tags (an ldm4j field)
    * @param overrideSettings {@code sd_model_checkpoint} and {@code sd_vae} for this request only (as
    *     {@code POST /sdapi/v1/options} takes them); another setting is refused
    * @param enableHr hires fix: first pass at width × height, upscale, img2img second pass ({@link A1111Hires})
@@ -98,25 +119,44 @@ public class A1111Resource {
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Txt2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
-      Integer height, Long seed, String samplerName, String scheduler, Integer batchSize, String forceTaskId,
-      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings,
-      Boolean enableHr, Double hrScale, Integer hrResizeX, Integer hrResizeY, String hrUpscaler,
-      Integer hrSecondPassSteps, Double denoisingStrength, String hrSamplerName, String hrScheduler, String hrPrompt,
-      String hrNegativePrompt) {
+      Integer height, Long seed, Long subseed, Double subseedStrength, Integer seedResizeFromH, Integer seedResizeFromW,
+      String samplerName, String samplerIndex, String scheduler, Integer batchSize, Integer nIter,
+      Double denoisingStrength, Boolean enableHr, Double hrScale, String hrUpscaler, Integer hrSecondPassSteps,
+      Integer hrResizeX, Integer hrResizeY, String hrCheckpointName, String hrSamplerName, String hrScheduler,
+      String hrPrompt, String hrNegativePrompt, Boolean sendImages, Boolean doNotSaveSamples, Boolean doNotSaveGrid,
+      Boolean overrideSettingsRestoreAfterwards, String forceTaskId, List<Generations.LoraEntry> loras,
+      Map<String, Object> overrideSettings) {
+
+    Common common() {
+      return new Common(prompt, negativePrompt, steps, cfgScale, seed, subseed, subseedStrength, seedResizeFromH,
+          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings);
+    }
 
     /** The hires-fix fields. */
     A1111Hires hires() {
+      if (Boolean.TRUE.equals(enableHr) && hrCheckpointName != null && !hrCheckpointName.isEmpty()
+          && !hrCheckpointName.equals("Use same checkpoint")) {
+        throw ApiException.invalid("hr_checkpoint_name", "'hr_checkpoint_name' is not served yet: the hires second pass"
+            + " runs on the first pass's checkpoint; leave it empty or \"Use same checkpoint\"");
+      }
       return new A1111Hires(enableHr, hrScale, hrResizeX, hrResizeY, hrUpscaler, hrSecondPassSteps, denoisingStrength,
           hrSamplerName, hrScheduler, hrPrompt, hrNegativePrompt);
     }
   }
 
+  /** What both endpoints' requests share, as {@link #run} takes it. */
+  record Common(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed, Long subseed,
+      Double subseedStrength, Integer seedResizeFromH, Integer seedResizeFromW, String samplerName, String samplerIndex,
+      String scheduler, Integer batchSize, Integer nIter, Boolean sendImages, List<Generations.LoraEntry> loras,
+      Map<String, Object> overrideSettings) {}
+
   /**
    * The response.
    *
-   * @param images base64 PNGs
+   * @param images base64 PNGs ({@code []} with {@code send_images: false})
    * @param parameters the request as understood
-   * @param info generation info (seeds, sampler), a JSON string as A1111 sends it
+   * @param info A1111's generation info, a JSON string: prompts, seeds and subseeds of every image,
+   *     {@code infotexts} (each image's PNG parameters text), … and {@code ignored_fields}
    */
   public record Txt2ImgResponse(List<String> images, Map<String, Object> parameters, String info) {}
 
@@ -174,36 +214,74 @@ public class A1111Resource {
       @RequestBody(required = true, description = "the A1111 txt2img request (snake_case fields)",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Txt2ImgRequest.class))) byte[] body,
       @Context HttpServerResponse response) {
-    Txt2ImgRequest r = generations.parse(body, Txt2ImgRequest.class);
+    ObjectNode tree = generations.parseObject(body);
+    Txt2ImgRequest r = Generations.bind(tree, Txt2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
-    return generations.refusing(taskId, () -> run(r, null, null, 0, r.width(), r.height(), taskId, response));
+    return generations.refusing(taskId, () -> {
+      List<String> ignored = new ArrayList<>(A1111Field.check(A1111Field.Scope.TXT2IMG, tree));
+      return run(A1111Field.Scope.TXT2IMG, tree, r.common(), r.hires(), ignored, null, r.width(), r.height(), taskId,
+          response);
+    });
   }
 
   /**
-   * The img2img request: the txt2img fields plus {@code init_images} (base64 PNG/JPEG, the first is
-   * used), optional {@code mask} (base64; white = regenerate) and {@code denoising_strength}
-   * (default 0.75). The output has the init image's size.
+   * The img2img request: the txt2img fields (without the hires fix) plus {@code init_images} (base64
+   * PNG/JPEG, the first is used), {@code resize_mode}, optional {@code mask} (base64; white =
+   * regenerate), {@code inpainting_mask_invert} and {@code denoising_strength} (default 0.75).
+   * Without width/height the output has the init image's size; with them the init image and mask
+   * are brought to that size by {@code resize_mode}.
    *
    * @param prompt prompt (required)
    * @param negativePrompt negative prompt
    * @param steps steps
    * @param cfgScale guidance scale
+   * @param width width; absent: the init image's
+   * @param height height; absent: the init image's
    * @param seed seed; -1 or absent = random
+   * @param subseed variation seed; -1 or absent = random
+   * @param subseedStrength variation strength in [0, 1]
+   * @param seedResizeFromH "resize seed from" height
+   * @param seedResizeFromW "resize seed from" width
    * @param samplerName sampler, A1111 or ldm4j name
+   * @param samplerIndex old clients' sampler name
    * @param scheduler schedule name
-   * @param batchSize images
+   * @param batchSize images per batch
+   * @param nIter batches
    * @param initImages base64 images; the first is used
+   * @param resizeMode A1111's resize mode 0–3 ({@link ResizeMode})
    * @param mask base64 mask or null
+   * @param inpaintingMaskInvert 1: regenerate the mask's black instead
    * @param denoisingStrength strength in (0, 1]
+   * @param sendImages false: no images in the answer
+   * @param doNotSaveSamples accepted (nothing is saved)
+   * @param doNotSaveGrid accepted (nothing is saved)
+   * @param overrideSettingsRestoreAfterwards accepted
    * @param forceTaskId optional client-chosen task id, as in txt2img
    * @param loras LoRAs, as in txt2img
    * @param overrideSettings as in txt2img
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-  public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed,
-      String samplerName, String scheduler, Integer batchSize, List<String> initImages, String mask,
-      Double denoisingStrength, String forceTaskId, List<Generations.LoraEntry> loras,
-      Map<String, Object> overrideSettings) {}
+  public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
+      Integer height, Long seed, Long subseed, Double subseedStrength, Integer seedResizeFromH, Integer seedResizeFromW,
+      String samplerName, String samplerIndex, String scheduler, Integer batchSize, Integer nIter, List<String> initImages,
+      Integer resizeMode, String mask, Integer inpaintingMaskInvert, Double denoisingStrength, Boolean sendImages,
+      Boolean doNotSaveSamples, Boolean doNotSaveGrid, Boolean overrideSettingsRestoreAfterwards, String forceTaskId,
+      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings) {
+
+    Common common() {
+      return new Common(prompt, negativePrompt, steps, cfgScale, seed, subseed, subseedStrength, seedResizeFromH,
+          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings);
+    }
+  }
+
+  /**
+   * The img2img input as understood.
+   *
+   * @param image the init image at the generation's size
+   * @param mask the mask at that size, or null
+   * @param strength the denoising strength
+   */
+  private record ImageInput(RgbImage image, Mask mask, double strength) {}
 
   /** Image to image (with {@code mask}: inpainting); a client that disconnects cancels the generation. */
   @POST
@@ -218,17 +296,19 @@ public class A1111Resource {
       @RequestBody(required = true, description = "the A1111 img2img request (snake_case fields)",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Img2ImgRequest.class))) byte[] body,
       @Context HttpServerResponse response) {
-    Img2ImgRequest r = generations.parse(body, Img2ImgRequest.class);
+    ObjectNode tree = generations.parseObject(body);
+    Img2ImgRequest r = Generations.bind(tree, Img2ImgRequest.class);
     Generations.TaskId taskId = Generations.taskId("force_task_id", r.forceTaskId());
     return generations.refusing(taskId, () -> {
+      List<String> ignored = new ArrayList<>(A1111Field.check(A1111Field.Scope.IMG2IMG, tree));
       if (r.initImages() == null || r.initImages().isEmpty() || r.initImages().getFirst() == null) {
         throw ApiException.invalid("init_images", "'init_images' must hold one base64 image");
       }
       long maxPixels = generations.limits().maxPixels();
       RgbImage init = image("init_images", r.initImages().getFirst(), maxPixels);
-      Mask mask = r.mask() == null ? null : Mask.fromImage(image("mask", r.mask(), maxPixels));
-      if (mask != null && (mask.width() != init.width() || mask.height() != init.height())) {
-        throw ApiException.invalid("mask", "mask is " + mask.width() + "x" + mask.height() + " but the image is "
+      RgbImage maskImage = r.mask() == null ? null : image("mask", r.mask(), maxPixels);
+      if (maskImage != null && (maskImage.width() != init.width() || maskImage.height() != init.height())) {
+        throw ApiException.invalid("mask", "mask is " + maskImage.width() + "x" + maskImage.height() + " but the image is "
             + init.width() + "x" + init.height());
       }
       double strength = r.denoisingStrength() == null
@@ -236,10 +316,39 @@ public class A1111Resource {
       if (!(strength > 0 && strength <= 1)) {
         throw ApiException.invalid("denoising_strength", "'denoising_strength' must be in (0, 1], got " + strength);
       }
-      Txt2ImgRequest common = new Txt2ImgRequest(r.prompt(), r.negativePrompt(), r.steps(), r.cfgScale(), null, null,
-          r.seed(), r.samplerName(), r.scheduler(), r.batchSize(), r.forceTaskId(), r.loras(), r.overrideSettings(),
-          null, null, null, null, null, null, null, null, null, null, null);
-      return run(common, init, mask, strength, init.width(), init.height(), taskId, response);
+      int invert = r.inpaintingMaskInvert() == null ? 0 : r.inpaintingMaskInvert();
+      if (invert != 0 && invert != 1) {
+        throw ApiException.invalid("inpainting_mask_invert", "'inpainting_mask_invert' must be 0 or 1, got " + invert);
+      }
+      ResizeMode mode;
+      try {
+        mode = ResizeMode.fromIndex(r.resizeMode() == null ? 0 : r.resizeMode());
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid("resize_mode", "'resize_mode': " + e.getMessage());
+      }
+      int width = r.width() != null ? r.width() : init.width();
+      int height = r.height() != null ? r.height() : init.height();
+      if (width < 8 || height < 8 || (long) width * height > maxPixels) {
+        throw ApiException.invalid(r.width() != null ? "width" : "height", "the size " + width + "x" + height
+            + " is outside 8 px .. " + maxPixels + " pixels");
+      }
+      if (init.width() != width || init.height() != height) {
+        init = mode.apply(init, width, height);
+        maskImage = maskImage == null ? null : mode.apply(maskImage, width, height);
+        if (mode == ResizeMode.LATENT_UPSCALE) {
+          ignored.add("resize_mode"); // resized in pixel space: A1111 interpolates the latent
+        }
+      }
+      Mask mask = maskImage == null ? null : Mask.fromImage(maskImage);
+      if (mask != null && invert == 1) {
+        float[] v = mask.values();
+        for (int i = 0; i < v.length; i++) {
+          v[i] = 1 - v[i];
+        }
+        mask = new Mask(mask.width(), mask.height(), v);
+      }
+      return run(A1111Field.Scope.IMG2IMG, tree, r.common(), null, ignored, new ImageInput(init, mask, strength), width, height,
+          taskId, response);
     });
   }
 
@@ -253,33 +362,63 @@ public class A1111Resource {
   }
 
   /**
-   * The field to name when the model cannot run the requested size: the init image for img2img,
-   * else the one of width/height the request set, else none.
+   * The field to name when the model cannot run the requested size: width/height when the request
+   * set them, else the init image for img2img, else none.
    */
-  private static String sizeParam(RgbImage init, Integer width, Integer height) {
-    if (init != null) {
-      return "init_images";
-    }
-    if (width != null && height == null) {
+  private static String sizeParam(ImageInput input, Integer width, Integer height, JsonNode tree) {
+    if (tree.hasNonNull("width") && !tree.hasNonNull("height")) {
       return "width";
     }
-    return height != null && width == null ? "height" : null;
+    if (tree.hasNonNull("height") && !tree.hasNonNull("width")) {
+      return "height";
+    }
+    return input != null && !tree.hasNonNull("width") ? "init_images" : null;
   }
 
-  private Txt2ImgResponse run(Txt2ImgRequest r, RgbImage init, Mask mask, double strength, Integer width,
-      Integer height, Generations.TaskId taskId, HttpServerResponse response) {
-    Generations.prompt("prompt", r.prompt());
-    SamplerNames.Selection chosen = SamplerNames.fromDisplayNames(r.samplerName(), r.scheduler());
+  /**
+   * Runs {@code c}'s {@code n_iter} batches one after another, as A1111's {@code process_images}:
+   * batch n takes the seeds and subseeds {@code n · batch_size} on, and one answer carries every image.
+   */
+  private Txt2ImgResponse run(A1111Field.Scope endpoint, ObjectNode tree, Common c, A1111Hires hires, List<String> ignored,
+      ImageInput input, Integer width, Integer height, Generations.TaskId taskId, HttpServerResponse response) {
+    Generations.prompt("prompt", c.prompt());
+    boolean byIndex = c.samplerName() == null && c.samplerIndex() != null;
+    String samplerParam = byIndex ? "sampler_index" : "sampler_name";
+    SamplerNames.Selection chosen;
+    try {
+      chosen = SamplerNames.fromDisplayNames(byIndex ? c.samplerIndex() : c.samplerName(), c.scheduler());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(samplerParam, e.getMessage());
+    }
+    int nIter = c.nIter() == null ? 1 : c.nIter();
+    if (nIter < 1 || nIter > MAX_N_ITER) {
+      throw ApiException.invalid("n_iter", "'n_iter' must be in [1, " + MAX_N_ITER + "], got " + nIter);
+    }
     GenerationSettings d = generations.defaults();
-    long seed = r.seed() == null || r.seed() < 0 ? Generations.randomSeed() : r.seed();
-    GenerationSettings s = generations.settings("sampler_name", "cfg_scale", new Generations.SettingsFields(
+    long seed = c.seed() == null || c.seed() < 0 ? Generations.randomSeed() : c.seed();
+    long subseed = c.subseed() == null || c.subseed() < 0 ? Generations.randomSeed() : c.subseed();
+    double subseedStrength = c.subseedStrength() == null ? 0 : c.subseedStrength();
+    if (!(subseedStrength >= 0 && subseedStrength <= 1)) {
+      throw ApiException.invalid("subseed_strength", "'subseed_strength' must be in [0, 1], got " + subseedStrength);
+    }
+    int resizeH = c.seedResizeFromH() == null ? -1 : c.seedResizeFromH();
+    int resizeW = c.seedResizeFromW() == null ? -1 : c.seedResizeFromW();
+    SeedResize seedResize = null;
+    if (resizeH > 0 && resizeW > 0) {
+      try {
+        seedResize = new SeedResize(resizeW, resizeH);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(resizeW < 8 ? "seed_resize_from_w" : "seed_resize_from_h", e.getMessage());
+      }
+    }
+    GenerationSettings s = generations.settings(samplerParam, "cfg_scale", new Generations.SettingsFields(
         width != null ? width : d.width(), height != null ? height : d.height(),
-        r.batchSize() != null ? r.batchSize() : d.batchSize(), r.steps(), chosen.sampler().orElse(null),
-        chosen.schedule().orElse(null), r.cfgScale(), seed));
-    String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
-    Optional<HiresFix> hires = init == null
-        ? r.hires().fix(s, r.samplerName(), r.scheduler(), r.prompt(), negative) : Optional.empty(); // hires fix
-    Map<String, Object> overrides = r.overrideSettings() == null ? Map.of() : r.overrideSettings();
+        c.batchSize() != null ? c.batchSize() : d.batchSize(), c.steps(), chosen.sampler().orElse(null),
+        chosen.schedule().orElse(null), c.cfgScale(), seed));
+    String negative = c.negativePrompt() == null ? "" : c.negativePrompt();
+    Optional<HiresFix> hiresFix = hires == null ? Optional.empty()
+        : hires.fix(s, byIndex ? c.samplerIndex() : c.samplerName(), c.scheduler(), c.prompt(), negative);
+    Map<String, Object> overrides = c.overrideSettings() == null ? Map.of() : c.overrideSettings();
     for (Map.Entry<String, Object> o : overrides.entrySet()) {
       if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
         throw ApiException.invalid("override_settings", "override_settings." + o.getKey()
@@ -289,31 +428,140 @@ public class A1111Resource {
         throw ApiException.invalid("override_settings", "override_settings." + o.getKey() + " must be a string");
       }
     }
-    Generations.Selected selected = generations.select("override_settings", (String) overrides.get("sd_model_checkpoint"),
-        (String) overrides.get("sd_vae"), r.prompt(), negative, r.loras());
-    GenerationRequest request;
-    try {
-      String p = selected.prompt();
-      request = init == null ? new GenerationRequest.TextToImage(p, negative, s, hires)
-          : mask == null ? new GenerationRequest.ImageToImage(p, negative, s, init, strength)
-          : new GenerationRequest.Inpainting(p, negative, s, init, mask, strength);
-    } catch (IllegalArgumentException e) {
-      selected.release();
-      throw ApiException.invalid(null, e.getMessage());
-    }
-    GenerationResult result = generations.run(selected, request, taskId, response, sizeParam(init, width, height));
+    IgnoredFieldLog.report(endpoint, ignored);
+    int b = s.batchSize();
+    Variation variation = subseedStrength == 0 ? null : new Variation(subseed, subseedStrength);
+    List<String> images = new ArrayList<>();
+    List<Long> allSeeds = new ArrayList<>();
+    List<Long> allSubseeds = new ArrayList<>();
+    List<String> infotexts = new ArrayList<>();
+    GenerationResult last = null;
+    Generations.Selected lastSelected = null;
     Base64.Encoder b64 = Base64.getEncoder();
-    List<String> images = result.images().stream().map(GeneratedImage::png).map(b64::encodeToString).toList();
-    List<Long> seeds = result.images().stream().map(GeneratedImage::seed).toList();
-    String info = "{\"seed\":" + seeds.getFirst() + ",\"all_seeds\":" + seeds + ",\"sampler_name\":\"" + result.sampler()
-        + "\",\"scheduler\":\"" + result.schedule() + "\",\"steps\":" + s.steps() + ",\"width\":" + s.width()
-        + ",\"height\":" + s.height() + A1111Hires.infoFields(hires) + "}";
-    Map<String, Object> parameters = Map.of("prompt", r.prompt(), "negative_prompt", negative, "steps", s.steps(),
-        "cfg_scale", s.guidanceScale(), "width", s.width(), "height", s.height(), "seed", seed,
-        "sampler_name", result.sampler(), "scheduler", result.schedule(), "batch_size", s.batchSize());
-    return new Txt2ImgResponse(images, parameters, info);
+    boolean send = c.sendImages() == null || c.sendImages();
+    for (int n = 0; n < nIter; n++) {
+      long offset = (long) n * b;
+      GenerationSettings sn;
+      try {
+        sn = s.toBuilder().seed(variation == null ? seed + offset : seed)
+            .variation(variation == null ? null : new Variation(subseed + offset, subseedStrength))
+            .seedResize(seedResize).build();
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(null, e.getMessage());
+      }
+      Generations.Selected selected = generations.select("override_settings",
+          (String) overrides.get("sd_model_checkpoint"), (String) overrides.get("sd_vae"), c.prompt(), negative, c.loras());
+      GenerationRequest request;
+      try {
+        String p = selected.prompt();
+        request = input == null ? new GenerationRequest.TextToImage(p, negative, sn, hiresFix)
+            : input.mask() == null ? new GenerationRequest.ImageToImage(p, negative, sn, input.image(), input.strength())
+            : new GenerationRequest.Inpainting(p, negative, sn, input.image(), input.mask(), input.strength());
+      } catch (IllegalArgumentException e) {
+        selected.release();
+        throw ApiException.invalid(null, e.getMessage());
+      }
+      GenerationResult result = generations.run(selected, request, taskId, response, sizeParam(input, width, height, tree));
+      for (int i = 0; i < result.images().size(); i++) {
+        GeneratedImage img = result.images().get(i);
+        if (send) {
+          images.add(b64.encodeToString(img.png()));
+        }
+        allSeeds.add(img.seed());
+        allSubseeds.add(subseed + offset + i);
+        infotexts.add(img.parameters());
+      }
+      last = result;
+      lastSelected = selected;
+    }
+    int total = allSeeds.size();
+    Provenance provenance = lastSelected.provenance();
+    Map<String, Object> info = new LinkedHashMap<>();
+    info.put("prompt", c.prompt());
+    info.put("all_prompts", java.util.Collections.nCopies(total, c.prompt()));
+    info.put("negative_prompt", negative);
+    info.put("all_negative_prompts", java.util.Collections.nCopies(total, negative));
+    info.put("seed", allSeeds.getFirst());
+    info.put("all_seeds", allSeeds);
+    info.put("subseed", allSubseeds.getFirst());
+    info.put("all_subseeds", allSubseeds);
+    info.put("subseed_strength", subseedStrength);
+    info.put("width", s.width());
+    info.put("height", s.height());
+    info.put("sampler_name", last.sampler());
+    info.put("scheduler", last.schedule());
+    info.put("cfg_scale", s.guidanceScale());
+    info.put("steps", s.steps());
+    info.put("batch_size", b);
+    info.put("restore_faces", false);
+    info.put("face_restoration_model", null);
+    info.put("sd_model_name", provenance.model().orElse(lastSelected.model()));
+    info.put("sd_model_hash", provenance.modelHash().orElse(null));
+    info.put("sd_vae_name", provenance.vae().orElse(null));
+    info.put("sd_vae_hash", provenance.vaeHash().orElse(null));
+    info.put("seed_resize_from_w", resizeW);
+    info.put("seed_resize_from_h", resizeH);
+    Map<String, Object> extra = new LinkedHashMap<>();
+    extra.put("Schedule type", last.schedule());
+    if (hiresFix.isPresent()) {
+      info.put("enable_hr", true);
+      extra.putAll(HiresFields.extraGenerationParams(hiresFix.get()));
+    }
+    info.put("denoising_strength", input != null ? (Object) input.strength()
+        : hiresFix.map(f -> (Object) f.denoisingStrength()).orElse(null));
+    info.put("extra_generation_params", extra);
+    info.put("index_of_first_image", 0);
+    info.put("infotexts", infotexts);
+    info.put("styles", List.of());
+    info.put("job_timestamp", java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+        .format(java.time.LocalDateTime.now()));
+    info.put("clip_skip", s.clipSkip());
+    info.put("is_using_inpainting_conditioning", false);
+    info.put("version", "ldm4j");
+    info.put("ignored_fields", ignored);
+    Map<String, Object> parameters = new LinkedHashMap<>();
+    for (A1111Field f : A1111Field.of(endpoint)) {
+      JsonNode v = tree.get(f.json());
+      parameters.put(f.json(), v == null ? null : v);
+    }
+    parameters.put("init_images", null); // as A1111: the images are not sent back
+    parameters.put("mask", null);
+    parameters.put("prompt", c.prompt());
+    parameters.put("negative_prompt", negative);
+    parameters.put("seed", seed);
+    parameters.put("subseed", subseed);
+    parameters.put("subseed_strength", subseedStrength);
+    parameters.put("sampler_name", last.sampler());
+    parameters.put("scheduler", last.schedule());
+    parameters.put("steps", s.steps());
+    parameters.put("cfg_scale", s.guidanceScale());
+    parameters.put("width", s.width());
+    parameters.put("height", s.height());
+    parameters.put("batch_size", b);
+    parameters.put("n_iter", nIter);
+    parameters.put("send_images", send);
+    if (input != null) {
+      parameters.put("denoising_strength", input.strength());
+    }
+    parameters.remove(A1111Field.SAMPLER_INDEX.json());
+    if (endpoint == A1111Field.Scope.TXT2IMG) {
+      parameters.remove("init_images");
+      parameters.remove("mask");
+    }
+    String infoJson;
+    try {
+      infoJson = INFO_JSON.writeValueAsString(info);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    return new Txt2ImgResponse(images, parameters, infoJson);
   }
 
+  /** The most batches one request may ask for (A1111's UI limit: its batch count slider stops at 100). */
+  static final int MAX_N_ITER = 100;
+
+  /** Writes the info JSON string (nulls kept, as Python's json.dumps writes None). */
+  private static final com.fasterxml.jackson.databind.ObjectMapper INFO_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   /** The samplers, A1111-style. */
   @GET
   @Path("/samplers")

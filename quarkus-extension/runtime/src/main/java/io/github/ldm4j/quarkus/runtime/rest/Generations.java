@@ -158,6 +158,27 @@ public class Generations {
   }
 
   /**
+   * Parses a JSON body that must be an object into a tree with the API's strict parsing ({@link
+   * #parse}'s rules: 413, UTF-8, no duplicate keys, no trailing data); 400 otherwise.
+   */
+  public com.fasterxml.jackson.databind.node.ObjectNode parseObject(byte[] body) {
+    com.fasterxml.jackson.databind.JsonNode tree = parse(body, com.fasterxml.jackson.databind.JsonNode.class);
+    if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) {
+      throw ApiException.invalid(null, "expected a JSON object, got " + tree.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+    }
+    return o;
+  }
+
+  /** Binds a tree from {@link #parseObject} into {@code type} with the API's strict binding; 400 naming the field. */
+  public static <T> T bind(com.fasterxml.jackson.databind.JsonNode tree, Class<T> type) {
+    try {
+      return JSON.treeToValue(tree, type);
+    } catch (JsonProcessingException e) {
+      throw bindingError(e, null);
+    }
+  }
+
+  /**
    * A form field's text bound as the JSON value of {@code type} with the same rules as a body: a
    * number must follow JSON's number grammar ({@code 2}, {@code 0.5}, {@code 1e-3}; not {@code +1},
    * {@code 01}, {@code 0x10}, {@code 7.5d}, {@code NaN}, {@code Infinity}, an empty value); a
