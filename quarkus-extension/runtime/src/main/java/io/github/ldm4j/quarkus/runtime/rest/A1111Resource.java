@@ -103,8 +103,9 @@ public class A1111Resource {
    *     streams at {@code GET /ldm4j/progress/{taskId}}
    * @param loras LoRAs of the library merged into the checkpoint, beside the prompt's {@code
    *     <lora:NAME:W>} tags (an ldm4j field)
-   * @param overrideSettings {@code sd_model_checkpoint} and {@code sd_vae} for this request only (as
-   *     {@code POST /sdapi/v1/options} takes them); another setting is refused
+   * @param overrideSettings A1111 options for this request only: {@code sd_model_checkpoint}, {@code sd_vae},
+   *     {@code CLIP_stop_at_last_layers}, {@code s_min_uncond} applied; others ignored and reported
+   * @param sMinUncond the CFG cut-off σ (A1111's "negative guidance minimum sigma"); absent: the server's default
    * @param enableHr hires fix: first pass at width × height, upscale, img2img second pass ({@link A1111Hires})
    * @param hrScale hires scale factor in [1, 8] (default 2)
    * @param hrResizeX hires target width instead of the scale (multiple of 8; 0 = from the height)
@@ -125,11 +126,12 @@ public class A1111Resource {
       Integer hrResizeX, Integer hrResizeY, String hrCheckpointName, String hrSamplerName, String hrScheduler,
       String hrPrompt, String hrNegativePrompt, Boolean sendImages, Boolean doNotSaveSamples, Boolean doNotSaveGrid,
       Boolean overrideSettingsRestoreAfterwards, String forceTaskId, List<Generations.LoraEntry> loras,
-      Map<String, Object> overrideSettings) {
+      Map<String, Object> overrideSettings, Double sMinUncond) {
 
     Common common() {
       return new Common(prompt, negativePrompt, steps, cfgScale, seed, subseed, subseedStrength, seedResizeFromH,
-          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings);
+          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings,
+          sMinUncond);
     }
 
     /** The hires-fix fields. */
@@ -148,7 +150,7 @@ public class A1111Resource {
   record Common(String prompt, String negativePrompt, Integer steps, Double cfgScale, Long seed, Long subseed,
       Double subseedStrength, Integer seedResizeFromH, Integer seedResizeFromW, String samplerName, String samplerIndex,
       String scheduler, Integer batchSize, Integer nIter, Boolean sendImages, List<Generations.LoraEntry> loras,
-      Map<String, Object> overrideSettings) {}
+      Map<String, Object> overrideSettings, Double sMinUncond) {}
 
   /**
    * The response.
@@ -259,6 +261,7 @@ public class A1111Resource {
    * @param forceTaskId optional client-chosen task id, as in txt2img
    * @param loras LoRAs, as in txt2img
    * @param overrideSettings as in txt2img
+   * @param sMinUncond as in txt2img
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record Img2ImgRequest(String prompt, String negativePrompt, Integer steps, Double cfgScale, Integer width,
@@ -266,11 +269,12 @@ public class A1111Resource {
       String samplerName, String samplerIndex, String scheduler, Integer batchSize, Integer nIter, List<String> initImages,
       Integer resizeMode, String mask, Integer inpaintingMaskInvert, Double denoisingStrength, Boolean sendImages,
       Boolean doNotSaveSamples, Boolean doNotSaveGrid, Boolean overrideSettingsRestoreAfterwards, String forceTaskId,
-      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings) {
+      List<Generations.LoraEntry> loras, Map<String, Object> overrideSettings, Double sMinUncond) {
 
     Common common() {
       return new Common(prompt, negativePrompt, steps, cfgScale, seed, subseed, subseedStrength, seedResizeFromH,
-          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings);
+          seedResizeFromW, samplerName, samplerIndex, scheduler, batchSize, nIter, sendImages, loras, overrideSettings,
+          sMinUncond);
     }
   }
 
@@ -365,6 +369,76 @@ public class A1111Resource {
    * The field to name when the model cannot run the requested size: width/height when the request
    * set them, else the init image for img2img, else none.
    */
+  /**
+   * The request's own settings beside {@link Generations#settings}: {@code s_min_uncond} (the CFG
+   * cut-off σ) and the {@code override_settings} A1111 applies for one request. Of those,
+   * {@code sd_model_checkpoint} and {@code sd_vae} select the model (see {@link Generations#select}),
+   * {@code CLIP_stop_at_last_layers} (1–12) and {@code s_min_uncond} are applied, {@code samples_format}
+   * must be {@code png} and {@code eta_noise_seed_delta} 0 to apply; every other key (A1111 has
+   * hundreds of options) is ignored and listed in {@code ignored} as {@code override_settings.KEY}, as
+   * is a non-zero {@code eta_noise_seed_delta}. A value of the wrong type is a 400 naming the key.
+   */
+  private static GenerationSettings perRequest(GenerationSettings s, Double sMinUncond, Map<String, Object> overrides,
+      List<String> ignored) {
+    GenerationSettings.Builder b = s.toBuilder();
+    if (sMinUncond != null) {
+      b.guidanceCutoff(cutoff("s_min_uncond", sMinUncond));
+    }
+    for (Map.Entry<String, Object> o : overrides.entrySet()) {
+      String key = o.getKey();
+      Object v = o.getValue();
+      String param = "override_settings." + key;
+      switch (key) {
+        case "sd_model_checkpoint", "sd_vae" -> {
+          if (!(v instanceof String)) {
+            throw ApiException.invalid("override_settings", param + " must be a string");
+          }
+        }
+        case "CLIP_stop_at_last_layers" -> {
+          if (!(v instanceof Integer n) || n < 1 || n > 12) {
+            throw ApiException.invalid("override_settings", param + " must be an integer in [1, 12], got " + v);
+          }
+          b.clipSkip(n);
+        }
+        case "s_min_uncond" -> {
+          if (!(v instanceof Number n)) {
+            throw ApiException.invalid("override_settings", param + " must be a number, got " + v);
+          }
+          b.guidanceCutoff(cutoff(param, n.doubleValue()));
+        }
+        case "samples_format" -> {
+          if (!"png".equals(v)) {
+            throw ApiException.invalid("override_settings", param + ": ldm4j writes PNG only, got " + v);
+          }
+        }
+        case "eta_noise_seed_delta" -> {
+          if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw ApiException.invalid("override_settings", param + " must be an integer, got " + v);
+          }
+          if (n.longValue() != 0) {
+            ignored.add(param);
+          }
+        }
+        default -> ignored.add(param);
+      }
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid("override_settings", e.getMessage());
+    }
+  }
+
+  private static double cutoff(String param, double sigma) {
+    try {
+      GenerationSettings.checkGuidanceCutoffSigma(sigma);
+      return sigma;
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(param.startsWith("override_settings") ? "override_settings" : param,
+          "'" + param + "': " + e.getMessage());
+    }
+  }
+
   private static String sizeParam(ImageInput input, Integer width, Integer height, JsonNode tree) {
     if (tree.hasNonNull("width") && !tree.hasNonNull("height")) {
       return "width";
@@ -415,19 +489,11 @@ public class A1111Resource {
         width != null ? width : d.width(), height != null ? height : d.height(),
         c.batchSize() != null ? c.batchSize() : d.batchSize(), c.steps(), chosen.sampler().orElse(null),
         chosen.schedule().orElse(null), c.cfgScale(), seed));
+    Map<String, Object> overrides = c.overrideSettings() == null ? Map.of() : c.overrideSettings();
+    s = perRequest(s, c.sMinUncond(), overrides, ignored);
     String negative = c.negativePrompt() == null ? "" : c.negativePrompt();
     Optional<HiresFix> hiresFix = hires == null ? Optional.empty()
         : hires.fix(s, byIndex ? c.samplerIndex() : c.samplerName(), c.scheduler(), c.prompt(), negative);
-    Map<String, Object> overrides = c.overrideSettings() == null ? Map.of() : c.overrideSettings();
-    for (Map.Entry<String, Object> o : overrides.entrySet()) {
-      if (!o.getKey().equals("sd_model_checkpoint") && !o.getKey().equals("sd_vae")) {
-        throw ApiException.invalid("override_settings", "override_settings." + o.getKey()
-            + " is not served; ldm4j overrides sd_model_checkpoint and sd_vae");
-      }
-      if (!(o.getValue() instanceof String)) {
-        throw ApiException.invalid("override_settings", "override_settings." + o.getKey() + " must be a string");
-      }
-    }
     IgnoredFieldLog.report(endpoint, ignored);
     int b = s.batchSize();
     Variation variation = subseedStrength == 0 ? null : new Variation(subseed, subseedStrength);
