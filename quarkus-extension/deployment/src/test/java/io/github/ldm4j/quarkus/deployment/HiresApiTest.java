@@ -109,7 +109,7 @@ class HiresApiTest {
     assertThat(info.get("enable_hr").asBoolean()).isTrue();
     assertThat(info.get("denoising_strength").asDouble()).isEqualTo(0.75);
     assertThat(info.get("extra_generation_params").toString())
-        .isEqualTo("{\"Denoising strength\":0.75,\"Hires upscale\":2.0,\"Hires upscaler\":\"Latent\"}");
+        .isEqualTo("{\"Schedule type\":\"leading\",\"Denoising strength\":0.75,\"Hires upscale\":2.0,\"Hires upscaler\":\"Latent\"}");
     // 4 first-pass steps, then 4 second-pass steps (hr_second_pass_steps 0 = as many), numbered together
     List<int[]> steps = steps(task);
     assertThat(steps).hasSize(8);
@@ -128,7 +128,7 @@ class HiresApiTest {
     assertThat(image.parameters().orElseThrow()).contains("Denoising strength: 0.5,", "Hires resize: 96x0,",
         "Hires steps: 3,", "Hires upscaler: Lanczos,");
     assertThat(JSON.readTree(body.get("info").asText()).get("extra_generation_params").toString()).isEqualTo(
-        "{\"Denoising strength\":0.5,\"Hires resize\":\"96x0\",\"Hires steps\":3,\"Hires upscaler\":\"Lanczos\"}");
+        "{\"Schedule type\":\"leading\",\"Denoising strength\":0.5,\"Hires resize\":\"96x0\",\"Hires steps\":3,\"Hires upscaler\":\"Lanczos\"}");
     List<int[]> steps = steps(task);
     assertThat(steps).hasSize(7);
     assertThat(steps.getLast()).containsExactly(7, 7);
@@ -146,7 +146,10 @@ class HiresApiTest {
     JsonNode off = ok(post("/sdapi/v1/txt2img", txt2img("hires-" + UUID.randomUUID(),
         ",\"hr_scale\":2,\"hr_upscaler\":\"nope\",\"denoising_strength\":0.3")));
     assertThat(png(off.get("images").get(0).asText()).image().width()).isEqualTo(64);
-    assertThat(JSON.readTree(off.get("info").asText()).has("extra_generation_params")).isFalse();
+    JsonNode offInfo = JSON.readTree(off.get("info").asText());
+    assertThat(offInfo.has("enable_hr")).isFalse();
+    assertThat(offInfo.get("extra_generation_params").has("Hires upscale")).isFalse();
+    assertThat(offInfo.get("denoising_strength").isNull()).isTrue();
     // hr_scale 1 is allowed (A1111 does not refuse it): a second pass at the same size; "None" is a Lanczos resize;
     // the second-pass sampler and prompts at their neutral values
     JsonNode same = ok(post("/sdapi/v1/txt2img", txt2img("hires-" + UUID.randomUUID(),

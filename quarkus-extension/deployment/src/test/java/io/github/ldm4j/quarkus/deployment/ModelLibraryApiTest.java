@@ -257,7 +257,11 @@ class ModelLibraryApiTest {
     e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox <lora:nope:1>\",\"width\":128,\"height\":128,\"steps\":1}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("prompt");
 
-    e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"CLIP_stop_at_last_layers\":2}}"), 400);
+    // per-request CLIP skip is applied (1-12, as A1111's option); out of range or not an integer: 400
+    e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"CLIP_stop_at_last_layers\":13}}"), 400);
+    assertThat(e.get("param").asText()).isEqualTo("override_settings");
+    assertThat(e.get("message").asText()).contains("CLIP_stop_at_last_layers");
+    e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"CLIP_stop_at_last_layers\":\"2\"}}"), 400);
     assertThat(e.get("param").asText()).isEqualTo("override_settings");
     e = error(post("/sdapi/v1/txt2img", "{\"prompt\":\"a fox\",\"override_settings\":{\"sd_model_checkpoint\":\"nope\"}}"), 404);
     assertThat(e.get("code").asText()).isEqualTo("model_not_found");
