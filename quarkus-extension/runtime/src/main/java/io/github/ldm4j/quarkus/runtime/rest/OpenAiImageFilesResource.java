@@ -5,7 +5,6 @@ import io.github.ldm4j.quarkus.runtime.ImageStore;
 import io.github.ldm4j.quarkus.runtime.Ldm4jConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -23,6 +22,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -41,10 +41,13 @@ import org.jboss.resteasy.reactive.RestPath;
 @Singleton
 public class OpenAiImageFilesResource {
 
-  /** A host name (RFC 1123 labels), an IPv4 address, or a bracketed IPv6 address. */
-  private static final Pattern HOST = Pattern.compile(
-      "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?"
-      + "|\\[[0-9A-Fa-f:.]{2,45}\\])");
+  /**
+   * {@code host[:port]}: a host name (RFC 1123 labels) or IPv4 address, or a bracketed IPv6 address,
+   * and an optional port of up to 5 digits — nothing else (no user info, path, spaces).
+   */
+  private static final Pattern AUTHORITY = Pattern.compile(
+      "((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?"
+      + "|\\[[0-9A-Fa-f:.]{2,45}\\]))(?::([0-9]{1,5}))?");
 
   /** A path prefix as a request line carries it: unreserved characters, sub-delims, ':', '@', '%' escapes. */
   private static final Pattern PATH = Pattern.compile("(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]*|/%[0-9A-Fa-f]{2})*/?");
@@ -127,26 +130,27 @@ public class OpenAiImageFilesResource {
       return publicBaseUrl.get() + "v1/images/files/";
     }
     String scheme = request.scheme() == null ? "" : request.scheme().toLowerCase(Locale.ROOT);
-    HostAndPort authority = request.authority();
-    String host = authority == null ? null : authority.host();
-    if (host != null && host.indexOf(':') >= 0 && !host.startsWith("[")) {
-      host = "[" + host + "]"; // an IPv6 address without its brackets
-    }
-    if (!(scheme.equals("http") || scheme.equals("https")) || host == null || !HOST.matcher(host).matches()
-        || authority.port() > 65535) {
+    @SuppressWarnings("deprecation") // the Host (or forwarded host), which authority() parses leniently
+    String raw = request.host();
+    String sent = request.getHeader("Host"); // Quarkus' proxy handling rewrites it as it parsed it
+    Matcher m = raw == null ? null : AUTHORITY.matcher(raw);
+    if (!(scheme.equals("http") || scheme.equals("https")) || m == null || !m.matches()
+        || (sent != null && !AUTHORITY.matcher(sent).matches())
+        || (m.group(2) != null && Integer.parseInt(m.group(2)) > 65535)) {
       throw ApiException.invalid(null, "response_format 'url' needs the server's address: the request's Host header "
-          + "(or forwarded host) is " + (host == null ? "missing" : "not host[:port]")
+          + "(or forwarded host) is " + (raw == null ? "missing" : "not host[:port]")
           + "; send a valid Host or set quarkus.ldm4j.images.public-base-url");
     }
+    String host = m.group(1);
+    int port = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
     String path = request.path() == null ? "/" : request.path();
     int images = path.lastIndexOf("/images/");
     String prefix = images < 0 ? "/v1" : path.substring(0, images);
     if (!PATH.matcher(prefix).matches()) {
       prefix = "/v1";
     }
-    boolean defaultPort = authority.port() < 0 || (scheme.equals("http") && authority.port() == 80)
-        || (scheme.equals("https") && authority.port() == 443);
-    return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + authority.port()) + prefix
+    boolean defaultPort = port < 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
+    return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + prefix
         + "/images/files/";
   }
 
