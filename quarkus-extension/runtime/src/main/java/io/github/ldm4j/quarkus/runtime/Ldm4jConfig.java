@@ -139,7 +139,8 @@ public interface Ldm4jConfig {
 
   /**
    * API key; when set every ldm4j endpoint ({@code /v1/}, {@code /sdapi/}, {@code /ldm4j/}) and
-   * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) requires {@code
+   * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) — but the image URLs {@code
+   * /v1/images/files/…}, whose unguessable id is the capability — requires {@code
    * Authorization: Bearer <key>} (OpenAI clients send it) and answers 401 otherwise; see {@link
    * ApiKeyGuard}. At most one of this and {@link #apiKeyFile()}.
    */
