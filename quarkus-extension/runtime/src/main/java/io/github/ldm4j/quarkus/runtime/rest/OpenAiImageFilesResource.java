@@ -129,10 +129,21 @@ public class OpenAiImageFilesResource {
     if (publicBaseUrl.isPresent()) {
       return publicBaseUrl.get() + "v1/images/files/";
     }
-    String scheme = request.scheme() == null ? "" : request.scheme().toLowerCase(Locale.ROOT);
     @SuppressWarnings("deprecation") // the Host (or forwarded host), which authority() parses leniently
-    String raw = request.host();
-    String sent = request.getHeader("Host"); // Quarkus' proxy handling rewrites it as it parsed it
+    String host = request.host();
+    // the Host header as sent: Quarkus' proxy handling rewrites it as it parsed it
+    return filesUrl(request.scheme(), host, request.getHeader("Host"), request.path());
+  }
+
+  /**
+   * {@link #filesUrl(HttpServerRequest)} of a request's parts: {@code scheme}, the host {@code raw}
+   * (forwarded or not), the {@code Host} header as {@code sent} (null: none) and the {@code path}.
+   *
+   * @return an absolute http(s) URL without user info, query or fragment, ending in {@code /images/files/}
+   * @throws ApiException 400 unless {@code raw} and {@code sent} are {@code host[:port]}
+   */
+  static String filesUrl(String schemeGiven, String raw, String sent, String pathGiven) {
+    String scheme = schemeGiven == null ? "" : schemeGiven.toLowerCase(Locale.ROOT);
     Matcher m = raw == null ? null : AUTHORITY.matcher(raw);
     if (!(scheme.equals("http") || scheme.equals("https")) || m == null || !m.matches()
         || (sent != null && !AUTHORITY.matcher(sent).matches())
@@ -143,15 +154,25 @@ public class OpenAiImageFilesResource {
     }
     String host = m.group(1);
     int port = m.group(2) == null ? -1 : Integer.parseInt(m.group(2));
-    String path = request.path() == null ? "/" : request.path();
+    String path = pathGiven == null ? "/" : pathGiven;
     int images = path.lastIndexOf("/images/");
     String prefix = images < 0 ? "/v1" : path.substring(0, images);
     if (!PATH.matcher(prefix).matches()) {
       prefix = "/v1";
     }
     boolean defaultPort = port < 0 || (scheme.equals("http") && port == 80) || (scheme.equals("https") && port == 443);
-    return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + prefix
+    String url = scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + prefix
         + "/images/files/";
+    try { // the last word: e.g. "[::::]" has host[:port] syntax but is no IPv6 address
+      URI u = new URI(url);
+      if (u.getHost() != null && u.getRawUserInfo() == null && u.getRawQuery() == null && u.getRawFragment() == null) {
+        return url;
+      }
+    } catch (URISyntaxException e) {
+      // refused below
+    }
+    throw ApiException.invalid(null, "response_format 'url' needs the server's address: the request's Host header "
+        + "(or forwarded host) is not a valid host[:port]; send a valid Host or set quarkus.ldm4j.images.public-base-url");
   }
 
   /**
