@@ -41,9 +41,9 @@ import java.util.stream.Stream;
  * Only a response whose own images exceed a bound is refused ({@link TooLargeException}).
  *
  * <p>Ownership: the store owns its folder — a new {@code ldm4j-images-*} folder under {@link
- * Settings#parent()} (the system temporary directory when empty), created by the constructor — and
- * one sweeper thread. {@link #close()} stops the thread and deletes the folder with every image;
- * it is idempotent. The server's store is owned by {@code OpenAiImageFilesResource}, closed when
+ * Settings#parent()} (the system temporary directory when empty) — and one sweeper thread, both
+ * made by the first {@link #put} (a server that never answers a URL leaves no trace). {@link
+ * #close()} stops the thread and deletes the folder with every image; it is idempotent. The server's store is owned by {@code OpenAiImageFilesResource}, closed when
  * the application stops.
  */
 public final class ImageStore implements AutoCloseable {
@@ -112,31 +112,34 @@ public final class ImageStore implements AutoCloseable {
 
   private final Settings settings;
   private final InstantSource clock;
-  private final Path folder;
+  private Path folder; // made by the first put
   private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(); // oldest first = first to expire
-  private final ScheduledExecutorService sweeper;
+  private ScheduledExecutorService sweeper; // started by the first put
   private long bytes;
   private boolean closed;
 
-  /**
-   * Creates the store's folder and starts its sweeper.
-   *
-   * @throws IOException when the folder cannot be created (the message names it)
-   */
-  public ImageStore(Settings settings, InstantSource clock) throws IOException {
+  /** An empty store; its folder and sweeper come with the first {@link #put}. */
+  public ImageStore(Settings settings, InstantSource clock) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.clock = Objects.requireNonNull(clock, "clock");
-    Path parent = settings.parent().orElse(Path.of(System.getProperty("java.io.tmpdir")));
-    try {
-      Files.createDirectories(parent);
-      this.folder = Files.createTempDirectory(parent, "ldm4j-images-");
-    } catch (IOException e) {
-      throw new IOException("cannot create the image folder under " + parent.toAbsolutePath() + ": " + e, e);
+  }
+
+  /** The folder, made (and the sweeper started) on first use. */
+  private Path folder() throws IOException {
+    if (folder == null) {
+      Path parent = settings.parent().orElse(Path.of(System.getProperty("java.io.tmpdir")));
+      try {
+        Files.createDirectories(parent);
+        folder = Files.createTempDirectory(parent, "ldm4j-images-");
+      } catch (IOException e) {
+        throw new IOException("cannot create the image folder under " + parent.toAbsolutePath() + ": " + e, e);
+      }
+      sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ldm4j-image-sweeper")
+          .factory());
+      long period = sweepPeriod(settings.ttl()).toMillis();
+      sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
     }
-    this.sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("ldm4j-image-sweeper")
-        .factory());
-    long period = sweepPeriod(settings.ttl()).toMillis();
-    sweeper.scheduleWithFixedDelay(this::sweep, period, period, TimeUnit.MILLISECONDS);
+    return folder;
   }
 
   /** How often the sweeper runs for a TTL of {@code ttl}: half of it, between 100 ms and 1 min. */
@@ -152,9 +155,9 @@ public final class ImageStore implements AutoCloseable {
     return settings;
   }
 
-  /** The folder the images are written to. */
-  public Path folder() {
-    return folder;
+  /** The folder the images are written to; empty before the first {@link #put}. */
+  public synchronized Optional<Path> folderIfMade() {
+    return Optional.ofNullable(folder);
   }
 
   /**
@@ -176,6 +179,7 @@ public final class ImageStore implements AutoCloseable {
           + "quarkus.ldm4j.images.max-files=" + settings.maxFiles() + ", quarkus.ldm4j.images.max-size="
           + settings.maxBytes() + " bytes)");
     }
+    Path dir = folder();
     Instant now = clock.instant();
     expire(now);
     Iterator<Map.Entry<String, Entry>> oldest = entries.entrySet().iterator();
@@ -190,7 +194,7 @@ public final class ImageStore implements AutoCloseable {
     try {
       for (byte[] png : pngs) {
         String id = newId();
-        Path file = folder.resolve(id + ".png");
+        Path file = dir.resolve(id + ".png");
         Files.write(file, png);
         written.put(id, new Entry(file, png.length, expires));
         stored.add(new Stored(id, expires));
@@ -281,6 +285,7 @@ public final class ImageStore implements AutoCloseable {
   /** Stops the sweeper and deletes the folder with every image; idempotent. */
   @Override
   public void close() {
+    Path dir;
     synchronized (this) {
       if (closed) {
         return;
@@ -288,9 +293,15 @@ public final class ImageStore implements AutoCloseable {
       closed = true;
       entries.clear();
       bytes = 0;
+      dir = folder;
+      if (sweeper != null) {
+        sweeper.shutdownNow();
+      }
     }
-    sweeper.shutdownNow();
-    try (Stream<Path> all = Files.walk(folder)) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
       for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }

@@ -71,7 +71,7 @@ class ImageStoreTest {
   void anExpiredImageIsGoneOnAccessAndItsFileDeleted() throws Exception {
     try (ImageStore store = store(Duration.ofMinutes(10), 10, 1000)) {
       String id = store.put(List.of(bytes(5, 1))).getFirst().id();
-      Path file = store.folder().resolve(id + ".png");
+      Path file = store.folderIfMade().orElseThrow().resolve(id + ".png");
       assertThat(file).exists();
       now.set(now.get().plus(Duration.ofMinutes(10)).minusMillis(1));
       assertThat(store.get(id)).isPresent();
@@ -93,7 +93,7 @@ class ImageStoreTest {
       assertThat(store.sweep()).isEqualTo(2);
       assertThat(store.count()).isEqualTo(1);
       assertThat(store.bytes()).isEqualTo(7);
-      assertThat(filesIn(store.folder())).isEqualTo(1);
+      assertThat(filesIn(store.folderIfMade().orElseThrow())).isEqualTo(1);
       assertThat(store.get(young)).isPresent();
     }
   }
@@ -108,7 +108,7 @@ class ImageStoreTest {
         Thread.sleep(20);
       }
       assertThat(store.count()).isZero();
-      assertThat(filesIn(store.folder())).isZero();
+      assertThat(filesIn(store.folderIfMade().orElseThrow())).isZero();
     }
   }
 
@@ -128,7 +128,7 @@ class ImageStoreTest {
       assertThat(store.get(second.get(1).id())).isPresent();
       assertThat(store.get(third.getFirst().id())).isPresent();
       assertThat(store.bytes()).isEqualTo(91);
-      assertThat(filesIn(store.folder())).isEqualTo(2);
+      assertThat(filesIn(store.folderIfMade().orElseThrow())).isEqualTo(2);
     }
   }
 
@@ -149,7 +149,7 @@ class ImageStoreTest {
   void closeDeletesTheFolderAndIsIdempotent() throws Exception {
     ImageStore store = store(Duration.ofHours(1), 10, 1000);
     String id = store.put(List.of(bytes(5, 1))).getFirst().id();
-    Path folder = store.folder();
+    Path folder = store.folderIfMade().orElseThrow();
     assertThat(folder.getParent()).isEqualTo(parent);
     assertThat(folder.getFileName().toString()).startsWith("ldm4j-images-");
     store.close();
@@ -177,9 +177,17 @@ class ImageStoreTest {
   }
 
   @Test
-  void anUncreatableFolderIsAnErrorNamingIt() throws Exception {
+  void theFolderComesWithTheFirstImageAndAnUncreatableOneIsAnErrorNamingIt() throws Exception {
+    try (ImageStore unused = store(Duration.ofHours(1), 10, 1000)) {
+      assertThat(unused.folderIfMade()).isEmpty();
+      try (Stream<Path> s = Files.list(parent)) {
+        assertThat(s.toList()).isEmpty();
+      }
+    }
     Path file = Files.writeString(parent.resolve("a-file"), "x");
-    assertThatThrownBy(() -> new ImageStore(new ImageStore.Settings(Optional.of(file), Duration.ofSeconds(1), 1, 1), clock))
-        .isInstanceOf(IOException.class).hasMessageContaining("cannot create the image folder under " + file);
+    try (ImageStore store = new ImageStore(new ImageStore.Settings(Optional.of(file), Duration.ofSeconds(1), 1, 10), clock)) {
+      assertThatThrownBy(() -> store.put(List.of(bytes(1, 1))))
+          .isInstanceOf(IOException.class).hasMessageContaining("cannot create the image folder under " + file);
+    }
   }
 }

@@ -13,7 +13,6 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -32,7 +31,8 @@ import org.jboss.resteasy.reactive.RestPath;
 /**
  * {@code GET /v1/images/files/{id}.png}: the images of {@code response_format: "url"}, and the
  * {@link ImageStore} holding them, which this bean owns (created at startup from {@code
- * quarkus.ldm4j.images.*}, a bad value failing the startup naming its property; closed — every image
+ * quarkus.ldm4j.images.*}, a bad value failing the startup naming its property; its folder is made
+ * by the first URL answered, under {@code quarkus.ldm4j.images.dir}; closed — every image
  * deleted — when the application stops). The files need no API key ({@code ApiKeyGuard}): an id is
  * {@value ImageStore#ID_BYTES} random bytes, the capability to read that one image, as OpenAI's
  * pre-signed URLs are.
@@ -59,7 +59,6 @@ public class OpenAiImageFilesResource {
    * Creates the store.
    *
    * @throws IllegalArgumentException naming the property of a bad {@code quarkus.ldm4j.images.*} value
-   * @throws UncheckedIOException when the image folder cannot be created
    */
   @Inject
   public OpenAiImageFilesResource(Ldm4jConfig config) {
@@ -70,11 +69,7 @@ public class OpenAiImageFilesResource {
       throw new IllegalArgumentException("quarkus.ldm4j.images.variation-strength must be in (0, 1], got " + strength);
     }
     ImageStore.Settings settings = new ImageStore.Settings(c.dir(), c.urlTtl(), c.maxFiles(), c.maxSize().asLongValue());
-    try {
-      this.store = new ImageStore(settings, InstantSource.system());
-    } catch (IOException e) {
-      throw new UncheckedIOException("quarkus.ldm4j.images.dir: " + e.getMessage(), e);
-    }
+    this.store = new ImageStore(settings, InstantSource.system());
   }
 
   /** Creates the store (and checks its configuration) at startup. */
@@ -189,7 +184,8 @@ public class OpenAiImageFilesResource {
           + "; ask for fewer images or response_format 'b64_json'", null);
     } catch (IOException e) {
       throw new ApiException(507, "server_error", "response_format", "image_store_failed",
-          "cannot store the images for their URLs: " + e.getMessage() + "; response_format 'b64_json' needs no storage",
+          "cannot store the images for their URLs (quarkus.ldm4j.images.dir): " + e.getMessage()
+          + "; response_format 'b64_json' needs no storage",
           null);
     }
   }
