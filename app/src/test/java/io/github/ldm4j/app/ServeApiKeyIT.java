@@ -38,7 +38,7 @@ class ServeApiKeyIT {
   /** Every protected path: 401 with the OpenAI body without the key or with a wrong one, 2xx with it. */
   private void assertGuarded(ServeProcess serve, String key) throws Exception {
     for (String path : List.of("/q/metrics", "/q/openapi", "/q/swagger-ui/", "/ldm4j/samplers", "/sdapi/v1/samplers",
-        "/q/health/../metrics", "//q/metrics", "/q/health/..%2F..%2Fq/metrics")) {
+        "/v1/models", "/v1/images/files/../../models", "/q/health/../metrics", "//q/metrics", "/q/health/..%2F..%2Fq/metrics")) {
       HttpResponse<String> none = get(serve, path);
       if (path.contains("%2F")) {
         assertThat(none.statusCode()).as(path).isNotEqualTo(200);
@@ -52,6 +52,10 @@ class ServeApiKeyIT {
     for (String health : List.of("/q/health", "/q/health/ready", "/q/health/live")) {
       assertThat(get(serve, health).statusCode()).as(health + " stays open").isEqualTo(200);
     }
+    // the images' URLs stay open too (the unguessable id is the capability): an unknown one is 404, not 401
+    HttpResponse<String> file = get(serve, "/v1/images/files/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.png");
+    assertThat(file.statusCode()).as(file.body()).isEqualTo(404);
+    assertThat(file.body()).contains("\"code\":\"image_not_found\"");
     assertThat(ProcessHandle.of(serve.process().pid()).flatMap(h -> h.info().commandLine()).orElse(""))
         .as("the process's command line").isNotEmpty().doesNotContain(key);
   }

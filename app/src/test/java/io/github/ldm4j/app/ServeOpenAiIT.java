@@ -7,11 +7,16 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
 import com.openai.models.images.Image;
+import com.openai.models.images.ImageCreateVariationParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImageModel;
 import com.openai.models.images.ImagesResponse;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -71,6 +76,34 @@ class ServeOpenAiIT {
     assertThat(img.width()).isEqualTo(512);
     assertThat(img.height()).isEqualTo(512);
     Pngs.assertShapeColour(img, 1);
+  }
+
+  @Test
+  void openAiClientGetsAUrlVariationsAndTheModels() throws Exception {
+    ImagesResponse byUrl = client().images().generate(ImageGenerateParams.builder()
+        .prompt("a green square").size(ImageGenerateParams.Size._512X512)
+        .responseFormat(ImageGenerateParams.ResponseFormat.URL).build());
+    String url = byUrl.data().orElseThrow().getFirst().url().orElseThrow();
+    assertThat(url).matches("http://127\\.0\\.0\\.1:" + port + "/v1/images/files/[A-Za-z0-9_-]{32}\\.png");
+    HttpResponse<byte[]> file = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(file.statusCode()).isEqualTo(200);
+    RgbImage fetched = PngCodec.decode(file.body(), 1 << 20).image();
+    assertThat(fetched.width()).isEqualTo(512);
+    Pngs.assertShapeColour(fetched, 1);
+
+    byte[] green = file.body();
+    ImagesResponse variation = client().images().createVariation(ImageCreateVariationParams.builder()
+        .image(green).size(ImageCreateVariationParams.Size._512X512).n(1)
+        .responseFormat(ImageCreateVariationParams.ResponseFormat.B64_JSON).build());
+    RgbImage v = PngCodec.decode(Base64.getDecoder().decode(variation.data().orElseThrow().getFirst().b64Json().orElseThrow()),
+        1 << 20).image();
+    assertThat(v.width()).isEqualTo(512);
+    assertThat(v.height()).isEqualTo(512);
+
+    List<String> ids = client().models().list().data().stream().map(com.openai.models.models.Model::id).toList();
+    assertThat(ids).contains("default", "dall-e-2", "dall-e-3", "gpt-image-1");
+    assertThat(client().models().retrieve("dall-e-3").id()).isEqualTo("dall-e-3");
   }
 
   @Test

@@ -87,8 +87,12 @@ public enum HiresUpscaler {
     return Resampling.interpolate(latent, height, width, kernel, antialias);
   }
 
-  /** An image resized to {@code width × height}. */
-  RgbImage upscaleImage(RgbImage image, int width, int height) {
+  /**
+   * An image resized to {@code width × height} (larger or smaller) with this pixel upscaler's filter.
+   *
+   * @throws IllegalStateException for a latent upscaler
+   */
+  public RgbImage upscaleImage(RgbImage image, int width, int height) {
     return switch (this) {
       case LANCZOS -> Resampling.lanczos(image, width, height);
       case NEAREST -> Resampling.nearest(image, width, height);

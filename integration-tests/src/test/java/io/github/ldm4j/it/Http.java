@@ -23,6 +23,18 @@ final class Http {
     return send(HttpRequest.newBuilder(base.resolve(path)).GET(), headers);
   }
 
+  /** GET of an absolute URL, the body as bytes (an image URL). */
+  static HttpResponse<byte[]> getBytes(URI url) {
+    try {
+      return CLIENT.send(HttpRequest.newBuilder(url).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   static HttpResponse<String> post(URI base, String path, String body, String... headers) {
     return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body)), headers);

@@ -77,15 +77,30 @@ class ImagesGenerationTest {
     }
   }
 
-  /** OpenAI clients may send their own model ids; with no model of that name they get the default model. */
+  /**
+   * OpenAI clients may send their own model ids; with no model of that name they get the default
+   * model. Without {@code response_format} the answer is OpenAI's default for that id: a URL for
+   * DALL·E ({@code dall-e-2}, {@code dall-e-3}), base64 for {@code gpt-image-1}.
+   */
   @Test
   void openAiModelIdsAreServedByTheDefaultModel() {
     for (String model : new String[] {"dall-e-2", "gpt-image-1"}) {
       HttpResponse<String> r = Http.post(base, "/v1/images/generations",
           "{\"prompt\":\"a green square\",\"steps\":8,\"seed\":5,\"model\":\"" + model + "\"}");
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      assertThat((int) nearest(decode(Http.json(r).get("data").get(0).get("b64_json").asText()))[0])
-          .isEqualTo(ShapesDataset.index(ShapeColour.GREEN, ShapeKind.SQUARE));
+      JsonNode d = Http.json(r).get("data").get(0);
+      String b64;
+      if (model.startsWith("dall-e")) {
+        assertThat(d.has("b64_json")).as(r.body()).isFalse();
+        URI url = URI.create(d.get("url").asText());
+        HttpResponse<byte[]> png = Http.getBytes(url);
+        assertThat(png.statusCode()).isEqualTo(200);
+        b64 = Base64.getEncoder().encodeToString(png.body());
+      } else {
+        assertThat(d.has("url")).as(r.body()).isFalse();
+        b64 = d.get("b64_json").asText();
+      }
+      assertThat((int) nearest(decode(b64))[0]).isEqualTo(ShapesDataset.index(ShapeColour.GREEN, ShapeKind.SQUARE));
     }
   }
 

@@ -38,7 +38,7 @@ class MalformedRequestsTest {
       "unknown sampler         |`{\"prompt\":\"a red circle\",\"sampler\":\"magic\"}` |400|sampler",
       "unknown scheduler       |`{\"prompt\":\"a red circle\",\"scheduler\":\"x\"}`   |400|scheduler",
       "NaN-ish guidance        |`{\"prompt\":\"a red circle\",\"guidance_scale\":-1}` |400|",
-      "url response format     |`{\"prompt\":\"a red circle\",\"response_format\":\"url\"}`|400|response_format",
+      "jpeg response format    |`{\"prompt\":\"a red circle\",\"response_format\":\"jpeg\"}`|400|response_format",
       "unknown model           |`{\"prompt\":\"a red circle\",\"model\":\"nope\"}`    |404|model",
   })
   void answeredWith4xxAndTheServerKeepsServing(String what, String body, int status, String param) {

@@ -116,6 +116,25 @@ class Ldm4jProcessor {
       io.github.ldm4j.quarkus.runtime.rest.Ldm4jWorkersResource.class,
       io.github.ldm4j.quarkus.runtime.Ldm4jQueueReadinessCheck.class);
 
+  /**
+   * The OpenAI endpoints beside the images' generation: {@code GET /v1/images/files/{id}} (which owns
+   * the image store of {@code response_format: "url"}) and {@code GET /v1/models} (indexed with their
+   * nested records, unremovable).
+   */
+  @BuildStep
+  AdditionalBeanBuildItem openAiBeans(BuildProducer<AdditionalIndexedClassesBuildItem> index) {
+    index.produce(new AdditionalIndexedClassesBuildItem(OPENAI_CLASSES.stream()
+        .flatMap(c -> Stream.concat(Stream.of(c), Arrays.stream(c.getDeclaredClasses()))).map(Class::getName)
+        .distinct().toArray(String[]::new)));
+    return AdditionalBeanBuildItem.builder().setUnremovable().addBeanClasses(OPENAI_CLASSES.toArray(Class<?>[]::new))
+        .build();
+  }
+
+  /** The image files and models resources. */
+  static final List<Class<?>> OPENAI_CLASSES = List.of(
+      io.github.ldm4j.quarkus.runtime.rest.OpenAiImageFilesResource.class,
+      io.github.ldm4j.quarkus.runtime.rest.OpenAiModelsResource.class);
+
   /** The per-task progress registry (beside {@link #beans()} to keep the lists apart). */
   @BuildStep
   AdditionalBeanBuildItem taskBeans() {

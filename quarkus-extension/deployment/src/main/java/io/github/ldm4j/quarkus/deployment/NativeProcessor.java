@@ -105,6 +105,14 @@ class NativeProcessor {
     return ReflectiveClassBuildItem.builder(names).constructors().methods().fields().build();
   }
 
+  /** See {@link #restJson()}: the records of {@code GET /v1/models}. */
+  @BuildStep
+  ReflectiveClassBuildItem openAiJson() {
+    String[] names = Ldm4jProcessor.OPENAI_CLASSES.stream().flatMap(c -> Arrays.stream(c.getDeclaredClasses()))
+        .filter(c -> c.isRecord() || c.isEnum()).map(Class::getName).distinct().toArray(String[]::new);
+    return ReflectiveClassBuildItem.builder(names).constructors().methods().fields().build();
+  }
+
   @BuildStep
   NativeImageResourceBuildItem clipVocabulary() {
     return new NativeImageResourceBuildItem(CLIP_RESOURCES);

@@ -29,7 +29,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * metrics, OpenAPI, Swagger UI, …) answer 401 with the OpenAI error body unless the request carries
  * {@code Authorization: Bearer <key>} (or, with {@code api-auth}, {@code Authorization: Basic} with
  * one of its credentials; the 401 then carries {@code WWW-Authenticate: Basic}); health ({@code /q/health/…}) stays open for load balancers
- * and orchestrators. The path is checked after normalisation (dot segments, repeated slashes), so
+ * and orchestrators, and so do the images' URLs ({@code /v1/images/files/…}, whose unguessable id is
+ * the capability, as OpenAI's pre-signed image URLs need no key). The path is checked after normalisation (dot segments, repeated slashes), so
  * {@code /q/health/../metrics} is {@code /q/metrics}. An application's own endpoints are not touched;
  * an application that enables Quarkus' management interface ({@code quarkus.management.enabled}, a
  * build-time property) serves {@code /q/…} on that separate port instead, where this filter does
@@ -37,6 +38,9 @@ import org.eclipse.microprofile.config.ConfigProvider;
  */
 @Singleton
 public class ApiKeyGuard {
+
+  /** The images of {@code response_format: "url"} (under the root path), open without the key. */
+  static final String FILES = "v1/images/files/";
 
   /** Runs before Quarkus' and the application's own route filters. */
   static final int PRIORITY = 10_000;
@@ -64,6 +68,9 @@ public class ApiKeyGuard {
     /** Whether {@code path} (normalised) needs the key. */
     boolean protects(String path) {
       String p = path.replaceAll("/{2,}", "/");
+      if (p.startsWith(root + FILES)) {
+        return false; // the images' URLs: the unguessable id is the capability (OpenAI's URLs need no key either)
+      }
       if (p.startsWith(root + "v1/") || p.startsWith(root + "sdapi/") || p.startsWith(root + "ldm4j/")) {
         return true;
       }

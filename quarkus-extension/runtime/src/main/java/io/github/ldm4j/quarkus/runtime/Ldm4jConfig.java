@@ -79,6 +79,54 @@ public interface Ldm4jConfig {
   /** This node as a worker of the Redis queue. */
   Worker worker();
 
+  /**
+   * The OpenAI Images API's URLs ({@code response_format: "url"}) and variations
+   * ({@code quarkus.ldm4j.images.*}).
+   */
+  Images images();
+
+  /**
+   * The images of {@code response_format: "url"}, served at {@code GET /v1/images/files/{id}.png}
+   * without the API key (the unguessable id is the capability, as OpenAI's pre-signed URLs), and the
+   * default of {@code POST /v1/images/variations}. See {@link ImageStore}.
+   */
+  interface Images {
+    /** How long an image's URL answers; then the image is deleted. */
+    @WithDefault("1H")
+    Duration urlTtl();
+
+    /**
+     * The URL clients reach this server at, replacing {@code scheme://host[:port]} and the root path
+     * in the images' URLs, e.g. {@code https://images.example.com/ldm4j} (http or https, no query or
+     * fragment). When absent the URLs are built from the request: its scheme and {@code Host} header,
+     * or the {@code Forwarded} / {@code X-Forwarded-*} headers when Quarkus' proxy handling is on
+     * ({@code quarkus.http.proxy.proxy-address-forwarding} and friends); a {@code Host} that is not
+     * {@code host[:port]} is refused with 400.
+     */
+    Optional<String> publicBaseUrl();
+
+    /**
+     * The folder the store makes its own {@code ldm4j-images-*} folder in (deleted with the images
+     * when the application stops); the system temporary directory when absent.
+     */
+    Optional<Path> dir();
+
+    /** Images kept at once; when storing a response would exceed it, the oldest images go first. */
+    @WithDefault("1000")
+    int maxFiles();
+
+    /** Their total size, e.g. {@code 1G}; when storing a response would exceed it, the oldest images go first. */
+    @WithDefault("1G")
+    io.quarkus.runtime.configuration.MemorySize maxSize();
+
+    /**
+     * The img2img strength of {@code POST /v1/images/variations} when the request gives none, in
+     * (0, 1]: how far a variation departs from the image.
+     */
+    @WithDefault("0.6")
+    double variationStrength();
+  }
+
   /** This node as a worker of the Redis queue ({@code quarkus.ldm4j.queue.kind=redis}). */
   interface Worker {
     /**
@@ -91,7 +139,8 @@ public interface Ldm4jConfig {
 
   /**
    * API key; when set every ldm4j endpoint ({@code /v1/}, {@code /sdapi/}, {@code /ldm4j/}) and
-   * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) requires {@code
+   * every {@code /q/} endpoint but health (metrics, OpenAPI, Swagger UI) — but the image URLs {@code
+   * /v1/images/files/…}, whose unguessable id is the capability — requires {@code
    * Authorization: Bearer <key>} (OpenAI clients send it) and answers 401 otherwise; see {@link
    * ApiKeyGuard}. At most one of this and {@link #apiKeyFile()}.
    */

@@ -1,5 +1,6 @@
 package io.github.ldm4j.quarkus.runtime.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.github.ldm4j.generate.GeneratedImage;
@@ -8,10 +9,12 @@ import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.HiresFix;
+import io.github.ldm4j.generate.HiresUpscaler;
 import io.github.ldm4j.image.Mask;
 import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -36,8 +39,10 @@ import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
- * {@code POST /v1/images/generations} and {@code POST /v1/images/edits}: the OpenAI Images API, so
- * OpenAI client libraries work unchanged.
+ * {@code POST /v1/images/generations}, {@code POST /v1/images/edits} and {@code POST
+ * /v1/images/variations}: the OpenAI Images API, so OpenAI client libraries work unchanged. The
+ * images come back as {@code b64_json} (the default) or, with {@code response_format: "url"}, as
+ * URLs of {@link OpenAiImageFilesResource}.
  */
 @Path("/v1/images")
 @Singleton
@@ -53,16 +58,49 @@ public class OpenAiImagesResource {
       + "422 the model cannot run it, "
       + "429 queue full (Retry-After), "
       + "503 shutting down, "
-      + "504 timed out";
+      + "504 timed out, "
+      + "507 the images do not fit in the store of response_format url";
 
   private static final Pattern SIZE = Pattern.compile("([1-9]\\d{0,4})x([1-9]\\d{0,4})");
 
   private final Generations generations;
+  private final OpenAiImageFilesResource files;
+  private final double variationStrength;
 
   /** Injected. */
   @Inject
-  public OpenAiImagesResource(Generations generations) {
+  public OpenAiImagesResource(Generations generations, OpenAiImageFilesResource files,
+      io.github.ldm4j.quarkus.runtime.Ldm4jConfig config) {
     this.generations = generations;
+    this.files = files;
+    this.variationStrength = config.images().variationStrength();
+  }
+
+  /** How the images are answered ({@code response_format}). */
+  enum ResponseFormat {
+    /** The PNG in the response, base64 (the default). */
+    B64_JSON,
+    /** A URL of the PNG, kept {@code quarkus.ldm4j.images.url-ttl}. */
+    URL;
+
+    /**
+     * The format {@code value} names; absent, OpenAI's default for the requested model: {@link #URL}
+     * for the DALL·E ids ({@code dall-e-2}, {@code dall-e-3}), whose clients read {@code data[].url}
+     * when they ask for nothing, else {@link #B64_JSON} (as {@code gpt-image-*} and ldm4j's own
+     * models answer). 400 naming {@code response_format} for another value.
+     */
+    static ResponseFormat of(String value, String model) {
+      if (value == null) {
+        return model != null && model.startsWith("dall-e") ? URL : B64_JSON;
+      }
+      if (value.equals("b64_json")) {
+        return B64_JSON;
+      }
+      if (value.equals("url")) {
+        return URL;
+      }
+      throw ApiException.invalid("response_format", "response_format '" + value + "' is not served; use 'b64_json' or 'url'");
+    }
   }
 
   /**
@@ -71,7 +109,7 @@ public class OpenAiImagesResource {
    * @param prompt the prompt (required)
    * @param n images, default 1
    * @param size {@code "WxH"}, default the configured width × height
-   * @param responseFormat {@code b64_json} (the only format served)
+   * @param responseFormat {@code b64_json} or {@code url}; absent: {@code url} for the DALL·E model ids, else {@code b64_json}
    * @param model a configured model name ({@code GET /ldm4j/models}) or a library checkpoint's name
    *     or title ({@code GET /sdapi/v1/sd-models}); the active model when absent
    * @param negativePrompt negative prompt
@@ -136,13 +174,15 @@ public class OpenAiImagesResource {
   public record ImagesResponse(long created, List<Image> data) {}
 
   /**
-   * One image.
+   * One image; the absent fields (null) are left out.
    *
-   * @param b64_json the PNG, base64 (it carries the generation parameters in a {@code parameters} chunk)
-   * @param revised_prompt the prompt used
+   * @param url with {@code response_format: "url"}: where the PNG is, for {@code quarkus.ldm4j.images.url-ttl}
+   * @param b64_json otherwise the PNG, base64 (it carries the generation parameters in a {@code parameters} chunk)
+   * @param revised_prompt the prompt used (none for a variation)
    * @param seed the image's seed
    */
-  public record Image(String b64_json, String revised_prompt, long seed) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Image(String url, String b64_json, String revised_prompt, long seed) {}
 
   /** Generates images from a prompt; a client that disconnects cancels the generation. */
   @POST
@@ -157,34 +197,24 @@ public class OpenAiImagesResource {
   public ImagesResponse generations(
       @RequestBody(required = true, description = "the OpenAI images.generate request (snake_case fields)",
       content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesRequest.class))) byte[] body,
-      @Context HttpServerResponse response) {
+      @Context HttpServerRequest request, @Context HttpServerResponse response) {
     ImagesRequest r = generations.parse(body, ImagesRequest.class);
     Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
     return generations.refusing(taskId, () -> {
       Generations.prompt("prompt", r.prompt());
-      if (r.responseFormat() != null && !r.responseFormat().equals("b64_json")) {
-        throw ApiException.invalid("response_format",
-            "response_format '" + r.responseFormat() + "' is not served; use 'b64_json'");
-      }
+      String filesUrl = filesUrl(ResponseFormat.of(r.responseFormat(), r.model()), request);
       GenerationSettings d = generations.defaults();
       int n = r.n() == null ? d.batchSize() : r.n();
       checkN(n, generations.limits());
-      int w = d.width();
-      int h = d.height();
-      if (r.size() != null) {
-        Matcher m = SIZE.matcher(r.size());
-        if (!m.matches()) {
-          throw ApiException.invalid("size", "'size' must look like \"512x512\", got \"" + r.size() + "\"");
-        }
-        w = Integer.parseInt(m.group(1));
-        h = Integer.parseInt(m.group(2));
-      }
+      int[] size = size(r.size()).orElse(new int[] {d.width(), d.height()});
+      int w = size[0];
+      int h = size[1];
       GenerationSettings s = settings(n, w, h, r.steps(), r.sampler(), r.scheduler(), r.guidanceScale(), r.seed());
       String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
       Optional<HiresFix> hires = r.hires(s);
       Generations.Selected selected = generations.select("model", r.model(), r.prompt(), negative, r.loras());
       return response(generations.run(selected, new GenerationRequest.TextToImage(selected.prompt(), negative, s, hires),
-          taskId, response, "size"), r.prompt());
+          taskId, response, "size"), r.prompt(), filesUrl);
     });
   }
 
@@ -210,16 +240,14 @@ public class OpenAiImagesResource {
       @RestForm("strength") String strength, @RestForm("steps") String steps, @RestForm("sampler") String sampler,
       @RestForm("scheduler") String scheduler, @RestForm("guidance_scale") String guidanceScale,
       @RestForm("seed") String seed, @RestForm("task_id") String taskId, @RestForm("loras") String loras,
-      @Context HttpServerResponse response) {
+      @Context HttpServerRequest httpRequest, @Context HttpServerResponse response) {
     Generations.TaskId task = Generations.taskId("task_id", taskId);
     return generations.refusing(task, () -> {
       if (image == null) {
         throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
       }
       Generations.prompt("prompt", prompt);
-      if (responseFormat != null && !responseFormat.equals("b64_json")) {
-        throw ApiException.invalid("response_format", "response_format '" + responseFormat + "' is not served; use 'b64_json'");
-      }
+      String filesUrl = filesUrl(ResponseFormat.of(responseFormat, model), httpRequest);
       GenerationLimits limits = generations.limits();
       RgbImage init = upload("image", image, limits);
       Optional<Mask> m = mask == null ? Optional.empty() : Optional.of(Mask.fromImage(upload("mask", mask, limits)));
@@ -250,8 +278,94 @@ public class OpenAiImagesResource {
         selected.release();
         throw ApiException.invalid("image", e.getMessage());
       }
-      return response(generations.run(selected, request, task, response, "image"), prompt);
+      return response(generations.run(selected, request, task, response, "image"), prompt, filesUrl);
     });
+  }
+
+  /**
+   * Variations of an image (OpenAI {@code images.createVariation}), multipart: {@code image}
+   * (PNG/JPEG, required; any size the model can run — OpenAI's square and 4 MB rules do not apply),
+   * {@code n}, {@code size} ({@code "WxH"}: the image is first resized to it with Lanczos; absent: the
+   * image's size), {@code response_format}, {@code model}, {@code user} (ignored), and the extras
+   * {@code strength} (default {@code quarkus.ldm4j.images.variation-strength}, 0.6), {@code
+   * negative_prompt}, {@code steps}, {@code sampler}, {@code scheduler}, {@code guidance_scale},
+   * {@code seed}, {@code task_id}, {@code loras}. It is img2img of the image with an empty prompt
+   * (OpenAI's variations take none): the model redraws the image's content at that strength; each
+   * image of {@code n} has its own seed. A client that disconnects cancels the generation.
+   */
+  @POST
+  @Path("/variations")
+  @Blocking
+  @Consumes(MediaType.MULTIPART_FORM_DATA)
+  @Produces(MediaType.APPLICATION_JSON)
+  @APIResponse(responseCode = "200", description = "the generated images",
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ImagesResponse.class)))
+  @APIResponse(responseCode = "default", description = ERRORS,
+      content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiError.class)))
+  public ImagesResponse variations(@RestForm("image") FileUpload image, @RestForm("n") String n,
+      @RestForm("size") String size, @RestForm("response_format") String responseFormat, @RestForm("model") String model,
+      @RestForm("negative_prompt") String negativePrompt, @RestForm("strength") String strength,
+      @RestForm("steps") String steps, @RestForm("sampler") String sampler, @RestForm("scheduler") String scheduler,
+      @RestForm("guidance_scale") String guidanceScale, @RestForm("seed") String seed, @RestForm("task_id") String taskId,
+      @RestForm("loras") String loras, @Context HttpServerRequest httpRequest, @Context HttpServerResponse response) {
+    Generations.TaskId task = Generations.taskId("task_id", taskId);
+    return generations.refusing(task, () -> {
+      if (image == null) {
+        throw ApiException.invalid("image", "'image' (a PNG or JPEG file part) is required");
+      }
+      String filesUrl = filesUrl(ResponseFormat.of(responseFormat, model), httpRequest);
+      Optional<int[]> wh = size(size);
+      GenerationLimits limits = generations.limits();
+      Double given = Generations.field("strength", strength, Double.class);
+      double str = given != null ? given : variationStrength;
+      if (!(str > 0 && str <= 1)) {
+        throw ApiException.invalid("strength", "'strength' must be in (0, 1], got " + strength);
+      }
+      Integer nGiven = Generations.field("n", n, Integer.class);
+      int count = nGiven != null ? nGiven : generations.defaults().batchSize();
+      checkN(count, limits);
+      RgbImage init = upload("image", image, limits);
+      if (wh.isPresent() && (wh.get()[0] != init.width() || wh.get()[1] != init.height())) {
+        try {
+          limits.check(generations.defaults().toBuilder().size(wh.get()[0], wh.get()[1]).batchSize(count).build());
+        } catch (IllegalArgumentException e) {
+          throw ApiException.invalid("size", "'size': " + e.getMessage());
+        }
+        init = HiresUpscaler.LANCZOS.upscaleImage(init, wh.get()[0], wh.get()[1]);
+      }
+      GenerationSettings s = settings(count, init.width(), init.height(), Generations.field("steps", steps, Integer.class),
+          sampler, scheduler, Generations.field("guidance_scale", guidanceScale, Double.class),
+          Generations.field("seed", seed, Long.class));
+      String negative = negativePrompt == null ? "" : negativePrompt;
+      List<Generations.LoraEntry> loraList = Generations.loraField("loras", loras);
+      Generations.Selected selected = generations.select("model", model, "", negative, loraList);
+      GenerationRequest request;
+      try {
+        request = new GenerationRequest.ImageToImage(selected.prompt(), negative, s, init, str);
+      } catch (IllegalArgumentException e) {
+        selected.release();
+        throw ApiException.invalid("image", e.getMessage());
+      }
+      return response(generations.run(selected, request, task, response, wh.isPresent() ? "size" : "image"), null,
+          filesUrl);
+    });
+  }
+
+  /** The {@code size} field {@code "WxH"} as {width, height}; empty when absent, 400 when malformed. */
+  private static Optional<int[]> size(String size) {
+    if (size == null) {
+      return Optional.empty();
+    }
+    Matcher m = SIZE.matcher(size);
+    if (!m.matches()) {
+      throw ApiException.invalid("size", "'size' must look like \"512x512\", got \"" + size + "\"");
+    }
+    return Optional.of(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+  }
+
+  /** Where the images' URLs will point for {@code format} {@link ResponseFormat#URL}; null for b64_json. */
+  private String filesUrl(ResponseFormat format, HttpServerRequest request) {
+    return format == ResponseFormat.URL ? files.filesUrl(request) : null;
   }
 
   private static void checkN(int n, GenerationLimits limits) {
@@ -280,10 +394,19 @@ public class OpenAiImagesResource {
   }
 
 
-  private static ImagesResponse response(GenerationResult result, String prompt) {
-    Base64.Encoder b64 = Base64.getEncoder();
-    List<Image> data = result.images().stream()
-        .map((GeneratedImage g) -> new Image(b64.encodeToString(g.png()), prompt, g.seed())).toList();
+  /** The response: base64 PNGs, or, with {@code filesUrl} (response_format url), the stored PNGs' URLs. */
+  private ImagesResponse response(GenerationResult result, String prompt, String filesUrl) {
+    List<GeneratedImage> images = result.images();
+    List<Image> data;
+    if (filesUrl != null) {
+      List<String> urls = files.store(images, filesUrl);
+      data = java.util.stream.IntStream.range(0, images.size())
+          .mapToObj(i -> new Image(urls.get(i), null, prompt, images.get(i).seed())).toList();
+    } else {
+      Base64.Encoder b64 = Base64.getEncoder();
+      data = images.stream().map((GeneratedImage g) -> new Image(null, b64.encodeToString(g.png()), prompt, g.seed()))
+          .toList();
+    }
     return new ImagesResponse(System.currentTimeMillis() / 1000, data);
   }
 }
