@@ -134,6 +134,7 @@ final class ServeCommand implements Callable<Integer> {
       c.put("quarkus.ldm4j.device", device);
     }
     checkpointOptions.libraryConfiguration().forEach(c::put);
+    tuning.configuration().forEach(c::put);
     apiKey().forEach(c::put);
     return c;
   }
@@ -169,6 +170,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   @Mixin CheckpointOptions checkpointOptions;
+
+  @Mixin TuningOptions tuning = new TuningOptions();
 
   /**
    * What the extension is given for {@code model}: a checkpoint file itself when the extension's own
