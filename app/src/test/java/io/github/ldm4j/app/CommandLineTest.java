@@ -76,7 +76,7 @@ class CommandLineTest {
     assertThat(run("serve", "--port", "abc")).isEqualTo(2);
     assertThat(stderr()).contains("'--port': 'abc' is not an int");
     assertThat(run()).isEqualTo(2);
-    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers, demo-model or convert");
+    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers, demo-model, convert or bench");
     assertThat(run("paint")).isEqualTo(2);
     assertThat(stdout()).isEmpty();
   }
