@@ -1,6 +1,5 @@
 package io.github.ldm4j.app.bench;
 
-import ai.onnxruntime.OrtEnvironment;
 import io.github.ldm4j.spi.BackendOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,7 +29,7 @@ public final class Bench {
    */
   public static void run(Path model, BenchSettings settings, BackendOptions options, PrintStream out) throws Exception {
     out.printf("JDK %s, ONNX Runtime %s, %d CPUs, load average %s, options %s%n",
-        Runtime.version(), OrtEnvironment.getEnvironment().getVersion(), Runtime.getRuntime().availableProcessors(),
+        Runtime.version(), io.github.ldm4j.backend.onnx.internal.OrtRuntime.environment().getVersion(), Runtime.getRuntime().availableProcessors(),
         Stats.loadAverage(), options);
     List<BenchTarget> targets = new ArrayList<>();
     try {
