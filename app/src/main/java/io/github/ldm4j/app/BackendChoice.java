@@ -5,9 +5,13 @@ import io.github.ldm4j.spi.Backends;
 import io.github.ldm4j.spi.Placement;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code --backend}, {@code --device} and {@code --place}, shared by the commands that open a model folder. */
+/**
+ * {@code --backend}, {@code --device}, {@code --place} and the runtime knobs ({@link TuningOptions}),
+ * shared by the commands that open a model folder.
+ */
 final class BackendChoice {
 
   @Option(names = "--backend", defaultValue = "onnx", description = "Backend: ${DEFAULT-VALUE} (default) or openvino.")
@@ -22,6 +26,8 @@ final class BackendChoice {
       + "--place text_encoder=openvino:CPU (device omitted: --device). Repeatable.")
   Map<String, String> placement = new LinkedHashMap<>();
 
+  @Mixin TuningOptions tuning = new TuningOptions();
+
   /**
    * The backend name, checked against the registered ones.
    *
@@ -35,9 +41,11 @@ final class BackendChoice {
   }
 
   /**
-   * The backend options of {@code --device} and {@code --place} (other settings at the backend's defaults).
+   * The backend options of {@code --device}, {@code --place} and the runtime knobs (those not given at
+   * {@link BackendOptions#DEFAULTS}).
    *
-   * @throws IllegalArgumentException (a usage error) for an unknown component or a blank placement
+   * @throws IllegalArgumentException (a usage error) for an unknown component, a blank placement or a
+   *     bad knob
    */
   BackendOptions options() {
     Map<io.github.ldm4j.folder.ModelComponent, Placement> placed = Placement.parseEach(placement, device);
@@ -47,6 +55,6 @@ final class BackendChoice {
             "--place " + p + ": unknown backend '" + p.backend() + "'; registered: " + Backends.names());
       }
     }
-    return new BackendOptions(device, 0, 0, false, placed);
+    return tuning.apply(new BackendOptions(device, 0, 0, false, placed));
   }
 }

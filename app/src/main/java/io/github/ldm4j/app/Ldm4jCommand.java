@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     version = "ldm4j 0.1.0-SNAPSHOT",
     description = "Latent diffusion (Stable Diffusion v1) on the JVM.",
     subcommands = {GenerateCommand.class, ServeCommand.class, WorkerCommand.class, TokenizeCommand.class, InspectCommand.class,
-        SamplersCommand.class, DemoModelCommand.class, ConvertCommand.class})
+        SamplersCommand.class, DemoModelCommand.class, ConvertCommand.class, BenchCommand.class})
 public final class Ldm4jCommand implements Runnable {
 
   /** Exit code of a runtime failure. */
@@ -23,7 +23,7 @@ public final class Ldm4jCommand implements Runnable {
 
   /** The message of a command line without a command. */
   static final String COMMAND_REQUIRED =
-      "a command is required: generate, serve, tokenize, inspect, samplers, demo-model or convert";
+      "a command is required: generate, serve, tokenize, inspect, samplers, demo-model, convert or bench";
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

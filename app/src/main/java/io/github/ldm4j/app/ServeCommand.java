@@ -140,6 +140,7 @@ final class ServeCommand implements Callable<Integer> {
       c.put("quarkus.ldm4j.device", device);
     }
     checkpointOptions.libraryConfiguration().forEach(c::put);
+    tuning.configuration().forEach(c::put);
     apiKey().forEach(c::put);
     if (apiAuth != null) {
       if (apiAuth.isBlank()) {
@@ -181,6 +182,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   @Mixin CheckpointOptions checkpointOptions;
+
+  @Mixin TuningOptions tuning = new TuningOptions();
 
   /**
    * What the extension is given for {@code model}: a checkpoint file itself when the extension's own

@@ -76,7 +76,7 @@ class CommandLineTest {
     assertThat(run("serve", "--port", "abc")).isEqualTo(2);
     assertThat(stderr()).contains("'--port': 'abc' is not an int");
     assertThat(run()).isEqualTo(2);
-    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers, demo-model or convert");
+    assertThat(stderr()).contains("a command is required: generate, serve, tokenize, inspect, samplers, demo-model, convert or bench");
     assertThat(run("paint")).isEqualTo(2);
     assertThat(stdout()).isEmpty();
   }
@@ -151,6 +151,33 @@ class CommandLineTest {
         .containsEntry("quarkus.http.host", "0.0.0.0")
         .containsEntry("ldm4j.demo-model.path", Path.of("demo").toAbsolutePath().toString())
         .doesNotContainKeys("quarkus.ldm4j.model.path", "quarkus.ldm4j.backend", "quarkus.ldm4j.api-key");
+  }
+
+  @Test
+  void theRuntimeKnobsReachServesConfigurationAndGeneratesBackendOptions(@org.junit.jupiter.api.io.TempDir Path dir) {
+    ServeCommand serve = serve("serve", "--threads", "3", "--inter-op-threads", "2", "--optimization", "Extended",
+        "--model-cache", dir.toString(), "--no-memory-arena", "--no-memory-pattern");
+    serve.env = name -> null;
+    assertThat(serve.configuration(() -> Path.of("demo"))).containsEntry("quarkus.ldm4j.threads", "3")
+        .containsEntry("quarkus.ldm4j.inter-op-threads", "2").containsEntry("quarkus.ldm4j.optimization", "EXTENDED")
+        .containsEntry("quarkus.ldm4j.model-cache", dir.toAbsolutePath().toString())
+        .containsEntry("quarkus.ldm4j.memory-arena", "false").containsEntry("quarkus.ldm4j.memory-pattern", "false");
+    ServeCommand plain = serve("serve");
+    plain.env = name -> null;
+    assertThat(plain.configuration(() -> Path.of("demo"))).doesNotContainKeys("quarkus.ldm4j.threads",
+        "quarkus.ldm4j.optimization", "quarkus.ldm4j.model-cache", "quarkus.ldm4j.memory-arena");
+
+    GenerateCommand generate = (GenerateCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory())
+        .parseArgs("generate", "--prompt", "x", "--threads", "1", "--optimization", "disabled", "--no-memory-arena")
+        .subcommand().commandSpec().userObject();
+    io.github.ldm4j.spi.BackendOptions o = generate.backendChoice.options();
+    assertThat(o.intraOpThreads()).isEqualTo(1);
+    assertThat(o.optimization()).isEqualTo(io.github.ldm4j.spi.GraphOptimization.DISABLED);
+    assertThat(o.memoryArena()).isFalse();
+    assertThat(o.memoryPattern()).isEqualTo(io.github.ldm4j.spi.BackendOptions.DEFAULTS.memoryPattern());
+    assertThat(o.modelCache()).isEmpty();
+    assertThat(run("bench", "--inter-op-threads", "-2")).isEqualTo(2);
+    assertThat(stderr()).contains("--threads and --inter-op-threads must be >= 0, got -2");
   }
 
   private static ServeCommand serve(String... args) {

@@ -152,8 +152,12 @@ public final class ModelAssembler {
       Embeddings placed = embeddings.isEmpty() ? new Embeddings(EmbeddingTable.NONE, WeightOverrides.NONE)
           : place(plan, tokenizer, embeddings);
       tokenTable = placed.tokenTable();
-      Map<ModelComponent, Network> networks = openNetworks(plan, EnumSet.allOf(ModelComponent.class), options,
-          overrides.plus(tokenTable));
+      WeightOverrides all = overrides.plus(tokenTable);
+      Map<ModelComponent, Network> networks = openNetworks(plan, EnumSet.complementOf(EnumSet.copyOf(LAZY)), options,
+          all);
+      for (ModelComponent c : LAZY) {
+        lazy(plan, c, options, all).ifPresent(n -> networks.put(c, n));
+      }
       WeightOverrides table = tokenTable;
       return assemble(new Parts(plan, training, tokenizer, options, limits, networks, placed), networks,
           () -> {
@@ -211,6 +215,25 @@ public final class ModelAssembler {
     }
   }
 
+  /**
+   * The components opened on first use rather than with the model: those text-to-image never runs
+   * (the VAE encoder: img2img, inpainting and a hires fix with an image upscaler open it).
+   */
+  static final Set<ModelComponent> LAZY = java.util.Collections.unmodifiableSet(EnumSet.of(ModelComponent.VAE_ENCODER));
+
+  /** {@code component} (if the folder has it), opened on first use with {@link #openNetworks}. */
+  private static Optional<Network> lazy(Plan plan, ModelComponent component, BackendOptions options,
+      WeightOverrides overrides) throws IOException {
+    for (Map.Entry<BackendProvider, Map<ModelComponent, String>> e : plan.byBackend().entrySet()) {
+      if (e.getValue().containsKey(component)) {
+        Path file = plan.folder().networkFile(component, e.getKey().formats());
+        return Optional.of(new io.github.ldm4j.spi.LazyNetwork(component, file,
+            c -> openNetworks(plan, EnumSet.of(c), options, overrides).get(c)));
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Opens {@code components} (those the folder has) on their backends; on failure nothing stays open. */
   private static Map<ModelComponent, Network> openNetworks(Plan plan, Set<ModelComponent> components,
       BackendOptions options, WeightOverrides overrides) throws IOException {
@@ -240,7 +263,7 @@ public final class ModelAssembler {
         }
       }
       for (ModelComponent c : overrides.components()) {
-        if (!networks.containsKey(c)) {
+        if (plan.byBackend().values().stream().noneMatch(m -> m.containsKey(c))) {
           throw new IllegalArgumentException("weights are replaced in " + c.folderName() + ", which "
               + plan.folder().name() + " does not have");
         }

@@ -2,6 +2,7 @@ package io.github.ldm4j.backend.onnx;
 
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.spi.BackendOptions;
+import io.github.ldm4j.spi.GraphOptimization;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -18,8 +19,9 @@ import java.util.Optional;
  * @param intraOpThreads threads within an operator (0 = ONNX Runtime decides)
  * @param interOpThreads threads across operators (0 = ONNX Runtime decides; only used when &gt; 1)
  * @param optimization graph optimisation level
- * @param optimizedModelCache folder where optimised graphs are saved ({@code <component>.ort.onnx}),
- *     so later sessions load faster; empty to save nothing
+ * @param optimizedModelCache folder where optimised graphs are saved and loaded from (one folder per
+ *     component, network file, its size and time, level and provider: a changed model or option
+ *     never reuses a stale graph), so later sessions skip the optimisation; empty to save nothing
  * @param memoryArena whether the CPU memory arena is used
  * @param memoryPattern whether memory-pattern planning is used (fast for fixed shapes)
  */
@@ -34,9 +36,8 @@ public record OnnxOptions(
     boolean memoryArena,
     boolean memoryPattern) {
 
-  /** CPU, no placement overrides, runtime-chosen threads, all optimisations, arena and pattern on. */
-  public static final OnnxOptions DEFAULTS = new OnnxOptions(
-      ExecutionProvider.cpu(), Map.of(), false, 0, 0, GraphOptimization.ALL, Optional.empty(), true, true);
+  /** {@link BackendOptions#DEFAULTS} mapped (CPU, all optimisations, arena and pattern on). */
+  public static final OnnxOptions DEFAULTS = from(BackendOptions.DEFAULTS);
 
   /** Validates and copies. */
   public OnnxOptions {
@@ -51,11 +52,18 @@ public record OnnxOptions(
     }
   }
 
-  /** The backend-neutral options mapped onto ONNX options ({@code device} parsed as a provider). */
+  /**
+   * The backend-neutral options mapped onto ONNX options: {@code device} parsed as a provider, the
+   * threads, graph optimisation level, model cache (optimised graphs), arena and memory pattern as
+   * given (the per-component placement is resolved per request by {@link OnnxBackend#open}).
+   *
+   * @throws IllegalArgumentException for an unknown execution provider
+   */
   public static OnnxOptions from(BackendOptions options) {
     return new OnnxOptions(
         ExecutionProvider.parse(options.device()), Map.of(), options.allowCpuFallback(),
-        options.intraOpThreads(), options.interOpThreads(), GraphOptimization.ALL, Optional.empty(), true, true);
+        options.intraOpThreads(), options.interOpThreads(), options.optimization(), options.modelCache(),
+        options.memoryArena(), options.memoryPattern());
   }
 
   /** The provider of {@code component}: its placement, else {@link #provider()}. */

@@ -76,8 +76,9 @@ public final class OpenVinoBackendProvider implements BackendProvider {
           + "textual-inversion embeddings need the onnx backend");
     }
     BackendOptions o = request.options();
-    return OpenVinoBackend.open(request, o.intraOpThreads() > 0 ? base.withInferenceThreads(o.intraOpThreads()) : base,
-        runtime());
+    OpenVinoOptions threaded = o.intraOpThreads() > 0 ? base.withInferenceThreads(o.intraOpThreads()) : base;
+    return OpenVinoBackend.open(request,
+        o.modelCache().isPresent() ? threaded.withCacheDir(o.modelCache().get()) : threaded, runtime());
   }
 
   @Override

@@ -62,14 +62,16 @@ public record OpenVinoOptions(
   /**
    * The backend-neutral options mapped: {@code device} parsed as an {@link OpenVinoDevice} (so
    * {@code cpu}, {@code gpu}, {@code npu}, {@code auto}), {@code intraOpThreads} as {@code
-   * INFERENCE_NUM_THREADS}, and {@code allowCpuFallback} as {@code AUTO:<device>,CPU}.
+   * INFERENCE_NUM_THREADS}, {@code allowCpuFallback} as {@code AUTO:<device>,CPU} and {@code
+   * modelCache} as {@code CACHE_DIR} (graph optimisation, arena and memory pattern are ONNX Runtime's).
    *
    * @throws IllegalArgumentException for an unsupported device name
    */
   public static OpenVinoOptions from(BackendOptions options) {
     OpenVinoDevice d = OpenVinoDevice.parse(options.device());
-    return DEFAULTS.withDevice(options.allowCpuFallback() ? d.withCpuFallback() : d)
+    OpenVinoOptions o = DEFAULTS.withDevice(options.allowCpuFallback() ? d.withCpuFallback() : d)
         .withInferenceThreads(options.intraOpThreads());
+    return options.modelCache().isPresent() ? o.withCacheDir(options.modelCache().get()) : o;
   }
 
   /** The device of {@code component}: its placement, else {@link #device()}. */

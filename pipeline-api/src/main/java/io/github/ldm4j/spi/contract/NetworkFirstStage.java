@@ -19,6 +19,10 @@ import io.github.ldm4j.spi.NetworkSet;
  * latent_sample}, already sampled (legacy), or → {@code latent_parameters}, mean ‖ log-variance
  * (optimum)); float32 or float16; shape checks and closing.
  *
+ * <p>The encoder's contract is read when it is first needed (an image to encode, or its fixed input
+ * size asked), so an encoder opened lazily ({@link io.github.ldm4j.spi.LazyNetwork}) stays closed
+ * for text-to-image.
+ *
  * <p><b>Ownership:</b> owns both networks; {@link #close()} closes each, reporting the first failure
  * with the others suppressed (the networks' own close is idempotent, so this one is too).
  */
@@ -31,7 +35,7 @@ public final class NetworkFirstStage implements FirstStage {
   private final Optional<Network> encoder;
   private final double scaleFactor;
   private final VaeContract decoderContract;
-  private final Optional<VaeContract> encoderContract;
+  private Optional<VaeContract> encoderContract; // read from the encoder on first use: it may be opened lazily
 
   /**
    * Adapts to the networks' contracts; takes ownership of both (closing them on rejection).
@@ -48,7 +52,6 @@ public final class NetworkFirstStage implements FirstStage {
         throw new IllegalArgumentException("scale factor must be finite and > 0, got " + scaleFactor);
       }
       this.decoderContract = VaeContract.decoder(decoder.what(), decoder.inputs(), decoder.outputs());
-      this.encoderContract = encoder.map(e -> VaeContract.encoder(e.what(), e.inputs(), e.outputs()));
     } catch (RuntimeException ex) {
       NetworkSet.closeAfterFailure(ex, networks());
       throw ex;
@@ -94,7 +97,14 @@ public final class NetworkFirstStage implements FirstStage {
   /** From the encoder contract's declared input. */
   @Override
   public Optional<FixedSize> fixedEncoderInputSize() {
-    return encoderContract.flatMap(VaeContract::fixedInputSize);
+    return encoderContract().flatMap(VaeContract::fixedInputSize);
+  }
+
+  private synchronized Optional<VaeContract> encoderContract() {
+    if (encoderContract == null) {
+      encoderContract = encoder.map(e -> VaeContract.encoder(e.what(), e.inputs(), e.outputs()));
+    }
+    return encoderContract;
   }
 
   /** From the decoder contract's declared input. */
@@ -111,7 +121,7 @@ public final class NetworkFirstStage implements FirstStage {
       throw new IllegalArgumentException(
           "image must be [B, 3, H, W] with H and W multiples of " + FACTOR + ", got " + image.shape());
     }
-    VaeContract c = encoderContract.orElseThrow();
+    VaeContract c = encoderContract().orElseThrow();
     Tensor out = run(e, image, c);
     if (c.moments() || out.dim(1) == 2 * latentChannels()) {
       return LatentDistribution.fromMoments(out);

@@ -57,7 +57,10 @@ public final class OrtRuntime {
    * holding them computes (tested) — and {@code replaced} ones as user-supplied initializers ({@code
    * addInitializer}), which may change the shape (a token-embedding table with rows appended). Both
    * are read in place: the caller keeps the tensors open until the session is closed. Such a session
-   * is never written to the optimised-model cache (its weights are not the file's).
+   * is never written to the optimised-model cache (its weights are not the file's). With {@link
+   * OnnxOptions#optimizedModelCache()} set, the graph is optimised once and saved (with its weights)
+   * in a folder keyed by {@link #cachedModelFolder}; later sessions load that graph without
+   * optimising it again.
    *
    * @throws IllegalStateException when the provider is missing from this ONNX Runtime build
    * @throws OrtException when ONNX Runtime cannot load the model or take a replaced initializer
@@ -92,14 +95,28 @@ public final class OrtRuntime {
       if (!external.isEmpty()) {
         so.addExternalInitializers(java.util.Map.copyOf(external));
       }
+      Path load = file;
+      Path writing = null;
+      Path cached = null;
       if (options.optimizedModelCache().isPresent() && replaced.isEmpty() && external.isEmpty()) {
-        Path dir = options.optimizedModelCache().get();
-        try {
-          Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-          throw new IllegalArgumentException("cannot create the optimised-model cache folder " + dir + ": " + e.getMessage(), e);
+        cached = cachedModelFolder(options.optimizedModelCache().get(), file, component, options);
+        if (Files.isRegularFile(cached.resolve(CACHED_MODEL))) {
+          // already optimised at this level for this provider: optimising again would only cost time
+          load = cached.resolve(CACHED_MODEL);
+          so.setOptimizationLevel(OptLevel.NO_OPT);
+        } else {
+          try {
+            Files.createDirectories(cached.getParent());
+            writing = Files.createTempDirectory(cached.getParent(), cached.getFileName() + ".tmp-");
+          } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(
+                "cannot write to the model cache folder " + cached.getParent() + ": " + e.getMessage(), e);
+          }
+          so.setOptimizedModelFilePath(writing.resolve(CACHED_MODEL).toString());
+          // weights beside the graph (a UNet is over protobuf's 2 GB limit)
+          so.addConfigEntry("session.optimized_model_external_initializers_file_name", CACHED_MODEL + ".data");
+          so.addConfigEntry("session.optimized_model_external_initializers_min_size_in_bytes", "1024");
         }
-        so.setOptimizedModelFilePath(dir.resolve(component.folderName() + ".ort.onnx").toString());
       }
       if (!options.allowCpuFallback() && !(ep instanceof ExecutionProvider.Cpu)) {
         so.addConfigEntry("session.disable_cpu_ep_fallback", "1");
@@ -115,7 +132,71 @@ public final class OrtRuntime {
         case ExecutionProvider.DirectMl d -> so.addDirectML(d.deviceId());
         case ExecutionProvider.OpenVino o -> so.addOpenVINO(o.deviceType());
       }
-      return env.createSession(file.toString(), so);
+      OrtSession session;
+      try {
+        session = env.createSession(load.toString(), so);
+      } catch (OrtException | RuntimeException e) {
+        deleteQuietly(writing);
+        throw e;
+      }
+      if (writing != null) {
+        publish(writing, cached);
+      }
+      return session;
+    }
+  }
+
+  /** The optimised graph's file name inside its cache folder. */
+  static final String CACHED_MODEL = "model.onnx";
+
+  /**
+   * The cache folder of {@code file}'s graph optimised for {@code component} with {@code options}: its
+   * name holds a digest of the file's absolute path, the sizes and times of the files in its folder
+   * (the graph and its external weights), the optimisation level, the provider and the ONNX Runtime
+   * version, so that any change opens (and caches) the network afresh.
+   */
+  static Path cachedModelFolder(Path cache, Path file, ModelComponent component, OnnxOptions options) {
+    try {
+      java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+      StringBuilder key = new StringBuilder(file.toAbsolutePath().normalize().toString());
+      key.append('|').append(options.optimization()).append('|').append(options.providerFor(component).spec())
+          .append('|').append(environment().getVersion());
+      try (var files = Files.list(file.toAbsolutePath().getParent())) {
+        for (Path f : files.sorted().toList()) {
+          if (Files.isRegularFile(f)) {
+            key.append('|').append(f.getFileName()).append(':').append(Files.size(f)).append(':')
+                .append(Files.getLastModifiedTime(f).toMillis());
+          }
+        }
+      }
+      byte[] h = d.digest(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return cache.resolve(component.folderName() + "-" + java.util.HexFormat.of().formatHex(h, 0, 8));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + file.getParent() + " for the model cache key", e);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Moves the freshly written {@code from} to {@code to} atomically; another process may have won the race. */
+  private static void publish(Path from, Path to) {
+    try {
+      Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      deleteQuietly(from); // another session published it first, or the folder cannot be written: nothing cached
+    }
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (java.io.IOException ignored) {
+      // a temporary folder left behind is harmless: it is never read
     }
   }
 

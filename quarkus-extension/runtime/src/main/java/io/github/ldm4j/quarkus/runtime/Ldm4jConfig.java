@@ -55,6 +55,38 @@ public interface Ldm4jConfig {
   @WithDefault("false")
   boolean allowCpuFallback();
 
+  /**
+   * Threads running independent operators at once (ONNX Runtime; &gt; 1 switches to its parallel
+   * executor, which rarely helps a UNet). Absent: {@code BackendOptions.DEFAULTS} (sequential).
+   */
+  Optional<Integer> interOpThreads();
+
+  /**
+   * ONNX Runtime graph optimisation level: {@code disabled}, {@code basic}, {@code extended} or
+   * {@code all}; lower levels open sooner and run slower. Absent: {@code BackendOptions.DEFAULTS}
+   * ({@code all}).
+   */
+  Optional<io.github.ldm4j.spi.GraphOptimization> optimization();
+
+  /**
+   * Folder where optimised graphs (ONNX Runtime) or compiled blobs (OpenVINO) are kept, keyed by
+   * network file, level and device, so later starts skip the optimisation; costs about the weights'
+   * size on disk. Absent: nothing kept.
+   */
+  Optional<Path> modelCache();
+
+  /**
+   * ONNX Runtime's CPU memory arena (freed buffers kept for reuse: faster allocation, a higher
+   * resident size). Absent: {@code BackendOptions.DEFAULTS} (on).
+   */
+  Optional<Boolean> memoryArena();
+
+  /**
+   * ONNX Runtime's memory-pattern planning from the previous run of the same shapes. Absent: {@code
+   * BackendOptions.DEFAULTS} (on).
+   */
+  Optional<Boolean> memoryPattern();
+
   /** Further models by name, selected with the request's {@code model} field ({@code quarkus.ldm4j.models."name".*}). */
   Map<String, NamedModel> models();
 

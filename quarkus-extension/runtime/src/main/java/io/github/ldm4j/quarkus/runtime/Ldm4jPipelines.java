@@ -285,12 +285,23 @@ public final class Ldm4jPipelines implements AutoCloseable {
         new FileHashes(Optional.of(Ldm4jHome.path().resolve("hashes.tsv")))));
   }
 
+  /**
+   * The backend options of {@code config} for a model on {@code device} with {@code placement}: the
+   * knobs configured, the others at {@link BackendOptions#DEFAULTS}.
+   */
+  public static BackendOptions backendOptions(Ldm4jConfig config, String device,
+      Map<io.github.ldm4j.folder.ModelComponent, Placement> placement) {
+    BackendOptions d = BackendOptions.DEFAULTS;
+    return new BackendOptions(device, config.threads(), config.interOpThreads().orElse(d.interOpThreads()),
+        config.allowCpuFallback(), placement, config.optimization().orElse(d.optimization()), config.modelCache(),
+        config.memoryArena().orElse(d.memoryArena()), config.memoryPattern().orElse(d.memoryPattern()));
+  }
+
   private static void openOne(Map<String, Generator> into, Map<String, Path> folders, Map<String, Opening> openings,
       String name, Path dir, String backend, String device, Map<String, String> placement, Ldm4jConfig config,
       GenerationLimits limits, EmbeddingFiles.Loaded embeddings) {
     try {
-      BackendOptions options = new BackendOptions(device, config.threads(), 0, config.allowCpuFallback(),
-          Placement.parseEach(placement, device));
+      BackendOptions options = backendOptions(config, device, Placement.parseEach(placement, device));
       into.put(name, Generator.open(dir, backend, options, limits, embeddings.embeddings()));
       folders.put(name, dir);
       openings.put(name, new Opening(backend, options));

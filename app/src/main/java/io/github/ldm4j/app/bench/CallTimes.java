@@ -1,4 +1,4 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 import io.github.ldm4j.folder.ModelComponent;
 import java.util.EnumMap;

@@ -1,4 +1,4 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 /**
- * Something {@link OnnxBench} times: one whole generation (or the floor's equivalent) per {@link
+ * Something {@link Bench} times: one whole generation (or the floor's equivalent) per {@link
  * #runOnce()}. Owns its ONNX Runtime sessions; {@link #close()} releases them.
  */
 interface BenchTarget extends AutoCloseable {
@@ -14,6 +14,9 @@ interface BenchTarget extends AutoCloseable {
       return 100.0 * (wallNanos - ortNanos) / wallNanos;
     }
   }
+
+  /** How long opening the sessions took, in nanoseconds. */
+  long openNanos();
 
   /** A short label ("ldm4j" or "floor"). */
   String label();

@@ -1,4 +1,4 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.generate.GenerationLimits;
@@ -20,6 +20,8 @@ import java.nio.file.Path;
  */
 final class PipelineBench implements BenchTarget {
 
+  private final long openNanos;
+
   /** The prompt of every run; its content does not change the cost (77 tokens are always encoded). */
   static final String PROMPT = "a photograph of an astronaut riding a horse";
 
@@ -28,9 +30,11 @@ final class PipelineBench implements BenchTarget {
   private final Generator generator;
   private final GenerationRequest request;
 
-  PipelineBench(Path model, BenchSettings settings) throws IOException {
+  PipelineBench(Path model, BenchSettings settings, io.github.ldm4j.spi.BackendOptions options,
+      java.io.PrintStream out) throws IOException {
     long t0 = System.nanoTime();
-    this.generator = TimedModel.open(model, settings.onnxOptions(), times, GenerationLimits.DEFAULTS);
+    this.generator = TimedModel.open(model, options, times, GenerationLimits.DEFAULTS);
+    this.openNanos = System.nanoTime() - t0;
     GenerationSettings s = GenerationSettings.builder()
         .size(settings.size(), settings.size())
         .steps(settings.steps())
@@ -39,9 +43,14 @@ final class PipelineBench implements BenchTarget {
         .seed(42, RngKind.TORCH)
         .build();
     this.request = new GenerationRequest.TextToImage(PROMPT, "", s);
-    System.out.printf("ldm4j: %s, %d×%d, %d steps, %s/%s, guidance %.1f; opened in %s, RSS %.0f MiB%n",
+    out.printf("ldm4j: %s, %d×%d, %d steps, %s/%s, guidance %.1f; opened in %s, RSS %.0f MiB%n",
         model, settings.size(), settings.size(), settings.steps(), settings.sampler(), settings.schedule(),
-        settings.guidance(), Stats.s(System.nanoTime() - t0), Stats.rssMiB());
+        settings.guidance(), Stats.s(openNanos), Stats.rssMiB());
+  }
+
+  @Override
+  public long openNanos() {
+    return openNanos;
   }
 
   @Override

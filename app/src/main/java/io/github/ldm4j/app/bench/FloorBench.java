@@ -1,4 +1,4 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -27,7 +27,8 @@ import java.util.Set;
 
 /**
  * The floor: the same float32 networks called with plain ONNX Runtime Java in a loop, sessions
- * created with the same options as ldm4j's ({@link OrtRuntime#openSession}): the text encoder once
+ * created by the same code with the same options as ldm4j's ({@link OrtRuntime#openSession},
+ * {@link io.github.ldm4j.backend.onnx.OnnxOptions#from}): the text encoder once
  * at batch 2 (prompt and empty prompt), the UNet {@code steps} times at batch 2 with its
  * {@code last_hidden_state} fed straight back, the VAE decoder once at batch 1. Inputs are created
  * once; no sampler maths, no image conversion.
@@ -49,14 +50,20 @@ final class FloorBench implements BenchTarget {
   private final OnnxTensor latents;
   private final OnnxTensor latent;
 
-  FloorBench(Path model, BenchSettings settings) throws IOException, OrtException {
+  private final long openNanos;
+  private final io.github.ldm4j.backend.onnx.OnnxOptions options;
+
+  FloorBench(Path model, BenchSettings settings, io.github.ldm4j.spi.BackendOptions backendOptions,
+      java.io.PrintStream out) throws IOException, OrtException {
+    this.options = io.github.ldm4j.backend.onnx.OnnxOptions.from(backendOptions);
     this.steps = settings.steps();
     ModelFolder folder = ModelFolder.openOnnx(model);
     long t0 = System.nanoTime();
     try {
-      text = open(folder, ModelComponent.TEXT_ENCODER, settings);
-      unet = open(folder, ModelComponent.UNET, settings);
-      vae = open(folder, ModelComponent.VAE_DECODER, settings);
+      text = open(folder, ModelComponent.TEXT_ENCODER);
+      unet = open(folder, ModelComponent.UNET);
+      vae = open(folder, ModelComponent.VAE_DECODER);
+      openNanos = System.nanoTime() - t0;
       int h = settings.latentSize();
       Random random = new Random(42);
       ids = own(ids(env, info(text.getInputInfo(), "input_ids").type));
@@ -66,14 +73,17 @@ final class FloorBench implements BenchTarget {
       close();
       throw e;
     }
-    System.out.printf("floor: %s, latent %d×%d, %d UNet calls at batch 2; opened in %s, RSS %.0f MiB%n",
-        model, settings.latentSize(), settings.latentSize(), steps, Stats.s(System.nanoTime() - t0), Stats.rssMiB());
+    out.printf("floor: %s, latent %d×%d, %d UNet calls at batch 2; opened in %s, RSS %.0f MiB%n",
+        model, settings.latentSize(), settings.latentSize(), steps, Stats.s(openNanos), Stats.rssMiB());
   }
 
-  private OrtSession open(ModelFolder folder, ModelComponent c, BenchSettings settings)
-      throws IOException, OrtException {
-    return own(OrtRuntime.openSession(folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX)), c,
-        settings.onnxOptions()));
+  private OrtSession open(ModelFolder folder, ModelComponent c) throws IOException, OrtException {
+    return own(OrtRuntime.openSession(folder.networkFile(c, EnumSet.of(ModelFolder.Format.ONNX)), c, options));
+  }
+
+  @Override
+  public long openNanos() {
+    return openNanos;
   }
 
   private <T extends AutoCloseable> T own(T resource) {

@@ -1,9 +1,9 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.ldm4j.backend.onnx.OnnxOptions;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
@@ -30,7 +30,7 @@ class BenchInstrumentationTest {
     SdModel.write(dir, SdOptions.tiny());
     CallTimes times = new CallTimes();
     GenerationSettings s = GenerationSettings.builder().size(64, 64).steps(3).sampler("euler", "normal").build();
-    try (Generator g = TimedModel.open(dir, OnnxOptions.DEFAULTS, times, GenerationLimits.DEFAULTS);
+    try (Generator g = TimedModel.open(dir, BackendOptions.DEFAULTS, times, GenerationLimits.DEFAULTS);
         OrtRunTrace trace = new OrtRunTrace()) {
       trace.start();
       g.generate(new GenerationRequest.TextToImage("a red circle", "", s));
@@ -74,16 +74,12 @@ class BenchInstrumentationTest {
   }
 
   @Test
-  void settingsParseAndReject() {
-    BenchSettings b = BenchSettings.parse(
-        new String[] {"pipeline", "--model", "/tmp/m", "--size", "256", "--steps", "10", "--runs", "2"}, 1);
-    assertThat(b.model()).contains(Path.of("/tmp/m"));
-    assertThat(b.latentSize()).isEqualTo(32);
-    assertThat(b.steps()).isEqualTo(10);
-    assertThat(b.runs()).isEqualTo(2);
-    assertThatThrownBy(() -> BenchSettings.parse(new String[] {"--size", "250"}, 0))
+  void settingsReject() {
+    assertThatThrownBy(() -> new BenchSettings(BenchSettings.Mode.COMPARE, 250, 10, 1, 3, "euler", "normal", 7.5))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--size");
-    assertThatThrownBy(() -> BenchSettings.parse(new String[] {"--bogus", "1"}, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--bogus");
+    assertThatThrownBy(() -> new BenchSettings(BenchSettings.Mode.COMPARE, 256, 0, 1, 3, "euler", "normal", 7.5))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--steps");
+    assertThat(new BenchSettings(BenchSettings.Mode.FLOOR, 256, 10, 0, 1, "euler", "normal", 7.5).latentSize())
+        .isEqualTo(32);
   }
 }
