@@ -1,6 +1,6 @@
-package io.github.ldm4j.backend.onnx.bench;
+package io.github.ldm4j.app.bench;
 
-import io.github.ldm4j.backend.onnx.OnnxOptions;
+import io.github.ldm4j.spi.BackendOptions;
 import io.github.ldm4j.demo.ShapesModel;
 import io.github.ldm4j.demo.ShapesOptions;
 import io.github.ldm4j.folder.ModelComponent;
@@ -115,7 +115,7 @@ public final class FewerEvaluationsBench {
       }
       default -> model = Path.of(which);
     }
-    OnnxOptions options = threads > 0 ? OnnxOptions.DEFAULTS.withIntraOpThreads(threads) : OnnxOptions.DEFAULTS;
+    BackendOptions options = threads > 0 ? BackendOptions.DEFAULTS.withThreads(threads, BackendOptions.DEFAULTS.interOpThreads()) : BackendOptions.DEFAULTS;
     CallTimes times = new CallTimes();
     try (Generator g = TimedModel.open(model, options, times, GenerationLimits.DEFAULTS)) {
       FewerEvaluationsBench b = new FewerEvaluationsBench(g, times, size);
