@@ -30,9 +30,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *
  * <ol>
  *   <li>Setup ({@code async_setup_entry}, and the config flow's {@code validate_input}): {@code
- *       client.with_options(timeout=10.0).models.list} run as an executor job, that is {@code GET /v1/models}
- *       if the request is made (the async client's paginator is only built there, never awaited); a 401 makes
- *       the setup fail ("invalid auth"), any other error retries it. Nothing of the body is read.
+ *       client.with_options(timeout=10.0).models.list} run as an executor job. On the async client that only
+ *       builds an {@code AsyncPaginator} ({@code _base_client.py} {@code _request_api_list}) and nothing awaits
+ *       it, so no request goes out; were it awaited it would be {@code GET /v1/models}, a 401 failing the setup
+ *       ("invalid auth"), any other error retrying it, the body unread. The replay checks that request all the
+ *       same.
  *   <li>The action: {@code client.images.generate(model="dall-e-3", prompt=..., size=..., quality=...,
  *       style=..., response_format="url", n=1)} with the action's defaults {@code size} 1024x1024, {@code
  *       quality} standard, {@code style} vivid (the schema allows 1024x1792 / 1792x1024, hd, natural); the
