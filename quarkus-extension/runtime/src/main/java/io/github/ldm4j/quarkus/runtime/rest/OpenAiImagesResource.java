@@ -131,12 +131,43 @@ public class OpenAiImagesResource {
    * @param hiresUpscaler the hires upscaler, A1111's name ({@code GET /ldm4j/hires-upscalers}; default "Latent")
    * @param hiresSteps hires second-pass steps; 0 (default) = as many as {@code steps}
    * @param hiresStrength hires second-pass denoising strength in (0, 1] (default 0.75)
+   * @param quality OpenAI's {@code quality} ({@link #QUALITIES}): accepted, not applied (ldm4j's
+   *     knobs are {@code steps} and {@code guidance_scale}), listed in the answer's {@code ignored_fields}
+   * @param style DALL·E 3's {@code style} ({@link #STYLES}): accepted, not applied, listed in {@code
+   *     ignored_fields}
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   public record ImagesRequest(String prompt, Integer n, String size, String responseFormat, String model,
       String negativePrompt, Integer steps, String sampler, String scheduler, Double guidanceScale, Long seed,
       String taskId, List<Generations.LoraEntry> loras, Double hiresScale, Integer hiresWidth, Integer hiresHeight,
-      String hiresUpscaler, Integer hiresSteps, Double hiresStrength) {
+      String hiresUpscaler, Integer hiresSteps, Double hiresStrength, String quality, String style) {
+
+    /** OpenAI's {@code quality} values (DALL·E 3: standard, hd; gpt-image-1: low, medium, high, auto). */
+    static final List<String> QUALITIES = List.of("standard", "hd", "low", "medium", "high", "auto");
+
+    /** DALL·E 3's {@code style} values. */
+    static final List<String> STYLES = List.of("vivid", "natural");
+
+    /**
+     * The OpenAI fields given that ldm4j accepts but does not apply ({@code quality}, {@code style}),
+     * for the answer's {@code ignored_fields}; 400 naming the field for a value OpenAI does not take.
+     */
+    List<String> ignoredFields() {
+      List<String> ignored = new java.util.ArrayList<>();
+      if (quality != null) {
+        if (!QUALITIES.contains(quality)) {
+          throw ApiException.invalid("quality", "quality '" + quality + "' is not one of OpenAI's " + QUALITIES);
+        }
+        ignored.add("quality");
+      }
+      if (style != null) {
+        if (!STYLES.contains(style)) {
+          throw ApiException.invalid("style", "style '" + style + "' is not one of OpenAI's " + STYLES);
+        }
+        ignored.add("style");
+      }
+      return List.copyOf(ignored);
+    }
 
     /**
      * The hires fix for a first pass of {@code first}: empty without {@code hires_scale}, {@code
@@ -170,8 +201,11 @@ public class OpenAiImagesResource {
    *
    * @param created Unix seconds
    * @param data one entry per image
+   * @param ignored_fields the request's OpenAI fields that were accepted but not applied ({@code
+   *     quality}, {@code style}); left out when none
    */
-  public record ImagesResponse(long created, List<Image> data) {}
+  public record ImagesResponse(long created, List<Image> data,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> ignored_fields) {}
 
   /**
    * One image; the absent fields (null) are left out.
@@ -202,6 +236,7 @@ public class OpenAiImagesResource {
     Generations.TaskId taskId = Generations.taskId("task_id", r.taskId());
     return generations.refusing(taskId, () -> {
       Generations.prompt("prompt", r.prompt());
+      List<String> ignored = r.ignoredFields();
       String filesUrl = filesUrl(ResponseFormat.of(r.responseFormat(), r.model()), request);
       GenerationSettings d = generations.defaults();
       int n = r.n() == null ? d.batchSize() : r.n();
@@ -213,8 +248,11 @@ public class OpenAiImagesResource {
       String negative = r.negativePrompt() == null ? "" : r.negativePrompt();
       Optional<HiresFix> hires = r.hires(s);
       Generations.Selected selected = generations.select("model", r.model(), r.prompt(), negative, r.loras());
-      return response(generations.run(selected, new GenerationRequest.TextToImage(selected.prompt(), negative, s, hires),
-          taskId, response, "size"), r.prompt(), filesUrl);
+      ImagesResponse answer = response(generations.run(selected,
+          new GenerationRequest.TextToImage(selected.prompt(), negative, s, hires), taskId, response, "size"),
+          r.prompt(), filesUrl);
+      IgnoredFieldLog.reportOpenAi("generations", ignored);
+      return new ImagesResponse(answer.created(), answer.data(), ignored);
     });
   }
 
@@ -407,6 +445,6 @@ public class OpenAiImagesResource {
       data = images.stream().map((GeneratedImage g) -> new Image(null, b64.encodeToString(g.png()), prompt, g.seed()))
           .toList();
     }
-    return new ImagesResponse(System.currentTimeMillis() / 1000, data);
+    return new ImagesResponse(System.currentTimeMillis() / 1000, data, List.of());
   }
 }

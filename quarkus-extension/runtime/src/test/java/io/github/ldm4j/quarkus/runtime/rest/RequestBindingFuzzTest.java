@@ -83,7 +83,10 @@ class RequestBindingFuzzTest {
     Optional<HiresFix> hires;
     try {
       hires = switch (bound) {
-        case OpenAiImagesResource.ImagesRequest r -> r.hires(FIRST_PASS);
+        case OpenAiImagesResource.ImagesRequest r -> {
+          assertThat(r.ignoredFields()).isSubsetOf("quality", "style");
+          yield r.hires(FIRST_PASS);
+        }
         case A1111Resource.Txt2ImgRequest r -> r.hires().fix(FIRST_PASS, r.samplerName(), r.scheduler(), r.prompt(),
             r.negativePrompt());
         default -> Optional.empty();
