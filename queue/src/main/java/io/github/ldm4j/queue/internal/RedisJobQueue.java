@@ -5,7 +5,6 @@ import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.Generator;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
-import io.github.ldm4j.image.PngCodec;
 import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.queue.JobQueue;
 import io.github.ldm4j.queue.JobSelection;
@@ -52,9 +51,6 @@ public final class RedisJobQueue implements JobQueue {
 
   /** How long the live-workers answer of {@link #generate} is reused. */
   private static final long WORKERS_CACHE_MS = 500;
-
-  /** Largest preview accepted from a worker (1/8 of a 4096 px side squared, with room to spare). */
-  private static final long MAX_PREVIEW_PIXELS = 1L << 20;
 
   private final RedisCommands redis;
   private final QueueSettings settings;
@@ -140,8 +136,14 @@ public final class RedisJobQueue implements JobQueue {
         last = entry.get(0).toString();
         Map<String, String> f = fields(entry.get(1));
         if ("progress".equals(f.get("type"))) {
-          listener.onProgress(new ProgressEvent(Integer.parseInt(f.get("step")), Integer.parseInt(f.get("total")),
-              Double.parseDouble(f.get("sigma")), preview(entry.get(1))));
+          ProgressEvent event;
+          try {
+            event = JobCodec.decodeProgress(f.get("step"), f.get("total"), f.get("sigma"), preview(entry.get(1)));
+          } catch (IllegalArgumentException e) {
+            LOG.warning("dropped a progress event of job " + job + ": " + e.getMessage());
+            continue;
+          }
+          listener.onProgress(event);
         } else if ("end".equals(f.get("type"))) {
           return outcome(job, cancellation);
         }
@@ -154,7 +156,7 @@ public final class RedisJobQueue implements JobQueue {
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       if ("preview".equals(flat.get(i).toString())) {
         try {
-          return Optional.of(PngCodec.decode(flat.get(i + 1).toBytes(), MAX_PREVIEW_PIXELS).image());
+          return Optional.of(JobCodec.decodePreview(flat.get(i + 1).toBytes()));
         } catch (IllegalArgumentException e) {
           LOG.warning("dropped a progress preview that is not a PNG: " + e.getMessage());
           return Optional.empty();

@@ -276,6 +276,9 @@ final class RedisWorker implements QueueWorker {
     Generator generator = run.generator();
     try {
       generator.limits().check(request.settings());
+      if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) { // the hires second pass's
+        generator.limits().check(t.hires().get().secondPass(request.settings()));
+      }
       generator.checkSize(request);
     } catch (IllegalArgumentException e) {
       return Outcome.failed(Outcome.Status.INVALID, e.getMessage());

@@ -10,8 +10,11 @@ import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
 import io.github.ldm4j.generate.Generator;
+import io.github.ldm4j.generate.HiresFix;
+import io.github.ldm4j.generate.HiresUpscaler;
 import io.github.ldm4j.generate.ProgressEvent;
 import io.github.ldm4j.generate.ProgressListener;
+import io.github.ldm4j.image.RgbImage;
 import io.github.ldm4j.queue.JobQueue;
 import io.github.ldm4j.queue.JobQueues;
 import io.github.ldm4j.queue.QueueAddress;
@@ -43,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The Redis binding against a real redis-server, with workers running the shapes demo model at
  * 64 px: the worker's images equal a local {@link Generator#generate} of the same request, progress
  * is relayed, backpressure, no-worker, reclaim of a dead consumer's job, dead letters, idempotent
- * outcomes, cancellation reaching the worker, and recovery from a Redis restart.
+ * outcomes, cancellation reaching the worker, recovery from a Redis restart, and the hires fix run
+ * by a worker as locally.
  */
 class RedisJobQueueTest {
 
@@ -116,6 +120,35 @@ class RedisJobQueueTest {
     assertThat(steps).extracting(ProgressEvent::step).containsExactly(1, 2, 3, 4, 5);
     awaitCompleted(worker, 1);
     assertThat(queue.depth(MODEL)).isZero();
+  }
+
+  @Test
+  void aWorkerRunsTheHiresFixAsALocalGenerator() throws Exception {
+    Path anySize = modelDir.resolveSibling(modelDir.getFileName() + "-any-size");
+    ShapesModel.write(anySize, ShapesOptions.demo().withImageSize(SIZE)); // the embedded demo model: any size
+    try (Generator generator = Generator.open(anySize, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+      hiresThroughAWorker(generator);
+    }
+  }
+
+  private void hiresThroughAWorker(Generator generator) throws Exception {
+    QueueWorker worker = queue.startWorker(Map.of(MODEL, generator), "cpu");
+    awaitWorker();
+    List<ProgressEvent> steps = new CopyOnWriteArrayList<>();
+    GenerationRequest r = new GenerationRequest.TextToImage("a red circle", "",
+        GenerationSettings.builder().size(SIZE, SIZE).steps(3).seed(42).build(),
+        java.util.Optional.of(new HiresFix(new HiresFix.Scale(2), HiresUpscaler.LATENT, 2, 0.6)));
+    GenerationResult remote = queue.generate(MODEL, r, steps::add, new CancellationToken(), Duration.ofSeconds(60));
+    GenerationResult local = generator.generate(r);
+    RgbImage image = remote.images().getFirst().image();
+    assertThat(image.width()).isEqualTo(2 * SIZE);
+    assertThat(image.height()).isEqualTo(2 * SIZE);
+    assertThat(image.rgb()).isEqualTo(local.images().getFirst().image().rgb());
+    assertThat(remote.images().getFirst().parameters()).isEqualTo(local.images().getFirst().parameters())
+        .contains("Hires upscale: 2");
+    assertThat(steps).extracting(ProgressEvent::totalSteps).containsOnly(5); // both passes: 3 + 2
+    awaitCompleted(worker, 1);
+    worker.close();
   }
 
   @Test
@@ -370,7 +403,12 @@ class RedisJobQueueTest {
     for (GenerationRequest r : List.of(new GenerationRequest.TextToImage("p", "n", s),
         new GenerationRequest.TextToImage(longPrompt, "ünïcödé", s),
         new GenerationRequest.ImageToImage("p", "", s, image, 0.5),
-        new GenerationRequest.Inpainting("p", "", s, image, mask, 1.0))) {
+        new GenerationRequest.Inpainting("p", "", s, image, mask, 1.0),
+        new GenerationRequest.TextToImage("p", "n", s, java.util.Optional.of(HiresFix.of(new HiresFix.Scale(2)))),
+        new GenerationRequest.TextToImage("p", "", s,
+            java.util.Optional.of(new HiresFix(new HiresFix.Size(32, 0), HiresUpscaler.LANCZOS, 7, 0.3))),
+        new GenerationRequest.TextToImage("p", "", s,
+            java.util.Optional.of(new HiresFix(new HiresFix.Size(24, 24), HiresUpscaler.LATENT_BICUBIC_ANTIALIASED, 0, 1))))) {
       assertThat(JobCodec.decodeRequest(JobCodec.encode(r))).isEqualTo(r);
     }
     assertThatThrownBy(() -> JobCodec.decodeRequest(new byte[] {1, 2, 3, 4}))

@@ -688,12 +688,11 @@ public class Generations {
    */
   private GenerationResult runRemote(JobQueue remote, Selected selected, GenerationRequest request, TaskId taskId,
       HttpServerResponse response) {
-    if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
-      throw ApiException.invalid(null, "the hires fix is not run by workers of the Redis queue "
-          + "(quarkus.ldm4j.queue.kind=redis) yet; generate without it or on a node with quarkus.ldm4j.queue.kind=local");
-    }
     try {
       pipelines.limits().check(request.settings());
+      if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) { // the hires second pass's
+        pipelines.limits().check(t.hires().get().secondPass(request.settings()));
+      }
     } catch (IllegalArgumentException e) {
       throw ApiException.invalid(null, e.getMessage());
     }
