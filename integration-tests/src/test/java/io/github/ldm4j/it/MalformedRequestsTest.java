@@ -32,6 +32,7 @@ class MalformedRequestsTest {
       "size not WxH            |`{\"prompt\":\"a red circle\",\"size\":\"big\"}`      |400|size",
       "size not multiple of 8  |`{\"prompt\":\"a red circle\",\"size\":\"100x100\"}`  |400|",
       "huge size               |`{\"prompt\":\"a red circle\",\"size\":\"99999x99999\"}`|400|",
+      "size over the limits    |`{\"prompt\":\"a red circle\",\"size\":\"512x512\"}`  |400|size",
       "negative steps          |`{\"prompt\":\"a red circle\",\"steps\":-3}`          |400|steps",
       "steps over the limit    |`{\"prompt\":\"a red circle\",\"steps\":100000}`      |400|",
       "fractional steps        |`{\"prompt\":\"a red circle\",\"steps\":2.5}`         |400|steps",

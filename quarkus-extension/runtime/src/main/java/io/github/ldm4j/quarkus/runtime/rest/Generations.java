@@ -600,19 +600,12 @@ public class Generations {
       HttpServerResponse response, String sizeParam) {
     Optional<JobQueue> remote = queue.queue();
     if (selected.use().isEmpty()) {
-      return runRemote(remote.orElseThrow(), selected, request, taskId, response);
+      return runRemote(remote.orElseThrow(), selected, request, taskId, response, sizeParam);
     }
     boolean handedOver = false;
     try {
       Generator generator = selected.use().get().generator();
-      try {
-        generator.limits().check(request.settings());
-        if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) { // the hires second pass's
-          generator.limits().check(t.hires().get().secondPass(request.settings()));
-        }
-      } catch (IllegalArgumentException e) {
-        throw ApiException.invalid(null, e.getMessage());
-      }
+      checkLimits(generator.limits(), request, sizeParam);
       try {
         generator.checkSize(request);
       } catch (IllegalArgumentException e) {
@@ -681,21 +674,33 @@ public class Generations {
   }
 
   /**
+   * The server's limits on {@code request} and on its hires second pass: 400, naming {@code sizeParam}
+   * (null: none) when the first pass's size is over them.
+   */
+  private static void checkLimits(GenerationLimits limits, GenerationRequest request, String sizeParam) {
+    try {
+      limits.check(request.settings());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalid(e.getMessage().startsWith("size ") ? sizeParam : null, e.getMessage());
+    }
+    if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) {
+      try {
+        limits.check(t.hires().get().secondPass(request.settings()));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalid(null, "the hires second pass: " + e.getMessage());
+      }
+    }
+  }
+
+  /**
    * Runs {@code selected}'s request on a worker of the Redis queue ({@link GenerationService#generateRemote}):
    * the limits are checked here, the size by the worker; 503 {@code queue_unavailable} while Redis is
    * away, 503 {@code no_worker} when no live worker serves the model, 500 {@code generation_failed} /
    * {@code dead_letter} with the worker's reason.
    */
   private GenerationResult runRemote(JobQueue remote, Selected selected, GenerationRequest request, TaskId taskId,
-      HttpServerResponse response) {
-    try {
-      pipelines.limits().check(request.settings());
-      if (request instanceof GenerationRequest.TextToImage t && t.hires().isPresent()) { // the hires second pass's
-        pipelines.limits().check(t.hires().get().secondPass(request.settings()));
-      }
-    } catch (IllegalArgumentException e) {
-      throw ApiException.invalid(null, e.getMessage());
-    }
+      HttpServerResponse response, String sizeParam) {
+    checkLimits(pipelines.limits(), request, sizeParam);
     TaskRegistry.Task task = taskId == null ? TaskRegistry.Task.detached() : begin(taskId);
     CancellationToken token = new CancellationToken();
     ClientDisconnect.watch(response, token);
