@@ -37,6 +37,12 @@ public record GenerationLimits(
       throw new IllegalArgumentException(
           s.batchSize() + " image(s) of " + s.width() + "x" + s.height() + " = " + px + " pixels exceed the limit of " + maxPixels);
     }
+    if (s.seedResize().isPresent()
+        && (s.seedResize().get().width() > maxWidth || s.seedResize().get().height() > maxHeight)) {
+      SeedResize r = s.seedResize().get();
+      throw new IllegalArgumentException("seed resize size " + r.width() + "x" + r.height() + " exceeds the limit of "
+          + maxWidth + "x" + maxHeight);
+    }
     if (s.steps() > maxSteps) {
       throw new IllegalArgumentException("steps " + s.steps() + " exceed the limit of " + maxSteps);
     }

@@ -60,14 +60,16 @@ public enum ResizeMode {
     return switch (this) {
       case JUST_RESIZE, LATENT_UPSCALE -> Resampling.lanczos(image, width, height);
       case CROP_AND_RESIZE -> {
-        int sw = ratio > srcRatio ? width : (int) ((long) iw * height / ih);
-        int sh = ratio <= srcRatio ? height : (int) ((long) ih * width / iw);
+        int sw = ratio > srcRatio ? width : intermediate((long) iw * height / ih, iw, ih, width, height);
+        int sh = ratio <= srcRatio ? height : intermediate((long) ih * width / iw, iw, ih, width, height);
+        checkIntermediate(sw, sh, iw, ih, width, height);
         yield paste(new byte[width * height * 3], width, height, Resampling.lanczos(image, sw, sh),
             Math.floorDiv(width, 2) - Math.floorDiv(sw, 2), Math.floorDiv(height, 2) - Math.floorDiv(sh, 2));
       }
       case RESIZE_AND_FILL -> {
-        int sw = ratio < srcRatio ? width : (int) ((long) iw * height / ih);
-        int sh = ratio >= srcRatio ? height : (int) ((long) ih * width / iw);
+        int sw = ratio < srcRatio ? width : intermediate((long) iw * height / ih, iw, ih, width, height);
+        int sh = ratio >= srcRatio ? height : intermediate((long) ih * width / iw, iw, ih, width, height);
+        checkIntermediate(sw, sh, iw, ih, width, height);
         RgbImage resized = Resampling.lanczos(image, sw, sh);
         byte[] out = new byte[width * height * 3];
         paste(out, width, height, resized, width / 2 - sw / 2, height / 2 - sh / 2);
@@ -104,5 +106,32 @@ public enum ResizeMode {
       }
     }
     return new RgbImage(width, height, out);
+  }
+
+  /**
+   * The largest intermediate image (in pixels) a crop or fill resize may make: 4 × the larger of the
+   * source and the target. Beyond it, an init image of extreme aspect ratio (16 × 250,000 cropped to
+   * 128 × 128 would resize to 128 × 2,000,000 first) is refused instead of exhausting memory.
+   */
+  private static final long INTERMEDIATE_FACTOR = 4;
+
+  /** One side of the intermediate image, refused when it does not fit an {@code int}. */
+  private static int intermediate(long side, int iw, int ih, int width, int height) {
+    if (side > Integer.MAX_VALUE) {
+      throw extreme(iw, ih, width, height);
+    }
+    return (int) side;
+  }
+
+  private static void checkIntermediate(int sw, int sh, int iw, int ih, int width, int height) {
+    long bound = INTERMEDIATE_FACTOR * Math.max((long) iw * ih, (long) width * height);
+    if (sw < 1 || sh < 1 || (long) sw * sh > bound) {
+      throw extreme(iw, ih, width, height);
+    }
+  }
+
+  private static IllegalArgumentException extreme(int iw, int ih, int width, int height) {
+    return new IllegalArgumentException("the image's aspect ratio " + iw + "x" + ih + " is too far from " + width + "x"
+        + height + " to crop or fill (use just resize)");
   }
 }

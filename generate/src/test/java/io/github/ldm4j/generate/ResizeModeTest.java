@@ -52,6 +52,31 @@ class ResizeModeTest {
   }
 
   @Test
+  void anExtremeAspectRatioIsRefusedBeforeAHugeIntermediateImage() {
+    // crop and resize of 8x20000 to 128x128 would first make 128x320000 (41 Mpx from 0.16 Mpx); fill of
+    // 20000x8 to 8x8 would make an intermediate 0 px high
+    RgbImage tall = new RgbImage(8, 20000, new byte[8 * 20000 * 3]);
+    assertThatThrownBy(() -> ResizeMode.CROP_AND_RESIZE.apply(tall, 128, 128))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aspect ratio 8x20000");
+    RgbImage wide = new RgbImage(20000, 8, new byte[20000 * 8 * 3]);
+    assertThatThrownBy(() -> ResizeMode.RESIZE_AND_FILL.apply(wide, 8, 8))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aspect ratio 20000x8");
+    // an ordinary crop is within the bound: 512x2048 -> 512x512 resizes to 512x2048 first
+    assertThat(ResizeMode.CROP_AND_RESIZE.apply(new RgbImage(64, 256, new byte[64 * 256 * 3]), 64, 64).height())
+        .isEqualTo(64);
+  }
+
+  @Test
+  void theSeedResizeSizeIsHeldToTheSizeLimits() {
+    GenerationLimits limits = new GenerationLimits(256, 256, 1L << 20, 50, 4, 1L << 20);
+    GenerationSettings ok = GenerationSettings.builder().size(64, 64).seedResize(new SeedResize(256, 128)).build();
+    limits.check(ok);
+    GenerationSettings huge = GenerationSettings.builder().size(64, 64).seedResize(new SeedResize(65536, 64)).build();
+    assertThatThrownBy(() -> limits.check(huge)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("seed resize size 65536x64 exceeds the limit of 256x256");
+  }
+
+  @Test
   void latentUpscaleResizesAsJustResizeAndASameSizeImageIsKept() throws IOException {
     RgbImage in = image("input.txt");
     assertThat(ResizeMode.LATENT_UPSCALE.apply(in, 32, 16)).isEqualTo(ResizeMode.JUST_RESIZE.apply(in, 32, 16));

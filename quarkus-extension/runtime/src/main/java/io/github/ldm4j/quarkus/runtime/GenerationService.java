@@ -269,11 +269,13 @@ public class GenerationService {
     // Running (for /sdapi/v1/progress and the gauge) from the worker's first step until the answer.
     java.util.concurrent.atomic.AtomicBoolean runs = new java.util.concurrent.atomic.AtomicBoolean();
     try {
-      job.startedAt(start);
       GenerationResult result = queue.generate(model, request, selection, new ProgressListener() {
         @Override
         public void onProgress(ProgressEvent e) {
           if (runs.compareAndSet(false, true)) {
+            // running from the worker's first step: until then the job waits in the stream, and
+            // interrupt/skip (which stop running jobs only) and the ETA leave it alone
+            job.startedAt(System.nanoTime());
             running.incrementAndGet();
           }
           latest.set(new Current(task.id(), e, job.number, job.startedAt, job.startNanos));

@@ -504,6 +504,21 @@ public final class Ldm4jPipelines implements AutoCloseable {
    */
   public record Target(String name, Path path, boolean configured) {}
 
+  /**
+   * Why LoRAs cannot be merged into {@code target}, or empty when they can: they map onto the weights
+   * of a checkpoint file or of a folder ldm4j converted, not onto another ONNX folder's. One rule for
+   * the local node and the workers of the Redis queue.
+   */
+  public static Optional<String> lorasRefused(Target target) {
+    if (ModelSelection.isCheckpoint(target.path())
+        || io.github.ldm4j.checkpoint.sd.ConvertedFolder.isConverted(target.path())) {
+      return Optional.empty();
+    }
+    return Optional.of("LoRAs are merged into a checkpoint's weights: model '" + target.name() + "' is a model folder,"
+        + " not a checkpoint file, and not one ldm4j converted (whose weights LoRAs map onto); select a checkpoint"
+        + " (GET /sdapi/v1/sd-models)");
+  }
+
   /** A model name that names nothing (configured or in the library). */
   public static final class UnknownModelException extends RuntimeException {
     UnknownModelException(String message) {

@@ -72,6 +72,10 @@ public final class PipelineWorkerModels implements WorkerModels {
       }
       throw new IllegalArgumentException(message, e);
     }
+    Optional<String> noLoras = loras.isEmpty() ? Optional.empty() : Ldm4jPipelines.lorasRefused(target);
+    if (noLoras.isPresent()) {
+      throw new IllegalArgumentException(noLoras.get());
+    }
     Optional<String> vae = selection.vae().isEmpty() ? pipelines.active().vae()
         : selection.vae().get().equals(io.github.ldm4j.quarkus.runtime.rest.A1111ModelsResource.AUTOMATIC_VAE)
             || selection.vae().get().equals(io.github.ldm4j.quarkus.runtime.rest.A1111ModelsResource.NO_VAE)

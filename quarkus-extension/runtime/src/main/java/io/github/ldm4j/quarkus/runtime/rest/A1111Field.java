@@ -205,18 +205,21 @@ public enum A1111Field {
    * The neutral values of an ignored or refused field: null, false, 0, "", [], {} — and what A1111's
    * own default does where ldm4j does the same ({@code mask_round: true}, {@code
    * initial_noise_multiplier: 1}, {@code s_noise: 1}, {@code inpainting_fill: 1}, {@code
-   * refiner_checkpoint: "None"}).
+   * refiner_checkpoint: "None"}); for those three numbers only 1 (0 asks for something else).
    */
   boolean neutral(JsonNode v) {
     if (this == MASK_ROUND) {
       return v == null || v.isNull() || (v.isBoolean() && v.booleanValue()); // false asks for a soft mask
+    }
+    if (this == INITIAL_NOISE_MULTIPLIER || this == S_NOISE || this == INPAINTING_FILL) {
+      // 0 is no neutral value here: no noise, or inpainting_fill 0 = "fill" (A1111), which ldm4j does not do
+      return v == null || v.isNull() || (v.isNumber() && v.doubleValue() == 1);
     }
     if (v == null || v.isNull() || (v.isBoolean() && !v.booleanValue()) || (v.isNumber() && v.doubleValue() == 0)
         || (v.isTextual() && v.textValue().isEmpty()) || (v.isContainerNode() && v.isEmpty())) {
       return true;
     }
     return switch (this) {
-      case INITIAL_NOISE_MULTIPLIER, S_NOISE, INPAINTING_FILL -> v.isNumber() && v.doubleValue() == 1;
       case REFINER_CHECKPOINT -> v.isTextual() && v.textValue().equalsIgnoreCase("none");
       case ALWAYSON_SCRIPTS -> alwaysOnWithArgs(v).isEmpty();
       default -> false;

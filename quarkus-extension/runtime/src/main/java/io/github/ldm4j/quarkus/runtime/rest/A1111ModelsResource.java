@@ -350,27 +350,10 @@ public class A1111ModelsResource {
             throw ApiException.invalid(k, "option '" + k + "' must be a string");
           }
         }
-        case "CLIP_stop_at_last_layers" -> {
-          long n = integer(k, v);
-          if (n < 1 || n > MAX_CLIP_SKIP) {
-            throw ApiException.invalid(k, "option '" + k + "' must be in 1.." + MAX_CLIP_SKIP + " (1 = the last layer), got "
-                + n);
-          }
-          clipSkip = (int) n;
-        }
-        case "samples_format" -> {
-          if (!(v instanceof String f)) {
-            throw ApiException.invalid(k, "option '" + k + "' must be a string");
-          }
-          if (!f.strip().equalsIgnoreCase(SAMPLES_FORMAT)) {
-            throw ApiException.invalid(k, "samples_format '" + f + "' is not served: ldm4j writes PNG only");
-          }
-        }
+        case "CLIP_stop_at_last_layers" -> clipSkip = clipSkipOption(k, k, v);
+        case "samples_format" -> samplesFormatOption(k, k, v);
         case "eta_noise_seed_delta" -> {
-          ensd = integer(k, v);
-          if (ensd < 0) {
-            throw ApiException.invalid(k, "option '" + k + "' must be >= 0, got " + ensd);
-          }
+          ensd = ensdOption(k, k, v);
           if (ensd != 0) {
             notApplied.put(k, "stored, not applied: ldm4j's ancestral noise is not seeded with seed + delta as A1111's");
           }
@@ -394,14 +377,46 @@ public class A1111ModelsResource {
   }
 
   /** The integral JSON number {@code v} of option {@code key}; 400 naming it otherwise. */
-  private static long integer(String key, Object v) {
+  private static long integer(String param, String key, Object v) {
     if (v instanceof Integer || v instanceof Long) {
       return ((Number) v).longValue();
     }
     if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && Math.abs(n.doubleValue()) < 1e15) {
       return n.longValue();
     }
-    throw ApiException.invalid(key, "option '" + key + "' must be an integer");
+    throw ApiException.invalid(param, "option '" + key + "' must be an integer");
+  }
+
+  // The rules of the options both POST /sdapi/v1/options and a request's override_settings take (one
+  // home): 400 naming param (the key, or "override_settings").
+
+  /** {@code CLIP_stop_at_last_layers}: an integer in 1..{@value #MAX_CLIP_SKIP}. */
+  static int clipSkipOption(String param, String key, Object v) {
+    long n = integer(param, key, v);
+    if (n < 1 || n > MAX_CLIP_SKIP) {
+      throw ApiException.invalid(param, "option '" + key + "' must be in 1.." + MAX_CLIP_SKIP
+          + " (1 = the last layer), got " + n);
+    }
+    return (int) n;
+  }
+
+  /** {@code samples_format}: {@value #SAMPLES_FORMAT} (any case). */
+  static void samplesFormatOption(String param, String key, Object v) {
+    if (!(v instanceof String f)) {
+      throw ApiException.invalid(param, "option '" + key + "' must be a string");
+    }
+    if (!f.strip().equalsIgnoreCase(SAMPLES_FORMAT)) {
+      throw ApiException.invalid(param, "samples_format '" + f + "' is not served: ldm4j writes PNG only");
+    }
+  }
+
+  /** {@code eta_noise_seed_delta}: an integer ≥ 0. */
+  static long ensdOption(String param, String key, Object v) {
+    long n = integer(param, key, v);
+    if (n < 0) {
+      throw ApiException.invalid(param, "option '" + key + "' must be >= 0, got " + n);
+    }
+    return n;
   }
 
   private void activate(Map<String, Object> given) {

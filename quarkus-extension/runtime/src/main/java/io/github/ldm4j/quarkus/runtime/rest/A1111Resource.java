@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.ldm4j.generate.GeneratedImage;
+import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationRequest;
 import io.github.ldm4j.generate.GenerationResult;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -337,8 +338,12 @@ public class A1111Resource {
             + " is outside 8 px .. " + maxPixels + " pixels");
       }
       if (init.width() != width || init.height() != height) {
-        init = mode.apply(init, width, height);
-        maskImage = maskImage == null ? null : mode.apply(maskImage, width, height);
+        try {
+          init = mode.apply(init, width, height);
+          maskImage = maskImage == null ? null : mode.apply(maskImage, width, height);
+        } catch (IllegalArgumentException e) {
+          throw ApiException.invalid("resize_mode", "'resize_mode': " + e.getMessage());
+        }
         if (mode == ResizeMode.LATENT_UPSCALE) {
           ignored.add("resize_mode"); // resized in pixel space: A1111 interpolates the latent
         }
@@ -394,28 +399,17 @@ public class A1111Resource {
             throw ApiException.invalid("override_settings", param + " must be a string");
           }
         }
-        case "CLIP_stop_at_last_layers" -> {
-          if (!(v instanceof Integer n) || n < 1 || n > 12) {
-            throw ApiException.invalid("override_settings", param + " must be an integer in [1, 12], got " + v);
-          }
-          b.clipSkip(n);
-        }
+        case "CLIP_stop_at_last_layers" ->
+            b.clipSkip(A1111ModelsResource.clipSkipOption("override_settings", param, v));
         case "s_min_uncond" -> {
           if (!(v instanceof Number n)) {
             throw ApiException.invalid("override_settings", param + " must be a number, got " + v);
           }
           b.guidanceCutoff(cutoff(param, n.doubleValue()));
         }
-        case "samples_format" -> {
-          if (!"png".equals(v)) {
-            throw ApiException.invalid("override_settings", param + ": ldm4j writes PNG only, got " + v);
-          }
-        }
+        case "samples_format" -> A1111ModelsResource.samplesFormatOption("override_settings", param, v);
         case "eta_noise_seed_delta" -> {
-          if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
-            throw ApiException.invalid("override_settings", param + " must be an integer, got " + v);
-          }
-          if (n.longValue() != 0) {
+          if (A1111ModelsResource.ensdOption("override_settings", param, v) != 0) {
             ignored.add(param);
           }
         }
@@ -483,6 +477,12 @@ public class A1111Resource {
         seedResize = new SeedResize(resizeW, resizeH);
       } catch (IllegalArgumentException e) {
         throw ApiException.invalid(resizeW < 8 ? "seed_resize_from_w" : "seed_resize_from_h", e.getMessage());
+      }
+      GenerationLimits limits = generations.limits();
+      if (resizeW > limits.maxWidth() || resizeH > limits.maxHeight()) {
+        throw ApiException.invalid(resizeW > limits.maxWidth() ? "seed_resize_from_w" : "seed_resize_from_h",
+            "seed resize size " + resizeW + "x" + resizeH + " exceeds the limit of " + limits.maxWidth() + "x"
+            + limits.maxHeight());
       }
     }
     GenerationSettings s = generations.settings(samplerParam, "cfg_scale", new Generations.SettingsFields(

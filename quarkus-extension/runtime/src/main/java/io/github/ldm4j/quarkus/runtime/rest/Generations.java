@@ -420,11 +420,9 @@ public class Generations {
         throw new ApiException(500, "server_error", null, "library_unreadable", "cannot read the model library: " + e.getMessage(), null);
       }
     }
-    if (!named.isEmpty() && !ModelSelection.isCheckpoint(target.path())
-        && !io.github.ldm4j.checkpoint.sd.ConvertedFolder.isConverted(target.path())) {
-      throw ApiException.invalid(from.get(named.getFirst().name()), "LoRAs are merged into a checkpoint's weights: model '"
-          + target.name() + "' is a model folder, not a checkpoint file, and not one ldm4j converted (whose weights "
-          + "LoRAs map onto); select a checkpoint (GET /sdapi/v1/sd-models)");
+    Optional<String> noLoras = named.isEmpty() ? Optional.empty() : Ldm4jPipelines.lorasRefused(target);
+    if (noLoras.isPresent()) {
+      throw ApiException.invalid(from.get(named.getFirst().name()), noLoras.get());
     }
     Ldm4jPipelines.Use use;
     try {

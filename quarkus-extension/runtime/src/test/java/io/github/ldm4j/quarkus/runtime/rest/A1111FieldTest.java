@@ -64,6 +64,10 @@ class A1111FieldTest {
         + "\"inpainting_fill\":2,\"unknown\":true,\"hr_scale\":2}");
     assertThat(A1111Field.check(A1111Field.Scope.IMG2IMG, asked))
         .containsExactly("restore_faces", "tiling", "s_noise", "mask_round", "inpainting_fill");
+    // 0 is not neutral where it asks for something: inpainting_fill 0 = "fill", no noise
+    assertThat(A1111Field.check(A1111Field.Scope.IMG2IMG,
+        JSON.readTree("{\"inpainting_fill\":0,\"s_noise\":0,\"initial_noise_multiplier\":0,\"eta\":0}")))
+        .containsExactly("s_noise", "inpainting_fill", "initial_noise_multiplier");
     // hires fields belong to txt2img: on img2img they are no A1111 field, ignored silently
     assertThat(A1111Field.check(A1111Field.Scope.TXT2IMG, JSON.readTree("{\"mask_blur\":8}"))).isEmpty();
   }
