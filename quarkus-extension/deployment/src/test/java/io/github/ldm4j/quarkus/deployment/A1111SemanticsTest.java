@@ -186,6 +186,10 @@ class A1111SemanticsTest {
     assertThat(error(t, "{" + BASE + ",\"send_images\":1}")).isEqualTo("send_images");
     // values out of range
     assertThat(error(t, "{" + BASE + ",\"n_iter\":0}")).isEqualTo("n_iter");
+    assertThat(error(t, "{" + BASE + ",\"n_iter\":2,\"force_task_id\":\"batches\"}")).isEqualTo("n_iter");
+    // a seed resize beyond the size limits is refused before any noise is drawn
+    assertThat(error(t, "{" + BASE + ",\"seed_resize_from_w\":65536,\"seed_resize_from_h\":64}"))
+        .isEqualTo("seed_resize_from_w");
     assertThat(error(t, "{" + BASE + ",\"subseed_strength\":1.5}")).isEqualTo("subseed_strength");
     assertThat(error(t, "{" + BASE + ",\"seed_resize_from_w\":4,\"seed_resize_from_h\":64}")).isEqualTo("seed_resize_from_w");
   }

@@ -462,6 +462,11 @@ public class A1111Resource {
     if (nIter < 1 || nIter > MAX_N_ITER) {
       throw ApiException.invalid("n_iter", "'n_iter' must be in [1, " + MAX_N_ITER + "], got " + nIter);
     }
+    if (nIter > 1 && taskId != null) {
+      // each batch runs as its own generation: one task id's progress stream would end after the first
+      throw ApiException.invalid("n_iter", "'n_iter' > 1 together with 'force_task_id' is not served (the task's "
+          + "progress follows one batch); send one of them, or batch_size for several images in one batch");
+    }
     GenerationSettings d = generations.defaults();
     long seed = c.seed() == null || c.seed() < 0 ? Generations.randomSeed() : c.seed();
     long subseed = c.subseed() == null || c.subseed() < 0 ? Generations.randomSeed() : c.subseed();
