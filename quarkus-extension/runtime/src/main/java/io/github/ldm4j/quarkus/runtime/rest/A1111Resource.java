@@ -584,8 +584,7 @@ public class A1111Resource {
     info.put("index_of_first_image", 0);
     info.put("infotexts", infotexts);
     info.put("styles", List.of());
-    info.put("job_timestamp", java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
-        .format(java.time.LocalDateTime.now()));
+    info.put("job_timestamp", JOB_TIMESTAMP.format(java.time.Instant.now())); // as /sdapi/v1/progress: UTC
     info.put("clip_skip", s.clipSkip());
     info.put("is_using_inpainting_conditioning", false);
     info.put("version", "ldm4j");
