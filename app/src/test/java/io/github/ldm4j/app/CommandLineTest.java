@@ -513,7 +513,7 @@ class CommandLineTest {
       assertThat(stderr()).contains(text.toString()).doesNotContain("\tat ");
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
           .isEqualTo(2);
-      assertThat(stderr()).contains("--precision must be auto, fp32 or fp16, got fp8");
+      assertThat(stderr()).contains("--precision must be auto, fp32, fp16 or int8, got fp8");
       assertThat(run("generate", "--prompt", "x", "--model", FIXTURE.toString(), "--prediction", "velocity", "--quiet"))
           .isEqualTo(2);
       assertThat(stderr()).contains("--prediction: unknown parameterization 'velocity'");

@@ -132,6 +132,22 @@ class Int8WeightsFidelityTest {
   }
 
   @Test
+  void fp32AndInt8ConversionsOfOneCheckpointAreCachedApart(@TempDir Path tmp) throws Exception {
+    try (TemporaryHome home = new TemporaryHome(tmp.resolve("home"))) {
+      CheckpointFolders.Request r = CheckpointFolders.Request.defaults(resource(FIXTURE + "sd1-small-fp32.safetensors"));
+      SdFolderExport e = r.export();
+      SdFolderExport int8Export = new SdFolderExport(e.flavor(), Precision.INT8, e.storage(), e.unetWeights(),
+          e.imageSize(), e.prediction(), e.scaleFactor(), e.loras());
+      Path a = CheckpointFolders.cached(r);
+      Path b = CheckpointFolders.cached(new CheckpointFolders.Request(r.checkpoint(), r.vae(), r.config(), r.inference(),
+          int8Export));
+      assertThat(b).isNotEqualTo(a);
+      assertThat(ConvertedFolder.read(a).precision()).isEqualTo(Precision.FP32);
+      assertThat(ConvertedFolder.read(b).precision()).isEqualTo(Precision.INT8);
+    }
+  }
+
+  @Test
   void unknownPrecisionNamesTheChoices() {
     assertThatThrownBy(() -> Precision.fromName("int4")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'int4'").hasMessageContaining("[fp32, fp16, int8]");
