@@ -51,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * fp32 image: an RMS difference below 4.6 of 255 levels, below what is visible in an SD image (the
  * usual threshold for "visually lossless" lossy coding is 35–40 dB). Measured here: UNet 1.5–1.6 %,
  * image 52.9 dB; with the neighbour-scale bug 33 % and 33.0 dB (this fixture's small random VAE
- * flattens differences, so the UNet bar is the sharp one, the image bar the end-to-end one). Random weights are a harder case than trained ones (no outlier-free structure), so a
- * bar this fixture meets is not loose for real checkpoints; real-checkpoint numbers are in
- * docs/benchmarks.md.
+ * flattens differences, so the UNet bar is the sharp one, the image bar the end-to-end one).
+ * Uniform random weights have no outlier channels, an easy case for per-channel int8: a trained
+ * checkpoint may do worse, which is why int8 is no default until measured on one (docs/benchmarks.md).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Int8WeightsFidelityTest {
