@@ -89,7 +89,9 @@ final class CheckpointOptions {
 
   @Option(names = "--precision", defaultValue = "auto",
       description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
-          + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU) or fp16.")
+          + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU), fp16, "
+          + "or int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
+          + "a quarter of their size; text encoder and VAE fp32; see docs/benchmarks.md for its speed and fidelity).")
   String precision = "auto";
 
   @Option(names = "--lora", paramLabel = "FILE[:WEIGHT[:UNET_WEIGHT]]",
@@ -398,7 +400,8 @@ final class CheckpointOptions {
       case "auto" -> gpu ? Precision.FP16 : Precision.FP32;
       case "fp32" -> Precision.FP32;
       case "fp16" -> Precision.FP16;
-      default -> throw new IllegalArgumentException("--precision must be auto, fp32 or fp16, got " + precision);
+      case "int8" -> Precision.INT8;
+      default -> throw new IllegalArgumentException("--precision must be auto, fp32, fp16 or int8, got " + precision);
     };
     SdCheckpoint.UNetWeights w = switch (weights.toLowerCase(Locale.ROOT)) {
       case "model" -> SdCheckpoint.UNetWeights.MODEL;

@@ -36,5 +36,7 @@ class CheckpointOptionsTest {
     assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP32);
     o.precision = "fp16";
     assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP16);
+    o.precision = "INT8";
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.INT8);
   }
 }

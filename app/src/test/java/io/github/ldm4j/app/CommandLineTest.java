@@ -513,7 +513,12 @@ class CommandLineTest {
       assertThat(stderr()).contains(text.toString()).doesNotContain("\tat ");
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
           .isEqualTo(2);
-      assertThat(stderr()).contains("--precision must be auto, fp32 or fp16, got fp8");
+      assertThat(stderr()).contains("--precision must be auto, fp32, fp16 or int8, got fp8");
+      // --precision int8: the UNet's conv and linear weights int8 (Int8WeightsFidelityTest pins its fidelity)
+      assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("int8").toString(), "--precision", "int8"))
+          .isEqualTo(0);
+      assertThat(io.github.ldm4j.checkpoint.sd.ConvertedFolder.read(work.resolve("int8")).precision())
+          .isEqualTo(io.github.ldm4j.export.folder.Precision.INT8);
       assertThat(run("generate", "--prompt", "x", "--model", FIXTURE.toString(), "--prediction", "velocity", "--quiet"))
           .isEqualTo(2);
       assertThat(stderr()).contains("--prediction: unknown parameterization 'velocity'");

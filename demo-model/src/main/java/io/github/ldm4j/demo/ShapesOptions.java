@@ -42,6 +42,10 @@ public record ShapesOptions(int imageSize, ExportFlavor flavor, Precision precis
     ShapesDataset.checkSize(imageSize);
     Objects.requireNonNull(flavor, "flavor");
     Objects.requireNonNull(precision, "precision");
+    if (precision.int8Weights()) {
+      throw new IllegalArgumentException("precision int8: the shapes model's networks are analytic, with no weights to "
+          + "quantize; use fp32 or fp16");
+    }
     Objects.requireNonNull(prediction, "prediction");
     Objects.requireNonNull(variant, "variant");
     Objects.requireNonNull(priorStrength, "priorStrength");

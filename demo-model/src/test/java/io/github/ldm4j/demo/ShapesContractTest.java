@@ -19,7 +19,7 @@ class ShapesContractTest {
   @ParameterizedTest
   @EnumSource(ExportFlavor.class)
   void everyPrecisionAndVariantMatchesTheContract(ExportFlavor flavor) throws Exception {
-    for (Precision p : Precision.values()) {
+    for (Precision p : java.util.List.of(Precision.FP32, Precision.FP16)) { // int8 is refused (ShapesOptionsTest)
       for (PipelineVariant v : PipelineVariant.values()) {
         Path dir = tmp.resolve(p + "-" + v);
         ShapesOptions opts = ShapesOptions.defaults().withImageSize(32).withFlavor(flavor).withPrecision(p)

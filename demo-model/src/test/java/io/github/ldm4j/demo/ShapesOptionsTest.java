@@ -18,6 +18,12 @@ class ShapesOptionsTest {
   }
 
   @Test
+  void int8IsRefusedForItHasNoWeights() {
+    assertThatThrownBy(() -> ShapesOptions.defaults().withPrecision(io.github.ldm4j.export.folder.Precision.INT8))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("precision int8").hasMessageContaining("fp32 or fp16");
+  }
+
+  @Test
   void priorStrengthMustBePositive() {
     assertThatThrownBy(() -> new PriorStrength.Fixed(0)).hasMessageContaining("prior strength");
     assertThatThrownBy(() -> new PriorStrength.Fixed(Double.NaN)).hasMessageContaining("prior strength");

@@ -78,8 +78,12 @@ public record ConvertedFolder(Path folder, SdArchitecture architecture, SdCheckp
     }
     SdCheckpoint.Family family = a.text().quickGelu() ? SdCheckpoint.Family.SD1 : SdCheckpoint.Family.SD2;
     Path unetModel = folder.resolve(ModelComponent.UNET.folderName()).resolve(MODEL);
-    Precision precision = OnnxModelIndex.read(unetModel, index -> index.initializerNames().stream()
-        .anyMatch(index::isFloat16)) ? Precision.FP16 : Precision.FP32;
+    Precision precision = OnnxModelIndex.read(unetModel, index -> {
+      if (index.initializerNames().stream().anyMatch(index::isFloat16)) {
+        return Precision.FP16;
+      }
+      return index.initializerNames().stream().anyMatch(index::isInt8) ? Precision.INT8 : Precision.FP32;
+    });
     ConvertedFolder f = new ConvertedFolder(folder, a, family, precision);
     f.requireNamed();
     return f;

@@ -26,7 +26,7 @@ public final class ContractCheck {
    */
   public static void check(OrtFolder m, ExportFlavor flavor, Precision precision, int unetIn, int width, int latent)
       throws OrtException {
-    OnnxJavaType ft = precision == Precision.FP32 ? OnnxJavaType.FLOAT : OnnxJavaType.FLOAT16;
+    OnnxJavaType ft = precision.floatType() == io.github.ldm4j.export.onnx.ElementType.FLOAT ? OnnxJavaType.FLOAT : OnnxJavaType.FLOAT16;
     OnnxJavaType ids = flavor == ExportFlavor.LEGACY ? OnnxJavaType.INT32 : OnnxJavaType.INT64;
 
     expect(m.inputs("text_encoder"), "input_ids", ids, -1, -1);

@@ -139,7 +139,7 @@ public final class OrtFolder implements AutoCloseable {
 
   /** A float input in the model's precision. */
   public OnnxTensor floatTensor(float[] data, long[] shape) throws OrtException {
-    if (precision == Precision.FP32) {
+    if (precision.floatType() == io.github.ldm4j.export.onnx.ElementType.FLOAT) {
       return OnnxTensor.createTensor(ENV, FloatBuffer.wrap(data), shape);
     }
     short[] h = new short[data.length];
@@ -153,7 +153,7 @@ public final class OrtFolder implements AutoCloseable {
   public Out read(OrtSession.Result r, String name) throws OrtException {
     OnnxTensor t = (OnnxTensor) r.get(name).orElseThrow(() -> new AssertionError("no output " + name));
     TensorInfo info = t.getInfo();
-    OnnxJavaType expected = precision == Precision.FP32 ? OnnxJavaType.FLOAT : OnnxJavaType.FLOAT16;
+    OnnxJavaType expected = precision.floatType() == io.github.ldm4j.export.onnx.ElementType.FLOAT ? OnnxJavaType.FLOAT : OnnxJavaType.FLOAT16;
     if (info.type != expected) {
       throw new AssertionError(name + " has dtype " + info.type + ", expected " + expected);
     }

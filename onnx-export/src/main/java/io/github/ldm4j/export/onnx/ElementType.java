@@ -6,6 +6,8 @@ public enum ElementType {
   FLOAT(1, 4),
   /** Unsigned byte ({@code UINT8 = 2}). */
   UINT8(2, 1),
+  /** Signed byte ({@code INT8 = 3}): quantized weights, written from float values that are already integers. */
+  INT8(3, 1),
   /** 32-bit signed integer ({@code INT32 = 6}). */
   INT32(6, 4),
   /** 64-bit signed integer ({@code INT64 = 7}). */

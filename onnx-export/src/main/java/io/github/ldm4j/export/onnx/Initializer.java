@@ -41,7 +41,7 @@ public record Initializer(String name, ElementType elementType, List<Long> dims,
     }
     switch (values) {
       case TensorValues.Floats f -> {
-        if (!elementType.isFloatingPoint()) {
+        if (!elementType.isFloatingPoint() && elementType != ElementType.INT8) {
           throw new IllegalArgumentException("initializer " + name + ": float values for element type " + elementType);
         }
       }

@@ -356,7 +356,7 @@ public final class OnnxModelWriter {
           switch (type) {
             case INT64 -> buf.putLong(v);
             case INT32 -> buf.putInt(Math.toIntExact(v));
-            case UINT8, BOOL -> buf.put((byte) v);
+            case UINT8, INT8, BOOL -> buf.put((byte) v);
             default -> throw new IllegalStateException("integer values for " + type);
           }
         }
@@ -380,6 +380,15 @@ public final class OnnxModelWriter {
       case DOUBLE -> {
         for (int i = 0; i < count; i++) {
           buf.putDouble(chunk[i]);
+        }
+      }
+      case INT8 -> {
+        for (int i = 0; i < count; i++) {
+          float v = chunk[i];
+          if (!(v >= -128 && v <= 127) || v != Math.rint(v)) {
+            throw new IllegalStateException("INT8 initializer value " + v + " is not an integer in [-128, 127]");
+          }
+          buf.put((byte) v);
         }
       }
       default -> throw new IllegalStateException("float values for " + type);

@@ -10,7 +10,8 @@ public sealed interface TensorValues {
 
   /**
    * Floating-point contents, computed on demand in chunks; stored as the initializer's element
-   * type (FLOAT, FLOAT16 or DOUBLE) when written.
+   * type (FLOAT, FLOAT16 or DOUBLE) when written, or as INT8 for quantized weights, whose filler
+   * produces integral values in [-128, 127] (the writer rejects any other value).
    *
    * @param filler the source of values
    */

@@ -171,6 +171,7 @@ final class ProtobufReferenceWriter {
                 case FLOAT -> buf.putFloat(v);
                 case FLOAT16 -> buf.putShort(Float.floatToFloat16(v));
                 case DOUBLE -> buf.putDouble(v);
+                case INT8 -> buf.put((byte) v);
                 default -> throw new IllegalStateException("float values for " + type);
               }
             }

@@ -29,6 +29,7 @@ public final class OnnxModelIndex {
   /** ONNX {@code TensorProto.DataType} values this reader decodes. */
   private static final int FLOAT = 1;
   private static final int FLOAT16 = 10;
+  private static final int INT8 = 3;
   private static final int DOUBLE = 11;
   private static final int BFLOAT16 = 16;
 
@@ -145,6 +146,12 @@ public final class OnnxModelIndex {
   public boolean isFloat16(String name) {
     TensorRef t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
     return t != null && t.dataType() == FLOAT16;
+  }
+
+  /** Whether the initializer or {@code Constant} node output named {@code name} is int8 (a quantized weight). */
+  public boolean isInt8(String name) {
+    TensorRef t = initializers.containsKey(name) ? initializers.get(name) : constants.get(name);
+    return t != null && t.dataType() == INT8;
   }
 
   /**

@@ -23,12 +23,41 @@ final class Layers {
   final Ops o;
   final ElementType ft;
   private final Weights weights;
+  /** Whether conv and linear weights are stored int8 per output channel and dequantized in the graph. */
+  private final boolean int8Weights;
 
   Layers(GraphBuilder g, ElementType floatType, Weights weights) {
+    this(g, floatType, weights, false);
+  }
+
+  /**
+   * @param int8Weights store conv and linear weights as int8 with a float32 scale per output channel,
+   *     dequantized in the graph ({@code DequantizeLinear} → {@code Conv}/{@code MatMul}); needs FLOAT
+   */
+  Layers(GraphBuilder g, ElementType floatType, Weights weights, boolean int8Weights) {
+    if (int8Weights && floatType != ElementType.FLOAT) {
+      throw new IllegalArgumentException("int8 weights need float32 tensors, got " + floatType);
+    }
     this.g = g;
     this.o = new Ops(g, floatType);
     this.ft = floatType;
     this.weights = weights;
+    this.int8Weights = int8Weights;
+  }
+
+  /**
+   * A conv or linear weight: the parameter itself, or (int8 weights) its int8 values and per-channel
+   * scales ({@code NAME_scale}) dequantized along {@code axis}.
+   */
+  private Value weight(String name, long[] dims, boolean transposed, int axis, double bound) {
+    if (!int8Weights) {
+      return param(name, dims, transposed, 0, bound);
+    }
+    Int8Weight q = new Int8Weight(weights.values(new ParameterSpec(name, dims, transposed, 0, bound)), dims, axis);
+    Value values = g.parameter(name, ElementType.INT8, dims, q.quantized());
+    Value scale = g.constant(name + "_scale", ElementType.FLOAT, new long[] {dims[axis]},
+        new TensorValues.Floats(q.scaleValues()));
+    return g.op("DequantizeLinear", List.of(values, scale), Attribute.of("axis", (long) axis));
   }
 
   /** A parameter uniform in center ± bound. */
@@ -49,7 +78,7 @@ final class Layers {
   /** 2-D convolution with bias; {@code pads} = (top, left, bottom, right). */
   Value conv(Value x, String name, int in, int out, int k, int stride, long... pads) {
     double bound = 1 / Math.sqrt((double) in * k * k);
-    Value w = param(name + ".weight", new long[] {out, in, k, k}, 0, bound);
+    Value w = weight(name + ".weight", new long[] {out, in, k, k}, false, 0, bound);
     Value b = param(name + ".bias", new long[] {out}, 0, bound);
     return g.op("Conv", List.of(x, w, b), Attribute.ints("kernel_shape", k, k), Attribute.ints("strides", stride, stride),
         Attribute.ints("pads", pads));
@@ -68,7 +97,7 @@ final class Layers {
   /** Linear layer on the last axis; the weight is stored [in, out] for MatMul. */
   Value linear(Value x, String name, int in, int out, boolean bias) {
     double bound = 1 / Math.sqrt(in);
-    Value y = o.matMul(x, param(name + ".weight", new long[] {in, out}, true, 0, bound));
+    Value y = o.matMul(x, weight(name + ".weight", new long[] {in, out}, true, 1, bound));
     return bias ? o.add(y, param(name + ".bias", new long[] {out}, 0, bound)) : y;
   }
 

@@ -38,7 +38,7 @@ public final class UNetBuilder {
    */
   public static OnnxGraph build(UNetArchitecture a, ExportFlavor flavor, Precision precision, Weights weights) {
     GraphBuilder g = new GraphBuilder("unet");
-    Layers l = new Layers(g, precision.floatType(), weights);
+    Layers l = new Layers(g, precision.floatType(), weights, precision.int8Weights());
     return new UNetBuilder(a, l).graph(flavor, precision);
   }
 
