@@ -46,6 +46,9 @@ final class WorkerHealth implements AutoCloseable {
     this.executor = executor;
   }
 
+  /** Threads answering probes. */
+  private static final int HANDLER_THREADS = 4;
+
   /**
    * Listens on {@code port} of every interface (0: a free one); down until {@link #serving}.
    *
@@ -58,8 +61,11 @@ final class WorkerHealth implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("--health-port " + port + ": cannot listen: " + e.getMessage(), e);
     }
-    ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ldm4j-worker-health");
+    // a few threads: a readiness probe's PING to an unreachable Redis (bounded by the client's reply
+    // timeout) must not hold up the liveness probes behind it (Kubernetes would restart the worker)
+    java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    ExecutorService executor = Executors.newFixedThreadPool(HANDLER_THREADS, r -> {
+      Thread t = new Thread(r, "ldm4j-worker-health-" + threads.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
