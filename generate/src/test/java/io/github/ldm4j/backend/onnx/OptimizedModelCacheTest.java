@@ -77,6 +77,27 @@ class OptimizedModelCacheTest {
   }
 
   @Test
+  void halfWrittenEntriesOfACrashedProcessAreDeletedFreshOnesKept() throws IOException {
+    Path model = SdModel.write(dir.resolve("tiny"), SdOptions.tiny()).root();
+    Path cache = Files.createDirectories(dir.resolve("cache"));
+    Path abandoned = Files.createDirectories(cache.resolve("unet-0123456789abcdef.tmp-111"));
+    Path abandonedData = Files.write(abandoned.resolve("model.onnx.data"), new byte[4096]);
+    FileTime twoHoursAgo = FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofHours(2)));
+    Files.setLastModifiedTime(abandonedData, twoHoursAgo);
+    Files.setLastModifiedTime(abandoned, twoHoursAgo);
+    // another process writing right now: its file changed a moment ago, though its folder is old
+    Path inProgress = Files.createDirectories(cache.resolve("unet-fedcba9876543210.tmp-222"));
+    Files.write(inProgress.resolve("model.onnx.data"), new byte[4096]);
+    Files.setLastModifiedTime(inProgress, twoHoursAgo);
+
+    generate(model, BackendOptions.DEFAULTS.withModelCache(Optional.of(cache)));
+
+    assertThat(entries(cache)).doesNotContain(abandoned.getFileName().toString())
+        .contains(inProgress.getFileName().toString())
+        .filteredOn(e -> !e.contains(".tmp-")).hasSize(3);
+  }
+
+  @Test
   void aCacheThatIsAFileIsRefusedNamingIt() throws IOException {
     Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
     assertThatThrownBy(() -> BackendOptions.DEFAULTS.withModelCache(Optional.of(file)))

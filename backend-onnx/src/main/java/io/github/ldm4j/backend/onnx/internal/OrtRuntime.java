@@ -107,6 +107,7 @@ public final class OrtRuntime {
         } else {
           try {
             Files.createDirectories(cached.getParent());
+            deleteAbandoned(cached.getParent(), java.time.Instant.now().minus(ABANDONED_AFTER));
             writing = Files.createTempDirectory(cached.getParent(), cached.getFileName() + ".tmp-");
           } catch (java.io.IOException e) {
             throw new IllegalArgumentException(
@@ -176,6 +177,44 @@ public final class OrtRuntime {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * How long a cache entry being written may go without a file change before it counts as abandoned
+   * (its process died mid-write): ONNX Runtime writes an optimised graph in one go, seconds to minutes.
+   */
+  static final java.time.Duration ABANDONED_AFTER = java.time.Duration.ofHours(1);
+
+  /**
+   * Deletes the {@code *.tmp-*} folders in {@code cache} whose newest file (or the folder itself) was
+   * last changed before {@code before}: entries a crashed or killed process left half-written, which
+   * are never read but hold up to the model's size on disk. A folder still being written by another
+   * process changes as it is written and is left alone; a folder that cannot be read or deleted is left
+   * as it is (it is never read).
+   */
+  static void deleteAbandoned(Path cache, java.time.Instant before) {
+    try (var entries = Files.list(cache)) {
+      for (Path p : entries.filter(e -> e.getFileName().toString().contains(".tmp-") && Files.isDirectory(e)).toList()) {
+        if (lastChange(p).isBefore(before)) {
+          deleteQuietly(p);
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // an unreadable cache folder fails the write just after, with its own message
+    }
+  }
+
+  private static java.time.Instant lastChange(Path dir) throws java.io.IOException {
+    java.time.Instant newest = Files.getLastModifiedTime(dir).toInstant();
+    try (var files = Files.walk(dir)) {
+      for (Path f : files.toList()) {
+        java.time.Instant t = Files.getLastModifiedTime(f).toInstant();
+        if (t.isAfter(newest)) {
+          newest = t;
+        }
+      }
+    }
+    return newest;
   }
 
   /** Moves the freshly written {@code from} to {@code to} atomically; another process may have won the race. */
