@@ -16,6 +16,7 @@ import io.github.ldm4j.checkpoint.sd.SdCheckpoint;
 import io.github.ldm4j.checkpoint.sd.SdFolderExport;
 import io.github.ldm4j.export.folder.ExportFlavor;
 import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.folder.PrecisionChoice;
 import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.prompt.LoraTag;
 import io.github.ldm4j.export.onnx.WeightStorage;
@@ -87,12 +88,13 @@ final class CheckpointOptions {
       + "must match the UNet's). Default: CHECKPOINT.yaml beside it, if any.")
   Path config;
 
-  @Option(names = "--precision", defaultValue = "auto",
+  @Option(names = "--precision",
       description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
           + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU), fp16, "
           + "or int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
-          + "a quarter of their size; text encoder and VAE fp32; see docs/benchmarks.md for its speed and fidelity).")
-  String precision = "auto";
+          + "a quarter of their size; text encoder and VAE fp32; see docs/benchmarks.md for its speed and fidelity). "
+          + "serve and worker pass it on as quarkus.ldm4j.precision (library checkpoints, LoRA sets).")
+  String precision;
 
   @Option(names = "--lora", paramLabel = "FILE[:WEIGHT[:UNET_WEIGHT]]",
       description = "A LoRA merged into the checkpoint's weights (kohya / A1111 LoRA or LoCon, diffusers / PEFT; "
@@ -285,7 +287,7 @@ final class CheckpointOptions {
    * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
    */
   Path modelFolder(Path model, Placement unet) throws IOException {
-    gpu = onGpu(unet);
+    this.unet = unet;
     requireCheckpointForLoras(model);
     return isCheckpoint(model) ? CheckpointFolders.cached(request(model, 512)) : model;
   }
@@ -299,7 +301,7 @@ final class CheckpointOptions {
    * @throws IllegalArgumentException (a usage error) for LoRAs on a model folder ldm4j did not convert
    */
   Path baseFolder(Path model, Placement unet) throws IOException {
-    gpu = onGpu(unet);
+    this.unet = unet;
     if (!isCheckpoint(model) && !loras().isEmpty() && !ConvertedFolder.isConverted(model)) {
       throw new IllegalArgumentException("LoRAs (--lora, <lora:…> in the prompt) apply to a model folder only when ldm4j "
           + "converted it (its weights carry the names LoRAs map onto): give the checkpoint file as --model, not the "
@@ -320,7 +322,7 @@ final class CheckpointOptions {
    */
   Generator open(Path model, String backend, BackendOptions options, GenerationLimits limits,
       List<TextualInversion> embeddings) throws IOException {
-    gpu = onGpu(options.placementFor(ModelComponent.UNET, backend));
+    this.unet = options.placementFor(ModelComponent.UNET, backend);
     if (isCheckpoint(model)) {
       return CheckpointGenerators.open(request(model, 512), backend, options, limits, embeddings);
     }
@@ -339,13 +341,40 @@ final class CheckpointOptions {
 
   /**
    * Whether converting with these options is what the server's extension does with a checkpoint file
-   * ({@code CheckpointFolders.Request.defaults}: the {@code .yaml} beside it, fp32, the model's
-   * weights, no separate VAE or LoRA), the UNet placed at {@code unet}.
+   * ({@code CheckpointFolders.Request.defaults}: the {@code .yaml} beside it, the model's weights, no
+   * separate VAE or LoRA, at the precision of {@code quarkus.ldm4j.precision}, which {@link
+   * #precisionConfiguration} sets to {@code --precision}): then {@code serve} and {@code worker} hand
+   * the extension the checkpoint itself, so requests' LoRAs are applied to it.
    */
-  boolean convertsAsTheExtension(Placement unet) {
-    boolean fp32 = precision.equalsIgnoreCase("fp32") || (precision.equalsIgnoreCase("auto") && !onGpu(unet));
-    return fp32 && vae == null && lora.isEmpty() && weights.equalsIgnoreCase("model") && prediction == null
-        && config == null;
+  boolean convertsAsTheExtension() {
+    return vae == null && lora.isEmpty() && weights.equalsIgnoreCase("model") && prediction == null && config == null;
+  }
+
+  /**
+   * The server's precision configuration ({@code quarkus.ldm4j.precision}) of {@code --precision}:
+   * empty when it is not given (the server's own default, {@code auto}, the CLI's too, or whatever
+   * other configuration sets).
+   *
+   * @throws IllegalArgumentException (a usage error) for an unknown value
+   */
+  Map<String, String> precisionConfiguration() {
+    return precision == null ? Map.of() : Map.of("quarkus.ldm4j.precision", precisionChoice().toString());
+  }
+
+  /**
+   * {@code --precision} ({@link PrecisionChoice#AUTO} when not given).
+   *
+   * @throws IllegalArgumentException (a usage error) for an unknown value
+   */
+  PrecisionChoice precisionChoice() {
+    if (precision == null) {
+      return PrecisionChoice.AUTO;
+    }
+    try {
+      return PrecisionChoice.fromName(precision);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--precision must be auto, fp32, fp16 or int8, got " + precision, e);
+    }
   }
 
   /**
@@ -362,18 +391,12 @@ final class CheckpointOptions {
     return c;
   }
 
-  /** Whether the UNet placed at {@code unet} runs on a GPU, where {@code --precision auto} means fp16. */
-  static boolean onGpu(Placement unet) {
-    String d = unet.device().toLowerCase(Locale.ROOT);
-    return switch (unet.backend().toLowerCase(Locale.ROOT)) {
-      case "onnx" -> d.startsWith("cuda") || d.startsWith("tensorrt") || d.startsWith("directml") || d.startsWith("coreml");
-      case "openvino" -> d.contains("gpu");
-      default -> false;
-    };
-  }
-
-  /** Set by {@link #modelFolder} from the UNet's placement; {@code convert} knows no device and keeps fp32. */
-  private boolean gpu;
+  /**
+   * Where the UNet runs, set by {@link #modelFolder}, {@link #baseFolder} and {@link #open}: what
+   * {@code --precision auto} resolves for ({@link PrecisionChoice#resolve}); {@code convert} knows no
+   * device and keeps fp32 (a CPU).
+   */
+  private Placement unet = new Placement("onnx", "cpu");
 
   /** The VAE file, if one is given: {@code --vae} as a path, else by name from the library. */
   Optional<Path> vaeFile() {
@@ -396,13 +419,7 @@ final class CheckpointOptions {
    * @throws IllegalArgumentException (a usage error) naming the option with an unknown value
    */
   SdFolderExport export(int imageSize, InferenceConfig config) {
-    Precision p = switch (precision.toLowerCase(Locale.ROOT)) {
-      case "auto" -> gpu ? Precision.FP16 : Precision.FP32;
-      case "fp32" -> Precision.FP32;
-      case "fp16" -> Precision.FP16;
-      case "int8" -> Precision.INT8;
-      default -> throw new IllegalArgumentException("--precision must be auto, fp32, fp16 or int8, got " + precision);
-    };
+    Precision p = precisionChoice().resolve(unet);
     SdCheckpoint.UNetWeights w = switch (weights.toLowerCase(Locale.ROOT)) {
       case "model" -> SdCheckpoint.UNetWeights.MODEL;
       case "ema" -> SdCheckpoint.UNetWeights.EMA;

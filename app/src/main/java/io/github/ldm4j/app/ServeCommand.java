@@ -140,6 +140,7 @@ final class ServeCommand implements Callable<Integer> {
       c.put("quarkus.ldm4j.device", device);
     }
     checkpointOptions.libraryConfiguration().forEach(c::put);
+    checkpointOptions.precisionConfiguration().forEach(c::put);
     tuning.configuration().forEach(c::put);
     apiKey().forEach(c::put);
     if (apiAuth != null) {
@@ -187,10 +188,10 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * What the extension is given for {@code model}: a checkpoint file itself when the extension's own
-   * conversion (the defaults, fp32) is what the options ask for — so that requests can merge LoRAs
-   * into it — else its converted folder (written on first use: with {@code --vae}, {@code --lora},
-   * {@code --precision}, {@code --weights}, {@code --prediction}, {@code --config}, or fp16 for a UNet
-   * on a GPU); a model folder as is.
+   * conversion (the defaults, at {@code quarkus.ldm4j.precision}, which {@code --precision} sets) is
+   * what the options ask for — so that requests can merge LoRAs into it — else its converted folder
+   * (written on first use: with {@code --vae}, {@code --lora}, {@code --weights}, {@code
+   * --prediction} or {@code --config}); a model folder as is.
    */
   private Path checkpointFolder(Path model) {
     return checkpointFolder(checkpointOptions, model, backend, device, placement);
@@ -198,8 +199,9 @@ final class ServeCommand implements Callable<Integer> {
 
   /**
    * What {@code quarkus.ldm4j.model.path} names for {@code model} (shared with {@code worker}, so both
-   * open a model alike): a checkpoint the extension converts the same way itself, else the folder
-   * the CLI converts it to (or the folder given).
+   * open a model alike): a checkpoint the extension converts the same way itself ({@link
+   * CheckpointOptions#convertsAsTheExtension}; its precision is passed as {@code
+   * quarkus.ldm4j.precision}), else the folder the CLI converts it to (or the folder given).
    */
   static Path checkpointFolder(CheckpointOptions checkpointOptions, Path model, String backend, String device,
       Map<String, String> placement) {
@@ -207,7 +209,7 @@ final class ServeCommand implements Callable<Integer> {
       String dev = device != null ? device : "cpu";
       Placement unet = Placement.parseEach(placement, dev).getOrDefault(ModelComponent.UNET,
           new Placement(backend != null ? backend : "onnx", dev));
-      if (CheckpointOptions.isCheckpoint(model) && checkpointOptions.convertsAsTheExtension(unet)) {
+      if (CheckpointOptions.isCheckpoint(model) && checkpointOptions.convertsAsTheExtension()) {
         return model;
       }
       return checkpointOptions.modelFolder(model, unet);

@@ -67,7 +67,8 @@ final class WorkerCommand implements Callable<Integer> {
   /**
    * The configuration the worker's options become before Quarkus starts (applied by {@link
    * Main#main}), as {@code serve}'s: the model ({@code --model}, else the demo model) under {@code
-   * --name}, the backend, device and placements, and the model library ({@code --models-dir} …), whose
+   * --name}, the backend, device and placements, the precision ({@code --precision}, as {@code
+   * quarkus.ldm4j.precision}), and the model library ({@code --models-dir} …), whose
    * LoRAs, VAEs and embeddings the worker resolves jobs' names in.
    *
    * @throws IllegalArgumentException (a usage error) for a bad option
@@ -90,6 +91,7 @@ final class WorkerCommand implements Callable<Integer> {
     c.put("quarkus.ldm4j.device", backendChoice.device);
     backendChoice.placement.forEach((component, where) -> c.put("quarkus.ldm4j.model.placement.\"" + component + "\"", where));
     checkpointOptions.libraryConfiguration().forEach(c::put);
+    checkpointOptions.precisionConfiguration().forEach(c::put);
     return c;
   }
 

@@ -7,20 +7,11 @@ import io.github.ldm4j.export.folder.Precision;
 import io.github.ldm4j.spi.Placement;
 import org.junit.jupiter.api.Test;
 
-/** {@code --precision auto}: fp16 where the UNet runs on a GPU, fp32 elsewhere (and for {@code convert}, which has no device). */
+/**
+ * {@code --precision auto}: fp16 where the UNet runs on a GPU, fp32 elsewhere (and for {@code convert}, which has no
+ * device); which placements are GPUs is {@code PrecisionChoiceTest}'s.
+ */
 class CheckpointOptionsTest {
-
-  @Test
-  void gpuPlacementsAreRecognised() {
-    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "cuda:0"))).isTrue();
-    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "tensorrt:1"))).isTrue();
-    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "directml:0"))).isTrue();
-    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "coreml"))).isTrue();
-    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "GPU.1"))).isTrue();
-    assertThat(CheckpointOptions.onGpu(new Placement("onnx", "cpu"))).isFalse();
-    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "CPU"))).isFalse();
-    assertThat(CheckpointOptions.onGpu(new Placement("openvino", "NPU"))).isFalse();
-  }
 
   @Test
   void autoIsFp32UntilAGpuPlacementIsSeenAndExplicitValuesWin() throws Exception {

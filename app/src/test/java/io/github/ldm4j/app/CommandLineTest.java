@@ -130,6 +130,31 @@ class CommandLineTest {
   }
 
   @Test
+  void servePrecisionBecomesTheExtensionsPrecisionAndKeepsTheCheckpoint(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    // not a readable checkpoint: handed on as it is, the CLI converts nothing (a conversion would fail on it)
+    Path ckpt = Files.write(dir.resolve("c.safetensors"), new byte[8]);
+    ServeCommand serve = serve("serve", "--model", ckpt.toString(), "--precision", "INT8", "--device", "cuda:0");
+    serve.env = name -> null;
+    assertThat(serve.configuration(() -> Path.of("demo")))
+        .containsEntry("quarkus.ldm4j.precision", "int8")
+        // the checkpoint itself, so that requests' LoRAs are applied to the extension's int8 conversion
+        .containsEntry(ServeCommand.MODEL_PATH, ckpt.toAbsolutePath().toString());
+    // auto on a GPU is the extension's auto too: still the checkpoint
+    ServeCommand gpu = serve("serve", "--model", ckpt.toString(), "--device", "cuda:0");
+    gpu.env = name -> null;
+    assertThat(gpu.configuration(() -> Path.of("demo"))).doesNotContainKey("quarkus.ldm4j.precision")
+        .containsEntry(ServeCommand.MODEL_PATH, ckpt.toAbsolutePath().toString());
+    WorkerCommand w = (WorkerCommand) Ldm4jCommand.commandLine(CommandLine.defaultFactory()).parseArgs("worker",
+        "--redis", "redis://r:1", "--model", ckpt.toString(), "--precision", "fp16").subcommand().commandSpec().userObject();
+    assertThat(w.configuration(() -> Path.of("demo"))).containsEntry("quarkus.ldm4j.precision", "fp16")
+        .containsEntry(ServeCommand.MODEL_PATH, ckpt.toAbsolutePath().toString());
+    assertThatThrownBy(() -> serve("serve", "--model", ckpt.toString(), "--precision", "fp8")
+        .configuration(() -> Path.of("demo"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--precision must be auto, fp32, fp16 or int8, got fp8");
+  }
+
+  @Test
   void serveOptionsBecomeConfiguration() {
     CommandLine cl = Ldm4jCommand.commandLine(CommandLine.defaultFactory());
     CommandLine.ParseResult r = cl.parseArgs("serve", "--port", "9999", "--host", "127.0.0.1", "--model", "m",

@@ -64,6 +64,16 @@ public final class CheckpointFolders {
       return new Request(checkpoint, vae, config, inference, export.withLoras(loras));
     }
 
+    /** This request at {@code precision} ({@link SdFolderExport#withPrecision}). */
+    public Request withPrecision(io.github.ldm4j.export.folder.Precision precision) {
+      return new Request(checkpoint, vae, config, inference, export.withPrecision(precision));
+    }
+
+    /** This request with the separate VAE file {@code vae} (empty: the checkpoint's own). */
+    public Request withVae(Optional<Path> vae) {
+      return new Request(checkpoint, vae, config, inference, export);
+    }
+
     /**
      * The defaults for {@code checkpoint}: no separate VAE, the {@code .yaml} beside it (as
      * AUTOMATIC1111 reads it) if any, with its parameterization and scale factor.

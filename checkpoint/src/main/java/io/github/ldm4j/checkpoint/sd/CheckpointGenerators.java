@@ -51,9 +51,11 @@ import java.util.concurrent.CompletionException;
  * at the same time, each with its own sessions.
  *
  * <p><b>Backends that cannot replace weights</b> (OpenVINO: its C API cannot replace a read model's
- * constants; {@link io.github.ldm4j.spi.BackendProvider#overridesWeights()}): each set falls back to
- * the conversion with the LoRAs merged (a cached folder per set, as before), opened per lease and
- * not kept.
+ * constants; {@link io.github.ldm4j.spi.BackendProvider#overridesWeights()}), <b>and int8
+ * conversions</b> ({@link io.github.ldm4j.export.folder.Precision#INT8}: a LoRA's delta cannot be added
+ * to weights already rounded to int8, so it is merged into the float weights before they are
+ * quantized): each set falls back to the conversion with the LoRAs merged (a cached folder per set,
+ * as before), opened per lease and not kept.
  *
  * <p><b>Ownership:</b> owns the base generator and every cached one; {@link #close()} closes them all,
  * once (later calls do nothing). A {@link Lease} keeps its generator open until released, even when
@@ -96,7 +98,8 @@ public final class CheckpointGenerators implements AutoCloseable {
    * One generator of {@code request}'s checkpoint with its LoRAs ({@code request.export().loras()}):
    * the conversion without LoRAs (cached) opened with the set's merged weights replacing the
    * converted ones, so a new set costs its merge, not a conversion; on backends that cannot replace
-   * weights, the conversion with the LoRAs merged. The caller owns the generator.
+   * weights, and for an int8 conversion, the conversion with the LoRAs merged ({@link #folder}). The
+   * caller owns the generator.
    *
    * @throws IOException naming the checkpoint or LoRA file that cannot be read or does not fit
    * @throws IllegalArgumentException for an unknown backend or an unsupported model or option
@@ -114,14 +117,39 @@ public final class CheckpointGenerators implements AutoCloseable {
   public static Generator open(CheckpointFolders.Request request, String backend, BackendOptions options,
       GenerationLimits limits, List<TextualInversion> embeddings) throws IOException {
     Objects.requireNonNull(request, "request");
-    LoraSet loras = request.export().loras();
-    if (loras.isEmpty() || !overridesWeights(backend, options)) {
-      return ModelAssembler.open(CheckpointFolders.cached(request), backend, options, limits, Backends::find, embeddings,
-          WeightOverrides.NONE);
+    java.nio.file.Path folder = folder(request, backend, options);
+    if (!appliesAtLoadTime(request, backend, options)) {
+      return ModelAssembler.open(folder, backend, options, limits, Backends::find, embeddings, WeightOverrides.NONE);
     }
-    CheckpointFolders.Request plain = request.withLoras(LoraSet.NONE);
-    java.nio.file.Path folder = CheckpointFolders.cached(plain);
     return ModelAssembler.open(folder, backend, options, limits, Backends::find, embeddings, LoraOverrides.of(request));
+  }
+
+  /**
+   * The converted folder {@link #open(CheckpointFolders.Request, String, BackendOptions, GenerationLimits,
+   * List)} opens for {@code request} (written now if missing): the conversion without LoRAs when its
+   * LoRAs are applied at load time, else (a backend that cannot replace weights, an int8 conversion)
+   * the conversion with them merged.
+   *
+   * @throws IOException naming the checkpoint when it cannot be read or is not a supported model
+   */
+  public static java.nio.file.Path folder(CheckpointFolders.Request request, String backend, BackendOptions options)
+      throws IOException {
+    Objects.requireNonNull(request, "request");
+    return CheckpointFolders.cached(appliesAtLoadTime(request, backend, options) ? request.withLoras(LoraSet.NONE) : request);
+  }
+
+  /** Whether {@code request}'s LoRAs are applied at load time to its conversion without them. */
+  private static boolean appliesAtLoadTime(CheckpointFolders.Request request, String backend, BackendOptions options) {
+    return !request.export().loras().isEmpty() && mergesAtLoadTime(request, backend, options);
+  }
+
+  /**
+   * Whether LoRAs are applied to {@code request}'s conversion at load time: its text encoder's and
+   * UNet's backends replace weights, and its UNet weights are not int8 (to which a LoRA cannot be
+   * added afterwards).
+   */
+  private static boolean mergesAtLoadTime(CheckpointFolders.Request request, String backend, BackendOptions options) {
+    return overridesWeights(backend, options) && !request.export().precision().int8Weights();
   }
 
   /**
@@ -173,7 +201,8 @@ public final class CheckpointGenerators implements AutoCloseable {
     CheckpointFolders.Request plain = request.withLoras(LoraSet.NONE);
     java.nio.file.Path folder = CheckpointFolders.cached(plain);
     Generator g = ModelAssembler.open(folder, backend, options, limits);
-    return new CheckpointGenerators(plain, folder, backend, options, limits, maxBytes, overridesWeights(backend, options), g);
+    return new CheckpointGenerators(plain, folder, backend, options, limits, maxBytes,
+        mergesAtLoadTime(plain, backend, options), g);
   }
 
   /** Whether the backends of the text encoder and the UNet replace weights at load time. */

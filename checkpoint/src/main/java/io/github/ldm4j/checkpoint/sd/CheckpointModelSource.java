@@ -9,8 +9,9 @@ import java.nio.file.Path;
  * The model source of single-file SD 1.x / 2.x checkpoints ({@code .safetensors}, {@code .ckpt},
  * {@code .pt}): any regular file given as a model is read as one and converted into a cached model
  * folder with the defaults of {@link CheckpointFolders.Request#defaults} (the {@code .yaml} beside
- * it, if any). So {@code Generator.open} and {@code quarkus.ldm4j.models.*} take checkpoint files;
- * for a separate VAE or other options use {@link CheckpointFolders} directly.
+ * it, if any; fp32). So {@code Generator.open} takes checkpoint files; for a separate VAE or other
+ * options (the Quarkus extension's {@code quarkus.ldm4j.precision}) use {@link CheckpointFolders}
+ * directly.
  */
 public final class CheckpointModelSource implements ModelSourceProvider {
 

@@ -82,6 +82,11 @@ public record SdFolderExport(ExportFlavor flavor, Precision precision, WeightSto
     return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, loras);
   }
 
+  /** These options at {@code precision}. */
+  public SdFolderExport withPrecision(Precision precision) {
+    return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, loras);
+  }
+
   /** These options with {@code loras} merged into the weights. */
   public SdFolderExport withLoras(LoraSet loras) {
     return new SdFolderExport(flavor, precision, storage, unetWeights, imageSize, prediction, scaleFactor, loras);

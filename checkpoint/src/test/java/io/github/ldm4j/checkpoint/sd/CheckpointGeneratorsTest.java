@@ -117,6 +117,33 @@ class CheckpointGeneratorsTest {
     }
   }
 
+  /**
+   * An int8 conversion takes no LoRA at load time (its UNet weights are rounded already, {@link
+   * LoraOverrides#ofFolder} refuses them): a set is merged into the float weights before they are
+   * quantized, a converted folder per set, which both entry points open — and which computes what the
+   * int8 conversion of that set computes, bit for bit, unlike the int8 conversion without it.
+   */
+  @Test
+  void anInt8ConversionMergesALoraSetBeforeQuantizing() throws Exception {
+    LoraSet loras = set(a(1, 1));
+    CheckpointFolders.Request plain = request(LoraSet.NONE).withPrecision(io.github.ldm4j.export.folder.Precision.INT8);
+    CheckpointFolders.Request withLoras = plain.withLoras(loras);
+    Path folder = CheckpointGenerators.folder(withLoras, "onnx", BackendOptions.DEFAULTS);
+    assertThat(folder).isEqualTo(CheckpointFolders.cached(withLoras)).isNotEqualTo(CheckpointFolders.cached(plain));
+    assertThat(ConvertedFolder.read(folder).precision()).isEqualTo(io.github.ldm4j.export.folder.Precision.INT8);
+    float[] base = converted(plain);
+    float[] expected = converted(withLoras);
+    assertThat(expected).isNotEqualTo(base);
+    try (Generator g = CheckpointGenerators.open(withLoras, "onnx", BackendOptions.DEFAULTS, GenerationLimits.DEFAULTS)) {
+      assertThat(outputs(g)).isEqualTo(expected);
+    }
+    try (CheckpointGenerators gens = CheckpointGenerators.open(plain, "onnx", BackendOptions.DEFAULTS,
+        GenerationLimits.DEFAULTS, CheckpointGenerators.DEFAULT_CACHE_BYTES);
+        CheckpointGenerators.Lease l = gens.acquire(loras)) {
+      assertThat(outputs(l.generator())).isEqualTo(expected);
+    }
+  }
+
   @Test
   void mergedWeightsAreOnlyThoseTheSetTouches() throws Exception {
     try (WeightOverrides unetOnly = LoraOverrides.of(request(set(a(0, 1))));

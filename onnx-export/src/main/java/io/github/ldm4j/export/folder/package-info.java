@@ -6,8 +6,9 @@
  * config.json} each) into {@code model_index.json}, {@code scheduler/scheduler_config.json}, the
  * CLIP {@code tokenizer/} files and one sub-folder per network. The tensor contract of the three
  * kinds of real exports is {@link io.github.ldm4j.export.folder.ExportFlavor} (with {@link
- * io.github.ldm4j.export.folder.Precision} and {@link io.github.ldm4j.export.folder.GraphParts}
- * for the subgraphs every contract needs); {@link io.github.ldm4j.export.folder.ComponentConfigs}
+ * io.github.ldm4j.export.folder.Precision} — chosen as {@link
+ * io.github.ldm4j.export.folder.PrecisionChoice}, whose {@code auto} follows the UNet's placement — and
+ * {@link io.github.ldm4j.export.folder.GraphParts} for the subgraphs every contract needs); {@link io.github.ldm4j.export.folder.ComponentConfigs}
  * writes the component configs a pipeline reads.
  */
 package io.github.ldm4j.export.folder;

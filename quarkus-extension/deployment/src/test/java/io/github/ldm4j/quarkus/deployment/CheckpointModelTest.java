@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A single-file checkpoint as a configured model ({@code quarkus.ldm4j.models."x".path} naming a
- * {@code .safetensors} file): the extension opens it through the checkpoint model source (converted
- * into a cached folder under {@code ldm4j.home}) beside a model folder, and it generates.
+ * {@code .safetensors} file): the extension converts it ({@code CheckpointFolders}, at {@code
+ * quarkus.ldm4j.precision}, here {@code auto} on the CPU: fp32) into a cached folder under {@code
+ * ldm4j.home} beside a model folder, and it generates.
  */
 class CheckpointModelTest {
 

@@ -47,6 +47,20 @@ public interface Ldm4jConfig {
   @WithDefault("true")
   boolean stopOnSignal();
 
+  /**
+   * The precision of the extension's own checkpoint conversions — the default model's and a named
+   * model's when their path is a checkpoint file, the library's checkpoints, and their LoRA sets:
+   * {@code auto} (fp16 when the model's UNet is placed on a GPU — {@code onnx} on {@code cuda},
+   * {@code tensorrt}, {@code directml} or {@code coreml}, {@code openvino} on a {@code GPU} — else
+   * fp32; the CLI's {@code --precision auto} too; library checkpoints follow the default model's
+   * placement), {@code fp32}, {@code fp16}, or {@code int8} (the UNet's conv and linear weights int8
+   * per output channel, dequantized in the graph; a LoRA set is then merged into the checkpoint before
+   * quantizing: a converted folder per set instead of a merge at load time). Each precision is its own
+   * cached folder. Model folders are opened as they are.
+   */
+  @WithDefault("auto")
+  io.github.ldm4j.export.folder.PrecisionChoice precision();
+
   /** Threads inside one operator (intra-op); 0 lets the backend decide. */
   @WithDefault("0")
   int threads();
@@ -200,7 +214,7 @@ public interface Ldm4jConfig {
     /**
      * Model folder in the diffusers / optimum ONNX layout, or a single-file SD 1.x / 2.x checkpoint
      * ({@code .safetensors}, {@code .ckpt}; converted once into a cached folder under the ldm4j
-     * home, with the {@code .yaml} beside it if any). Required to open the models: when it is
+     * home, with the {@code .yaml} beside it if any, at {@code quarkus.ldm4j.precision}). Required to open the models: when it is
      * absent, opening them (at startup, unless {@code quarkus.ldm4j.open-at-startup} is false) fails
      * naming this property. The extension has no built-in model; the ldm4j app ({@code ./ldm4j
      * serve}) sets this property to its embedded demo model when no {@code --model} is given.

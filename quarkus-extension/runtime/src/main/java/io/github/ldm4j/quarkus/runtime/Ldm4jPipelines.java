@@ -13,6 +13,9 @@ import io.github.ldm4j.checkpoint.sd.CheckpointGenerators;
 import io.github.ldm4j.conditioning.embedding.EmbeddingTable;
 import io.github.ldm4j.conditioning.embedding.TextualInversion;
 import io.github.ldm4j.conditioning.text.ClipCondStage;
+import io.github.ldm4j.export.folder.Precision;
+import io.github.ldm4j.export.folder.PrecisionChoice;
+import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.Ldm4jHome;
 import io.github.ldm4j.generate.GenerationLimits;
 import io.github.ldm4j.generate.GenerationSettings;
@@ -86,8 +89,33 @@ public final class Ldm4jPipelines implements AutoCloseable {
    *
    * @param backend the backend name
    * @param options device, threads and placement
+   * @param precision the precision checkpoints opened this way are converted at ({@code
+   *     quarkus.ldm4j.precision} resolved for the UNet's placement)
    */
-  public record Opening(String backend, BackendOptions options) {}
+  public record Opening(String backend, BackendOptions options, Precision precision) {
+
+    /** Validates. */
+    public Opening {
+      Objects.requireNonNull(backend, "backend");
+      Objects.requireNonNull(options, "options");
+      Objects.requireNonNull(precision, "precision");
+    }
+
+    /** {@code backend} with {@code options}, checkpoints converted at {@code choice} resolved for the UNet's placement. */
+    static Opening of(String backend, BackendOptions options, PrecisionChoice choice) {
+      return new Opening(backend, options, choice.resolve(options.placementFor(ModelComponent.UNET, backend)));
+    }
+
+    /**
+     * What converting {@code checkpoint} this way asks for: its defaults ({@link
+     * CheckpointFolders.Request#defaults}: the {@code .yaml} beside it) at this precision.
+     *
+     * @throws IOException naming the config when it cannot be read
+     */
+    CheckpointFolders.Request request(Path checkpoint) throws IOException {
+      return CheckpointFolders.Request.defaults(checkpoint).withPrecision(precision);
+    }
+  }
 
   /**
    * What one pipeline is made of: the key of the {@link PipelineCache}.
@@ -302,9 +330,12 @@ public final class Ldm4jPipelines implements AutoCloseable {
       GenerationLimits limits, EmbeddingFiles.Loaded embeddings) {
     try {
       BackendOptions options = backendOptions(config, device, Placement.parseEach(placement, device));
-      into.put(name, Generator.open(dir, backend, options, limits, embeddings.embeddings()));
+      Opening opening = Opening.of(backend, options, config.precision());
+      into.put(name, ModelSelection.isCheckpoint(dir)
+          ? CheckpointGenerators.open(opening.request(dir), backend, options, limits, embeddings.embeddings())
+          : Generator.open(dir, backend, options, limits, embeddings.embeddings()));
       folders.put(name, dir);
-      openings.put(name, new Opening(backend, options));
+      openings.put(name, opening);
     } catch (Exception e) {
       throw new IllegalStateException("ldm4j: cannot open model \"" + name + "\" from " + dir.toAbsolutePath()
           + " with backend " + backend + " on " + device + (placement.isEmpty() ? "" : " (placement " + placement + ")")
@@ -424,22 +455,22 @@ public final class Ldm4jPipelines implements AutoCloseable {
 
   /**
    * The one seam from "checkpoint + VAE + LoRAs" to an opened pipeline: the checkpoint converted once
-   * with its defaults (the {@code .yaml} beside it) and without LoRAs into a cached model folder
-   * ({@link CheckpointFolders#cached}; disk work, done before the cache makes room), then opened with
-   * the key's LoRA set applied at load time ({@link CheckpointGenerators#open(CheckpointFolders.Request,
+   * with its defaults (the {@code .yaml} beside it) at the opening's precision ({@code
+   * quarkus.ldm4j.precision}) and without LoRAs into a cached model folder ({@link
+   * CheckpointGenerators#folder}; disk work, done before the cache makes room), then opened with the
+   * key's LoRA set applied at load time ({@link CheckpointGenerators#open(CheckpointFolders.Request,
    * String, io.github.ldm4j.spi.BackendOptions, GenerationLimits, java.util.List)}: only the touched
-   * weights merged, no conversion per set; a backend that cannot replace weights gets the conversion
-   * with the set merged). A model folder (a configured model served here because the embeddings
+   * weights merged, no conversion per set; a backend that cannot replace weights, and an int8
+   * conversion, get the conversion with the set merged). A model folder (a configured model served here because the embeddings
    * changed, or with LoRAs) is opened as it is, or with the key's LoRA set applied at load time when ldm4j
    * converted it ({@link CheckpointGenerators#openFolder}; {@code ModelSelection} admits LoRAs on no other folder). The pipeline gets the key's textual-inversion embeddings. Its size is
    * the converted folder's (the networks' weights).
    */
   static PipelineCache.Prepared<Generator> prepare(PipelineKey key, GenerationLimits limits) throws IOException {
     if (ModelSelection.isCheckpoint(key.checkpoint())) {
-      CheckpointFolders.Request d = CheckpointFolders.Request.defaults(key.checkpoint());
-      CheckpointFolders.Request request = new CheckpointFolders.Request(d.checkpoint(), key.vae(), d.config(),
-          d.inference(), d.export().withLoras(key.loras()));
-      long bytes = sizeOf(CheckpointFolders.cached(request.withLoras(io.github.ldm4j.checkpoint.lora.LoraSet.NONE)));
+      CheckpointFolders.Request request = key.opening().request(key.checkpoint()).withVae(key.vae())
+          .withLoras(key.loras());
+      long bytes = sizeOf(CheckpointGenerators.folder(request, key.opening().backend(), key.opening().options()));
       return prepared(bytes, () -> CheckpointGenerators.open(request, key.opening().backend(), key.opening().options(),
           limits, key.embeddings()));
     }
