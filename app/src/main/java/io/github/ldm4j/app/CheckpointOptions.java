@@ -90,8 +90,9 @@ final class CheckpointOptions {
   @Option(names = "--precision", defaultValue = "auto",
       description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
           + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU), fp16, "
-          + "or int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
-          + "a quarter of their size; text encoder and VAE fp32; see docs/benchmarks.md for its speed and fidelity).")
+          + "int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
+          + "a quarter of their size; text encoder and VAE fp32), or int8-linear (only the UNet's linear weights int8, "
+          + "its convolutions fp32: the faster int8 on a CPU); see docs/benchmarks.md for their speed and fidelity.")
   String precision = "auto";
 
   @Option(names = "--lora", paramLabel = "FILE[:WEIGHT[:UNET_WEIGHT]]",
@@ -401,7 +402,9 @@ final class CheckpointOptions {
       case "fp32" -> Precision.FP32;
       case "fp16" -> Precision.FP16;
       case "int8" -> Precision.INT8;
-      default -> throw new IllegalArgumentException("--precision must be auto, fp32, fp16 or int8, got " + precision);
+      case "int8-linear" -> Precision.INT8_LINEAR;
+      default -> throw new IllegalArgumentException("--precision must be auto, fp32, fp16, int8 or int8-linear, got "
+          + precision);
     };
     SdCheckpoint.UNetWeights w = switch (weights.toLowerCase(Locale.ROOT)) {
       case "model" -> SdCheckpoint.UNetWeights.MODEL;
