@@ -1,6 +1,7 @@
 package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.export.folder.Precision;
