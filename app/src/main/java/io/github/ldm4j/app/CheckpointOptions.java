@@ -91,8 +91,9 @@ final class CheckpointOptions {
   @Option(names = "--precision",
       description = "Weights and tensors of the converted networks: auto (default: fp16 when the UNet runs on a GPU — "
           + "onnx on cuda, tensorrt, directml or coreml, openvino on a GPU — else fp32), fp32 (runs on every CPU), fp16, "
-          + "or int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
-          + "a quarter of their size; text encoder and VAE fp32; see docs/benchmarks.md for its speed and fidelity). "
+          + "int8 (the UNet's conv and linear weights int8 per output channel, dequantized in the graph: "
+          + "a quarter of their size; text encoder and VAE fp32), or int8-linear (only the UNet's linear weights int8, "
+          + "its convolutions fp32: the faster int8 on a CPU); see docs/benchmarks.md for their speed and fidelity. "
           + "serve and worker pass it on as quarkus.ldm4j.precision (library checkpoints, LoRA sets).")
   String precision;
 
@@ -373,7 +374,7 @@ final class CheckpointOptions {
     try {
       return PrecisionChoice.fromName(precision);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--precision must be auto, fp32, fp16 or int8, got " + precision, e);
+      throw new IllegalArgumentException("--precision must be auto, fp32, fp16, int8 or int8-linear, got " + precision, e);
     }
   }
 

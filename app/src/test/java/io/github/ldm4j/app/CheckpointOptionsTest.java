@@ -1,6 +1,7 @@
 package io.github.ldm4j.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.ldm4j.checkpoint.sd.InferenceConfig;
 import io.github.ldm4j.export.folder.Precision;
@@ -29,5 +30,10 @@ class CheckpointOptionsTest {
     assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.FP16);
     o.precision = "INT8";
     assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.INT8);
+    o.precision = "int8-linear";
+    assertThat(o.export(512, InferenceConfig.NONE).precision()).isEqualTo(Precision.INT8_LINEAR);
+    o.precision = "int8_linear"; // the CLI spells it with a hyphen only
+    assertThatThrownBy(() -> o.export(512, InferenceConfig.NONE)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("int8-linear, got int8_linear");
   }
 }

@@ -151,7 +151,7 @@ class CommandLineTest {
         .containsEntry(ServeCommand.MODEL_PATH, ckpt.toAbsolutePath().toString());
     assertThatThrownBy(() -> serve("serve", "--model", ckpt.toString(), "--precision", "fp8")
         .configuration(() -> Path.of("demo"))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("--precision must be auto, fp32, fp16 or int8, got fp8");
+        .hasMessage("--precision must be auto, fp32, fp16, int8 or int8-linear, got fp8");
   }
 
   @Test
@@ -538,7 +538,7 @@ class CommandLineTest {
       assertThat(stderr()).contains(text.toString()).doesNotContain("\tat ");
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("y").toString(), "--precision", "fp8"))
           .isEqualTo(2);
-      assertThat(stderr()).contains("--precision must be auto, fp32, fp16 or int8, got fp8");
+      assertThat(stderr()).contains("--precision must be auto, fp32, fp16, int8 or int8-linear, got fp8");
       // --precision int8: the UNet's conv and linear weights int8 (Int8WeightsFidelityTest pins its fidelity)
       assertThat(run("convert", FIXTURE.toString(), "--output", work.resolve("int8").toString(), "--precision", "int8"))
           .isEqualTo(0);

@@ -43,7 +43,7 @@ public record ShapesOptions(int imageSize, ExportFlavor flavor, Precision precis
     Objects.requireNonNull(flavor, "flavor");
     Objects.requireNonNull(precision, "precision");
     if (precision.int8Weights()) {
-      throw new IllegalArgumentException("precision int8: the shapes model's networks are analytic, with no weights to "
+      throw new IllegalArgumentException("precision " + precision.cliName() + ": the shapes model's networks are analytic, with no weights to "
           + "quantize; use fp32 or fp16");
     }
     Objects.requireNonNull(prediction, "prediction");

@@ -82,7 +82,11 @@ public record ConvertedFolder(Path folder, SdArchitecture architecture, SdCheckp
       if (index.initializerNames().stream().anyMatch(index::isFloat16)) {
         return Precision.FP16;
       }
-      return index.initializerNames().stream().anyMatch(index::isInt8) ? Precision.INT8 : Precision.FP32;
+      // int8 conv weights are 4-D ([out, in, k, k]); int8-linear has only 2-D ([in, out]) int8 weights
+      if (index.initializerNames().stream().anyMatch(n -> index.isInt8(n) && index.dims(n).orElseThrow().length == 4)) {
+        return Precision.INT8;
+      }
+      return index.initializerNames().stream().anyMatch(index::isInt8) ? Precision.INT8_LINEAR : Precision.FP32;
     });
     ConvertedFolder f = new ConvertedFolder(folder, a, family, precision);
     f.requireNamed();

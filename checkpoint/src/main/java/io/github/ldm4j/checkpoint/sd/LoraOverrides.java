@@ -87,8 +87,8 @@ public final class LoraOverrides {
     ConvertedFolder converted = ConvertedFolder.read(folder);
     if (converted.precision().int8Weights()) {
       throw new io.github.ldm4j.checkpoint.CheckpointFormatException(folder, "its UNet weights are int8 "
-          + "(converted with --precision int8), which a LoRA cannot be added to afterwards; convert the checkpoint with "
-          + "the LoRA (--lora at conversion) or use the checkpoint file");
+          + "(converted with --precision " + converted.precision().cliName() + "), which a LoRA cannot be added to "
+          + "afterwards; convert the checkpoint with the LoRA (--lora at conversion) or use the checkpoint file");
     }
     return of(converted.structure(), converted.export(loras), converted::weights);
   }

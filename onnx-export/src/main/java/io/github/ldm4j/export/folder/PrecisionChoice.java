@@ -19,7 +19,9 @@ public enum PrecisionChoice {
   /** {@link Precision#FP16}. */
   FP16(Precision.FP16),
   /** {@link Precision#INT8}. */
-  INT8(Precision.INT8);
+  INT8(Precision.INT8),
+  /** {@link Precision#INT8_LINEAR} ({@code int8-linear}). */
+  INT8_LINEAR(Precision.INT8_LINEAR);
 
   private final Precision fixed;
 
@@ -50,27 +52,30 @@ public enum PrecisionChoice {
     };
   }
 
-  /** The choices' names, lower case, in declaration order: {@code [auto, fp32, fp16, int8]}. */
+  /** The choices' names, in declaration order: {@code [auto, fp32, fp16, int8, int8-linear]}. */
   public static String names() {
-    return Arrays.toString(values()).toLowerCase(Locale.ROOT);
+    return Arrays.toString(values());
   }
 
   /**
-   * Parses {@code auto} / {@code fp32} / {@code fp16} / {@code int8} (case-insensitive).
+   * Parses {@code auto} / {@code fp32} / {@code fp16} / {@code int8} / {@code int8-linear}
+   * (case-insensitive; the constant's name, {@code int8_linear}, too).
    *
    * @throws IllegalArgumentException naming the value and the choices
    */
   public static PrecisionChoice fromName(String name) {
     for (PrecisionChoice c : values()) {
-      if (c.name().equalsIgnoreCase(name == null ? "" : name.strip())) {
+      String n = name == null ? "" : name.strip();
+      if (c.name().equalsIgnoreCase(n) || c.toString().equalsIgnoreCase(n)) {
         return c;
       }
     }
     throw new IllegalArgumentException("unknown precision '" + name + "', expected one of " + names());
   }
 
+  /** The name on the command line and in the configuration: {@code auto}, or the precision's {@link Precision#cliName}. */
   @Override
   public String toString() {
-    return name().toLowerCase(Locale.ROOT);
+    return fixed == null ? "auto" : fixed.cliName();
   }
 }

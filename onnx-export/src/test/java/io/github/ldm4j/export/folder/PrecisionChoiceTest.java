@@ -32,6 +32,7 @@ class PrecisionChoiceTest {
       assertThat(PrecisionChoice.FP32.resolve(p)).isEqualTo(Precision.FP32);
       assertThat(PrecisionChoice.FP16.resolve(p)).isEqualTo(Precision.FP16);
       assertThat(PrecisionChoice.INT8.resolve(p)).isEqualTo(Precision.INT8);
+      assertThat(PrecisionChoice.INT8_LINEAR.resolve(p)).isEqualTo(Precision.INT8_LINEAR);
     }
   }
 
@@ -40,7 +41,10 @@ class PrecisionChoiceTest {
     assertThat(PrecisionChoice.fromName("Int8")).isEqualTo(PrecisionChoice.INT8);
     assertThat(PrecisionChoice.fromName("auto")).isEqualTo(PrecisionChoice.AUTO);
     assertThat(PrecisionChoice.INT8).hasToString("int8");
+    assertThat(PrecisionChoice.fromName("int8-linear")).isEqualTo(PrecisionChoice.INT8_LINEAR);
+    assertThat(PrecisionChoice.fromName("INT8_LINEAR")).isEqualTo(PrecisionChoice.INT8_LINEAR);
+    assertThat(PrecisionChoice.INT8_LINEAR).hasToString("int8-linear");
     assertThatThrownBy(() -> PrecisionChoice.fromName("fp8")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown precision 'fp8', expected one of [auto, fp32, fp16, int8]");
+        .hasMessage("unknown precision 'fp8', expected one of [auto, fp32, fp16, int8, int8-linear]");
   }
 }

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp ... io.github.ldm4j.testkit.sd.FullScaleSdCommand OUTPUT_DIR
- *     [--precision fp32|fp16] [--flavor optimum|legacy|openvino] [--variant text-to-image|inpainting]
+ *     [--precision fp32|fp16|int8|int8-linear] [--flavor optimum|legacy|openvino] [--variant text-to-image|inpainting]
  *     [--seed N] [--storage auto|external|inline] [--force]
  * </pre>
  */
@@ -97,7 +97,7 @@ public final class FullScaleSdCommand {
   }
 
   static String usage() {
-    return "usage: FullScaleSdCommand OUTPUT_DIR [--precision fp32|fp16] [--flavor optimum|legacy|openvino]"
+    return "usage: FullScaleSdCommand OUTPUT_DIR [--precision fp32|fp16|int8|int8-linear] [--flavor optimum|legacy|openvino]"
         + " [--variant text-to-image|inpainting] [--seed N] [--storage auto|external|inline] [--force]";
   }
 

@@ -23,34 +23,38 @@ final class Layers {
   final Ops o;
   final ElementType ft;
   private final Weights weights;
-  /** Whether conv and linear weights are stored int8 per output channel and dequantized in the graph. */
-  private final boolean int8Weights;
+  /** Whether conv weights are stored int8 per output channel and dequantized in the graph. */
+  private final boolean int8Conv;
+  /** Whether linear weights are stored int8 per output channel and dequantized in the graph. */
+  private final boolean int8Linear;
 
   Layers(GraphBuilder g, ElementType floatType, Weights weights) {
-    this(g, floatType, weights, false);
+    this(g, floatType, weights, false, false);
   }
 
   /**
-   * @param int8Weights store conv and linear weights as int8 with a float32 scale per output channel,
-   *     dequantized in the graph ({@code DequantizeLinear} → {@code Conv}/{@code MatMul}); needs FLOAT
+   * @param int8Conv store conv weights as int8 with a float32 scale per output channel, dequantized
+   *     in the graph ({@code DequantizeLinear} → {@code Conv}); needs FLOAT
+   * @param int8Linear the same for linear weights ({@code DequantizeLinear} → {@code MatMul})
    */
-  Layers(GraphBuilder g, ElementType floatType, Weights weights, boolean int8Weights) {
-    if (int8Weights && floatType != ElementType.FLOAT) {
+  Layers(GraphBuilder g, ElementType floatType, Weights weights, boolean int8Conv, boolean int8Linear) {
+    if ((int8Conv || int8Linear) && floatType != ElementType.FLOAT) {
       throw new IllegalArgumentException("int8 weights need float32 tensors, got " + floatType);
     }
     this.g = g;
     this.o = new Ops(g, floatType);
     this.ft = floatType;
     this.weights = weights;
-    this.int8Weights = int8Weights;
+    this.int8Conv = int8Conv;
+    this.int8Linear = int8Linear;
   }
 
   /**
-   * A conv or linear weight: the parameter itself, or (int8 weights) its int8 values and per-channel
+   * A conv or linear weight: the parameter itself, or ({@code int8}) its int8 values and per-channel
    * scales ({@code NAME_scale}) dequantized along {@code axis}.
    */
-  private Value weight(String name, long[] dims, boolean transposed, int axis, double bound) {
-    if (!int8Weights) {
+  private Value weight(String name, long[] dims, boolean transposed, int axis, double bound, boolean int8) {
+    if (!int8) {
       return param(name, dims, transposed, 0, bound);
     }
     Int8Weight q = new Int8Weight(weights.values(new ParameterSpec(name, dims, transposed, 0, bound)), dims, axis);
@@ -78,7 +82,7 @@ final class Layers {
   /** 2-D convolution with bias; {@code pads} = (top, left, bottom, right). */
   Value conv(Value x, String name, int in, int out, int k, int stride, long... pads) {
     double bound = 1 / Math.sqrt((double) in * k * k);
-    Value w = weight(name + ".weight", new long[] {out, in, k, k}, false, 0, bound);
+    Value w = weight(name + ".weight", new long[] {out, in, k, k}, false, 0, bound, int8Conv);
     Value b = param(name + ".bias", new long[] {out}, 0, bound);
     return g.op("Conv", List.of(x, w, b), Attribute.ints("kernel_shape", k, k), Attribute.ints("strides", stride, stride),
         Attribute.ints("pads", pads));
@@ -97,7 +101,7 @@ final class Layers {
   /** Linear layer on the last axis; the weight is stored [in, out] for MatMul. */
   Value linear(Value x, String name, int in, int out, boolean bias) {
     double bound = 1 / Math.sqrt(in);
-    Value y = o.matMul(x, weight(name + ".weight", new long[] {in, out}, true, 1, bound));
+    Value y = o.matMul(x, weight(name + ".weight", new long[] {in, out}, true, 1, bound, int8Linear));
     return bias ? o.add(y, param(name + ".bias", new long[] {out}, 0, bound)) : y;
   }
 

@@ -38,7 +38,8 @@ public final class UNetBuilder {
    */
   public static OnnxGraph build(UNetArchitecture a, ExportFlavor flavor, Precision precision, Weights weights) {
     GraphBuilder g = new GraphBuilder("unet");
-    Layers l = new Layers(g, precision.floatType(), weights, precision.int8Weights());
+    Layers l = new Layers(g, precision.floatType(), weights, precision.int8ConvWeights(),
+        precision.int8LinearWeights());
     return new UNetBuilder(a, l).graph(flavor, precision);
   }
 

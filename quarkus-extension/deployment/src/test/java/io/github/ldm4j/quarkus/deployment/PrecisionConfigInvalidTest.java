@@ -25,7 +25,7 @@ class PrecisionConfigInvalidTest {
             .contains("allowed values: ");
         String allowed = m.substring(m.indexOf("allowed values: ") + "allowed values: ".length()).lines().findFirst()
             .orElseThrow();
-        assertThat(allowed.split(",")).containsExactlyInAnyOrder("auto", "fp32", "fp16", "int8");
+        assertThat(allowed.split(",")).containsExactlyInAnyOrder("auto", "fp32", "fp16", "int8", "int8-linear");
       });
 
   @Test

@@ -53,9 +53,10 @@ public interface Ldm4jConfig {
    * {@code auto} (fp16 when the model's UNet is placed on a GPU — {@code onnx} on {@code cuda},
    * {@code tensorrt}, {@code directml} or {@code coreml}, {@code openvino} on a {@code GPU} — else
    * fp32; the CLI's {@code --precision auto} too; library checkpoints follow the default model's
-   * placement), {@code fp32}, {@code fp16}, or {@code int8} (the UNet's conv and linear weights int8
-   * per output channel, dequantized in the graph; a LoRA set is then merged into the checkpoint before
-   * quantizing: a converted folder per set instead of a merge at load time). Each precision is its own
+   * placement), {@code fp32}, {@code fp16}, {@code int8} (the UNet's conv and linear weights int8
+   * per output channel, dequantized in the graph) or {@code int8-linear} (only its linear weights;
+   * convolutions fp32); with an int8 mode a LoRA set is merged into the checkpoint before quantizing:
+   * a converted folder per set instead of a merge at load time. Each precision is its own
    * cached folder. Model folders are opened as they are.
    */
   @WithDefault("auto")
