@@ -59,14 +59,14 @@ public enum PrecisionChoice {
 
   /**
    * Parses {@code auto} / {@code fp32} / {@code fp16} / {@code int8} / {@code int8-linear}
-   * (case-insensitive; the constant's name, {@code int8_linear}, too).
+   * (case-insensitive).
    *
    * @throws IllegalArgumentException naming the value and the choices
    */
   public static PrecisionChoice fromName(String name) {
     for (PrecisionChoice c : values()) {
       String n = name == null ? "" : name.strip();
-      if (c.name().equalsIgnoreCase(n) || c.toString().equalsIgnoreCase(n)) {
+      if (c.toString().equalsIgnoreCase(n)) {
         return c;
       }
     }

@@ -42,7 +42,7 @@ class PrecisionChoiceTest {
     assertThat(PrecisionChoice.fromName("auto")).isEqualTo(PrecisionChoice.AUTO);
     assertThat(PrecisionChoice.INT8).hasToString("int8");
     assertThat(PrecisionChoice.fromName("int8-linear")).isEqualTo(PrecisionChoice.INT8_LINEAR);
-    assertThat(PrecisionChoice.fromName("INT8_LINEAR")).isEqualTo(PrecisionChoice.INT8_LINEAR);
+    assertThatThrownBy(() -> PrecisionChoice.fromName("int8_linear")).isInstanceOf(IllegalArgumentException.class);
     assertThat(PrecisionChoice.INT8_LINEAR).hasToString("int8-linear");
     assertThatThrownBy(() -> PrecisionChoice.fromName("fp8")).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown precision 'fp8', expected one of [auto, fp32, fp16, int8, int8-linear]");

@@ -62,12 +62,30 @@ class PrecisionConfigTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
+  private static boolean converted;
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (Stream<Path> all = Files.walk(root)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+
   /** The library (checkpoint and LoRA), written once; the ldm4j home (the conversions) of this test only. */
   static synchronized Path checkpoint() {
-    System.setProperty("ldm4j.home", DIR.resolve("ldm4j-home").toString());
+    Path home = DIR.resolve("ldm4j-home");
+    System.setProperty("ldm4j.home", home.toString());
     Path models = DIR.resolve("models");
     Path ckpt = models.resolve("Stable-diffusion/small.safetensors");
     try {
+      if (!converted) {
+        // the conversions are counted: none may be left from an earlier run in this target folder
+        deleteTree(home);
+        converted = true;
+      }
       if (!Files.isRegularFile(ckpt)) {
         Files.createDirectories(ckpt.getParent());
         FullSizeCheckpointCommand.write(FullSizeCheckpointCommand.SMALL_SD1, ckpt, DType.F16, 7,
