@@ -30,10 +30,7 @@ public final class OnnxBackend {
    * Opens the requested networks, each on the execution provider its device names (placed over
    * {@code options}), with the request's replaced weights ({@link NetworkRequest#overrides()},
    * user-supplied initializers: ONNX Runtime optimises them as if the file held them; it
-   * still keeps its own copy of the session's weights, measured in {@code docs/benchmarks.md}). The
-   * sessions are created at the same time ({@link NetworkSet#openConcurrently}): ONNX Runtime's graph
-   * optimisation is mostly single-threaded, so the text encoder and the VAE open while the UNet does.
-   * On any failure the sessions that opened are closed.
+   * still keeps its own copy of the session's weights, measured in {@code docs/benchmarks.md}). On any failure the sessions opened so far are closed.
    *
    * @throws IOException naming the file that is missing or that ONNX Runtime cannot load
    * @throws IllegalArgumentException for an unknown execution provider
@@ -44,7 +41,7 @@ public final class OnnxBackend {
       placed = placed.withPlacement(e.getKey(), ExecutionProvider.parse(e.getValue()));
     }
     OnnxOptions o = placed;
-    return NetworkSet.openConcurrently(request.devices().keySet(),
+    return NetworkSet.openEach(request.devices().keySet(),
         c -> OnnxSession.open(request.folder().networkFile(c, FORMATS), c, o, request.overrides().of(c)));
   }
 
