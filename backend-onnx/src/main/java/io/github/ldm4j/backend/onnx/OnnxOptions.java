@@ -36,7 +36,7 @@ public record OnnxOptions(
     boolean memoryArena,
     boolean memoryPattern) {
 
-  /** {@link BackendOptions#DEFAULTS} mapped (CPU, all optimisations, arena and pattern on). */
+  /** {@link BackendOptions#DEFAULTS} mapped (CPU, all optimisations, arena on, memory pattern off). */
   public static final OnnxOptions DEFAULTS = from(BackendOptions.DEFAULTS);
 
   /** Validates and copies. */

@@ -38,7 +38,7 @@ class TuningConfigTest {
       .overrideConfigKey("quarkus.ldm4j.optimization", "basic")
       .overrideConfigKey("quarkus.ldm4j.model-cache", CACHE.toString())
       .overrideConfigKey("quarkus.ldm4j.memory-arena", "false")
-      .overrideConfigKey("quarkus.ldm4j.memory-pattern", "false");
+      .overrideConfigKey("quarkus.ldm4j.memory-pattern", "true");
 
   @org.junit.jupiter.api.AfterAll
   static void deleteCache() throws IOException {
@@ -57,7 +57,7 @@ class TuningConfigTest {
   @Test
   void theKnobsReachTheBackendOptionsAndTheModelCacheIsWritten() throws IOException {
     assertThat(Ldm4jPipelines.backendOptions(config, "cpu", Map.of())).isEqualTo(new BackendOptions(
-        "cpu", 0, 1, false, Map.of(), GraphOptimization.BASIC, Optional.of(CACHE), false, false));
+        "cpu", 0, 1, false, Map.of(), GraphOptimization.BASIC, Optional.of(CACHE), false, true));
     GenerationRequest r = new GenerationRequest.TextToImage("a red circle", "",
         GenerationSettings.builder().size(128, 128).steps(2).build());
     assertThat(pipelines.defaultGenerator().generate(r).images()).hasSize(1);
