@@ -212,7 +212,7 @@ class GeneratorBadInputTest {
   @Test
   void aNonFiniteUNetOutputFailsTheGenerationAtThatStepNamingTheComponent() throws IOException {
     int[] unetCalls = {0};
-    BackendProvider poisoning = new WrappingProvider(Backends.find("onnx"), (component, call) -> {
+    BackendProvider poisoning = new io.github.ldm4j.spi.WrappingBackendProvider(Backends.find("onnx"), (component, call) -> {
       List<Tensor> out = call.get();
       if (component == ModelComponent.UNET && ++unetCalls[0] == 3) {
         out.getFirst().set(7, Float.NaN);

@@ -1,14 +1,7 @@
-package io.github.ldm4j.generate;
+package io.github.ldm4j.spi;
 
 import io.github.ldm4j.folder.ModelComponent;
 import io.github.ldm4j.folder.ModelFolder;
-import io.github.ldm4j.spi.BackendOptions;
-import io.github.ldm4j.spi.BackendProvider;
-import io.github.ldm4j.spi.Feed;
-import io.github.ldm4j.spi.Network;
-import io.github.ldm4j.spi.NetworkDescription;
-import io.github.ldm4j.spi.NetworkRequest;
-import io.github.ldm4j.spi.NetworkSet;
 import io.github.ldm4j.spi.contract.TensorPort;
 import io.github.ldm4j.tensor.Tensor;
 import java.io.IOException;
@@ -16,22 +9,36 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
- * A test provider: the networks of {@code delegate}, each run through {@code around} (to time
- * calls, or to corrupt an output). Closing a wrapped network closes the delegate's.
+ * A backend whose networks are {@code delegate}'s, each {@link Network#run} passed through {@code
+ * around}: to time the calls ({@code ./ldm4j bench}), or in tests to watch or corrupt them. Name,
+ * availability, formats, weight replacement and descriptions are the delegate's. Not registered as
+ * a service: hand it to {@code ModelAssembler.open} as the backend lookup.
+ *
+ * <p><b>Ownership:</b> the {@link NetworkSet} {@link #open} returns owns the wrapped networks; closing
+ * a wrapped network closes the delegate's network and its native memory (idempotent, as every
+ * network's close).
  *
  * @param delegate the real backend
  * @param around what happens around each run
  */
-public record WrappingProvider(BackendProvider delegate, Around around) implements BackendProvider {
+public record WrappingBackendProvider(BackendProvider delegate, Around around) implements BackendProvider {
 
   /** Code around one network run. */
   @FunctionalInterface
   public interface Around {
     /** Runs {@code call} (or not) for {@code component} and returns the outputs. */
-    List<Tensor> run(ModelComponent component, java.util.function.Supplier<List<Tensor>> call);
+    List<Tensor> run(ModelComponent component, Supplier<List<Tensor>> call);
+  }
+
+  /** Validates. */
+  public WrappingBackendProvider {
+    Objects.requireNonNull(delegate, "delegate");
+    Objects.requireNonNull(around, "around");
   }
 
   @Override
@@ -55,6 +62,11 @@ public record WrappingProvider(BackendProvider delegate, Around around) implemen
     Map<ModelComponent, Network> out = new EnumMap<>(ModelComponent.class);
     inner.networks().forEach((c, n) -> out.put(c, new Wrapped(n, around)));
     return new NetworkSet(out);
+  }
+
+  @Override
+  public boolean overridesWeights() {
+    return delegate.overridesWeights();
   }
 
   @Override
