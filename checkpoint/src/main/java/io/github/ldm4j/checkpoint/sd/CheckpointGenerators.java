@@ -52,7 +52,7 @@ import java.util.concurrent.CompletionException;
  *
  * <p><b>Backends that cannot replace weights</b> (OpenVINO: its C API cannot replace a read model's
  * constants; {@link io.github.ldm4j.spi.BackendProvider#overridesWeights()}), <b>and int8
- * conversions</b> ({@link io.github.ldm4j.export.folder.Precision#INT8}: a LoRA's delta cannot be added
+ * conversions</b> ({@link io.github.ldm4j.export.folder.Precision#int8Weights()}: int8 and int8-linear; a LoRA's delta cannot be added
  * to weights already rounded to int8, so it is merged into the float weights before they are
  * quantized): each set falls back to the conversion with the LoRAs merged (a cached folder per set,
  * as before), opened per lease and not kept.

@@ -214,16 +214,7 @@ class Int8WeightsFidelityTest {
     try (io.github.ldm4j.generate.Generator g = io.github.ldm4j.generate.Generator.open(folder, "onnx",
         BackendOptions.DEFAULTS, io.github.ldm4j.generate.GenerationLimits.DEFAULTS)) {
       io.github.ldm4j.pipeline.LatentDiffusion m = g.model();
-      var planned = io.github.ldm4j.samplers.SamplingPlanner.plan(new io.github.ldm4j.samplers.SamplingChoice(
-          Optional.of("ddim"), Optional.of("ddim_uniform"), 10, 1.0, m.schedule(), Optional.empty()));
-      var pair = io.github.ldm4j.model.GuidancePair.crossAttn(read(manifest, "ddim_c"), read(manifest, "ddim_uc"),
-          java.util.List.of());
-      var guided = io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance.wrap(m.denoiser(), pair,
-          io.github.ldm4j.conditioning.guidance.GuidanceOptions.of(manifest.path("ddim").path("guidance_scale").asDouble()));
-      var run = new io.github.ldm4j.sampler.SamplingRun(guided, m.parameterization(), m.schedule(), planned.plan(),
-          read(manifest, "ddim_x_T"), Optional.empty(), io.github.ldm4j.random.RngKind.TORCH.create(0),
-          io.github.ldm4j.sampler.StepListener.NONE, io.github.ldm4j.sampler.CancellationToken.none());
-      return m.decodeFirstStage(m.sample(planned.sampler(), run));
+      return m.decodeFirstStage(Sd1FixtureParityTest.compVisDdim(m, manifest));
     }
   }
 

@@ -121,17 +121,7 @@ class Sd1FixtureParityTest {
       try (io.github.ldm4j.generate.Generator g = io.github.ldm4j.generate.Generator.open(folder, "onnx",
           BackendOptions.DEFAULTS, io.github.ldm4j.generate.GenerationLimits.DEFAULTS)) {
         io.github.ldm4j.pipeline.LatentDiffusion m = g.model();
-        var planned = io.github.ldm4j.samplers.SamplingPlanner.plan(new io.github.ldm4j.samplers.SamplingChoice(
-            Optional.of("ddim"), Optional.of("ddim_uniform"), 10, 1.0, m.schedule(), Optional.empty()));
-        var pair = io.github.ldm4j.model.GuidancePair.crossAttn(read(manifest, "ddim_c"), read(manifest, "ddim_uc"),
-            java.util.List.of());
-        var guided = io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance.wrap(m.denoiser(), pair,
-            io.github.ldm4j.conditioning.guidance.GuidanceOptions.of(manifest.path("ddim").path("guidance_scale").asDouble()));
-        Tensor noise = read(manifest, "ddim_x_T");
-        var run = new io.github.ldm4j.sampler.SamplingRun(guided, m.parameterization(), m.schedule(), planned.plan(), noise,
-            Optional.empty(), io.github.ldm4j.random.RngKind.TORCH.create(0), io.github.ldm4j.sampler.StepListener.NONE,
-            io.github.ldm4j.sampler.CancellationToken.none());
-        Tensor z = m.sample(planned.sampler(), run);
+        Tensor z = compVisDdim(m, manifest);
         assertClose("ddim final latents", read(manifest, "ddim_samples"), z);
         Tensor decoded = m.decodeFirstStage(z);
         assertClose("ddim decoded image", read(manifest, "ddim_decoded"), decoded);
@@ -185,6 +175,23 @@ class Sd1FixtureParityTest {
   }
 
   /** A reference tensor of the SD 1.x manifest, as float32 (I64 values converted). */
+  /**
+   * CompVis' 10-step guided DDIM of the fixture ({@code ddim_c}, {@code ddim_uc}, {@code ddim_x_T},
+   * its guidance scale, η = 1, torch seed 0) on {@code m}: the final latents.
+   */
+  static Tensor compVisDdim(io.github.ldm4j.pipeline.LatentDiffusion m, JsonNode manifest) throws Exception {
+    var planned = io.github.ldm4j.samplers.SamplingPlanner.plan(new io.github.ldm4j.samplers.SamplingChoice(
+        Optional.of("ddim"), Optional.of("ddim_uniform"), 10, 1.0, m.schedule(), Optional.empty()));
+    var pair = io.github.ldm4j.model.GuidancePair.crossAttn(read(manifest, "ddim_c"), read(manifest, "ddim_uc"),
+        java.util.List.of());
+    var guided = io.github.ldm4j.conditioning.guidance.ClassifierFreeGuidance.wrap(m.denoiser(), pair,
+        io.github.ldm4j.conditioning.guidance.GuidanceOptions.of(manifest.path("ddim").path("guidance_scale").asDouble()));
+    var run = new io.github.ldm4j.sampler.SamplingRun(guided, m.parameterization(), m.schedule(), planned.plan(),
+        read(manifest, "ddim_x_T"), Optional.empty(), io.github.ldm4j.random.RngKind.TORCH.create(0),
+        io.github.ldm4j.sampler.StepListener.NONE, io.github.ldm4j.sampler.CancellationToken.none());
+    return m.sample(planned.sampler(), run);
+  }
+
   static Tensor read(JsonNode manifest, String name) throws IOException, URISyntaxException {
     return read(manifest, name, FIXTURE);
   }

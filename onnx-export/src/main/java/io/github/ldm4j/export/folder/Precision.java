@@ -43,7 +43,7 @@ public enum Precision {
 
   /** Whether any of the UNet's weights are int8 ({@link #INT8}, {@link #INT8_LINEAR}). */
   public boolean int8Weights() {
-    return int8LinearWeights();
+    return this == INT8 || this == INT8_LINEAR;
   }
 
   /** Whether the UNet's convolution weights are int8 ({@link #INT8}). */
